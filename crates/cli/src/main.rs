@@ -1,0 +1,3 @@
+//! The `backtest` command-line tool.
+
+fn main() {}

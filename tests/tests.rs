@@ -1,0 +1,1 @@
+//! The one workspace integration-test binary, with a module per topic.
