@@ -1,1 +1,3 @@
 //! The one workspace integration-test binary, with a module per topic.
+
+mod arch;
