@@ -1,3 +1,58 @@
-//! The `backtest` command-line tool.
+//! The `backtest` command-line tool: a thin layer of argument parsing, progress bars and
+//! error printing over the cascade libraries. Nothing here is logic a library user would need.
 
-fn main() {}
+mod cmd_import;
+mod cmd_inspect;
+mod cmd_run;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Event-sourced backtesting for leveraged crypto markets.
+#[derive(Parser)]
+#[command(name = "backtest", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Cmd>,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Import market-data files (Binance, Tardis, captures; gzip/zip) into one event log.
+    Import(cmd_import::Args),
+    /// Describe an event log: instruments, counts per kind, time span, first/last events, hash.
+    Inspect(cmd_inspect::Args),
+    /// Run one strategy over one or more event logs.
+    Run(cmd_run::RunArgs),
+    /// Run a grid of parameters × inputs in parallel (optionally one shard of it).
+    Sweep(cmd_run::SweepArgs),
+    /// Combine the results of sweep shards into one, in the deterministic order.
+    Merge(cmd_run::MergeArgs),
+    /// Re-run a run from its journal and confirm the same final state and hash.
+    Replay(cmd_run::ReplayArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Some(Cmd::Import(a)) => cmd_import::run(a),
+        Some(Cmd::Inspect(a)) => cmd_inspect::run(a),
+        Some(Cmd::Run(a)) => cmd_run::run(a),
+        Some(Cmd::Sweep(a)) => cmd_run::sweep(a),
+        Some(Cmd::Merge(a)) => cmd_run::merge(a),
+        Some(Cmd::Replay(a)) => cmd_run::replay(a),
+        None => {
+            use clap::CommandFactory;
+            Cli::command().print_help().ok();
+            println!();
+            Ok(())
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
