@@ -1,7 +1,7 @@
 //! What the exchange model says back: every acceptance, rejection, fill, funding payment,
 //! liquidation, insurance-fund move and auto-deleveraging, as one closed enum.
 
-use crate::{AccountId, InstrumentId, Money, OrderId, Price, Qty, Rate, Side};
+use crate::{AccountId, InstrumentId, Money, OrderId, Price, Qty, Rate, Side, Wallet};
 use serde::{Deserialize, Serialize};
 
 /// Why a command was refused.
@@ -33,6 +33,9 @@ pub enum RejectReason {
     InLiquidation,
     /// Leverage outside 1..=venue maximum.
     BadLeverage,
+    /// The instrument does not support this (reduce-only or leverage on spot, an inverse
+    /// perpetual in an exchange that only models linear ones, a transfer to the same wallet).
+    NotSupported,
 }
 
 /// How a position was liquidated.
@@ -44,6 +47,9 @@ pub enum LiquidationKind {
     Full,
     /// The insurance fund / liquidator vault took the position over at the bankruptcy price.
     Backstop,
+    /// The position was closed against auto-deleveraged counterparties (see [`Output::Adl`])
+    /// because the insurance fund could not (or, by the venue's rule, would not) cover it.
+    Adl,
 }
 
 /// One output of the exchange model.
@@ -75,6 +81,26 @@ pub enum Output {
         order_id: OrderId,
         /// Caller's id.
         client_id: u64,
+    },
+    /// A stop order's trigger price was touched: it now acts as a market or limit order.
+    Triggered {
+        /// Account.
+        account: AccountId,
+        /// Exchange order id.
+        order_id: OrderId,
+        /// Caller's id.
+        client_id: u64,
+    },
+    /// Quote currency moved between an account's spot and futures wallets.
+    Transferred {
+        /// Account.
+        account: AccountId,
+        /// From this wallet.
+        from: Wallet,
+        /// To this wallet.
+        to: Wallet,
+        /// Amount moved.
+        amount: Money,
     },
     /// A fill of an order.
     Fill {
