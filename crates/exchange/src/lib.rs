@@ -1,1 +1,79 @@
-//! The deterministic exchange model: venue rules, orders, fills, tiered margin, funding, liquidation, insurance fund and auto-deleveraging.
+//! The deterministic exchange model of cascade: venue rules, orders and fills against the
+//! recorded book, tiered cross/isolated margin on the mark price, funding, liquidation through
+//! an index ordered by liquidation price, insurance funds and auto-deleveraging.
+//!
+//! [`Exchange`] is a pure state machine, `apply(now, input) -> outputs`: recorded market
+//! [`Event`](cascade_types::Event)s go to [`Exchange::on_market`], account
+//! [`Command`](cascade_types::Command)s to [`Exchange::on_command`], and every consequence is an
+//! [`Output`](cascade_types::Output) pushed into a caller-provided `Vec`. No clock, no IO, no
+//! threads, no hash maps; money is integer fixed-point and every division states its rounding.
+//! [`check_invariants`] audits the whole state (cash, open interest, solvency, index).
+//!
+//! ```
+//! use cascade_exchange::{check_invariants, Exchange, InstrumentConfig, VenueRules};
+//! use cascade_types::*;
+//!
+//! let date = Ts::parse_utc("2024-08-05").unwrap();
+//! let btc = InstrumentConfig::binance_usdm("BTCUSDT", date).unwrap();
+//! let mut ex = Exchange::new(VenueRules::binance_usdm(date), vec![btc]).unwrap();
+//! ex.seed_insurance_fund(0, Money::from_int(1_000_000));
+//! let me = ex.open_account(Money::from_int(6_000));
+//! let mut out = Vec::new();
+//! let i = InstrumentId(0);
+//! let at = |s: i64| Ts::parse_utc("2024-08-05T00:00:00Z").unwrap().plus_nanos(s * 1_000_000_000);
+//! let mark = |p: i64, s: i64| Event { ts: at(s), instrument: i, body: EventBody::MarkPrice(Price::from_int(p)) };
+//! let top = BookTop { bid_price: Price::from_int(59_999), bid_qty: Qty::from_int(50),
+//!                     ask_price: Price::from_int(60_000), ask_qty: Qty::from_int(50) };
+//! ex.on_market(&Event { ts: at(0), instrument: i, body: EventBody::BookTop(top) }, &mut out);
+//! ex.on_market(&mark(60_000, 0), &mut out);
+//! ex.on_command(at(1), me, &Command::SetMarginMode { instrument: i, mode: MarginMode::Isolated }, &mut out);
+//! ex.on_command(at(1), me, &Command::SetLeverage { instrument: i, leverage: 10 }, &mut out);
+//! let buy = OrderRequest { client_id: 7, instrument: i, side: Side::Buy, qty: Qty::ONE,
+//!     kind: OrderKind::Market, tif: TimeInForce::Ioc, reduce_only: false, post_only: false };
+//! ex.on_command(at(1), me, &Command::Place(buy), &mut out);
+//! assert!(matches!(out.last(), Some(Output::Fill { maker: false, .. })));
+//! // Liquidation price of 1 BTC isolated at 10x: found in the index, not by a scan.
+//! let lp = ex.position(me, i).unwrap().liquidation_price.unwrap();
+//! assert!(lp > Price::from_int(54_000) && lp < Price::from_int(54_300));
+//! ex.on_market(&mark(54_000, 2), &mut out);
+//! assert!(out.iter().any(|o| matches!(o, Output::Liquidation { .. })));
+//! assert_eq!(ex.position_qty(me, i), Qty::ZERO);
+//! check_invariants(&ex).unwrap();
+//! ```
+
+mod account;
+mod adl;
+mod book;
+mod crowd;
+mod dec;
+mod error;
+mod exchange;
+mod funding;
+pub mod inverse;
+mod invariants;
+mod liquidation;
+mod margin;
+mod mark;
+mod market;
+mod orders;
+pub mod rules;
+mod trading;
+mod view;
+
+pub use crowd::CrowdPosition;
+pub use error::{ExchangeError, InvariantViolation};
+pub use exchange::{Exchange, Input, InstrumentConfig};
+pub use funding::FundingSource;
+pub use invariants::check_invariants;
+pub use margin::{isolated_bankruptcy_price, isolated_liquidation_price, round_to};
+pub use market::{LastTrade, MarketView};
+pub use rules::tiers::{
+    binance_usdm_tier_versions, binance_usdm_tiers, bitmex_2020_xbtusd_tiers, bybit_btcusdt_tiers,
+    hyperliquid_2025_tiers, hyperliquid_mmr, TierVersion,
+};
+pub use rules::{
+    AdlPrice, AdlRanking, AdlRules, AdlTrigger, BackstopRatio, CloseStyle, Fees, FillRules,
+    FundingCap, FundingPrice, FundingRules, LiquidationRules, MarkMethod, MmBasis, PartialRule,
+    PremiumAverage, QueueRule, VenueRules,
+};
+pub use view::{AccountView, OrderView, PositionView};

@@ -1,0 +1,182 @@
+//! Auto-deleveraging: when a liquidation's deficit goes to ADL, the bankrupt position is
+//! closed against the opposite side's positions, best-ranked first, at the venue's ADL price,
+//! with no fee. Each victim's orders on the instrument are cancelled first. Any account can be
+//! a victim, the strategy's own included; the market account is the last resort of the queue
+//! (it holds the rest of the market's open interest, so the queue always suffices).
+//!
+//! Ranking scans the instrument's holders — `O(p log p)` in positions of that instrument — on
+//! the ADL path only, because every venue ranks on current marks and nothing cheaper stays
+//! exact. Scores are fixed-point rates (10⁻⁸) computed in `i128`; ties go to the lower
+//! account id.
+
+use crate::exchange::Exchange;
+use crate::margin::{self, E16, E8};
+use crate::rules::{AdlPrice, AdlRanking};
+use cascade_types::{AccountId, InstrumentId, LiquidationKind, Money, Output, Price, Qty, Rounding, Side};
+
+/// Effective leverage of a pool with no positive equity: treated as very large, not infinite,
+/// so that scores stay ordered.
+const LEVERAGE_CAP: i128 = E8 * 1_000_000;
+
+impl Exchange {
+    /// The ADL score of account `a`'s position on `i` (higher is deleveraged first).
+    pub(crate) fn adl_score(&self, a: AccountId, i: InstrumentId) -> i128 {
+        let acc = &self.accounts[a.index()];
+        let p = acc.position(i).expect("ranked positions exist");
+        let pool = Self::pool_of(p);
+        let mark = self.mark_raw(p);
+        let t = p.terms();
+        let upnl = margin::upnl_x(mark, t);
+        let (eq, mm) = self.pool_x(a, pool);
+        let notional_x = (mark as i128 * t.qty as i128).abs() * E8;
+        let cost_x = (t.cost as i128).abs() * E16;
+        let eff_lev = if eq > 0 { (notional_x * E8 / eq).min(LEVERAGE_CAP) } else { LEVERAGE_CAP };
+        match self.rules.adl.ranking {
+            AdlRanking::BinanceLeveragePnl => {
+                let wallet = margin::money_x(self.pool_wallet(a, pool)).max(margin::money_x(Money::ONE));
+                let pnl_pct = upnl.max(0) * E8 / wallet;
+                let margin_ratio = if eq > 0 { mm * E8 / eq } else { 0 };
+                pnl_pct * margin_ratio / E8
+            }
+            AdlRanking::PnlTimesLeverage => {
+                if cost_x == 0 {
+                    return 0;
+                }
+                let pnl_pct = upnl * E8 / cost_x;
+                if pnl_pct > 0 {
+                    pnl_pct * eff_lev / E8
+                } else {
+                    pnl_pct * E8 / eff_lev.max(1)
+                }
+            }
+            AdlRanking::Hyperliquid => {
+                if cost_x == 0 || notional_x == 0 {
+                    return 0;
+                }
+                // mark / entry for longs; entry / mark for shorts (the docs leave the sign open).
+                let ratio = if t.qty > 0 { notional_x * E8 / cost_x } else { cost_x * E8 / notional_x };
+                ratio * eff_lev / E8
+            }
+        }
+    }
+
+    /// Closes `qty` of the bankrupt account `a`'s position on `i` against the ADL queue.
+    /// `bk` is the position's bankruptcy price.
+    pub(crate) fn adl_close(&mut self, a: AccountId, i: InstrumentId, qty: Qty, bk: i64, out: &mut Vec<Output>) {
+        let p = self.accounts[a.index()].position(i).expect("ADL of an open position");
+        let long = p.qty.is_positive();
+        let pool = Self::pool_of(p);
+        let m = &self.inst[i.index()].market;
+        let mark = m.mark.map_or(bk, Price::raw);
+        let mut price = match self.rules.adl.price {
+            AdlPrice::Bankruptcy => bk,
+            AdlPrice::Mark => mark,
+            AdlPrice::PreviousMark => m.prev_mark.map_or(mark, Price::raw),
+        };
+        // The bankrupt side's favour: a seller's notional rounds up, a buyer's down.
+        let favour = if long { Rounding::Up } else { Rounding::Down };
+        let against = if long { Rounding::Down } else { Rounding::Up };
+        let bk_price = Price::from_raw(bk);
+        // A mark-based price worse than bankruptcy leaves a gap the fund must pay first;
+        // when it cannot, the bankruptcy price is used.
+        let worse = if long { price < bk } else { price > bk };
+        let mut gap = Money::ZERO;
+        if worse {
+            let n_bk = bk_price.notional(qty, favour);
+            let n_px = Price::from_raw(price).notional(qty, against);
+            gap = if long { n_bk - n_px } else { n_px - n_bk };
+            if self.funds[self.fund_of(i.index())] < gap {
+                price = bk;
+                gap = Money::ZERO;
+            }
+        }
+        let price = Price::from_raw(price);
+        out.push(Output::Liquidation {
+            account: a,
+            instrument: i,
+            kind: LiquidationKind::Adl,
+            side: if long { Side::Sell } else { Side::Buy },
+            qty,
+            price,
+            bankruptcy_price: bk_price,
+            fee: Money::ZERO,
+        });
+        if gap.is_positive() {
+            self.fund_move(i.index(), -gap, out);
+            self.pool_pay(a, pool, -gap);
+        }
+        // Rank the other side.
+        let victim_long = !long;
+        let mut ranked = std::mem::take(&mut self.scratch_keys);
+        ranked.clear();
+        let holders = std::mem::take(&mut self.inst[i.index()].holders);
+        for &v in &holders {
+            let vid = AccountId(v);
+            if vid == a {
+                continue;
+            }
+            let Some(vp) = self.accounts[v as usize].position(i) else { continue };
+            if vp.qty.is_positive() != victim_long {
+                continue;
+            }
+            let s = self.adl_score(vid, i);
+            // Stored as i64 for the shared scratch buffer: scores beyond ±9.2·10¹⁰ (a billion
+            // times leverage) are clamped, which keeps their order among themselves.
+            ranked.push((s.clamp(i64::MIN as i128 + 1, i64::MAX as i128) as i64, v));
+        }
+        self.inst[i.index()].holders = holders;
+        ranked.sort_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)));
+        let mut left = qty;
+        let trader_dq = |q: Qty| if long { -q } else { q };
+        let mut k = 0;
+        while left.is_positive() {
+            let victim = match ranked.get(k) {
+                Some(&(_, v)) => AccountId(v),
+                None => Self::MARKET,
+            };
+            k += 1;
+            let held = self.accounts[victim.index()].position_qty(i).abs();
+            let take = held.min_of(left);
+            if take.is_zero() {
+                assert!(victim != Self::MARKET, "the market holds the rest of the open interest");
+                continue;
+            }
+            if victim != Self::MARKET {
+                self.cancel_orders_of(victim, Some(i), out);
+            }
+            let n = price.notional(take, favour);
+            self.trade_position(a, i, trader_dq(take), n, false);
+            self.trade_position(victim, i, -trader_dq(take), n, true);
+            out.push(Output::Adl {
+                victim,
+                counterparty: a,
+                instrument: i,
+                side: if long { Side::Buy } else { Side::Sell },
+                qty: take,
+                price,
+            });
+            if victim != Self::MARKET {
+                self.worklist.push(victim);
+            }
+            left -= take;
+        }
+        ranked.clear();
+        self.scratch_keys = ranked;
+        self.rekey_account(a);
+    }
+
+    /// The ADL queue of one side of an instrument as the venue would rank it now: accounts,
+    /// best first (the market account excluded). For lights / reports.
+    pub fn adl_queue(&self, instrument: InstrumentId, long_side: bool) -> Vec<(AccountId, i128)> {
+        let Some(inst) = self.inst.get(instrument.index()) else { return Vec::new() };
+        let mut v: Vec<(AccountId, i128)> = inst
+            .holders
+            .iter()
+            .map(|&a| AccountId(a))
+            .filter(|a| self.accounts[a.index()].position_qty(instrument).is_positive() == long_side)
+            .map(|a| (a, self.adl_score(a, instrument)))
+            .collect();
+        v.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
+        v
+    }
+}

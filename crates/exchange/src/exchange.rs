@@ -1,0 +1,733 @@
+//! The [`Exchange`]: construction, the two entry points ([`Exchange::on_market`],
+//! [`Exchange::on_command`]), and the bookkeeping every other module shares (pools,
+//! registrations, the liquidation index keys).
+
+use crate::account::{fill_effect, Account, Position};
+use crate::funding::FundingSource;
+use crate::margin;
+use crate::mark::{MarkCalc, MarkInputs};
+use crate::market::{LastTrade, Market};
+use crate::orders::{Order, OrderBook};
+use crate::rules::VenueRules;
+use crate::ExchangeError;
+use cascade_types::{
+    AccountId, Command, Event, EventBody, InstrumentId, InstrumentKind, InstrumentSpec,
+    MarginMode, Money, OrderId, Output, Price, Qty, Rate, Side, TierTable, Ts,
+};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// One instrument as the exchange trades it: the static spec, its margin brackets, which
+/// insurance fund backs it, and per-instrument overrides of the venue rules.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InstrumentConfig {
+    /// The instrument's static facts. Its position in the `Vec` given to [`Exchange::new`] is
+    /// its [`InstrumentId`], which must match the event log's instrument table.
+    pub spec: InstrumentSpec,
+    /// Margin brackets (required for perpetuals, ignored for spot).
+    pub tiers: Option<TierTable>,
+    /// Index of the insurance fund that backs this instrument (Binance kept separate funds for
+    /// BTCUSDT and ETHUSDT and one for the rest). Funds are numbered from 0.
+    pub fund: u32,
+    /// Overrides the venue's liquidation fee rate for this instrument.
+    pub liquidation_fee_rate: Option<Rate>,
+    /// Where funding settlements come from.
+    pub funding_source: FundingSource,
+}
+
+impl InstrumentConfig {
+    /// A linear perpetual with its bracket table, backed by fund 0.
+    pub fn perp(spec: InstrumentSpec, tiers: TierTable) -> InstrumentConfig {
+        InstrumentConfig {
+            spec,
+            tiers: Some(tiers),
+            fund: 0,
+            liquidation_fee_rate: None,
+            funding_source: FundingSource::Auto,
+        }
+    }
+
+    /// A spot market.
+    pub fn spot(spec: InstrumentSpec) -> InstrumentConfig {
+        InstrumentConfig {
+            spec,
+            tiers: None,
+            fund: 0,
+            liquidation_fee_rate: None,
+            funding_source: FundingSource::Auto,
+        }
+    }
+
+    /// A Binance USDⓈ-M linear perpetual with the bracket table in force on `date` (and, for
+    /// BTCUSDT, the old FAQ's 0.3 % clearance fee).
+    pub fn binance_usdm(symbol: &str, date: Ts) -> Result<InstrumentConfig, ExchangeError> {
+        let tiers = crate::binance_usdm_tiers(symbol, date)?;
+        let base = symbol.strip_suffix("USDT").unwrap_or(symbol);
+        let spec = InstrumentSpec::new("binance-um", symbol, InstrumentKind::LinearPerp, base, "USDT");
+        let mut cfg = InstrumentConfig::perp(spec, tiers);
+        if symbol == "BTCUSDT" {
+            cfg.liquidation_fee_rate = Some("0.003".parse().expect("valid rate"));
+        }
+        Ok(cfg)
+    }
+}
+
+/// A margin pool: the cross wallet with every cross position, or one isolated position with
+/// its own margin.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Pool {
+    Cross,
+    Isolated(InstrumentId),
+}
+
+pub(crate) struct Instrument {
+    pub cfg: InstrumentConfig,
+    pub market: Market,
+    pub book: OrderBook,
+    /// Liquidation index, longs: `(key, account)`, liquidatable when `mark < key`.
+    pub longs: BTreeSet<(i64, u32)>,
+    /// Liquidation index, shorts: liquidatable when `mark > key`.
+    pub shorts: BTreeSet<(i64, u32)>,
+    /// Accounts (other than the market) holding a position.
+    pub holders: BTreeSet<u32>,
+    /// Cross accounts holding positions in this *and* another instrument: their keys assume
+    /// the other marks, so they are re-keyed whenever this mark moves.
+    pub multi_cross: BTreeSet<u32>,
+}
+
+impl Instrument {
+    pub fn is_perp(&self) -> bool {
+        self.cfg.spec.kind == InstrumentKind::LinearPerp
+    }
+
+    pub fn tiers(&self) -> &TierTable {
+        self.cfg.tiers.as_ref().expect("perpetuals have tiers (checked in Exchange::new)")
+    }
+}
+
+/// One input of the state machine.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Input {
+    /// A recorded market event.
+    Market(Event),
+    /// A command from an account, effective at `now`.
+    Command {
+        /// Who sends it.
+        account: AccountId,
+        /// What.
+        command: Command,
+    },
+}
+
+/// The deterministic exchange: a pure state machine over market events and commands.
+///
+/// All state lives in `Vec`s indexed by typed ids and in `BTreeMap`/`BTreeSet`s; nothing reads
+/// a clock (time is the latest event's timestamp, or the `now` passed with a command).
+pub struct Exchange {
+    pub(crate) rules: VenueRules,
+    pub(crate) inst: Vec<Instrument>,
+    pub(crate) accounts: Vec<Account>,
+    pub(crate) orders: BTreeMap<OrderId, Order>,
+    pub(crate) next_order: u64,
+    pub(crate) funds: Vec<Money>,
+    pub(crate) fee_pool: Money,
+    pub(crate) funding_pool: Money,
+    pub(crate) deposits: Money,
+    pub(crate) now: Ts,
+    /// Reused buffers: after warm-up the event path allocates nothing.
+    pub(crate) scratch_keys: Vec<(i64, u32)>,
+    pub(crate) scratch_ids: Vec<u32>,
+    pub(crate) worklist: Vec<AccountId>,
+    pub(crate) ignored_events: u64,
+}
+
+impl Exchange {
+    /// The market account: the counterparty of every fill against the recorded book, standing
+    /// for the rest of the market. It pays no fees, needs no margin, is never liquidated and
+    /// may hold any balance; it is the last resort of the ADL queue. With it every fill has a
+    /// counterparty, so long and short open interest are always equal and cash always balances.
+    pub const MARKET: AccountId = AccountId(0);
+
+    /// Builds an exchange. `instruments[k]` is [`InstrumentId`]`(k)`. Perpetuals need a tier
+    /// table; inverse perpetuals are rejected (their margin math is in [`crate::inverse`], but
+    /// accounts settle linear contracts only).
+    pub fn new(rules: VenueRules, instruments: Vec<InstrumentConfig>) -> Result<Exchange, ExchangeError> {
+        rules.validate()?;
+        let mut funds = 1;
+        let mut inst = Vec::with_capacity(instruments.len());
+        for cfg in instruments {
+            let bad = |why: &str| ExchangeError::BadInstrument { symbol: cfg.spec.symbol.clone(), why: why.to_string() };
+            match cfg.spec.kind {
+                InstrumentKind::InversePerp => {
+                    return Err(bad("inverse perpetuals are supported in the margin math only"))
+                }
+                InstrumentKind::LinearPerp if cfg.tiers.is_none() => {
+                    return Err(bad("a perpetual needs a margin tier table"))
+                }
+                _ => {}
+            }
+            if !cfg.spec.tick.is_positive() || !cfg.spec.lot.is_positive() {
+                return Err(bad("tick and lot must be positive"));
+            }
+            if cfg.liquidation_fee_rate.is_some_and(|r| r.is_negative()) {
+                return Err(bad("negative liquidation fee"));
+            }
+            funds = funds.max(cfg.fund as usize + 1);
+            inst.push(Instrument {
+                market: Market::new(MarkCalc::new(rules.mark)),
+                book: OrderBook::default(),
+                longs: BTreeSet::new(),
+                shorts: BTreeSet::new(),
+                holders: BTreeSet::new(),
+                multi_cross: BTreeSet::new(),
+                cfg,
+            });
+        }
+        let market = Account { is_market: true, ..Account::default() };
+        Ok(Exchange {
+            rules,
+            inst,
+            accounts: vec![market],
+            orders: BTreeMap::new(),
+            next_order: 1,
+            funds: vec![Money::ZERO; funds],
+            fee_pool: Money::ZERO,
+            funding_pool: Money::ZERO,
+            deposits: Money::ZERO,
+            now: Ts::MIN,
+            scratch_keys: Vec::with_capacity(64),
+            scratch_ids: Vec::with_capacity(64),
+            worklist: Vec::with_capacity(64),
+            ignored_events: 0,
+        })
+    }
+
+    /// Opens an account with `deposit` in its futures wallet.
+    pub fn open_account(&mut self, deposit: Money) -> AccountId {
+        assert!(!deposit.is_negative(), "a deposit is not negative");
+        let id = AccountId(u32::try_from(self.accounts.len()).expect("fewer than 2³² accounts"));
+        self.accounts.push(Account { wallet: deposit, ..Account::default() });
+        self.deposits += deposit;
+        id
+    }
+
+    /// Deposits more money into an account's futures wallet (or, with `spot`, its spot
+    /// wallet). Money enters the system only through deposits and fund seeding.
+    pub fn deposit(&mut self, account: AccountId, amount: Money, spot: bool) {
+        assert!(!amount.is_negative(), "a deposit is not negative");
+        assert!(account != Self::MARKET, "the market account takes no deposits");
+        let a = &mut self.accounts[account.index()];
+        if spot {
+            a.spot_quote += amount;
+        } else {
+            a.wallet += amount;
+        }
+        self.deposits += amount;
+        self.rekey_account(account);
+    }
+
+    /// Puts money into insurance fund `fund` (the fund a venue starts a scenario with).
+    pub fn seed_insurance_fund(&mut self, fund: u32, amount: Money) {
+        assert!(!amount.is_negative(), "a seed is not negative");
+        self.funds[fund as usize] += amount;
+        self.deposits += amount;
+    }
+
+    /// The venue rules in force.
+    pub fn rules(&self) -> &VenueRules {
+        &self.rules
+    }
+
+    /// Simulated time: the latest event or command time seen.
+    pub fn now(&self) -> Ts {
+        self.now
+    }
+
+    /// Number of accounts, the market account included.
+    pub fn account_count(&self) -> usize {
+        self.accounts.len()
+    }
+
+    /// Number of instruments.
+    pub fn instrument_count(&self) -> usize {
+        self.inst.len()
+    }
+
+    /// Market events for instruments the exchange does not know (ignored, counted).
+    pub fn ignored_events(&self) -> u64 {
+        self.ignored_events
+    }
+
+    /// One step of the state machine: `apply(now, input) -> outputs`.
+    pub fn apply(&mut self, now: Ts, input: &Input, out: &mut Vec<Output>) {
+        match input {
+            Input::Market(ev) => self.on_market(ev, out),
+            Input::Command { account, command } => self.on_command(now, *account, command, out),
+        }
+    }
+
+    /// Applies one recorded market event. Funding due by the event's time settles first; then
+    /// the market state moves; a mark move runs the liquidation search; a trade fills the
+    /// resting orders it trades through. Outputs are appended to `out`.
+    pub fn on_market(&mut self, ev: &Event, out: &mut Vec<Output>) {
+        self.now = self.now.max(ev.ts);
+        let i = ev.instrument.index();
+        if i >= self.inst.len() {
+            self.ignored_events += 1;
+            return;
+        }
+        self.scheduled_funding(i, out);
+        match ev.body {
+            EventBody::Trade(t) => {
+                self.inst[i].market.last_trade =
+                    Some(LastTrade { ts: ev.ts, price: t.price, qty: t.qty, aggressor: t.aggressor });
+                self.price_input(i, out);
+                if self.inst[i].book.touched_by(t.price) {
+                    self.match_trade(i, t.price, t.qty, out);
+                }
+            }
+            EventBody::BookTop(b) => {
+                let m = &mut self.inst[i].market;
+                m.top = Some(b);
+                m.book_refreshed();
+                self.sample_premium(i);
+                self.price_input(i, out);
+            }
+            EventBody::DepthBand(d) => {
+                let m = &mut self.inst[i].market;
+                if m.depth.push(ev.ts, d) {
+                    m.book_refreshed();
+                }
+            }
+            EventBody::DepthLevel(d) => {
+                let m = &mut self.inst[i].market;
+                let side = match d.side {
+                    Side::Buy => &mut m.l2_bids,
+                    Side::Sell => &mut m.l2_asks,
+                };
+                if d.qty.is_positive() {
+                    side.insert(d.price, d.qty);
+                } else {
+                    side.remove(&d.price);
+                }
+                m.book_refreshed();
+            }
+            EventBody::Bar(b) => self.on_bar(i, ev.ts, &b, out),
+            EventBody::MarkPrice(p) => {
+                self.inst[i].market.mark_recorded = true;
+                self.set_mark(i, p, out);
+            }
+            EventBody::IndexPrice(p) => {
+                self.inst[i].market.index = Some(p);
+                self.sample_premium(i);
+                self.price_input(i, out);
+            }
+            EventBody::Funding(f) => {
+                let m = &mut self.inst[i].market;
+                m.funding_rate = Some(f.rate);
+                m.next_funding = Some(f.next_funding);
+                self.price_input(i, out);
+            }
+            EventBody::FundingSettlement(s) => self.recorded_settlement(i, s, out),
+            EventBody::OpenInterest(o) => self.inst[i].market.open_interest = Some(o),
+            EventBody::Liquidation(l) => self.inst[i].market.last_liquidation = Some(l),
+            EventBody::LongShortRatio(_) | EventBody::TakerVolume(_) => {}
+        }
+        self.drain_worklist(out);
+    }
+
+    /// Applies one command from `account` at time `now` (the engine adds the order-entry
+    /// latency before calling). Every refusal is an [`Output::Rejected`].
+    pub fn on_command(&mut self, now: Ts, account: AccountId, cmd: &Command, out: &mut Vec<Output>) {
+        self.now = self.now.max(now);
+        if account.index() >= self.accounts.len() || account == Self::MARKET {
+            let client_id = match cmd {
+                Command::Place(r) => r.client_id,
+                _ => 0,
+            };
+            out.push(Output::Rejected { account, client_id, reason: cascade_types::RejectReason::NotSupported });
+            return;
+        }
+        match *cmd {
+            Command::Place(req) => self.place(account, req, out),
+            Command::Cancel { order_id } => self.cancel_cmd(account, order_id, out),
+            Command::CancelAll { instrument } => self.cancel_all_cmd(account, instrument, out),
+            Command::SetLeverage { instrument, leverage } => self.set_leverage(account, instrument, leverage, out),
+            Command::SetMarginMode { instrument, mode } => self.set_margin_mode(account, instrument, mode, out),
+            Command::Transfer { from, to, amount } => self.transfer(account, from, to, amount, out),
+        }
+        self.drain_worklist(out);
+    }
+
+    /// Bars expand into ticks along a fixed intra-bar path: open, then the extreme nearer the
+    /// open's direction (low first when the bar closed up, high first when it closed down),
+    /// then the other extreme, then close — the path that visits both extremes the way a
+    /// closing-up bar most plausibly did. Last-price bars become trades of a quarter of the
+    /// bar's volume each; mark and index bars move the mark / index; premium bars are ignored.
+    fn on_bar(&mut self, i: usize, ts: Ts, b: &cascade_types::Bar, out: &mut Vec<Output>) {
+        let path = if b.close >= b.open {
+            [b.open, b.low, b.high, b.close]
+        } else {
+            [b.open, b.high, b.low, b.close]
+        };
+        match b.source {
+            cascade_types::BarSource::Last => {
+                let q = Qty::from_raw(b.volume.raw() / 4); // quarter volume per tick, floor
+                for (k, p) in path.into_iter().enumerate() {
+                    let side = if k > 0 && p < path[k - 1] { Side::Sell } else { Side::Buy };
+                    self.inst[i].market.last_trade = Some(LastTrade { ts, price: p, qty: q, aggressor: side });
+                    self.price_input(i, out);
+                    if self.inst[i].book.touched_by(p) {
+                        self.match_trade(i, p, q, out);
+                    }
+                    self.drain_worklist(out);
+                }
+            }
+            cascade_types::BarSource::Mark => {
+                self.inst[i].market.mark_recorded = true;
+                for p in path {
+                    self.set_mark(i, p, out);
+                    self.drain_worklist(out);
+                }
+            }
+            cascade_types::BarSource::Index => {
+                for p in path {
+                    self.inst[i].market.index = Some(p);
+                    self.price_input(i, out);
+                    self.drain_worklist(out);
+                }
+            }
+            cascade_types::BarSource::Premium => {}
+        }
+    }
+
+    pub(crate) fn mark_inputs(&self, i: usize) -> MarkInputs {
+        let m = &self.inst[i].market;
+        let interval_ns = self.rules.funding.interval_h as i64 * 3_600_000_000_000;
+        MarkInputs {
+            now: self.now,
+            index: m.index,
+            bid: m.top.map(|t| t.bid_price).filter(|p| p.is_positive()),
+            ask: m.top.map(|t| t.ask_price).filter(|p| p.is_positive()),
+            mid: m.mid(),
+            last: m.last_trade.map(|t| t.price),
+            funding_rate: m.funding_rate.or(m.funding.estimate),
+            next_funding: m.next_funding.or(m.funding.next),
+            interval_ns,
+        }
+    }
+
+    /// A price input changed: feed the mark computation and, unless marks are recorded, move
+    /// the mark.
+    fn price_input(&mut self, i: usize, out: &mut Vec<Output>) {
+        let method = self.rules.mark;
+        let inputs = self.mark_inputs(i);
+        let m = &mut self.inst[i].market;
+        m.calc.observe(method, &inputs);
+        if m.mark_recorded {
+            return;
+        }
+        if let Some(p) = m.calc.compute(method, &inputs) {
+            self.set_mark(i, p, out);
+        }
+    }
+
+    /// Moves the mark; when it changes, finds the positions it makes liquidatable through the
+    /// index (`O(log n + k)`) and queues their accounts.
+    pub(crate) fn set_mark(&mut self, i: usize, p: Price, _out: &mut [Output]) {
+        let m = &mut self.inst[i].market;
+        if m.mark == Some(p) {
+            return;
+        }
+        m.prev_mark = m.mark;
+        m.mark = Some(p);
+        let inst = &self.inst[i];
+        let mark = p.raw();
+        let long_hit = inst.longs.last().is_some_and(|&(k, _)| k > mark);
+        let short_hit = inst.shorts.first().is_some_and(|&(k, _)| k < mark);
+        if !long_hit && !short_hit && inst.multi_cross.is_empty() {
+            return;
+        }
+        // Most underwater first: longs by key descending, then shorts by key ascending.
+        let mut keys = std::mem::take(&mut self.scratch_keys);
+        keys.clear();
+        keys.extend(inst.longs.range((mark.saturating_add(1), 0)..).rev().copied());
+        keys.extend(inst.shorts.range(..(mark, 0)).copied());
+        self.worklist.extend(keys.iter().map(|&(_, a)| AccountId(a)));
+        keys.clear();
+        self.scratch_keys = keys;
+        if !self.inst[i].multi_cross.is_empty() {
+            let mut ids = std::mem::take(&mut self.scratch_ids);
+            ids.clear();
+            ids.extend(self.inst[i].multi_cross.iter().copied());
+            for &a in &ids {
+                self.rekey_pool(AccountId(a), Pool::Cross);
+                self.worklist.push(AccountId(a));
+            }
+            ids.clear();
+            self.scratch_ids = ids;
+        }
+    }
+
+    /// Checks every queued account (and the accounts their liquidations touch) until none is
+    /// left.
+    pub(crate) fn drain_worklist(&mut self, out: &mut Vec<Output>) {
+        let mut k = 0;
+        while k < self.worklist.len() {
+            let a = self.worklist[k];
+            self.check_account(a, out);
+            k += 1;
+        }
+        self.worklist.clear();
+    }
+
+    // ---- pools and the index -------------------------------------------------------------
+
+    /// The mark used to value a position: the instrument's mark, else its entry.
+    pub(crate) fn mark_raw(&self, p: &Position) -> i64 {
+        self.inst[p.instrument.index()].market.mark.map_or_else(|| p.entry().raw(), Price::raw)
+    }
+
+    pub(crate) fn pool_of(p: &Position) -> Pool {
+        match p.mode {
+            MarginMode::Cross => Pool::Cross,
+            MarginMode::Isolated => Pool::Isolated(p.instrument),
+        }
+    }
+
+    pub(crate) fn in_pool(p: &Position, pool: Pool) -> bool {
+        Self::pool_of(p) == pool
+    }
+
+    /// The pool's own money: the cross wallet, or the isolated margin.
+    pub(crate) fn pool_wallet(&self, a: AccountId, pool: Pool) -> Money {
+        let acc = &self.accounts[a.index()];
+        match pool {
+            Pool::Cross => acc.wallet,
+            Pool::Isolated(i) => acc.position(i).map_or(Money::ZERO, |p| p.iso_margin),
+        }
+    }
+
+    /// Exact equity and maintenance margin of a pool, in x-units.
+    pub(crate) fn pool_x(&self, a: AccountId, pool: Pool) -> (i128, i128) {
+        let acc = &self.accounts[a.index()];
+        let mut eq = margin::money_x(self.pool_wallet(a, pool));
+        let mut mm = 0i128;
+        for p in acc.positions.iter().filter(|p| Self::in_pool(p, pool)) {
+            let mark = self.mark_raw(p);
+            let inst = &self.inst[p.instrument.index()];
+            eq += margin::upnl_x(mark, p.terms());
+            mm += margin::mm_x(inst.tiers(), self.rules.mm_basis, mark, p.terms());
+        }
+        (eq, mm)
+    }
+
+    /// Exact equity of a pool with `except` left out: the wallet plus the other positions'
+    /// upnl (`rest0` of a bankruptcy price).
+    pub(crate) fn pool_rest0_x(&self, a: AccountId, pool: Pool, except: InstrumentId) -> i128 {
+        let acc = &self.accounts[a.index()];
+        let mut eq = margin::money_x(self.pool_wallet(a, pool));
+        for p in acc.positions.iter().filter(|p| Self::in_pool(p, pool) && p.instrument != except) {
+            eq += margin::upnl_x(self.mark_raw(p), p.terms());
+        }
+        eq
+    }
+
+    /// Recomputes the liquidation keys of every position of a pool.
+    pub(crate) fn rekey_pool(&mut self, a: AccountId, pool: Pool) {
+        if self.accounts[a.index()].is_market {
+            return;
+        }
+        let (eq, mm) = self.pool_x(a, pool);
+        let total = eq - mm;
+        let n = self.accounts[a.index()].positions.len();
+        for k in 0..n {
+            let p = &self.accounts[a.index()].positions[k];
+            if !Self::in_pool(p, pool) {
+                continue;
+            }
+            let inst = &self.inst[p.instrument.index()];
+            let mark = self.mark_raw(p);
+            let own = margin::upnl_x(mark, p.terms()) - margin::mm_x(inst.tiers(), self.rules.mm_basis, mark, p.terms());
+            let key = margin::liq_key(inst.tiers(), self.rules.mm_basis, p.terms(), total - own);
+            self.set_key(a, k, Some(key));
+        }
+    }
+
+    /// Recomputes every key of an account.
+    pub(crate) fn rekey_account(&mut self, a: AccountId) {
+        let acc = &self.accounts[a.index()];
+        if acc.is_market {
+            return;
+        }
+        if acc.positions.iter().any(|p| p.mode == MarginMode::Cross) {
+            self.rekey_pool(a, Pool::Cross);
+        }
+        let n = self.accounts[a.index()].positions.len();
+        for k in 0..n {
+            let p = &self.accounts[a.index()].positions[k];
+            if p.mode == MarginMode::Isolated {
+                let i = p.instrument;
+                self.rekey_pool(a, Pool::Isolated(i));
+            }
+        }
+    }
+
+    /// Moves position `k` of account `a` to `key` in its instrument's index.
+    pub(crate) fn set_key(&mut self, a: AccountId, k: usize, key: Option<i64>) {
+        let p = &mut self.accounts[a.index()].positions[k];
+        if p.key == key {
+            return;
+        }
+        let inst = &mut self.inst[p.instrument.index()];
+        let set = if p.qty.is_positive() { &mut inst.longs } else { &mut inst.shorts };
+        if let Some(old) = p.key {
+            set.remove(&(old, a.0));
+        }
+        if let Some(new) = key {
+            set.insert((new, a.0));
+        }
+        p.key = key;
+    }
+
+    /// Applies a perpetual trade to account `a` (any account, the market included): updates
+    /// the position and its pool and returns the realised PnL. With `release_margin`, an
+    /// isolated position's margin goes back to the wallet in proportion to what was closed
+    /// (voluntary trades); liquidation keeps it in the position until the position is flat.
+    /// Open margin for the opened part of an isolated position is moved in by the caller.
+    /// Index registrations are refreshed; the caller queues a liquidation check if needed.
+    pub(crate) fn trade_position(
+        &mut self,
+        a: AccountId,
+        i: InstrumentId,
+        dq: Qty,
+        notional: Money,
+        release_margin: bool,
+    ) -> Money {
+        let default_lev = self.rules.default_leverage;
+        let acc = &mut self.accounts[a.index()];
+        let setting = acc.setting(i, default_lev);
+        let k = match acc.position_index(i) {
+            Some(k) => k,
+            None => {
+                let at = acc.positions.partition_point(|p| p.instrument < i);
+                acc.positions.insert(
+                    at,
+                    Position {
+                        instrument: i,
+                        qty: Qty::ZERO,
+                        cost: Money::ZERO,
+                        mode: setting.mode,
+                        leverage: setting.leverage,
+                        iso_margin: Money::ZERO,
+                        key: None,
+                        slice_at: None,
+                    },
+                );
+                at
+            }
+        };
+        // Drop the old key first: the side may flip.
+        if acc.positions[k].key.is_some() {
+            self.set_key(a, k, None);
+        }
+        let acc = &mut self.accounts[a.index()];
+        let p = &mut acc.positions[k];
+        let old_abs = p.qty.abs();
+        let e = fill_effect(p.qty, p.cost, dq, notional);
+        p.qty = e.qty;
+        p.cost = e.cost;
+        if e.opened.is_positive() && old_abs.is_zero() || (e.closed == old_abs && e.opened.is_positive()) {
+            // A fresh position (or a flip) takes the account's current settings.
+            p.mode = setting.mode;
+            p.leverage = setting.leverage;
+            p.slice_at = None;
+        }
+        match p.mode {
+            MarginMode::Cross => acc.wallet += e.realised,
+            MarginMode::Isolated => {
+                p.iso_margin += e.realised;
+                if e.qty.is_zero() || (e.closed == old_abs && e.opened.is_positive()) {
+                    // Flat (or flipped): whatever is left of the old margin goes home.
+                    let m = p.iso_margin;
+                    p.iso_margin = Money::ZERO;
+                    acc.wallet += m;
+                } else if release_margin && e.closed.is_positive() && p.iso_margin.is_positive() {
+                    let share = p
+                        .iso_margin
+                        .mul_div(e.closed.raw(), old_abs.raw(), cascade_types::Rounding::Down)
+                        .expect("fits");
+                    p.iso_margin -= share;
+                    acc.wallet += share;
+                }
+            }
+        }
+        if e.qty.is_zero() {
+            acc.positions.remove(k);
+        }
+        self.refresh_registrations(a, i);
+        e.realised
+    }
+
+    /// Keeps `holders` and `multi_cross` in step with an account's positions after a change
+    /// in instrument `i`, and re-keys the account.
+    pub(crate) fn refresh_registrations(&mut self, a: AccountId, i: InstrumentId) {
+        if self.accounts[a.index()].is_market {
+            return;
+        }
+        let acc = &self.accounts[a.index()];
+        let has = acc.position(i).is_some();
+        let cross_here = acc.position(i).is_some_and(|p| p.mode == MarginMode::Cross);
+        let multi = acc.cross_positions() >= 2;
+        let inst = &mut self.inst[i.index()];
+        if has {
+            inst.holders.insert(a.0);
+        } else {
+            inst.holders.remove(&a.0);
+        }
+        if !cross_here {
+            inst.multi_cross.remove(&a.0);
+        }
+        let acc = &self.accounts[a.index()];
+        for p in acc.positions.iter().filter(|p| p.mode == MarginMode::Cross) {
+            let set = &mut self.inst[p.instrument.index()].multi_cross;
+            if multi {
+                set.insert(a.0);
+            } else {
+                set.remove(&a.0);
+            }
+        }
+        self.rekey_account(a);
+    }
+
+    /// Moves money between the pools of one account (wallet ↔ isolated margin).
+    pub(crate) fn pool_pay(&mut self, a: AccountId, pool: Pool, amount: Money) {
+        let acc = &mut self.accounts[a.index()];
+        match pool {
+            Pool::Cross => acc.wallet -= amount,
+            Pool::Isolated(i) => {
+                let k = acc.position_index(i).expect("an isolated pool has its position");
+                acc.positions[k].iso_margin -= amount;
+            }
+        }
+    }
+
+    /// The insurance fund index of instrument `i`.
+    pub(crate) fn fund_of(&self, i: usize) -> usize {
+        self.inst[i].cfg.fund as usize
+    }
+
+    /// Moves the insurance fund of instrument `i` by `delta` and reports it.
+    pub(crate) fn fund_move(&mut self, i: usize, delta: Money, out: &mut Vec<Output>) {
+        if delta.is_zero() {
+            return;
+        }
+        let f = self.fund_of(i);
+        self.funds[f] += delta;
+        out.push(Output::InsuranceFund {
+            instrument: InstrumentId(i as u32),
+            delta,
+            balance: self.funds[f],
+        });
+    }
+}

@@ -1,0 +1,214 @@
+//! Read-only queries: account views, market views, funds. Views are owned copies (queries
+//! allocate; the event path does not).
+
+use crate::exchange::{Exchange, Pool};
+use crate::margin;
+use crate::market::MarketView;
+use cascade_types::{
+    AccountId, InstrumentId, MarginMode, Money, OrderId, OrderKind, Price, Qty, Rate, Rounding,
+    Side, TimeInForce,
+};
+use serde::{Deserialize, Serialize};
+
+/// One open position as an account sees it. Money at the mark price.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PositionView {
+    /// Instrument.
+    pub instrument: InstrumentId,
+    /// Signed quantity (negative = short).
+    pub qty: Qty,
+    /// Average entry price (cost basis ÷ quantity, half-even).
+    pub entry: Price,
+    /// The mark it is valued at.
+    pub mark: Price,
+    /// Unrealised PnL at mark (rounded down).
+    pub upnl: Money,
+    /// Notional at mark.
+    pub notional: Money,
+    /// The mark at which the position's pool reaches maintenance margin, other marks fixed
+    /// (`None` when no positive mark does). For a long, liquidation happens strictly below it;
+    /// for a short, strictly above.
+    pub liquidation_price: Option<Price>,
+    /// The mark at which the pool's equity is zero, other marks fixed.
+    pub bankruptcy_price: Price,
+    /// Margin: the isolated margin, or the initial margin `notional / leverage` in cross.
+    pub margin: Money,
+    /// Maintenance margin `N·mmr − cum` (rounded up).
+    pub maint_margin: Money,
+    /// Leverage.
+    pub leverage: u32,
+    /// Cross or isolated.
+    pub mode: MarginMode,
+}
+
+/// One open order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderView {
+    /// Exchange id.
+    pub order_id: OrderId,
+    /// Caller's id.
+    pub client_id: u64,
+    /// Instrument.
+    pub instrument: InstrumentId,
+    /// Side.
+    pub side: Side,
+    /// Quantity still open.
+    pub qty: Qty,
+    /// Kind (limit price, stop trigger).
+    pub kind: OrderKind,
+    /// Time in force.
+    pub tif: TimeInForce,
+    /// Reduce-only.
+    pub reduce_only: bool,
+    /// Margin reserved.
+    pub reserved: Money,
+}
+
+/// An account at a glance.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountView {
+    /// The account.
+    pub account: AccountId,
+    /// Futures (cross) wallet balance.
+    pub wallet: Money,
+    /// Spot wallet (quote currency).
+    pub spot_quote: Money,
+    /// Spot holdings by spot instrument.
+    pub spot: Vec<(InstrumentId, Qty)>,
+    /// Cross margin balance: wallet + cross upnl (rounded down).
+    pub equity: Money,
+    /// Available for new orders and transfers out.
+    pub available: Money,
+    /// Cross maintenance margin.
+    pub maint_margin: Money,
+    /// Cross margin ratio `MM / margin balance` (liquidation at 100 %); `None` without cross
+    /// positions or with no positive balance.
+    pub margin_ratio: Option<Rate>,
+    /// Open positions.
+    pub positions: Vec<PositionView>,
+    /// Open orders.
+    pub orders: Vec<OrderView>,
+}
+
+impl Exchange {
+    /// One position of an account, if open.
+    pub fn position(&self, a: AccountId, i: InstrumentId) -> Option<PositionView> {
+        let acc = self.accounts.get(a.index())?;
+        let p = acc.position(i)?;
+        let pool = Self::pool_of(p);
+        let mark = self.mark_raw(p);
+        let tiers = self.inst[i.index()].tiers();
+        let t = p.terms();
+        let notional = Price::from_raw(mark).notional(p.qty.abs(), Rounding::Down);
+        let liquidation_price = p.key.and_then(|k| {
+            let never = if p.qty.is_positive() { k <= 0 } else { k < 0 || k == i64::MAX };
+            (!never).then(|| Price::from_raw(k))
+        });
+        let bk = margin::bankruptcy_raw(t, self.pool_rest0_x(a, pool, i));
+        Some(PositionView {
+            instrument: i,
+            qty: p.qty,
+            entry: p.entry(),
+            mark: Price::from_raw(mark),
+            upnl: margin::x_to_money(margin::upnl_x(mark, t), Rounding::Down),
+            notional,
+            liquidation_price,
+            bankruptcy_price: Price::from_raw(bk),
+            margin: match p.mode {
+                MarginMode::Isolated => p.iso_margin,
+                MarginMode::Cross => notional.div_int(p.leverage as i64, Rounding::Up).expect("lev > 0"),
+            },
+            maint_margin: margin::x_to_money(margin::mm_x(tiers, self.rules.mm_basis, mark, t), Rounding::Up),
+            leverage: p.leverage,
+            mode: p.mode,
+        })
+    }
+
+    /// Everything about one account.
+    pub fn account(&self, a: AccountId) -> AccountView {
+        let acc = &self.accounts[a.index()];
+        let (eq, mm) = self.pool_x(a, Pool::Cross);
+        let has_cross = acc.positions.iter().any(|p| p.mode == MarginMode::Cross);
+        AccountView {
+            account: a,
+            wallet: acc.wallet,
+            spot_quote: acc.spot_quote,
+            spot: acc.spot_base.clone(),
+            equity: margin::x_to_money(eq, Rounding::Down),
+            available: self.available(a),
+            maint_margin: margin::x_to_money(mm, Rounding::Up),
+            margin_ratio: (has_cross && eq > 0).then(|| Rate::from_raw((mm * margin::E8 / eq) as i64)),
+            positions: acc.positions.iter().filter_map(|p| self.position(a, p.instrument)).collect(),
+            orders: acc
+                .orders
+                .iter()
+                .map(|id| {
+                    let o = &self.orders[id];
+                    OrderView {
+                        order_id: o.id,
+                        client_id: o.client_id,
+                        instrument: o.instrument,
+                        side: o.side,
+                        qty: o.qty,
+                        kind: o.kind,
+                        tif: o.tif,
+                        reduce_only: o.reduce_only,
+                        reserved: o.reserved,
+                    }
+                })
+                .collect(),
+        }
+    }
+
+    /// Signed position quantity (zero when flat) — cheap, no allocation.
+    pub fn position_qty(&self, a: AccountId, i: InstrumentId) -> Qty {
+        self.accounts.get(a.index()).map_or(Qty::ZERO, |acc| acc.position_qty(i))
+    }
+
+    /// An instrument's market state.
+    pub fn market(&self, i: InstrumentId) -> MarketView {
+        let m = &self.inst[i.index()].market;
+        MarketView {
+            last_trade: m.last_trade,
+            book_top: m.top,
+            mark: m.mark,
+            mark_recorded: m.mark_recorded,
+            index: m.index,
+            funding_rate: m.funding_rate.or(m.funding.estimate),
+            next_funding: m.next_funding.or(m.funding.next),
+            open_interest: m.open_interest,
+            last_recorded_liquidation: m.last_liquidation,
+        }
+    }
+
+    /// Long open interest of an instrument across all accounts (equal to short OI).
+    pub fn open_interest(&self, i: InstrumentId) -> Qty {
+        self.accounts.iter().filter_map(|a| a.position(i)).filter(|p| p.qty.is_positive()).map(|p| p.qty).sum()
+    }
+
+    /// Balance of insurance fund `fund`.
+    pub fn insurance_fund(&self, fund: u32) -> Money {
+        self.funds[fund as usize]
+    }
+
+    /// Every insurance fund's balance.
+    pub fn insurance_funds(&self) -> &[Money] {
+        &self.funds
+    }
+
+    /// Trading and liquidation fees collected by the venue (net of maker rebates).
+    pub fn fee_pool(&self) -> Money {
+        self.fee_pool
+    }
+
+    /// All money deposited (accounts and fund seeds).
+    pub fn deposits(&self) -> Money {
+        self.deposits
+    }
+
+    /// Positions in the liquidation index of instrument `i` (longs, shorts).
+    pub fn indexed_positions(&self, i: InstrumentId) -> (usize, usize) {
+        let inst = &self.inst[i.index()];
+        (inst.longs.len(), inst.shorts.len())
+    }
+}
