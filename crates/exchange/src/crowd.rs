@@ -51,17 +51,36 @@ impl Exchange {
         st.leverage = c.leverage;
         st.mode = c.mode;
         self.accounts[a.index()].set_setting(st);
-        self.trade_position(a, c.instrument, c.qty, notional, false);
-        self.trade_position(Self::MARKET, c.instrument, -c.qty, notional, false);
-        if c.mode == MarginMode::Isolated {
-            let acc = &mut self.accounts[a.index()];
-            acc.wallet -= im;
-            let k = acc.position_index(c.instrument).expect("just opened");
-            acc.positions[k].iso_margin += im;
-            self.rekey_account(a);
+        self.open_position_at(a, c.instrument, c.qty, c.entry, out)?;
+        Ok(a)
+    }
+
+    /// Opens (or adds to) account `a`'s position on `instrument` by `qty` at `price`, against
+    /// the market account, with no fee and no book walk, using the account's leverage and
+    /// margin mode. Checked like an order (bracket leverage, initial margin available, pool
+    /// solvency); then the account is checked for liquidation at the current mark. For the
+    /// crowd model, tests and benchmarks.
+    pub fn open_position_at(
+        &mut self,
+        a: AccountId,
+        instrument: InstrumentId,
+        qty: Qty,
+        price: Price,
+        out: &mut Vec<Output>,
+    ) -> Result<(), RejectReason> {
+        let Some(inst) = self.inst.get(instrument.index()) else {
+            return Err(RejectReason::UnknownInstrument);
+        };
+        if !inst.is_perp() || a == Self::MARKET {
+            return Err(RejectReason::NotSupported);
         }
+        if qty.is_zero() || !price.is_positive() {
+            return Err(RejectReason::BadQuantity);
+        }
+        let notional = price.notional(qty.abs(), Rounding::HalfEven);
+        self.fill_direct(a, instrument, qty, notional)?;
         self.worklist.push(a);
         self.drain_worklist(out);
-        Ok(a)
+        Ok(())
     }
 }

@@ -276,6 +276,11 @@ impl Exchange {
             self.ignored_events += 1;
             return;
         }
+        if let EventBody::FundingSettlement(_) = ev.body {
+            // A recorded settlement switches an `Auto` instrument to recorded funding before
+            // the grid is consulted, so the settlement that arrives on the grid is paid once.
+            self.inst[i].market.funding.recorded_seen = true;
+        }
         self.scheduled_funding(i, out);
         match ev.body {
             EventBody::Trade(t) => {

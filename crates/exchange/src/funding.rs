@@ -15,9 +15,9 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub enum FundingSource {
     /// Scheduled settlements on the venue's grid until the first recorded
-    /// `FundingSettlement` arrives; recorded ones only from then on. (If a scheduled
-    /// settlement fires before the first recorded one at the same instant, both are paid:
-    /// choose `Recorded` when the log has settlements.)
+    /// `FundingSettlement` arrives; recorded ones only from then on. (Should another event of
+    /// the instrument reach the grid time before the first recorded settlement does, both
+    /// are paid: choose `Recorded` when the log has settlements.)
     #[default]
     Auto,
     /// Only recorded `FundingSettlement` events.

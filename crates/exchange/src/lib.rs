@@ -17,7 +17,7 @@
 //! let btc = InstrumentConfig::binance_usdm("BTCUSDT", date).unwrap();
 //! let mut ex = Exchange::new(VenueRules::binance_usdm(date), vec![btc]).unwrap();
 //! ex.seed_insurance_fund(0, Money::from_int(1_000_000));
-//! let me = ex.open_account(Money::from_int(6_000));
+//! let me = ex.open_account(Money::from_int(7_000));
 //! let mut out = Vec::new();
 //! let i = InstrumentId(0);
 //! let at = |s: i64| Ts::parse_utc("2024-08-05T00:00:00Z").unwrap().plus_nanos(s * 1_000_000_000);
@@ -35,6 +35,9 @@
 //! // Liquidation price of 1 BTC isolated at 10x: found in the index, not by a scan.
 //! let lp = ex.position(me, i).unwrap().liquidation_price.unwrap();
 //! assert!(lp > Price::from_int(54_000) && lp < Price::from_int(54_300));
+//! let crash = BookTop { bid_price: Price::from_int(53_990), bid_qty: Qty::from_int(50),
+//!                       ask_price: Price::from_int(54_000), ask_qty: Qty::from_int(50) };
+//! ex.on_market(&Event { ts: at(2), instrument: i, body: EventBody::BookTop(crash) }, &mut out);
 //! ex.on_market(&mark(54_000, 2), &mut out);
 //! assert!(out.iter().any(|o| matches!(o, Output::Liquidation { .. })));
 //! assert_eq!(ex.position_qty(me, i), Qty::ZERO);

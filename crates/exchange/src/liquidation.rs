@@ -27,7 +27,7 @@
 use crate::book::walk;
 use crate::exchange::{Exchange, Pool};
 use crate::margin;
-use crate::rules::{AdlTrigger, CloseStyle, PartialRule};
+use crate::rules::{AdlTrigger, CloseStyle, MmBasis, PartialRule};
 use cascade_types::{AccountId, InstrumentId, LiquidationKind, MarginMode, Money, Output, Price, Qty, Rounding, Side};
 
 /// A bound on liquidation steps of one account in one check: each step closes or shrinks a
@@ -108,15 +108,21 @@ impl Exchange {
         match liq.partial {
             PartialRule::None => {}
             PartialRule::TierStep { tiers_per_step } => {
+                // The bracket is read on the notional MM is computed on (mark or entry), and
+                // the step keeps the largest whole-lot quantity below the target's cap.
+                let p = self.accounts[a.index()].position(i).expect("largest exists");
+                let basis_price = match self.rules.mm_basis {
+                    MmBasis::Mark => Price::from_raw(self.mark_raw(p)),
+                    MmBasis::Entry => p.entry(),
+                };
+                let basis_notional = basis_price.notional(qty.abs(), Rounding::Down);
                 let tiers = self.inst[i.index()].tiers();
-                let b = tiers.tiers().partition_point(|t| t.cap != Money::MAX && t.cap <= notional);
-                if b > 0 {
+                let b = tiers.tiers().partition_point(|t| t.cap != Money::MAX && t.cap <= basis_notional);
+                if b > 0 && basis_price.is_positive() {
                     let target = b.saturating_sub(tiers_per_step as usize);
-                    // Largest quantity whose notional stays below the target bracket's cap.
                     let cap = tiers.tiers()[target].cap - Money::from_raw(1);
-                    let mark = Price::from_raw(self.mark_raw(self.accounts[a.index()].position(i).expect("largest exists")));
                     let lot = self.inst[i.index()].cfg.spec.lot.raw();
-                    let keep = cap.per_price(mark, Rounding::Down).expect("mark > 0");
+                    let keep = cap.per_price(basis_price, Rounding::Down).expect("price > 0");
                     let keep = Qty::from_raw(keep.raw() - keep.raw().rem_euclid(lot));
                     let close = qty.abs() - keep.min_of(qty.abs());
                     if close.is_positive()

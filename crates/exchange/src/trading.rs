@@ -179,6 +179,13 @@ impl Exchange {
         maker: bool,
         out: &mut Vec<Output>,
     ) {
+        self.apply_perp(a, i, side, qty, notional, fee);
+        out.push(Output::Fill { account: a, instrument: i, order_id, side, qty, price: notional.per_qty(qty, Rounding::HalfEven).expect("qty > 0"), fee, maker });
+    }
+
+    /// The bookkeeping of a voluntary perpetual fill: both positions, the isolated margin
+    /// moved in for an opened part, the fee.
+    fn apply_perp(&mut self, a: AccountId, i: InstrumentId, side: Side, qty: Qty, notional: Money, fee: Money) {
         let dq = signed(side, qty);
         let acc = &self.accounts[a.index()];
         let st = acc.setting(i, self.rules.default_leverage);
@@ -201,7 +208,6 @@ impl Exchange {
         self.fee_pool += fee;
         self.rekey_account(a);
         self.worklist.push(a);
-        out.push(Output::Fill { account: a, instrument: i, order_id, side, qty, price: notional.per_qty(qty, Rounding::HalfEven).expect("qty > 0"), fee, maker });
     }
 
     /// Spot fill against the market account; `Err` when balances do not cover it.
@@ -238,6 +244,15 @@ impl Exchange {
         m.add_spot(i, -base);
         self.fee_pool += fee;
         out.push(Output::Fill { account: a, instrument: i, order_id, side, qty, price: notional.per_qty(qty, Rounding::HalfEven).expect("qty > 0"), fee, maker });
+        Ok(())
+    }
+
+    /// A checked, fee-free fill against the market account at a given notional (the crowd
+    /// path): margin and leverage checks as for an order, then the trade.
+    pub(crate) fn fill_direct(&mut self, a: AccountId, i: InstrumentId, dq: Qty, notional: Money) -> Result<(), RejectReason> {
+        self.check_perp_fill(a, i, dq, notional, Money::ZERO, Money::ZERO)?;
+        let side = if dq.is_positive() { Side::Buy } else { Side::Sell };
+        self.apply_perp(a, i, side, dq.abs(), notional, Money::ZERO);
         Ok(())
     }
 

@@ -1,0 +1,4 @@
+//! The exchange crate's integration tests: one binary, topic modules.
+
+mod scenarios;
+mod support;
