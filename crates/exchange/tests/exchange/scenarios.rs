@@ -222,3 +222,122 @@ fn isolated_liquidation_leaves_the_cross_wallet_untouched() {
         s.mark(0, "54100");
     }));
 }
+
+/// Hyperliquid: 20 % slices above $100k with a 30 s cooldown, then the remainder; and the
+/// liquidator-vault backstop below 2/3 of maintenance (BTC: 40x, mmr 1.25 %, no fee).
+///
+/// Alice: isolated 20x long 3 at 60,000: margin 9,000; LP = (180,000 − 9,000)/(3 × 0.9875)
+/// = 57,721.52.
+/// - Mark 57,700 (bid 57,690): equity 9,000 − 6,900 = 2,100 < MM 2,163.75 (2/3 MM = 1,442.5,
+///   no backstop). Notional 173,100 > 100k: slice 0.6 at 57,690: −1,386 → margin 7,614.
+///   Remaining 2.4: equity 7,614 − 5,520 = 2,094 ≥ MM 1,731: healthy, cooldown forgotten.
+/// - +10 s, mark 57,400 (bid 57,390): equity 7,614 − 6,240 = 1,374 < MM 1,722. Slice 0.48 at
+///   57,390: −1,252.8 → margin 6,361.2. Remaining 1.92: equity 6,361.2 − 4,992 = 1,369.2 <
+///   MM 1,377.6: still short, but the cooldown runs until +40 s.
+/// - +20 s, mark 57,350: equity 1,273.2 < MM 1,376.4 (2/3: 917.6): waits. Alice's order is
+///   refused while she is being liquidated.
+/// - +45 s, mark 57,300 (bid 57,290): cooldown over, the remaining 1.92 closes at 57,290:
+///   −5,203.2 → margin 1,158 goes back to the wallet.
+///
+/// Bob: isolated 15x long 2 at 60,000: margin 8,000, LP = 112,000 / 1.975 = 56,708.86,
+/// bankruptcy 56,000. Mark 56,300 (bid 56,290): equity 600 < 2/3 × MM 1,407.5 = 938.33:
+/// the vault takes the position over at 56,000 and sells it at 56,290: fund +580.
+#[test]
+fn hyperliquid_slices_then_backstop() {
+    let spec = InstrumentSpec {
+        lot: q("0.001"),
+        tick: p("0.1"),
+        ..InstrumentSpec::new("hyperliquid", "BTC", InstrumentKind::LinearPerp, "BTC", "USDC")
+    };
+    let inst = vec![InstrumentConfig::perp(spec, hyperliquid_2025_tiers("BTC").unwrap())];
+    insta::assert_snapshot!(check(VenueRules::hyperliquid_2025(), inst, |s| {
+        s.book(0, "59999", "60000", "100");
+        s.mark(0, "60000");
+        let alice = s.crowd("alice", 0, "3", "60000", 20, MarginMode::Isolated, "9000");
+        s.crowd("bob", 0, "2", "60000", 15, MarginMode::Isolated, "8000");
+        s.book(0, "57690", "57700", "100");
+        s.mark(0, "57700");
+        s.wait(10);
+        s.book(0, "57390", "57400", "100");
+        s.mark(0, "57400");
+        s.wait(10);
+        s.mark(0, "57350");
+        s.order(alice, 0, Side::Sell, "1", OrderKind::Market, TimeInForce::Ioc);
+        s.wait(25);
+        s.book(0, "57290", "57300", "100");
+        s.mark(0, "57300");
+        s.wait(5);
+        s.book(0, "56290", "56300", "100");
+        s.mark(0, "56300");
+    }));
+}
+
+/// Order handling on Binance rules (maker 0.02 %, taker 0.05 %, default 20x), book 59,999 /
+/// 60,000 with 2 on each side, strictly-through queue rule.
+///
+/// - A limit buy 0.1 at 59,000 rests (reserving 0.1 × 59,000 / 20 = 295). A trade *at*
+///   59,000 does not fill it; a trade at 58,999.9 for 0.05 fills 0.05 (maker fee 0.59); a
+///   trade at 58,000 fills the other 0.05.
+/// - Post-only at 59,999 would cross the bid: refused. Reduce-only sell 0.3 > position 0.1:
+///   refused. FOK buy 5 at 60,000 with 2 on the book: refused. IOC buy 3 at 60,000: 2 fill
+///   (taker fee 0.05 % × 120,000 = 60), 1 is cancelled.
+/// - Leverage 125x with a 126,000 position (bracket 2 allows 100x): refused.
+/// - A reduce-only stop-market sell 2.1 at 57,000 rests; the book moves to 56,899 / 56,900
+///   and a trade at 56,900 triggers it: 2.1 sold at 56,899 (taker fee 59.74395).
+/// - Cancelling an unknown order is refused; a limit sell is placed and cancelled.
+#[test]
+fn orders_rest_fill_trigger_and_reject() {
+    let (rules, inst) = binance_btc();
+    insta::assert_snapshot!(check(rules, inst, |s| {
+        s.book(0, "59999", "60000", "2");
+        s.mark(0, "60000");
+        let alice = s.account("alice", "10000");
+        s.order(alice, 0, Side::Buy, "0.1", OrderKind::Limit { price: p("59000") }, TimeInForce::Gtc);
+        s.trade(0, "59000", "1", Side::Sell);
+        s.trade(0, "58999.9", "0.05", Side::Sell);
+        s.trade(0, "58000", "1", Side::Sell);
+        s.order_full(alice, 0, Side::Sell, "0.1", OrderKind::Limit { price: p("59999") }, TimeInForce::Gtc, false, true);
+        s.order_full(alice, 0, Side::Sell, "0.3", OrderKind::Market, TimeInForce::Ioc, true, false);
+        s.order(alice, 0, Side::Buy, "5", OrderKind::Limit { price: p("60000") }, TimeInForce::Fok);
+        s.order(alice, 0, Side::Buy, "3", OrderKind::Limit { price: p("60000") }, TimeInForce::Ioc);
+        s.command(alice, Command::SetLeverage { instrument: InstrumentId(0), leverage: 125 });
+        s.order_full(alice, 0, Side::Sell, "2.1", OrderKind::StopMarket { trigger: p("57000") }, TimeInForce::Gtc, true, false);
+        s.book(0, "56899", "56900", "5");
+        s.trade(0, "56900", "0.5", Side::Sell);
+        s.command(alice, Command::Cancel { order_id: OrderId(99) });
+        s.order(alice, 0, Side::Sell, "0.5", OrderKind::Limit { price: p("70000") }, TimeInForce::Gtc);
+        s.command(alice, Command::CancelAll { instrument: InstrumentId(0) });
+    }));
+}
+
+/// Spot beside futures: a delta-neutral carry (long spot, short perp) funded by a transfer,
+/// then paid funding on its short.
+///
+/// Alice deposits 10,000 in futures and moves 6,100 to spot. Spot buy 0.1 at the ask 60,000
+/// (taker 0.05 % = 3: spot wallet 6,100 − 6,000 − 3 = 97); perp short 0.1 at the bid 59,999
+/// (fee 2.99995 from the futures wallet: 3,900 − 2.99995). Funding at +0.01 % on mark
+/// 60,000 pays her short 0.6. A transfer of more than the spot wallet holds is refused.
+#[test]
+fn spot_and_perp_delta_neutral_with_transfers() {
+    let date = day("2024-08-05");
+    let mut perp = InstrumentConfig::binance_usdm("BTCUSDT", date).unwrap();
+    perp.spec.lot = q("0.001");
+    let spot = InstrumentConfig::spot(InstrumentSpec {
+        lot: q("0.00001"),
+        ..InstrumentSpec::new("binance-spot", "BTCUSDT", InstrumentKind::Spot, "BTC", "USDT")
+    });
+    insta::assert_snapshot!(check(VenueRules::binance_usdm(date), vec![perp, spot], |s| {
+        s.book(0, "59999", "60000", "5");
+        s.mark(0, "60000");
+        s.book(1, "59999", "60000", "5");
+        let alice = s.account("alice", "10000");
+        s.command(alice, Command::Transfer { from: Wallet::Futures, to: Wallet::Spot, amount: m("6100") });
+        s.order(alice, 1, Side::Buy, "0.1", OrderKind::Market, TimeInForce::Ioc);
+        s.order(alice, 0, Side::Sell, "0.1", OrderKind::Market, TimeInForce::Ioc);
+        s.order_full(alice, 1, Side::Sell, "0.1", OrderKind::Market, TimeInForce::Ioc, true, false);
+        s.wait(8 * 3600);
+        s.settle(0, "0.0001");
+        s.command(alice, Command::Transfer { from: Wallet::Spot, to: Wallet::Futures, amount: m("98") });
+        s.command(alice, Command::Transfer { from: Wallet::Spot, to: Wallet::Futures, amount: m("97") });
+    }));
+}
