@@ -389,15 +389,10 @@ pub(crate) fn detect_csv(
         return match hint {
             Some(format) if format != Format::WsCapture => {
                 let layout = format.layout();
-                let problem = layout.map_header(first).err().unwrap_or_default();
                 Err(ImportError::Header {
                     at: at(),
                     format,
-                    problem: if first.first().is_some_and(|c| !is_number(c)) {
-                        problem
-                    } else {
-                        format!("no header line ({problem})")
-                    },
+                    problem: layout.map_header(first).err().unwrap_or_default(),
                     expected: layout.all_columns(),
                 })
             }

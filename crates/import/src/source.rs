@@ -165,15 +165,15 @@ pub fn open<'t>(
         None => format::looks_like_ws_capture(&first_line),
     };
     let (format, reader) = if ws {
-        let symbol = options
-            .symbol
-            .clone()
-            .or_else(|| names::symbol_from_file_name(&path));
         let venue = names::venue_hint(options.venue.as_deref(), &path);
-        (
-            Format::WsCapture,
-            Reader::Ws(WsReader::new(stream, options.ws_clock, venue, symbol)),
-        )
+        let reader = WsReader::new(
+            stream,
+            options.ws_clock,
+            venue,
+            options.symbol.clone(),
+            names::symbol_from_file_name(&path),
+        );
+        (Format::WsCapture, Reader::Ws(reader))
     } else {
         let cells = first_record(&first_line);
         let detected = format::detect_csv(&path, options.format, &cells, &first_line)?;

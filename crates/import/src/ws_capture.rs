@@ -24,7 +24,8 @@
 //! go backwards (that would mean the file itself is out of order).
 //!
 //! A REST snapshot has no symbol: it takes the caller's symbol, else the file name's
-//! (`btcusdt_20240808.gz` → `BTCUSDT`), else the last symbol seen. Snapshot levels are
+//! (`btcusdt_20240808.gz` → `BTCUSDT`) if messages before it named that symbol, else the one
+//! symbol seen so far; with several symbols and no such hint it is an error. Snapshot levels are
 //! emitted as `DepthLevel`s; the event vocabulary has no "clear the book" event, so levels
 //! absent from the snapshot are not deleted by it.
 //!
@@ -40,6 +41,7 @@ use cascade_types::{
     BookTop, DepthLevel, EventBody, Funding, InstrumentId, Liquidation, Side, Trade, Ts,
 };
 use serde_json::{Map, Value};
+use std::collections::BTreeSet;
 use std::io::BufRead;
 use std::path::Path;
 
@@ -50,8 +52,10 @@ pub(crate) struct WsReader {
     clock: WsClock,
     last_local: Option<i64>,
     venue: Option<String>,
-    file_symbol: Option<String>,
-    last_symbol: Option<String>,
+    caller_symbol: Option<String>,
+    name_symbol: Option<String>,
+    /// The symbols messages have named so far.
+    seen: BTreeSet<String>,
 }
 
 /// One parsed line's context, for errors and time.
@@ -197,7 +201,8 @@ impl WsReader {
         input: Box<dyn BufRead + Send>,
         clock: WsClock,
         venue: Option<String>,
-        file_symbol: Option<String>,
+        caller_symbol: Option<String>,
+        name_symbol: Option<String>,
     ) -> WsReader {
         WsReader {
             input,
@@ -206,8 +211,9 @@ impl WsReader {
             clock,
             last_local: None,
             venue,
-            file_symbol,
-            last_symbol: None,
+            caller_symbol,
+            name_symbol,
+            seen: BTreeSet::new(),
         }
     }
 
@@ -222,8 +228,8 @@ impl WsReader {
             .as_deref()
             .unwrap_or_else(|| names::venue_for_symbol(symbol));
         let id = out.instrument(venue, symbol, || msg.at())?;
-        if self.last_symbol.as_deref() != Some(symbol) {
-            self.last_symbol = Some(symbol.to_string());
+        if !self.seen.contains(symbol) {
+            self.seen.insert(symbol.to_string());
         }
         Ok(id)
     }
@@ -408,12 +414,16 @@ impl WsReader {
             }
             None if d.contains_key("lastUpdateId") && d.contains_key("bids") => {
                 let ts = msg.time(d)?;
-                let symbol = self.file_symbol.clone().or_else(|| self.last_symbol.clone());
+                let symbol = self.caller_symbol.clone().or_else(|| {
+                    let named = self.name_symbol.as_ref().filter(|s| self.seen.contains(*s));
+                    let only = (self.seen.len() == 1).then(|| self.seen.first()).flatten();
+                    named.or(only).cloned()
+                });
                 let Some(symbol) = symbol else {
                     return Err(ImportError::Line {
                         at: msg.at(),
-                        expected: "a depth snapshot after a message naming its symbol (or pass the symbol)".to_string(),
-                        found: "a depth snapshot".to_string(),
+                        expected: "expected the symbol of this depth snapshot to be known (pass the symbol, or name the file after it)".to_string(),
+                        found: "a snapshot without a symbol, after no single symbol".to_string(),
                     });
                 };
                 let id = self.instrument(&symbol, msg, out)?;

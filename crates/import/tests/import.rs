@@ -14,6 +14,8 @@ mod fixtures;
 mod formats;
 #[path = "import/real_data.rs"]
 mod real_data;
+#[path = "import/robustness.rs"]
+mod robustness;
 
 use cascade_import::{open, ImportError, ImportOptions, InstrumentTable};
 use cascade_types::{Event, EventKind, Ts};

@@ -450,3 +450,13 @@ fn corrupt_last_row() {
     assert!(msg.contains("BTCUSDT.csv:3: column `calc_time`: expected a timestamp in epoch milliseconds or microseconds, found \"1.12\""));
     insta::assert_snapshot!(msg);
 }
+
+#[test]
+fn ws_capture_depth_snapshot_of_unknown_symbol() {
+    let msg = error_of(
+        "capture.txt",
+        "1723161255319702566 {\"lastUpdateId\":5123107852948,\"E\":1723161256501,\"T\":1723161256493,\"bids\":[[\"61800.20\",\"2.909\"]],\"asks\":[]}\n",
+    );
+    assert!(msg.contains("capture.txt:1: expected the symbol of this depth snapshot to be known (pass the symbol, or name the file after it)"), "{msg}");
+    insta::assert_snapshot!(msg);
+}

@@ -180,3 +180,11 @@ fn format_names_parse_back() {
         Ok(cascade_types::BarSource::Mark)
     );
 }
+
+/// The CLI may decode on its own thread.
+#[test]
+fn importer_is_send() {
+    fn assert_send<T: Send>() {}
+    assert_send::<cascade_import::Importer<'static>>();
+    assert_send::<cascade_import::ImportError>();
+}

@@ -315,3 +315,20 @@ fn ws_capture_forced_on_a_spot_book_ticker() {
     i0 = binance-spot BNBUSDT spot BNB/USDT
     ");
 }
+
+#[test]
+fn ws_capture_depth_snapshot_takes_the_one_symbol_seen() {
+    let out = check(
+        "capture.txt",
+        "1760131215000000000 {\"e\":\"trade\",\"E\":1760131215010,\"T\":1760131215009,\"s\":\"ETHUSDT\",\"t\":7,\"p\":\"3800.5\",\"q\":\"1\",\"m\":false}\n\
+         1760131215100000000 {\"lastUpdateId\":5123107852948,\"E\":1760131215101,\"T\":1760131215100,\"bids\":[[\"3800.4\",\"2.5\"]],\"asks\":[[\"3800.5\",\"0.5\"]]}\n",
+        &default(),
+    );
+    insta::assert_snapshot!(out, @r"
+    format: ws-capture
+    2025-10-10T21:20:15.009Z i0 trade buy 1 @ 3800.5 id=7
+    2025-10-10T21:20:15.1Z i0 depth_level buy 2.5 @ 3800.4
+    2025-10-10T21:20:15.1Z i0 depth_level sell 0.5 @ 3800.5
+    i0 = binance-um ETHUSDT linear-perp ETH/USDT
+    ");
+}
