@@ -2,7 +2,9 @@
 //! closed against the opposite side's positions, best-ranked first, at the venue's ADL price,
 //! with no fee. Each victim's orders on the instrument are cancelled first. Any account can be
 //! a victim, the strategy's own included; the market account is the last resort of the queue
-//! (it holds the rest of the market's open interest, so the queue always suffices).
+//! (it holds the rest of the market's open interest, so the queue always suffices). A victim
+//! never gives up more than its pool's equity (see `adl_capacity`): when the ADL price is
+//! worse for it than the mark, only the quantity its equity covers is taken from it.
 //!
 //! Ranking scans the instrument's holders — `O(p log p)` in positions of that instrument — on
 //! the ADL path only, because every venue ranks on current marks and nothing cheaper stays
@@ -14,8 +16,9 @@ use crate::margin::{self, E16, E8};
 use crate::rules::{AdlPrice, AdlRanking};
 use cascade_types::{AccountId, InstrumentId, LiquidationKind, Money, Output, Price, Qty, Rounding, Side};
 
-/// Effective leverage of a pool with no positive equity: treated as very large, not infinite,
-/// so that scores stay ordered.
+/// The largest factor of a score (10⁶ as a rate): effective leverage of a pool with no
+/// positive equity, and any ratio beyond it, is capped here so products stay in `i128` and
+/// scores stay ordered.
 const LEVERAGE_CAP: i128 = E8 * 1_000_000;
 
 impl Exchange {
@@ -26,23 +29,26 @@ impl Exchange {
         let pool = Self::pool_of(p);
         let mark = self.mark_raw(p);
         let t = p.terms();
-        let upnl = margin::upnl_x(mark, t);
+        // Ratios on money in raw 10⁻⁸ units: exact enough to rank, and far from overflow.
+        let raw = |x: i128| x.div_euclid(E16);
+        let upnl = raw(margin::upnl_x(mark, t));
         let (eq, mm) = self.pool_x(a, pool);
-        let notional_x = (mark as i128 * t.qty as i128).abs() * E8;
-        let cost_x = (t.cost as i128).abs() * E16;
-        let eff_lev = if eq > 0 { (notional_x * E8 / eq).min(LEVERAGE_CAP) } else { LEVERAGE_CAP };
+        let (eq, mm) = (raw(eq), raw(mm));
+        let notional = (mark as i128 * t.qty as i128).abs() / E8;
+        let cost = (t.cost as i128).abs();
+        let eff_lev = if eq > 0 { (notional * E8 / eq).min(LEVERAGE_CAP) } else { LEVERAGE_CAP };
         match self.rules.adl.ranking {
             AdlRanking::BinanceLeveragePnl => {
-                let wallet = margin::money_x(self.pool_wallet(a, pool)).max(margin::money_x(Money::ONE));
-                let pnl_pct = upnl.max(0) * E8 / wallet;
-                let margin_ratio = if eq > 0 { mm * E8 / eq } else { 0 };
+                let wallet = (self.pool_wallet(a, pool).raw() as i128).max(Money::ONE.raw() as i128);
+                let pnl_pct = (upnl.max(0) * E8 / wallet).min(LEVERAGE_CAP);
+                let margin_ratio = if eq > 0 { (mm * E8 / eq).min(LEVERAGE_CAP) } else { 0 };
                 pnl_pct * margin_ratio / E8
             }
             AdlRanking::PnlTimesLeverage => {
-                if cost_x == 0 {
+                if cost == 0 {
                     return 0;
                 }
-                let pnl_pct = upnl * E8 / cost_x;
+                let pnl_pct = (upnl * E8 / cost).clamp(-LEVERAGE_CAP, LEVERAGE_CAP);
                 if pnl_pct > 0 {
                     pnl_pct * eff_lev / E8
                 } else {
@@ -50,14 +56,40 @@ impl Exchange {
                 }
             }
             AdlRanking::Hyperliquid => {
-                if cost_x == 0 || notional_x == 0 {
+                if cost == 0 || notional == 0 {
                     return 0;
                 }
                 // mark / entry for longs; entry / mark for shorts (the docs leave the sign open).
-                let ratio = if t.qty > 0 { notional_x * E8 / cost_x } else { cost_x * E8 / notional_x };
+                let ratio = if t.qty > 0 { notional * E8 / cost } else { cost * E8 / notional }.min(LEVERAGE_CAP);
                 ratio * eff_lev / E8
             }
         }
+    }
+
+    /// How much of `victim`'s position on `i` can be closed at `price` without taking its
+    /// pool below zero equity. A victim is normally in profit and loses nothing against its
+    /// mark; but when the ADL price is worse for it than the mark (a gap through a bankruptcy
+    /// price far from the market), each unit costs `|price − mark|`, and the victim gives up
+    /// at most its whole equity — the rest of the queue, and finally the market account,
+    /// takes the remainder. Whole lots, rounded down.
+    fn adl_capacity(&self, victim: AccountId, i: InstrumentId, price: Price) -> Qty {
+        let acc = &self.accounts[victim.index()];
+        let Some(p) = acc.position(i) else { return Qty::ZERO };
+        let mark = self.mark_raw(p);
+        // A victim long sells at `price`, a victim short buys at it.
+        let adverse = if p.qty.is_positive() { mark - price.raw() } else { price.raw() - mark };
+        if adverse <= 0 {
+            return p.qty.abs();
+        }
+        let (eq, _) = self.pool_x(victim, Self::pool_of(p));
+        // One unit of money of slack for the rounding of each piece's notional.
+        let spare = eq - margin::money_x(Money::from_raw(1));
+        if spare <= 0 {
+            return Qty::ZERO;
+        }
+        let raw = (spare / (adverse as i128 * E8)).min(p.qty.abs().raw() as i128) as i64;
+        let lot = self.inst[i.index()].cfg.spec.lot.raw();
+        Qty::from_raw(raw - raw.rem_euclid(lot))
     }
 
     /// Closes `qty` of the bankrupt account `a`'s position on `i` against the ADL queue.
@@ -135,10 +167,15 @@ impl Exchange {
                 None => Self::MARKET,
             };
             k += 1;
-            let held = self.accounts[victim.index()].position_qty(i).abs();
-            let take = held.min_of(left);
+            // The market account, last, takes whatever is left whatever it holds: it stands
+            // for the rest of the market, whose aggregate position is always opposite.
+            let take = if victim == Self::MARKET {
+                left
+            } else {
+                let held = self.accounts[victim.index()].position_qty(i).abs();
+                held.min_of(left).min_of(self.adl_capacity(victim, i, price))
+            };
             if take.is_zero() {
-                assert!(victim != Self::MARKET, "the market holds the rest of the open interest");
                 continue;
             }
             if victim != Self::MARKET {

@@ -1,4 +1,6 @@
 //! The exchange crate's integration tests: one binary, topic modules.
 
+mod determinism;
+mod properties;
 mod scenarios;
 mod support;
