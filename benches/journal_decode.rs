@@ -23,6 +23,12 @@
 //! and read once each way, to show that peak memory does not grow with the file. Temporary
 //! files live in a temp directory removed at the end (`TMPDIR` chooses where).
 //!
+//! `CASCADE_BENCH_EVENTS` changes the event count of the first file (default 10 000 000).
+//!
+//! On a shared machine the wall-clock figures include time other processes took; the
+//! "median block" line (events per block ÷ median `next_block` time) is the figure that is
+//! least disturbed by them.
+//!
 //! Target: at least 40M events/s through the batch API on the 2-core CI machine.
 
 use cascade_benches::{
@@ -33,6 +39,7 @@ use cascade_journal::{format, Reader, Writer};
 use cascade_types::{
     Event, EventBody, InstrumentId, InstrumentKind, InstrumentSpec, Price, Qty, Side, Trade, Ts,
 };
+use hdrhistogram::Histogram;
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
@@ -139,10 +146,7 @@ fn raw_pass(path: &Path, blocks: u64, checksum: bool) -> BenchResult<(Throughput
     ))
 }
 
-fn batch_pass(
-    path: &Path,
-    hist: &mut hdrhistogram::Histogram<u64>,
-) -> BenchResult<(Throughput, u64)> {
+fn batch_pass(path: &Path, hist: &mut Histogram<u64>) -> BenchResult<(Throughput, u64)> {
     let watch = Stopwatch::start();
     let mut r = Reader::open(path)?;
     let bytes = r.file_bytes();
@@ -195,7 +199,11 @@ struct Size {
 
 /// One file size: write, then each pass `runs` times. Returns the peak memory of the
 /// batch and iterator passes.
-fn bench_size(dir: &Path, size: &Size) -> BenchResult<(Option<PhaseMemory>, Option<PhaseMemory>)> {
+fn bench_size(
+    dir: &Path,
+    size: &Size,
+    hist: &mut Histogram<u64>,
+) -> BenchResult<(Option<PhaseMemory>, Option<PhaseMemory>)> {
     let path = dir.join(format!("trades-{}.clog", size.events));
     println!("\n== {} events", size.events);
     let ((write, blocks), write_peak) = {
@@ -224,11 +232,11 @@ fn bench_size(dir: &Path, size: &Size) -> BenchResult<(Option<PhaseMemory>, Opti
         report(name, runs, peak);
     }
 
-    let mut hist = ns_histogram();
+    hist.reset();
     let mut runs = Vec::new();
     let mut batch_peak = None;
     for _ in 0..size.runs {
-        let (r, p) = with_peak_rss(|| batch_pass(&path, &mut hist));
+        let (r, p) = with_peak_rss(|| batch_pass(&path, hist));
         let (t, acc) = r?;
         assert_eq!(
             (t.events, acc),
@@ -239,7 +247,7 @@ fn bench_size(dir: &Path, size: &Size) -> BenchResult<(Option<PhaseMemory>, Opti
         batch_peak = max_mem(batch_peak, p);
     }
     report("batch API", runs, batch_peak);
-    println!("{:<16} per-block next_block: {}", "", percentiles_us(&hist));
+    println!("{:<16} per-block next_block: {}", "", percentiles_us(hist));
     // The median block is the figure least disturbed by other processes on a shared machine.
     let p50_ns = hist.value_at_quantile(0.5).max(1) as f64;
     println!(
@@ -295,12 +303,16 @@ fn main() -> BenchResult<()> {
         format::BLOCK_TARGET_BYTES
     );
     let dir = tempfile::tempdir()?;
+    // One histogram for the whole process, reset per size, so that the resident baseline
+    // does not move between the 10M and 100M runs.
+    let mut hist = ns_histogram();
     let small = bench_size(
         dir.path(),
         &Size {
             events: env_u64("CASCADE_BENCH_EVENTS", 10_000_000),
             runs,
         },
+        &mut hist,
     )?;
     if big {
         let large = bench_size(
@@ -309,6 +321,7 @@ fn main() -> BenchResult<()> {
                 events: 100_000_000,
                 runs: 1,
             },
+            &mut hist,
         )?;
         println!("\n== peak memory, 10x the file");
         println!(

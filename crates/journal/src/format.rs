@@ -1,8 +1,9 @@
 //! The on-disk layout of a cascade event log (`.clog`), format version 1, byte by byte.
 //!
-//! All fixed-width integers are **little-endian**. "bincode" means the codec of
-//! [`crate::codec`]: bincode 2 through serde, `standard()` with fixed-width integers
-//! (`u32`/`u64`/`i64` take 4/8/8 bytes, enum tags are `u32`, lengths are `u64`).
+//! All fixed-width integers are **little-endian**. "bincode" means the crate's one codec
+//! (`codec.rs`): bincode 2 through serde, `standard()` with fixed-width integers (`u32`/`u64`/
+//! `i64` take 4/8/8 bytes, enum tags are `u32`, lengths and `Option` tags as bincode writes
+//! them: `u64` lengths, a 1-byte `Option` tag).
 //!
 //! ```text
 //! offset        size  field

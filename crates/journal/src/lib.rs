@@ -1,7 +1,7 @@
 //! The on-disk event log of cascade (`.clog`): a versioned preamble, checksummed blocks of
 //! bincode-encoded [`Event`](cascade_types::Event)s, and a header (instrument table, source
 //! description, event count, content hash, time span) stored as a trailer behind a fixed-size
-//! footer. The byte layout is in [`format`].
+//! footer. The byte layout is in [`mod@format`].
 //!
 //! - [`Writer`] streams events to a file in one pass, refusing out-of-order timestamps and
 //!   unknown instruments; memory is one block buffer.

@@ -289,7 +289,8 @@ impl Reader {
             return Err(JournalError::Malformed {
                 at: self.at(Region::Block(index), offset),
                 detail: format!(
-                    "expected a {BLOCK_HEADER_LEN}-byte block frame, only {left} bytes remain before the trailer"
+                    "expected a {BLOCK_HEADER_LEN}-byte block frame, \
+                     only {left} bytes remain before the trailer"
                 ),
             });
         }
@@ -313,8 +314,9 @@ impl Reader {
             return Err(JournalError::Malformed {
                 at: self.at(Region::Block(index), offset),
                 detail: format!(
-                    "expected a block of 1..={BLOCK_MAX_BYTES} payload bytes (at most {room} before the trailer) \
-                     holding 1..={} events, the frame says {} bytes and {} events",
+                    "expected a block of 1..={BLOCK_MAX_BYTES} payload bytes \
+                     (at most {room} before the trailer) holding 1..={} events, \
+                     the frame says {} bytes and {} events",
                     len / codec::MIN_EVENT_BYTES as u64,
                     frame.payload_len,
                     frame.event_count
@@ -350,24 +352,44 @@ impl Reader {
         let payload_at = offset + BLOCK_HEADER_LEN as u64;
         let first_index = self.events_decoded;
         if let Err(e) = codec::decode_block(payload, frame.event_count as usize, out) {
-            return Err(match e {
-                codec::BlockError::Undecodable { index: i, offset: at, detail } => JournalError::Undecodable {
-                    at: self.at(Region::Block(index), payload_at + at as u64),
-                    what: format!("event {} (event {i} of the block)", first_index + i as u64),
-                    detail,
-                },
-                codec::BlockError::Trailing { used } => JournalError::Malformed {
-                    at: self.at(Region::Block(index), payload_at + used as u64),
-                    detail: format!(
-                        "the block frame says {} events, which end at payload byte {used}, but the payload has {n} bytes",
-                        frame.event_count
-                    ),
-                },
-            });
+            return Err(self.undecodable(e, index, payload_at, frame.event_count, first_index));
         }
         self.check_events(out, index, payload_at)?;
         self.events_decoded += out.len() as u64;
         Ok(true)
+    }
+
+    #[cold]
+    fn undecodable(
+        &self,
+        e: codec::BlockError,
+        block: u64,
+        payload_at: u64,
+        count: u32,
+        first_index: u64,
+    ) -> JournalError {
+        match e {
+            codec::BlockError::Undecodable {
+                index,
+                offset,
+                detail,
+            } => JournalError::Undecodable {
+                at: self.at(Region::Block(block), payload_at + offset as u64),
+                what: format!(
+                    "event {} (event {index} of the block)",
+                    first_index + index as u64
+                ),
+                detail,
+            },
+            codec::BlockError::Trailing { used } => JournalError::Malformed {
+                at: self.at(Region::Block(block), payload_at + used as u64),
+                detail: format!(
+                    "the block frame says {count} events, which end at payload byte {used}, \
+                     but the payload has {} bytes",
+                    self.payload_len
+                ),
+            },
+        }
     }
 
     /// Checks a freshly decoded block: instruments within the table, timestamps never

@@ -51,6 +51,9 @@ pub struct Writer {
     first_ts: Option<Ts>,
     last_ts: Option<Ts>,
     content: Xxh3Default,
+    /// Set when a write to the file failed: what is on disk no longer matches the writer's
+    /// state, so nothing more may be written and the log cannot be finished.
+    broken: bool,
 }
 
 impl Writer {
@@ -109,6 +112,7 @@ impl Writer {
             first_ts: None,
             last_ts: None,
             content: Xxh3Default::new(),
+            broken: false,
         })
     }
 
@@ -135,7 +139,11 @@ impl Writer {
     /// Refuses (and does not write) an event whose `ts` is earlier than the previous event's
     /// ([`JournalError::OutOfOrder`], naming the event's index and both timestamps) or whose
     /// instrument is not in the table ([`JournalError::UnknownInstrument`]).
+    ///
+    /// After an I/O error the writer is broken: every later call fails, and the file (which
+    /// has no footer) reads as unfinished.
     pub fn write(&mut self, event: &Event) -> Result<()> {
+        self.check_not_broken()?;
         let index = self.event_count;
         if event.instrument.index() >= self.instruments.len() {
             return Err(JournalError::UnknownInstrument {
@@ -182,6 +190,17 @@ impl Writer {
         Ok(())
     }
 
+    fn check_not_broken(&self) -> Result<()> {
+        if self.broken {
+            return Err(JournalError::Io {
+                at: self.here(),
+                doing: "writing after an earlier write failed",
+                source: std::io::Error::other("the log is incomplete and cannot be continued"),
+            });
+        }
+        Ok(())
+    }
+
     fn flush_block(&mut self) -> Result<()> {
         debug_assert!(self.block_events > 0);
         let payload = &self.block[BLOCK_HEADER_LEN..];
@@ -193,14 +212,14 @@ impl Writer {
         };
         self.content.update(payload);
         self.block[..BLOCK_HEADER_LEN].copy_from_slice(&frame.to_bytes());
-        let at = self.here();
-        self.file
-            .write_all(&self.block)
-            .map_err(|source| JournalError::Io {
-                at,
+        if let Err(source) = self.file.write_all(&self.block) {
+            self.broken = true;
+            return Err(JournalError::Io {
+                at: self.here(),
                 doing: "writing a block",
                 source,
-            })?;
+            });
+        }
         self.offset += self.block.len() as u64;
         self.block_count += 1;
         self.block.truncate(BLOCK_HEADER_LEN);
@@ -210,7 +229,12 @@ impl Writer {
 
     /// Writes the last block, the header (as the trailer) and the footer, and closes the
     /// file. Only a finished log can be read.
+    ///
+    /// The file is flushed to the operating system but not synced to disk (`fsync`): a
+    /// crash of the machine right after may leave it unfinished or damaged, which a reader
+    /// reports. Callers that need durability sync the file themselves.
     pub fn finish(mut self) -> Result<WriteSummary> {
+        self.check_not_broken()?;
         if self.block_events > 0 {
             self.flush_block()?;
         }

@@ -210,3 +210,12 @@ fn header_is_known_before_the_first_event_and_events_read_counts() {
     assert_eq!(events[0].instrument, InstrumentId(0));
     assert_eq!(events[0].ts, Ts::from_millis(1_760_131_200_000).unwrap());
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_disk_is_an_io_error_naming_the_path() {
+    let e = Writer::create("/dev/full", vec![btc_perp()], "x")
+        .err()
+        .unwrap();
+    insta::assert_snapshot!(e.to_string(), @"/dev/full: preamble at byte 0: I/O error while writing the preamble: No space left on device (os error 28)");
+}
