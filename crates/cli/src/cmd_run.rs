@@ -1,29 +1,279 @@
-//! `backtest run`, `sweep`, `merge` and `replay`: the engine's commands.
+//! `backtest run`, `sweep`, `merge` and `replay`: the engine's commands. Argument parsing,
+//! progress bars and printing only; the work is in `cascade-engine`.
 
-use anyhow::{bail, Result};
+#[path = "run/progress.rs"]
+mod progress;
+
+use anyhow::{bail, Context, Result};
+use cascade_engine::{
+    merge_results, ExecConfig, PipelineConfig, Progress, RunConfig, RunSpec, Shard, Sweep,
+};
+use cascade_strategy::{Params, Registry};
+use cascade_types::Money;
+use std::path::PathBuf;
+
+/// How the pipeline is cut up: never changes results.
+#[derive(clap::Args, Clone, Copy)]
+pub struct PipelineArgs {
+    /// Events per batch between the pipeline threads.
+    #[arg(long, default_value_t = 4096)]
+    batch: usize,
+    /// Batches in flight per channel.
+    #[arg(long, default_value_t = 8)]
+    channel_capacity: usize,
+}
+
+impl PipelineArgs {
+    fn exec(&self) -> ExecConfig {
+        ExecConfig {
+            pipeline: PipelineConfig {
+                batch_events: self.batch,
+                channel_capacity: self.channel_capacity,
+            },
+            ..ExecConfig::default()
+        }
+    }
+}
 
 /// Arguments of `backtest run`.
 #[derive(clap::Args)]
-pub struct RunArgs {}
+pub struct RunArgs {
+    /// Strategy name (from the registry: noop, noise, …).
+    #[arg(long)]
+    strategy: String,
+    /// Strategy parameters from a .toml or .json file.
+    #[arg(long)]
+    params: Option<PathBuf>,
+    /// A parameter override `k=v` (repeatable; wins over --params).
+    #[arg(long = "param", value_name = "K=V")]
+    param: Vec<String>,
+    /// Venue preset: binance-usdm, binance-usdm@YYYY-MM-DD, bybit, hyperliquid-2025.
+    #[arg(long)]
+    venue: String,
+    /// Output directory of the run (journal, reports, manifest).
+    #[arg(long)]
+    out: PathBuf,
+    /// Order-entry latency in milliseconds.
+    #[arg(long, default_value_t = 10)]
+    latency_ms: i64,
+    /// Equity-curve and market-series sampling interval in seconds.
+    #[arg(long, default_value_t = 60)]
+    sample_interval_s: i64,
+    /// The strategy account's starting futures balance.
+    #[arg(long, default_value = "10000")]
+    deposit: String,
+    /// What every insurance fund starts with.
+    #[arg(long, default_value = "0")]
+    insurance_fund: String,
+    /// The run's seed (recorded in the manifest).
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Do not expand bars into intra-bar ticks (the exchange then expands them at the bar's
+    /// close stamp itself).
+    #[arg(long)]
+    no_bar_expansion: bool,
+    /// Do not keep the run journal (the run then cannot be replayed).
+    #[arg(long)]
+    no_journal: bool,
+    /// Check the exchange's invariants after every event (slow).
+    #[arg(long)]
+    check_invariants: bool,
+    #[command(flatten)]
+    pipeline: PipelineArgs,
+    /// Input event logs; on equal timestamps the one listed first wins.
+    #[arg(required = true, value_name = "LOG")]
+    logs: Vec<PathBuf>,
+}
+
 /// Arguments of `backtest sweep`.
 #[derive(clap::Args)]
-pub struct SweepArgs {}
+pub struct SweepArgs {
+    /// The sweep file (TOML: strategy, venue, [params], [grid], [config], [[scenario]]).
+    sweep: PathBuf,
+    /// Output directory: one run directory per job and the shard's results file.
+    #[arg(long)]
+    out: PathBuf,
+    /// Run only shard i of n (jobs j with j mod n == i), e.g. `--shard 2/8` in a job array.
+    #[arg(long, value_name = "I/N")]
+    shard: Option<String>,
+    /// Jobs run at once (default: all cores).
+    #[arg(long)]
+    threads: Option<usize>,
+    #[command(flatten)]
+    pipeline: PipelineArgs,
+}
+
 /// Arguments of `backtest merge`.
 #[derive(clap::Args)]
-pub struct MergeArgs {}
+pub struct MergeArgs {
+    /// The shards' results files (one per shard).
+    #[arg(required = true, value_name = "RESULTS")]
+    files: Vec<PathBuf>,
+    /// Where to write the merged results.
+    #[arg(long)]
+    out: PathBuf,
+}
+
 /// Arguments of `backtest replay`.
 #[derive(clap::Args)]
-pub struct ReplayArgs {}
+pub struct ReplayArgs {
+    /// Re-run the run in RUN_DIR from its journal and check the same records, final state
+    /// and hash.
+    #[arg(long, value_name = "RUN_DIR")]
+    verify: PathBuf,
+    #[command(flatten)]
+    pipeline: PipelineArgs,
+}
 
-pub fn run(_a: RunArgs) -> Result<()> {
-    bail!("`backtest run` is not built yet")
+fn money(text: &str, what: &str) -> Result<Money> {
+    text.parse().with_context(|| format!("--{what}"))
 }
-pub fn sweep(_a: SweepArgs) -> Result<()> {
-    bail!("`backtest sweep` is not built yet")
+
+pub fn run(a: RunArgs) -> Result<()> {
+    let mut params = match &a.params {
+        Some(p) => Params::from_file(p)?,
+        None => Params::new(),
+    };
+    for kv in &a.param {
+        params.apply_override(kv)?;
+    }
+    let config = RunConfig {
+        latency_ns: a
+            .latency_ms
+            .checked_mul(1_000_000)
+            .context("--latency-ms is too large")?,
+        sample_interval_ns: a
+            .sample_interval_s
+            .checked_mul(1_000_000_000)
+            .context("--sample-interval-s is too large")?,
+        deposit: money(&a.deposit, "deposit")?,
+        insurance_fund: money(&a.insurance_fund, "insurance-fund")?,
+        seed: a.seed,
+        expand_bars: !a.no_bar_expansion,
+        ..RunConfig::default()
+    };
+    let spec = RunSpec {
+        inputs: a.logs,
+        strategy: a.strategy,
+        params,
+        venue: a.venue,
+        config,
+    };
+    let progress = Progress::new();
+    let mut exec = a.pipeline.exec();
+    exec.write_journal = !a.no_journal;
+    exec.check_invariants = a.check_invariants;
+    exec.progress = Some(progress.clone());
+    let bar = progress::Bar::start(&progress, "events");
+    let outcome = cascade_engine::run(&spec, &Registry::with_builtins(), Some(&a.out), &exec);
+    drop(bar);
+    let outcome = outcome?;
+    print!("{}", outcome.report_text);
+    println!("run directory {}", a.out.display());
+    println!(
+        "journal hash  {} ({} records)",
+        outcome.manifest.journal.final_hash, outcome.manifest.journal.records
+    );
+    eprint!("{}", outcome.latency);
+    Ok(())
 }
-pub fn merge(_a: MergeArgs) -> Result<()> {
-    bail!("`backtest merge` is not built yet")
+
+pub fn sweep(a: SweepArgs) -> Result<()> {
+    let sweep = Sweep::from_file(&a.sweep)?;
+    let shard = match &a.shard {
+        Some(s) => Shard::parse(s)?,
+        None => Shard::ALL,
+    };
+    let threads = a
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let progress = Progress::new();
+    let bar = progress::Bar::start(&progress, "jobs");
+    let results = cascade_engine::sweep(
+        &sweep,
+        shard,
+        threads,
+        &a.out,
+        &Registry::with_builtins(),
+        &a.pipeline.exec(),
+        Some(progress.clone()),
+    );
+    drop(bar);
+    let results = results?;
+    println!(
+        "sweep {} shard {}/{}: {} of {} jobs, {} failed",
+        sweep.file_name,
+        shard.index,
+        shard.count,
+        results.jobs.len(),
+        sweep.total_jobs(),
+        results.failures()
+    );
+    for j in &results.jobs {
+        match &j.error {
+            None => println!(
+                "  job {:>4} {:<16} {} pnl {} fills {} hash {}",
+                j.index,
+                j.scenario,
+                serde_grid(&j.grid),
+                j.pnl.as_deref().unwrap_or("-"),
+                j.fills.unwrap_or(0),
+                j.final_hash.as_deref().unwrap_or("-")
+            ),
+            Some(e) => println!(
+                "  job {:>4} {:<16} {} FAILED: {e}",
+                j.index,
+                j.scenario,
+                serde_grid(&j.grid)
+            ),
+        }
+    }
+    println!("results {}", a.out.join(shard.results_file()).display());
+    if results.failures() > 0 {
+        bail!(
+            "{} of {} jobs failed",
+            results.failures(),
+            results.jobs.len()
+        );
+    }
+    Ok(())
 }
-pub fn replay(_a: ReplayArgs) -> Result<()> {
-    bail!("`backtest replay` is not built yet")
+
+fn serde_grid(grid: &std::collections::BTreeMap<String, serde_json::Value>) -> String {
+    grid.iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+pub fn merge(a: MergeArgs) -> Result<()> {
+    let merged = merge_results(&a.files)?;
+    let text = merged.to_json();
+    std::fs::write(&a.out, text).with_context(|| format!("writing {}", a.out.display()))?;
+    println!(
+        "merged {} shards of {}: {} jobs, {} failed -> {}",
+        merged.shard_count,
+        merged.sweep.file,
+        merged.jobs.len(),
+        merged.failures(),
+        a.out.display()
+    );
+    Ok(())
+}
+
+pub fn replay(a: ReplayArgs) -> Result<()> {
+    let progress = Progress::new();
+    let mut exec = a.pipeline.exec();
+    exec.progress = Some(progress.clone());
+    let bar = progress::Bar::start(&progress, "events");
+    let verified = cascade_engine::verify(&a.verify, &Registry::with_builtins(), &exec);
+    drop(bar);
+    let v = verified?;
+    println!(
+        "verified {}: {} records, final hash {:016x}",
+        a.verify.display(),
+        v.records,
+        v.final_hash
+    );
+    Ok(())
 }

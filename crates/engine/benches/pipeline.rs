@@ -1,0 +1,2 @@
+//! Pipeline benchmark (work in progress).
+fn main() {}

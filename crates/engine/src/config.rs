@@ -1,0 +1,156 @@
+//! Run settings. [`RunConfig`] shapes results and is recorded in the manifest;
+//! [`ExecConfig`] only changes how the work is done (batching, threads, progress) and never
+//! the results.
+
+use crate::error::EngineError;
+use crate::pipeline::PipelineConfig;
+use cascade_types::Money;
+use serde::{Deserialize, Serialize};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+/// Settings that shape a run's results; all recorded in its manifest.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunConfig {
+    /// Order-entry latency in nanoseconds: a command issued at `t` reaches the exchange at
+    /// `t + latency_ns` (a scheduled event, never a sleep).
+    pub latency_ns: i64,
+    /// Spacing of the equity-curve samples and market series, in nanoseconds.
+    pub sample_interval_ns: i64,
+    /// What the strategy's account starts with in its futures wallet (quote currency).
+    #[serde(with = "decimal")]
+    pub deposit: Money,
+    /// What every insurance fund starts with (quote currency).
+    #[serde(with = "decimal")]
+    pub insurance_fund: Money,
+    /// The run's seed, handed to anything random in the models (recorded for replays).
+    pub seed: u64,
+    /// Expand bars into intra-bar ticks ([`crate::bars`]).
+    pub expand_bars: bool,
+    /// Most commands and timers that may be pending at once.
+    pub scheduler_capacity: usize,
+}
+
+impl Default for RunConfig {
+    fn default() -> Self {
+        RunConfig {
+            latency_ns: 10_000_000,
+            sample_interval_ns: 60_000_000_000,
+            deposit: Money::from_int(10_000),
+            insurance_fund: Money::ZERO,
+            seed: 0,
+            expand_bars: true,
+            scheduler_capacity: 1 << 16,
+        }
+    }
+}
+
+impl RunConfig {
+    /// Checks the bounds.
+    pub fn validate(&self) -> Result<(), EngineError> {
+        let bad = |m: String| Err(EngineError::Config(m));
+        if self.latency_ns < 0 {
+            return bad(format!(
+                "latency must not be negative, got {} ns",
+                self.latency_ns
+            ));
+        }
+        if self.sample_interval_ns <= 0 {
+            return bad(format!(
+                "the sample interval must be positive, got {} ns",
+                self.sample_interval_ns
+            ));
+        }
+        if self.deposit.is_negative() {
+            return bad(format!(
+                "the deposit must not be negative, got {}",
+                self.deposit
+            ));
+        }
+        if self.insurance_fund.is_negative() {
+            return bad(format!(
+                "the insurance fund must not be negative, got {}",
+                self.insurance_fund
+            ));
+        }
+        if self.scheduler_capacity == 0 {
+            return bad("the scheduler capacity must be at least 1".into());
+        }
+        Ok(())
+    }
+}
+
+/// Serde for money as an exact decimal string (`"10000"`), readable in manifests and sweeps.
+pub(crate) mod decimal {
+    use cascade_types::Money;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(crate) fn serialize<S: Serializer>(v: &Money, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(v)
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Money, D::Error> {
+        let text = String::deserialize(d)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// Progress of a run (events) or a sweep (jobs), for progress bars. Updated once per batch
+/// or job, read by another thread.
+#[derive(Debug, Default)]
+pub struct Progress {
+    total: AtomicU64,
+    done: AtomicU64,
+}
+
+impl Progress {
+    /// A fresh counter.
+    pub fn new() -> Arc<Progress> {
+        Arc::new(Progress::default())
+    }
+    /// Sets the total.
+    pub fn set_total(&self, n: u64) {
+        self.total.store(n, Ordering::Relaxed);
+    }
+    /// Adds to the work done.
+    pub fn add(&self, n: u64) {
+        self.done.fetch_add(n, Ordering::Relaxed);
+    }
+    /// `(done, total)`.
+    pub fn get(&self) -> (u64, u64) {
+        (
+            self.done.load(Ordering::Relaxed),
+            self.total.load(Ordering::Relaxed),
+        )
+    }
+}
+
+/// How a run is executed; none of this changes its results.
+#[derive(Clone, Debug)]
+pub struct ExecConfig {
+    /// Batch sizes and channel capacities.
+    pub pipeline: PipelineConfig,
+    /// Time one event in this many for the latency histograms.
+    pub latency_sample_every: u64,
+    /// Write the run journal to the run directory (otherwise it is only hashed, and the run
+    /// cannot be replayed).
+    pub write_journal: bool,
+    /// Where to report progress, if anywhere.
+    pub progress: Option<Arc<Progress>>,
+    /// Check the exchange model's invariants after every event (slow; for tests). They are
+    /// always checked once at the end of a run.
+    pub check_invariants: bool,
+}
+
+impl Default for ExecConfig {
+    fn default() -> Self {
+        ExecConfig {
+            pipeline: PipelineConfig::default(),
+            latency_sample_every: 64,
+            write_journal: true,
+            progress: None,
+            check_invariants: false,
+        }
+    }
+}

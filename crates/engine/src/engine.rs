@@ -1,0 +1,491 @@
+//! The engine loop: **one logical thread owns all state** and handles everything in the one
+//! total order ([`crate::order`]):
+//!
+//! ```text
+//! next item in (ts, lane, seq) order
+//!   ├─ timer due         → strategy.on_timer
+//!   ├─ market event      → market view → exchange (fills, mark, funding, liquidation, ADL)
+//!   │                      → outputs to the strategy (on_output) → strategy.on_event
+//!   └─ command arriving  → exchange → outputs to the strategy (on_output)
+//! then: the commands and timers the callbacks issued are scheduled (commands after the
+//! order-entry latency) in issue order.
+//! ```
+//!
+//! Every input and output becomes a [`Record`] with the next sequence number, handed to the
+//! output thread in batches (see [`crate::pipeline`]). On the hot path nothing allocates:
+//! records go into a recycled buffer, outputs into a reused `Vec`, commands into the
+//! strategy's reused [`CommandBuffer`], scheduled items into a heap reserved up front.
+
+use crate::bars;
+use crate::error::EngineError;
+use crate::latency::{LatencyStats, Stopwatch};
+use crate::order::{Lane, OrderKey};
+use crate::pipeline::BatchSender;
+use crate::record::{Record, RecordBody};
+use crate::scheduler::Scheduler;
+use crate::state::FinalState;
+use crate::venue::Venue;
+use cascade_strategy::{AccountView, CommandBuffer, Ctx, MarketView, Strategy};
+use cascade_types::{AccountId, Command, Event, EventBody, InstrumentSpec, Output, Ts};
+
+/// An item waiting in the scheduler.
+#[derive(Clone, Copy, Debug)]
+enum Internal {
+    Command {
+        id: u64,
+        account: AccountId,
+        command: Command,
+    },
+    Timer {
+        id: u64,
+        token: u64,
+    },
+}
+
+/// Settings of the loop itself (the rest of [`crate::RunConfig`] is about the pipeline and
+/// files).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct LoopConfig {
+    pub latency_ns: i64,
+    pub sample_interval_ns: i64,
+    pub scheduler_capacity: usize,
+    pub latency_sample_every: u64,
+    pub expand_bars: bool,
+    pub check_invariants: bool,
+}
+
+/// The state of a run, owned by the engine thread.
+pub(crate) struct Core {
+    now: Ts,
+    market: MarketView,
+    venue: Venue,
+    strategy: Box<dyn Strategy>,
+    accounts: Vec<AccountView>,
+    commands: CommandBuffer,
+    scheduler: Scheduler<Internal>,
+    outputs: Vec<Output>,
+    cfg: LoopConfig,
+    /// The next grid point at which a sample is due (`None` before the first event).
+    next_sample: Option<Ts>,
+    seq: u64,
+    next_command_id: u64,
+    next_timer_id: u64,
+    counts: FinalState,
+    records: BatchSender<Record>,
+    sink_ok: bool,
+    /// The account views must be refreshed from the exchange before the next callback.
+    views_dirty: bool,
+    /// Some account has a position or an open order, so prices move its view.
+    exposed: bool,
+    /// Timestamp of the last market event or tick handled.
+    last_market_ts: Option<Ts>,
+    stats: LatencyStats,
+}
+
+impl Core {
+    pub(crate) fn new(
+        instruments: &[InstrumentSpec],
+        venue: Venue,
+        strategy: Box<dyn Strategy>,
+        accounts: Vec<AccountId>,
+        cfg: LoopConfig,
+        records: BatchSender<Record>,
+    ) -> Core {
+        assert!(
+            !accounts.is_empty(),
+            "a strategy trades through at least one account"
+        );
+        assert!(cfg.sample_interval_ns > 0 && cfg.latency_ns >= 0);
+        let accounts = accounts
+            .into_iter()
+            .map(|id| AccountView::new(id, instruments.len()))
+            .collect();
+        Core {
+            now: Ts::MIN,
+            market: MarketView::new(instruments),
+            venue,
+            strategy,
+            accounts,
+            commands: CommandBuffer::with_capacity(256),
+            scheduler: Scheduler::new(cfg.scheduler_capacity),
+            outputs: Vec::with_capacity(256),
+            cfg,
+            next_sample: None,
+            seq: 0,
+            next_command_id: 0,
+            next_timer_id: 0,
+            counts: FinalState::default(),
+            records,
+            sink_ok: true,
+            views_dirty: true,
+            exposed: false,
+            last_market_ts: None,
+            stats: LatencyStats::new(cfg.latency_sample_every),
+        }
+    }
+
+    /// Calls `on_start`; an error stops the run before it begins.
+    pub(crate) fn start(&mut self) -> Result<(), EngineError> {
+        self.refresh_views();
+        let mut ctx = Ctx::new(self.now, &self.market, &self.accounts, &mut self.commands);
+        self.strategy
+            .on_start(&mut ctx)
+            .map_err(|e| EngineError::Strategy(e.to_string()))?;
+        // Commands issued at start are stamped at the first event.
+        Ok(())
+    }
+
+    /// True while the output thread is taking records.
+    pub(crate) fn sink_ok(&self) -> bool {
+        self.sink_ok
+    }
+
+    #[inline]
+    fn record(&mut self, ts: Ts, body: RecordBody) {
+        let r = Record {
+            seq: self.seq,
+            ts,
+            body,
+        };
+        self.seq += 1;
+        if !self.records.push(r) {
+            self.sink_ok = false;
+        }
+    }
+
+    /// Handles one market event, after everything scheduled strictly before it. A bar is
+    /// preceded by its ticks ([`crate::bars`]).
+    #[inline]
+    pub(crate) fn on_market(&mut self, ev: &Event) -> Result<(), EngineError> {
+        let mut to_exchange = true;
+        if self.cfg.expand_bars {
+            if let EventBody::Bar(bar) = &ev.body {
+                if bars::expands(bar) {
+                    let ticks = bars::ticks(ev, self.last_market_ts);
+                    for t in ticks.as_slice() {
+                        self.on_tick(t)?;
+                    }
+                    to_exchange = false;
+                }
+            }
+        }
+        let watch = self.stats.start_event();
+        self.advance_to(ev.ts)?;
+        self.counts.market_events += 1;
+        self.record(ev.ts, RecordBody::Market(*ev));
+        self.market.apply(ev);
+        if to_exchange {
+            self.outputs.clear();
+            self.venue.on_market(ev, &mut self.outputs);
+            if !self.outputs.is_empty() {
+                self.handle_outputs(&watch);
+            }
+            self.check()?;
+        }
+        if self.views_dirty || self.exposed {
+            self.refresh_views();
+        }
+        let cw = if watch.is_running() {
+            Stopwatch::start()
+        } else {
+            Stopwatch::off()
+        };
+        let mut ctx = Ctx::new(self.now, &self.market, &self.accounts, &mut self.commands);
+        self.strategy.on_event(ev, &mut ctx);
+        self.stats.stop_callback(cw);
+        if !self.commands.is_empty() {
+            self.schedule_issued()?;
+        }
+        self.stats.stop_event(watch);
+        Ok(())
+    }
+
+    /// Moves the clock to a market event or tick at `ts`: runs what is scheduled before it
+    /// and takes the samples due.
+    #[inline]
+    fn advance_to(&mut self, ts: Ts) -> Result<(), EngineError> {
+        if !self.scheduler.is_empty() {
+            self.run_due(ts)?;
+        }
+        self.maybe_sample(ts);
+        debug_assert!(ts >= self.now, "market events come in ts order");
+        self.now = ts;
+        self.last_market_ts = Some(ts);
+        Ok(())
+    }
+
+    /// A tick of an expanded bar: to the exchange only (the strategy sees the bar).
+    fn on_tick(&mut self, t: &Event) -> Result<(), EngineError> {
+        let watch = self.stats.start_event();
+        self.advance_to(t.ts)?;
+        self.counts.ticks += 1;
+        self.record(t.ts, RecordBody::Tick(*t));
+        self.outputs.clear();
+        self.venue.on_market(t, &mut self.outputs);
+        if !self.outputs.is_empty() {
+            self.handle_outputs(&watch);
+        }
+        self.check()?;
+        if !self.commands.is_empty() {
+            self.schedule_issued()?;
+        }
+        self.stats.stop_event(watch);
+        Ok(())
+    }
+
+    /// The exchange's invariants, when checked after every step.
+    #[inline]
+    fn check(&self) -> Result<(), EngineError> {
+        if self.cfg.check_invariants {
+            self.venue
+                .check()
+                .map_err(|e| EngineError::Exchange(format!("at ts {}: {e}", self.now.nanos())))?;
+        }
+        Ok(())
+    }
+
+    /// Runs every scheduled item that comes before a market event at `ts`.
+    fn run_due(&mut self, ts: Ts) -> Result<(), EngineError> {
+        let mut n = 0usize;
+        while let Some((key, item)) = self.scheduler.pop_before_market_at(ts) {
+            self.run_internal(key, item)?;
+            n += 1;
+            // A strategy that re-arms a timer for "now" from inside the timer would never
+            // let time advance; bound the work at one instant.
+            if n > self.scheduler.capacity() {
+                return Err(EngineError::SchedulerFull {
+                    capacity: self.scheduler.capacity(),
+                    at: key.ts,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn run_internal(&mut self, key: OrderKey, item: Internal) -> Result<(), EngineError> {
+        debug_assert!(key.ts >= self.now, "scheduled items are never in the past");
+        self.maybe_sample(key.ts);
+        self.now = key.ts;
+        let watch = self.stats.start_event();
+        match item {
+            Internal::Command {
+                id,
+                account,
+                command,
+            } => {
+                self.counts.arrivals += 1;
+                self.record(key.ts, RecordBody::Arrival { id });
+                self.outputs.clear();
+                self.venue
+                    .on_command(key.ts, account, &command, &mut self.outputs);
+                self.handle_outputs(&watch);
+                self.check()?;
+                if self.views_dirty {
+                    self.refresh_views();
+                }
+            }
+            Internal::Timer { id, token } => {
+                self.counts.timers_fired += 1;
+                self.record(key.ts, RecordBody::TimerFired { id, token });
+                if self.views_dirty || self.exposed {
+                    self.refresh_views();
+                }
+                let cw = if watch.is_running() {
+                    Stopwatch::start()
+                } else {
+                    Stopwatch::off()
+                };
+                let mut ctx = Ctx::new(self.now, &self.market, &self.accounts, &mut self.commands);
+                self.strategy.on_timer(token, &mut ctx);
+                self.stats.stop_callback(cw);
+            }
+        }
+        if !self.commands.is_empty() {
+            self.schedule_issued()?;
+        }
+        self.stats.stop_event(watch);
+        Ok(())
+    }
+
+    /// Records the outputs in `self.outputs`, refreshes the views they touch, and delivers
+    /// the strategy's own outputs to it, in order.
+    fn handle_outputs(&mut self, watch: &Stopwatch) {
+        let outputs = std::mem::take(&mut self.outputs);
+        let mut ours = false;
+        for o in &outputs {
+            self.counts.outputs += 1;
+            self.record(self.now, RecordBody::Output(*o));
+            ours |= self.concerns_strategy(o);
+        }
+        if ours {
+            self.refresh_views();
+            for o in &outputs {
+                if self.concerns_strategy(o) {
+                    let cw = if watch.is_running() {
+                        Stopwatch::start()
+                    } else {
+                        Stopwatch::off()
+                    };
+                    let mut ctx =
+                        Ctx::new(self.now, &self.market, &self.accounts, &mut self.commands);
+                    self.strategy.on_output(o, &mut ctx);
+                    self.stats.stop_callback(cw);
+                }
+            }
+        }
+        self.outputs = outputs;
+    }
+
+    fn concerns_strategy(&self, o: &Output) -> bool {
+        let mine = |a: &AccountId| self.accounts.iter().any(|v| v.id == *a);
+        match o {
+            Output::Accepted { account, .. }
+            | Output::Rejected { account, .. }
+            | Output::Cancelled { account, .. }
+            | Output::Triggered { account, .. }
+            | Output::Transferred { account, .. }
+            | Output::Fill { account, .. }
+            | Output::Funding { account, .. }
+            | Output::MarginCall { account, .. }
+            | Output::Liquidation { account, .. } => mine(account),
+            Output::Adl {
+                victim,
+                counterparty,
+                ..
+            } => mine(victim) || mine(counterparty),
+            Output::InsuranceFund { .. } => false,
+        }
+    }
+
+    fn refresh_views(&mut self) {
+        let mut exposed = false;
+        for v in &mut self.accounts {
+            self.venue.fill_view(v);
+            exposed |= !v.orders.is_empty() || v.positions.iter().any(|p| !p.is_flat());
+        }
+        self.exposed = exposed;
+        self.views_dirty = false;
+    }
+
+    /// Schedules what the last callbacks issued: commands (after the latency), then timers,
+    /// each in issue order.
+    fn schedule_issued(&mut self) -> Result<(), EngineError> {
+        let now = self.now;
+        let arrive = now.plus_nanos(self.cfg.latency_ns);
+        let mut i = 0;
+        while i < self.commands.commands().len() {
+            let c = self.commands.commands()[i];
+            let id = self.next_command_id;
+            self.next_command_id += 1;
+            self.counts.commands += 1;
+            self.record(
+                now,
+                RecordBody::Command {
+                    id,
+                    account: c.account,
+                    arrive,
+                    command: c.command,
+                },
+            );
+            self.scheduler.schedule(
+                arrive,
+                Lane::Command,
+                Internal::Command {
+                    id,
+                    account: c.account,
+                    command: c.command,
+                },
+            )?;
+            i += 1;
+        }
+        let mut i = 0;
+        while i < self.commands.timers().len() {
+            let t = self.commands.timers()[i];
+            let id = self.next_timer_id;
+            self.next_timer_id += 1;
+            // A time in the past fires at the next opportunity.
+            let at = t.at.max(now);
+            self.record(
+                now,
+                RecordBody::TimerSet {
+                    id,
+                    at,
+                    token: t.id,
+                },
+            );
+            self.scheduler
+                .schedule(at, Lane::Timer, Internal::Timer { id, token: t.id })?;
+            i += 1;
+        }
+        self.commands.clear();
+        Ok(())
+    }
+
+    /// Takes the samples due before an item at `ts` is handled.
+    #[inline]
+    fn maybe_sample(&mut self, ts: Ts) {
+        match self.next_sample {
+            Some(g) if ts <= g => {}
+            _ => self.take_samples(ts),
+        }
+    }
+
+    /// Samples the accounts for the equity curve: at the first event (stamped with its time),
+    /// then once for the latest grid point strictly before `ts` that was crossed (a sample
+    /// stamped `g` shows the state after every event at or before `g`).
+    fn take_samples(&mut self, ts: Ts) {
+        let step = self.cfg.sample_interval_ns;
+        let stamp = match self.next_sample {
+            None => ts,
+            Some(_) => Ts((ts.nanos() - 1).div_euclid(step) * step),
+        };
+        self.sample_at(stamp);
+        // The first grid point at or after `ts`: events up to it belong to the next sample.
+        let next = ts.nanos().div_euclid(step) * step;
+        self.next_sample = Some(Ts(if next == ts.nanos() {
+            next
+        } else {
+            next + step
+        }));
+    }
+
+    fn sample_at(&mut self, stamp: Ts) {
+        if self.views_dirty || self.exposed {
+            self.refresh_views();
+        }
+        for i in 0..self.accounts.len() {
+            let s = self.venue.sample(&self.accounts[i]);
+            self.record(stamp, RecordBody::Sample(s));
+        }
+    }
+
+    /// After the last market event: runs what is due at or before its time, takes the last
+    /// sample, calls `on_finish`, and returns the final state.
+    pub(crate) fn finish(
+        mut self,
+    ) -> Result<(FinalState, LatencyStats, BatchSender<Record>), EngineError> {
+        let last = self.last_market_ts;
+        if let Some(last) = last {
+            while let Some((key, item)) = self.scheduler.pop_until(last) {
+                self.run_internal(key, item)?;
+            }
+            self.sample_at(last);
+        }
+        if self.views_dirty || self.exposed {
+            self.refresh_views();
+        }
+        let ctx = Ctx::new(self.now, &self.market, &self.accounts, &mut self.commands);
+        self.strategy.on_finish(&ctx);
+        let mut state = self.counts;
+        state.last_ts = last;
+        state.pending_at_end = self.scheduler.len() as u64;
+        self.venue.final_state(&self.accounts, &mut state);
+        self.venue
+            .check()
+            .map_err(|e| EngineError::Exchange(format!("at the end of the run: {e}")))?;
+        if !self.sink_ok {
+            return Err(EngineError::Pipeline("the output thread stopped".into()));
+        }
+        Ok((state, self.stats, self.records))
+    }
+}

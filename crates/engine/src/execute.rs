@@ -1,0 +1,185 @@
+//! One run through the pipeline: the decoder thread, the engine loop on the caller's thread,
+//! the output thread (journal, rolling hash, report data), joined with the first real error
+//! winning (an input error over the engine stopping because its input ended early, an output
+//! error over the engine stopping because its output went away).
+
+use crate::collect::{Collector, RunData};
+use crate::config::{ExecConfig, RunConfig};
+use crate::engine::{Core, LoopConfig};
+use crate::error::EngineError;
+use crate::latency::LatencyStats;
+use crate::pipeline::{decode, BatchReceiver, BatchSender, Lane};
+use crate::record::Record;
+use crate::run_journal::{JournalReader, JournalSummary, JournalWriter};
+use crate::source::EventSource;
+use crate::state::FinalState;
+use crate::venue::Venue;
+use cascade_strategy::Strategy;
+use cascade_types::{InstrumentSpec, Ts};
+
+/// What a run produced.
+pub(crate) struct Executed {
+    pub final_state: FinalState,
+    pub journal: JournalSummary,
+    pub data: RunData,
+    pub latency: LatencyStats,
+    pub rules_name: String,
+}
+
+/// Everything one execution needs.
+pub(crate) struct Job<'a> {
+    pub source: Box<dyn EventSource>,
+    pub instruments: &'a [InstrumentSpec],
+    pub start: Option<Ts>,
+    pub strategy: Box<dyn Strategy>,
+    pub venue: &'a str,
+    pub config: &'a RunConfig,
+    pub exec: &'a ExecConfig,
+    pub journal: JournalWriter,
+    /// In a replay: the journal to compare every produced record with.
+    pub verify: Option<JournalReader>,
+}
+
+fn joined<T>(r: std::thread::Result<Result<T, EngineError>>, who: &str) -> Result<T, EngineError> {
+    r.unwrap_or_else(|_| Err(EngineError::Pipeline(format!("the {who} thread panicked"))))
+}
+
+/// Runs `job` to the end.
+pub(crate) fn execute(job: Job<'_>) -> Result<Executed, EngineError> {
+    job.exec.pipeline.validate()?;
+    job.config.validate()?;
+    let pipe = job.exec.pipeline;
+    let mut venue = Venue::new(
+        job.venue,
+        job.instruments,
+        job.start,
+        job.config.insurance_fund,
+    )?;
+    let rules_name = venue.rules_name();
+    let account = venue.open_account(job.config.deposit);
+    let input = Lane::new(&pipe);
+    let output = Lane::new(&pipe);
+    let collector = Collector::new(
+        job.instruments.len(),
+        vec![account],
+        job.config.sample_interval_ns,
+    );
+    let cfg = LoopConfig {
+        latency_ns: job.config.latency_ns,
+        sample_interval_ns: job.config.sample_interval_ns,
+        scheduler_capacity: job.config.scheduler_capacity,
+        latency_sample_every: job.exec.latency_sample_every,
+        expand_bars: job.config.expand_bars,
+        check_invariants: job.exec.check_invariants,
+    };
+    let progress = job.exec.progress.clone();
+    let (source, journal, verify) = (job.source, job.journal, job.verify);
+
+    std::thread::scope(|s| {
+        let in_tx = BatchSender::new(pipe.batch_events, input.data_tx, input.empty_rx);
+        let decoder = s.spawn(move || decode(source, in_tx));
+        let out_rx = BatchReceiver::new(output.data_rx, output.empty_tx);
+        let writer = s.spawn(move || write_records(out_rx, journal, verify, collector));
+
+        // The engine loop. Every channel end it holds is dropped when this closure returns,
+        // which stops the other threads if it returns early.
+        let engine = || -> Result<(FinalState, LatencyStats), EngineError> {
+            let out_tx: BatchSender<Record> =
+                BatchSender::new(pipe.batch_events, output.data_tx, output.empty_rx);
+            let mut core = Core::new(
+                job.instruments,
+                venue,
+                job.strategy,
+                vec![account],
+                cfg,
+                out_tx,
+            );
+            core.start()?;
+            let in_rx = BatchReceiver::new(input.data_rx, input.empty_tx);
+            in_rx.for_each(|batch: &[cascade_types::Event]| {
+                for e in batch {
+                    core.on_market(e)?;
+                }
+                if let Some(p) = &progress {
+                    p.add(batch.len() as u64);
+                }
+                if !core.sink_ok() {
+                    return Err(EngineError::Pipeline("the output thread stopped".into()));
+                }
+                Ok(())
+            })?;
+            drop(in_rx);
+            // The input ended: make sure it ended because it was exhausted, not broken.
+            joined(decoder.join(), "decoder")?;
+            let (state, stats, mut out_tx) = core.finish()?;
+            if !out_tx.flush() {
+                return Err(EngineError::Pipeline("the output thread stopped".into()));
+            }
+            Ok((state, stats))
+        };
+        let engine_result = engine();
+        let written = joined(writer.join(), "output");
+        let ((state, latency), (journal, collector)) = match (engine_result, written) {
+            (Ok(e), Ok(w)) => (e, w),
+            // The output thread's own failure explains the engine's.
+            (Err(EngineError::Pipeline(_)), Err(w)) => return Err(w),
+            (Err(e), _) => return Err(e),
+            (Ok(_), Err(w)) => return Err(w),
+        };
+        let journal = journal.finish(state.clone())?;
+        Ok(Executed {
+            final_state: state,
+            journal,
+            data: collector.finish(),
+            latency,
+            rules_name,
+        })
+    })
+}
+
+/// The output thread: appends every record to the journal (which hashes it), compares it
+/// with the recorded journal in a replay, and gathers the report data.
+fn write_records(
+    rx: BatchReceiver<Record>,
+    mut journal: JournalWriter,
+    mut verify: Option<JournalReader>,
+    mut collector: Collector,
+) -> Result<(JournalWriter, Collector), EngineError> {
+    rx.for_each(|batch| {
+        for r in batch {
+            journal.append(r)?;
+            if let Some(v) = &mut verify {
+                match v.next_record()? {
+                    Some(j) if j == *r => {}
+                    Some(j) => {
+                        return Err(EngineError::ReplayDiverged {
+                            seq: r.seq,
+                            journal: j.to_string(),
+                            rerun: r.to_string(),
+                        })
+                    }
+                    None => {
+                        return Err(EngineError::ReplayDiverged {
+                            seq: r.seq,
+                            journal: "(end of journal)".into(),
+                            rerun: r.to_string(),
+                        })
+                    }
+                }
+            }
+            collector.add(r);
+        }
+        Ok(())
+    })?;
+    if let Some(v) = &mut verify {
+        // The journal must end here too; reading its end also checks its count and hash.
+        if let Some(j) = v.next_record()? {
+            return Err(EngineError::ReplayDiverged {
+                seq: j.seq,
+                journal: j.to_string(),
+                rerun: "(end of the re-run)".into(),
+            });
+        }
+    }
+    Ok((journal, collector))
+}

@@ -1,0 +1,60 @@
+//! Writing a run's output files so that an interrupted run never leaves a half-written file
+//! posing as whole: every file is written under a temporary name (`NAME.partial`), synced,
+//! and renamed into place; the manifest is written **last**, so a run directory without
+//! `manifest.json` is an unfinished run, whatever else it holds.
+
+use crate::error::EngineError;
+use std::fs::File;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// The manifest's file name in a run directory. Its presence means the run finished.
+pub const MANIFEST: &str = "manifest.json";
+/// The run journal's file name in a run directory.
+pub const JOURNAL: &str = "journal.crun";
+/// The wall-clock latency statistics' file name (not a result).
+pub const LATENCY: &str = "latency.txt";
+
+/// Writes `bytes` to `dir/name` atomically (temporary name, sync, rename).
+pub fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf, EngineError> {
+    let path = dir.join(name);
+    let tmp = dir.join(format!("{name}.partial"));
+    let io = |doing| {
+        let p = tmp.clone();
+        move |source| EngineError::Io {
+            path: p,
+            doing,
+            source,
+        }
+    };
+    let mut f = File::create(&tmp).map_err(io("creating"))?;
+    f.write_all(bytes).map_err(io("writing"))?;
+    f.sync_all().map_err(io("syncing"))?;
+    drop(f);
+    std::fs::rename(&tmp, &path).map_err(|source| EngineError::Io {
+        path: path.clone(),
+        doing: "renaming into place",
+        source,
+    })?;
+    Ok(path)
+}
+
+/// Prepares `dir` for a new run: creates it, and removes a manifest left by an earlier run
+/// there first, so that until this run finishes the directory does not look finished.
+pub fn prepare_run_dir(dir: &Path) -> Result<(), EngineError> {
+    std::fs::create_dir_all(dir).map_err(|source| EngineError::Io {
+        path: dir.to_path_buf(),
+        doing: "creating the output directory",
+        source,
+    })?;
+    let manifest = dir.join(MANIFEST);
+    match std::fs::remove_file(&manifest) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(source) => Err(EngineError::Io {
+            path: manifest,
+            doing: "removing the previous run's manifest",
+            source,
+        }),
+    }
+}

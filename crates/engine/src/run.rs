@@ -1,0 +1,122 @@
+//! `run`: one strategy over one or more event logs, from files to a finished run directory
+//! (journal, reports, latency statistics, and the manifest last).
+
+use crate::collect::RunData;
+use crate::config::{ExecConfig, RunConfig};
+use crate::error::EngineError;
+use crate::execute::{execute, Job};
+use crate::files::{prepare_run_dir, write_atomic, JOURNAL, LATENCY};
+use crate::latency::LatencyStats;
+use crate::manifest::{params_to_json, JournalInfo, Manifest, ENGINE_VERSION, MANIFEST_VERSION};
+use crate::reports;
+use crate::run_journal::JournalWriter;
+use crate::source::open_logs;
+use cascade_strategy::{Params, Registry};
+use std::path::{Path, PathBuf};
+
+/// What to run.
+#[derive(Clone, Debug)]
+pub struct RunSpec {
+    /// Input event logs; on equal timestamps the first listed wins.
+    pub inputs: Vec<PathBuf>,
+    /// Strategy registry name.
+    pub strategy: String,
+    /// Strategy parameters.
+    pub params: Params,
+    /// Venue preset name.
+    pub venue: String,
+    /// Settings that shape results.
+    pub config: RunConfig,
+}
+
+/// What a finished run produced.
+#[derive(Debug)]
+pub struct RunOutcome {
+    /// The manifest (also in `out_dir` when there is one).
+    pub manifest: Manifest,
+    /// The data the reports were made from.
+    pub data: RunData,
+    /// The text report.
+    pub report_text: String,
+    /// Wall-clock latency statistics (not results).
+    pub latency: LatencyStats,
+}
+
+/// Runs `spec`. With `out_dir`, writes the run directory: `journal.crun` (when
+/// `exec.write_journal`), the reports, `latency.txt`, and `manifest.json` last. Errors in the
+/// inputs, the strategy name or its parameters are found before anything is written.
+pub fn run(
+    spec: &RunSpec,
+    registry: &Registry,
+    out_dir: Option<&Path>,
+    exec: &ExecConfig,
+) -> Result<RunOutcome, EngineError> {
+    spec.config.validate()?;
+    exec.pipeline.validate()?;
+    let inputs = open_logs(&spec.inputs)?;
+    let strategy = registry
+        .create(&spec.strategy, &spec.params)
+        .map_err(|e| EngineError::Strategy(e.to_string()))?;
+    if let Some(p) = &exec.progress {
+        p.set_total(inputs.event_count);
+    }
+    let journal = match out_dir {
+        Some(dir) => {
+            prepare_run_dir(dir)?;
+            if exec.write_journal {
+                JournalWriter::create(&dir.join(JOURNAL))?
+            } else {
+                JournalWriter::hash_only()
+            }
+        }
+        None => JournalWriter::hash_only(),
+    };
+    let start = inputs.logs.iter().filter_map(|l| l.span.map(|s| s.0)).min();
+    let executed = execute(Job {
+        source: inputs.source,
+        instruments: &inputs.instruments,
+        start,
+        strategy,
+        venue: &spec.venue,
+        config: &spec.config,
+        exec,
+        journal,
+        verify: None,
+    })?;
+    let mut manifest = Manifest {
+        manifest_version: MANIFEST_VERSION,
+        engine_version: ENGINE_VERSION.to_string(),
+        inputs: inputs.logs,
+        instruments: inputs.instruments,
+        strategy: spec.strategy.clone(),
+        params: params_to_json(&spec.params),
+        venue: spec.venue.clone(),
+        venue_rules: executed.rules_name,
+        config: spec.config.clone(),
+        seeds: [("run".to_string(), spec.config.seed)]
+            .into_iter()
+            .collect(),
+        journal: JournalInfo {
+            file: executed.journal.path.as_ref().map(|_| JOURNAL.to_string()),
+            records: executed.journal.record_count,
+            final_hash: format!("{:016x}", executed.journal.final_hash),
+        },
+        final_state: executed.final_state,
+        reports: Vec::new(),
+    };
+    let rendered = reports::render(&manifest, &executed.data)?;
+    if let Some(dir) = out_dir {
+        for (name, bytes) in &rendered.files {
+            write_atomic(dir, name, bytes)?;
+            manifest.reports.push(name.clone());
+        }
+        write_atomic(dir, LATENCY, executed.latency.to_string().as_bytes())?;
+        manifest.write(dir)?;
+    }
+    Ok(RunOutcome {
+        manifest,
+        data: executed.data,
+        report_text: rendered.text,
+        latency: executed.latency,
+    })
+}

@@ -1,0 +1,306 @@
+//! The adapter between the engine and the exchange model: **the only file of the engine that
+//! touches the `cascade-exchange` API**, so a change there is a change here only.
+//!
+//! The engine asks five things of the exchange: build it for a venue preset and the run's
+//! instruments; apply a market event (mark, fills of resting orders, funding, liquidation and
+//! ADL all happen inside); apply a strategy command; describe an account (for the strategy's
+//! [`AccountView`] and for samples) and itself (for the final state); check its invariants.
+//!
+//! # Venue presets
+//!
+//! | name | rules | margin tiers |
+//! |---|---|---|
+//! | `binance-usdm` | Binance USDⓈ-M in force at the first event of the run | Binance brackets in force then, per symbol |
+//! | `binance-usdm@YYYY-MM-DD` | the same, on that date | on that date |
+//! | `bybit` | Bybit | Bybit BTCUSDT (BTC perpetuals only) |
+//! | `hyperliquid-2025` | Hyperliquid 2025 | Hyperliquid 2025, per asset |
+//!
+//! Spot instruments need no tiers; inverse perpetuals are refused by the exchange.
+
+use crate::error::EngineError;
+use crate::record::Sample;
+use crate::state::{AccountFinal, FinalState};
+use cascade_exchange::{Exchange, ExchangeError, InstrumentConfig, VenueRules};
+use cascade_strategy::{AccountView, OrderView, PositionView};
+use cascade_types::{
+    AccountId, Command, Event, InstrumentKind, InstrumentSpec, MarginMode, Money, Output, Qty,
+    Rate, Rounding, Ts,
+};
+use std::collections::BTreeMap;
+
+/// The names [`Venue::new`] accepts, for help texts.
+pub const VENUE_PRESETS: &[&str] = &[
+    "binance-usdm",
+    "binance-usdm@YYYY-MM-DD",
+    "bybit",
+    "hyperliquid-2025",
+];
+
+/// The exchange model as the engine drives it.
+pub(crate) struct Venue {
+    ex: Exchange,
+    specs: Vec<InstrumentSpec>,
+}
+
+fn exchange_err(e: ExchangeError) -> EngineError {
+    EngineError::Exchange(e.to_string())
+}
+
+fn rules_and_tiers(venue: &str, start: Option<Ts>) -> Result<(VenueRules, Tiers), EngineError> {
+    let unknown = || {
+        EngineError::Config(format!(
+            "unknown venue preset {venue:?}; known presets: {}",
+            VENUE_PRESETS.join(", ")
+        ))
+    };
+    if let Some(rest) = venue.strip_prefix("binance-usdm") {
+        let date = match rest.strip_prefix('@') {
+            Some(d) => Ts::parse_utc(d).map_err(|_| {
+                EngineError::Config(format!("venue {venue:?}: expected a date like binance-usdm@2024-08-05"))
+            })?,
+            None if rest.is_empty() => start.ok_or_else(|| {
+                EngineError::Config("venue binance-usdm takes its date from the first event, but the inputs are empty; name the date: binance-usdm@YYYY-MM-DD".into())
+            })?,
+            None => return Err(unknown()),
+        };
+        return Ok((VenueRules::binance_usdm(date), Tiers::BinanceUsdm(date)));
+    }
+    match venue {
+        "bybit" => Ok((VenueRules::bybit(), Tiers::Bybit)),
+        "hyperliquid-2025" => Ok((VenueRules::hyperliquid_2025(), Tiers::Hyperliquid2025)),
+        _ => Err(unknown()),
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Tiers {
+    BinanceUsdm(Ts),
+    Bybit,
+    Hyperliquid2025,
+}
+
+fn instrument(spec: &InstrumentSpec, tiers: Tiers) -> Result<InstrumentConfig, EngineError> {
+    if spec.kind == InstrumentKind::Spot {
+        return Ok(InstrumentConfig::spot(spec.clone()));
+    }
+    let table = match tiers {
+        Tiers::BinanceUsdm(date) => {
+            cascade_exchange::binance_usdm_tiers(&spec.symbol, date).map_err(exchange_err)?
+        }
+        Tiers::Hyperliquid2025 => {
+            cascade_exchange::hyperliquid_2025_tiers(&spec.base).map_err(exchange_err)?
+        }
+        Tiers::Bybit if spec.base == "BTC" => cascade_exchange::bybit_btcusdt_tiers(),
+        Tiers::Bybit => {
+            return Err(EngineError::Exchange(format!(
+                "no bybit tier table for {} (only BTC perpetuals)",
+                spec.symbol
+            )))
+        }
+    };
+    let mut cfg = InstrumentConfig::perp(spec.clone(), table);
+    if let Tiers::BinanceUsdm(date) = tiers {
+        // The preset's per-instrument overrides (BTCUSDT's clearance fee), on the log's spec.
+        if let Ok(preset) = InstrumentConfig::binance_usdm(&spec.symbol, date) {
+            cfg.liquidation_fee_rate = preset.liquidation_fee_rate;
+        }
+    }
+    Ok(cfg)
+}
+
+impl Venue {
+    /// Builds the exchange for the preset `venue` (rules in force at `start`, the time of the
+    /// first event) over the run's instrument table, with `insurance_fund` in every fund.
+    pub(crate) fn new(
+        venue: &str,
+        instruments: &[InstrumentSpec],
+        start: Option<Ts>,
+        insurance_fund: Money,
+    ) -> Result<Venue, EngineError> {
+        let (rules, tiers) = rules_and_tiers(venue, start)?;
+        let configs = instruments
+            .iter()
+            .map(|s| instrument(s, tiers))
+            .collect::<Result<Vec<_>, _>>()?;
+        let funds = configs.iter().map(|c| c.fund).max().map_or(0, |f| f + 1);
+        let mut ex = Exchange::new(rules, configs).map_err(exchange_err)?;
+        for f in 0..funds {
+            ex.seed_insurance_fund(f, insurance_fund);
+        }
+        Ok(Venue {
+            ex,
+            specs: instruments.to_vec(),
+        })
+    }
+
+    /// The rules' dated name (recorded in the manifest).
+    pub(crate) fn rules_name(&self) -> String {
+        self.ex.rules().name.clone()
+    }
+
+    /// Opens the strategy's account with `deposit` in its futures wallet.
+    pub(crate) fn open_account(&mut self, deposit: Money) -> AccountId {
+        self.ex.open_account(deposit)
+    }
+
+    /// Applies a market event (or a tick); appends what happened to `out`.
+    #[inline]
+    pub(crate) fn on_market(&mut self, event: &Event, out: &mut Vec<Output>) {
+        self.ex.on_market(event, out);
+    }
+
+    /// Applies a command of `account` arriving at `now`; appends what happened to `out`.
+    pub(crate) fn on_command(
+        &mut self,
+        now: Ts,
+        account: AccountId,
+        command: &Command,
+        out: &mut Vec<Output>,
+    ) {
+        self.ex.on_command(now, account, command, out);
+    }
+
+    /// The exchange's invariant checker.
+    pub(crate) fn check(&self) -> Result<(), ExchangeError> {
+        cascade_exchange::check_invariants(&self.ex)
+    }
+
+    /// Copies the exchange's view of `view.id` into `view` (positions indexed by instrument,
+    /// flat ones included).
+    pub(crate) fn fill_view(&self, view: &mut AccountView) {
+        let a = self.ex.account(view.id);
+        for (k, p) in view.positions.iter_mut().enumerate() {
+            *p = PositionView::flat(cascade_types::InstrumentId(k as u32));
+        }
+        let mut upnl = Money::ZERO;
+        let mut isolated_equity = Money::ZERO;
+        let mut isolated_mm = Money::ZERO;
+        let mut initial = Money::ZERO;
+        for p in &a.positions {
+            let isolated = p.mode == MarginMode::Isolated;
+            upnl += p.upnl;
+            initial += p.margin;
+            if isolated {
+                isolated_equity += p.margin + p.upnl;
+                isolated_mm += p.maint_margin;
+            }
+            let own = p.margin + p.upnl;
+            view.positions[p.instrument.index()] = PositionView {
+                instrument: p.instrument,
+                qty: p.qty,
+                entry_price: p.entry,
+                notional: p.notional,
+                unrealised_pnl: p.upnl,
+                liquidation_price: p.liquidation_price,
+                margin_mode: p.mode,
+                leverage: p.leverage,
+                isolated_margin: if isolated { p.margin } else { Money::ZERO },
+                maint_margin: p.maint_margin,
+                margin_ratio: (isolated && own.is_positive())
+                    .then(|| Rate::ratio(p.maint_margin.raw(), own.raw(), Rounding::Up))
+                    .flatten(),
+                adl_rank: None,
+            };
+        }
+        let mut spot_value = Money::ZERO;
+        for &(i, q) in &a.spot {
+            let last = self.ex.market(i).last_trade.map(|t| t.price);
+            if let Some(px) = last {
+                spot_value += px.notional(q, Rounding::Down);
+            }
+            let p = &mut view.positions[i.index()];
+            p.qty = q;
+            p.notional = last.map_or(Money::ZERO, |px| px.notional(q, Rounding::Down));
+        }
+        view.orders.clear();
+        for o in &a.orders {
+            initial += o.reserved;
+            view.orders.push(OrderView {
+                order_id: o.order_id,
+                client_id: o.client_id,
+                instrument: o.instrument,
+                side: o.side,
+                kind: o.kind,
+                tif: o.tif,
+                qty: o.qty,
+                filled: Qty::ZERO,
+                reduce_only: o.reduce_only,
+                post_only: false,
+                placed_at: Ts::MIN,
+            });
+        }
+        let margin_balance = a.equity + isolated_equity;
+        view.futures.balance = a.wallet;
+        view.futures.unrealised_pnl = upnl;
+        view.futures.margin_balance = margin_balance;
+        view.futures.initial_margin = initial;
+        view.futures.maint_margin = a.maint_margin + isolated_mm;
+        view.futures.available = a.available;
+        view.futures.margin_ratio = a.margin_ratio.unwrap_or(Rate::ZERO);
+        view.spot_quote = a.spot_quote;
+        view.equity = margin_balance + a.spot_quote + spot_value;
+        view.in_liquidation = false;
+    }
+
+    /// A sample of an account for the equity curve (from its freshly filled view).
+    pub(crate) fn sample(&self, view: &AccountView) -> Sample {
+        let first_perp = self
+            .specs
+            .iter()
+            .position(|s| s.kind != InstrumentKind::Spot);
+        let position = first_perp.map_or(Qty::ZERO, |i| view.positions[i].qty);
+        let exposure = view.positions.iter().map(|p| p.notional.abs()).sum();
+        Sample {
+            account: view.id,
+            equity: view.equity,
+            exposure,
+            position,
+        }
+    }
+
+    /// The final state of the strategy's accounts and of the exchange.
+    pub(crate) fn final_state(&self, views: &[AccountView], state: &mut FinalState) {
+        state.accounts = views
+            .iter()
+            .map(|v| AccountFinal {
+                account: v.id,
+                equity: v.equity,
+                futures_balance: v.futures.balance,
+                spot_quote: v.spot_quote,
+                positions: v
+                    .open_positions()
+                    .map(|p| (p.instrument, p.qty, p.entry_price))
+                    .collect(),
+                open_orders: v.orders.len() as u64,
+            })
+            .collect();
+        let mut facts = BTreeMap::new();
+        facts.insert("accounts".to_string(), self.ex.account_count().to_string());
+        facts.insert("deposits".to_string(), self.ex.deposits().to_string());
+        facts.insert("fee_pool".to_string(), self.ex.fee_pool().to_string());
+        facts.insert(
+            "funding_pool".to_string(),
+            self.ex.funding_pool().to_string(),
+        );
+        facts.insert(
+            "ignored_events".to_string(),
+            self.ex.ignored_events().to_string(),
+        );
+        for (k, f) in self.ex.insurance_funds().iter().enumerate() {
+            facts.insert(format!("insurance_fund.{k}"), f.to_string());
+        }
+        for (k, s) in self.specs.iter().enumerate() {
+            let i = cascade_types::InstrumentId(k as u32);
+            if s.kind != InstrumentKind::Spot {
+                facts.insert(
+                    format!("open_interest.{}", s.symbol),
+                    self.ex.open_interest(i).to_string(),
+                );
+            }
+            if let Some(m) = self.ex.market(i).mark {
+                facts.insert(format!("mark.{}", s.symbol), m.to_string());
+            }
+        }
+        state.exchange = facts;
+    }
+}
