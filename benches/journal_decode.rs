@@ -9,6 +9,7 @@
 //! encoded, about 440 MB) are written to a temporary log, which is then read back
 //! `CASCADE_BENCH_RUNS` times (default 3) each way, from the page cache:
 //!
+//! - **write** (for reference): generating the events and writing the log;
 //! - **raw floor**: the same file's bytes in the same block-sized reads (frame, then payload
 //!   into a reused buffer), with no checksum and no decoding: what any reader pays for IO;
 //! - **raw + checksum**: the floor plus xxh3 over every payload (what verification adds);
