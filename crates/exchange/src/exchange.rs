@@ -8,7 +8,7 @@ use crate::margin;
 use crate::mark::{MarkCalc, MarkInputs};
 use crate::market::{LastTrade, Market};
 use crate::orders::{Order, OrderBook};
-use crate::rules::VenueRules;
+use crate::rules::{MarkMethod, VenueRules};
 use crate::ExchangeError;
 use cascade_types::{
     AccountId, Command, Event, EventBody, InstrumentId, InstrumentKind, InstrumentSpec,
@@ -88,6 +88,10 @@ pub(crate) struct Instrument {
     pub longs: BTreeSet<(i64, u32)>,
     /// Liquidation index, shorts: liquidatable when `mark > key`.
     pub shorts: BTreeSet<(i64, u32)>,
+    /// The highest long key (`i64::MIN` when none) and the lowest short key (`i64::MAX`):
+    /// a mark move that crosses neither finds nothing, in two compares.
+    pub long_max: i64,
+    pub short_min: i64,
     /// Accounts (other than the market) holding a position.
     pub holders: BTreeSet<u32>,
     /// Cross accounts holding positions in this *and* another instrument: their keys assume
@@ -178,6 +182,8 @@ impl Exchange {
                 book: OrderBook::default(),
                 longs: BTreeSet::new(),
                 shorts: BTreeSet::new(),
+                long_max: i64::MIN,
+                short_min: i64::MAX,
                 holders: BTreeSet::new(),
                 multi_cross: BTreeSet::new(),
                 cfg,
@@ -426,6 +432,18 @@ impl Exchange {
     /// the mark.
     fn price_input(&mut self, i: usize, out: &mut Vec<Output>) {
         let method = self.rules.mark;
+        let m = &self.inst[i].market;
+        if m.index.is_none() && !matches!(method, MarkMethod::HyperliquidMedian { .. }) {
+            // The hot path of a bare tape: without an index every method falls back to the
+            // last trade (else the mid), and there is nothing to observe.
+            if m.mark_recorded {
+                return;
+            }
+            if let Some(p) = m.last_trade.map(|t| t.price).or_else(|| m.mid()) {
+                self.set_mark(i, p, out);
+            }
+            return;
+        }
         let inputs = self.mark_inputs(i);
         let m = &mut self.inst[i].market;
         m.calc.observe(method, &inputs);
@@ -448,9 +466,7 @@ impl Exchange {
         m.mark = Some(p);
         let inst = &self.inst[i];
         let mark = p.raw();
-        let long_hit = inst.longs.last().is_some_and(|&(k, _)| k > mark);
-        let short_hit = inst.shorts.first().is_some_and(|&(k, _)| k < mark);
-        if !long_hit && !short_hit && inst.multi_cross.is_empty() {
+        if inst.long_max <= mark && inst.short_min >= mark && inst.multi_cross.is_empty() {
             return;
         }
         // Most underwater first: longs by key descending, then shorts by key ascending.
@@ -593,6 +609,8 @@ impl Exchange {
             set.insert((new, a.0));
         }
         p.key = key;
+        inst.long_max = inst.longs.last().map_or(i64::MIN, |&(k, _)| k);
+        inst.short_min = inst.shorts.first().map_or(i64::MAX, |&(k, _)| k);
     }
 
     /// Applies a perpetual trade to account `a` (any account, the market included): updates

@@ -117,7 +117,7 @@ impl Exchange {
             return;
         }
         let source = self.inst[i].cfg.funding_source;
-        let f = self.inst[i].market.funding;
+        let f = &self.inst[i].market.funding;
         let scheduled = match source {
             FundingSource::Scheduled => true,
             FundingSource::Auto => !f.recorded_seen,

@@ -149,6 +149,11 @@ pub fn check_invariants(ex: &Exchange) -> Result<(), ExchangeError> {
         if inst.longs.len() + inst.shorts.len() != keyed[k] {
             return fail(format!("i{k}: the liquidation index holds stale entries"));
         }
+        let long_max = inst.longs.last().map_or(i64::MIN, |&(key, _)| key);
+        let short_min = inst.shorts.first().map_or(i64::MAX, |&(key, _)| key);
+        if (long_max, short_min) != (inst.long_max, inst.short_min) {
+            return fail(format!("i{k}: cached index bounds are stale"));
+        }
     }
     let listed: usize = ex.accounts.iter().map(|a| a.orders.len()).sum();
     let booked: usize = ex.inst.iter().map(|i| i.book.len()).sum();

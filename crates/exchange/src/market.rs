@@ -152,18 +152,18 @@ impl Market {
         self.taken_asks = Qty::ZERO;
     }
 
-    /// The mid of the book top, if both sides are known.
+    /// The mid of the book top, if both sides are known, rounded half-even (in `i64`: a sum
+    /// of two prices cannot overflow below 4·10¹⁰ per unit).
     pub fn mid(&self) -> Option<Price> {
         let t = self.top?;
-        if !t.bid_price.is_positive() || !t.ask_price.is_positive() {
+        let (b, a) = (t.bid_price.raw(), t.ask_price.raw());
+        if b <= 0 || a <= 0 {
             return None;
         }
-        Some(Price::from_raw(
-            cascade_types::Money::from_raw(t.bid_price.raw() + t.ask_price.raw())
-                .div_int(2, cascade_types::Rounding::HalfEven)
-                .expect("non-zero divisor")
-                .raw(),
-        ))
+        let s = b.checked_add(a).expect("prices within range");
+        let half = s >> 1;
+        let mid = if s & 1 == 1 && half & 1 == 1 { half + 1 } else { half };
+        Some(Price::from_raw(mid))
     }
 
     /// The best reference price known: mark, else last trade, else mid.

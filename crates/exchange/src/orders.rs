@@ -50,9 +50,18 @@ impl Order {
     }
 }
 
-/// One instrument's open orders, ordered for matching.
-#[derive(Clone, Debug, Default)]
+/// One instrument's open orders, ordered for matching, with the four set ends cached as
+/// plain integers so that the tape's "does this trade touch anything?" is four compares.
+#[derive(Clone, Debug)]
 pub(crate) struct OrderBook {
+    /// Highest resting buy price (`i64::MIN` when none).
+    best_buy: i64,
+    /// Lowest resting sell price (`i64::MAX` when none).
+    best_sell: i64,
+    /// Lowest buy-stop trigger (`i64::MAX` when none).
+    low_buy_stop: i64,
+    /// Highest sell-stop trigger (`i64::MIN` when none).
+    high_sell_stop: i64,
     /// Resting buys by price (best = last).
     pub buys: BTreeSet<(Price, OrderId)>,
     /// Resting sells by price (best = first).
@@ -63,7 +72,29 @@ pub(crate) struct OrderBook {
     pub sell_stops: BTreeSet<(Price, OrderId)>,
 }
 
+impl Default for OrderBook {
+    fn default() -> Self {
+        OrderBook {
+            best_buy: i64::MIN,
+            best_sell: i64::MAX,
+            low_buy_stop: i64::MAX,
+            high_sell_stop: i64::MIN,
+            buys: BTreeSet::new(),
+            sells: BTreeSet::new(),
+            buy_stops: BTreeSet::new(),
+            sell_stops: BTreeSet::new(),
+        }
+    }
+}
+
 impl OrderBook {
+    fn refresh(&mut self) {
+        self.best_buy = self.buys.last().map_or(i64::MIN, |(p, _)| p.raw());
+        self.best_sell = self.sells.first().map_or(i64::MAX, |(p, _)| p.raw());
+        self.low_buy_stop = self.buy_stops.first().map_or(i64::MAX, |(p, _)| p.raw());
+        self.high_sell_stop = self.sell_stops.last().map_or(i64::MIN, |(p, _)| p.raw());
+    }
+
     pub fn insert(&mut self, o: &Order) {
         if let Some(p) = o.resting_price() {
             match o.side {
@@ -76,6 +107,7 @@ impl OrderBook {
                 Side::Sell => self.sell_stops.insert((t, o.id)),
             };
         }
+        self.refresh();
     }
 
     pub fn remove(&mut self, o: &Order) {
@@ -90,14 +122,14 @@ impl OrderBook {
                 Side::Sell => self.sell_stops.remove(&(t, o.id)),
             };
         }
+        self.refresh();
     }
 
-    /// Could a trade at `price` touch any order here? (Cheap: four set ends.)
+    /// Could a trade at `price` touch any order here? (Four integer compares.)
+    #[inline]
     pub fn touched_by(&self, price: Price) -> bool {
-        self.buys.last().is_some_and(|(p, _)| *p >= price)
-            || self.sells.first().is_some_and(|(p, _)| *p <= price)
-            || self.buy_stops.first().is_some_and(|(t, _)| *t <= price)
-            || self.sell_stops.last().is_some_and(|(t, _)| *t >= price)
+        let p = price.raw();
+        self.best_buy >= p || self.best_sell <= p || self.low_buy_stop <= p || self.high_sell_stop >= p
     }
 
     pub fn len(&self) -> usize {
