@@ -17,7 +17,7 @@
 //!   hdrhistogram;
 //! - **iterator API**: `for event in reader`.
 //!
-//! Every pass folds the events into a checksum that is compared across passes, so the
+//! Every decoding pass folds the events into a value compared with the generator's, so the
 //! decoding cannot be optimised away and all passes provably read the same events. For each
 //! pass the peak resident memory (`VmHWM`, reset before the pass) is reported. With
 //! `CASCADE_BENCH_BIG=1` the 10M log is deleted and a 100M-event log (about 4.4 GB) is written
