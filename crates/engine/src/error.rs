@@ -94,6 +94,18 @@ pub enum EngineError {
         rerun: String,
     },
 
+    /// A replayed journal's market records are not the events of the run's input logs: the
+    /// journal's inputs were changed after the run.
+    #[error("the journal's input {index} is `{journal}`, but the input logs have `{log}`: the journal's inputs were changed")]
+    InputMismatch {
+        /// 0-based index of the first differing market event.
+        index: u64,
+        /// The journal's event.
+        journal: String,
+        /// The logs' event.
+        log: String,
+    },
+
     /// A replay reached a different final state than the journal and manifest record.
     #[error("replay final state differs: {0}")]
     StateMismatch(String),

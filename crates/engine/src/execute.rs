@@ -15,7 +15,7 @@ use crate::source::EventSource;
 use crate::state::FinalState;
 use crate::venue::Venue;
 use cascade_strategy::Strategy;
-use cascade_types::{InstrumentSpec, Ts};
+use cascade_types::InstrumentSpec;
 
 /// What a run produced.
 pub(crate) struct Executed {
@@ -30,9 +30,8 @@ pub(crate) struct Executed {
 pub(crate) struct Job<'a> {
     pub source: Box<dyn EventSource>,
     pub instruments: &'a [InstrumentSpec],
-    pub start: Option<Ts>,
     pub strategy: Box<dyn Strategy>,
-    pub venue: &'a str,
+    pub venue: Venue,
     pub config: &'a RunConfig,
     pub exec: &'a ExecConfig,
     pub journal: JournalWriter,
@@ -49,12 +48,7 @@ pub(crate) fn execute(job: Job<'_>) -> Result<Executed, EngineError> {
     job.exec.pipeline.validate()?;
     job.config.validate()?;
     let pipe = job.exec.pipeline;
-    let mut venue = Venue::new(
-        job.venue,
-        job.instruments,
-        job.start,
-        job.config.insurance_fund,
-    )?;
+    let mut venue = job.venue;
     let rules_name = venue.rules_name();
     let account = venue.open_account(job.config.deposit);
     let input = Lane::new(&pipe);

@@ -39,21 +39,47 @@ pub fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf, Eng
     Ok(path)
 }
 
-/// Prepares `dir` for a new run: creates it, and removes a manifest left by an earlier run
-/// there first, so that until this run finishes the directory does not look finished.
+/// Prepares `dir` for a new run: creates it, removes a manifest left by an earlier run there
+/// (first, so that the directory stops looking finished at once), then the earlier run's
+/// journal, latency statistics and `report.*` files, so that nothing of it can pose as this
+/// run's output.
 pub fn prepare_run_dir(dir: &Path) -> Result<(), EngineError> {
     std::fs::create_dir_all(dir).map_err(|source| EngineError::Io {
         path: dir.to_path_buf(),
         doing: "creating the output directory",
         source,
     })?;
-    let manifest = dir.join(MANIFEST);
-    match std::fs::remove_file(&manifest) {
+    remove_if_there(&dir.join(MANIFEST))?;
+    let entries = std::fs::read_dir(dir).map_err(|source| EngineError::Io {
+        path: dir.to_path_buf(),
+        doing: "listing the output directory",
+        source,
+    })?;
+    let mut stale = Vec::new();
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name == JOURNAL
+            || name == LATENCY
+            || name.starts_with("report.")
+            || name.ends_with(".partial")
+        {
+            stale.push(e.path());
+        }
+    }
+    stale.sort();
+    for p in stale {
+        remove_if_there(&p)?;
+    }
+    Ok(())
+}
+
+fn remove_if_there(path: &Path) -> Result<(), EngineError> {
+    match std::fs::remove_file(path) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
         Err(source) => Err(EngineError::Io {
-            path: manifest,
-            doing: "removing the previous run's manifest",
+            path: path.to_path_buf(),
+            doing: "removing a file of an earlier run",
             source,
         }),
     }

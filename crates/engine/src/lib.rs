@@ -84,6 +84,8 @@ pub use record::{Record, RecordBody, Sample};
 pub use replay::{verify, Verified};
 pub use run::{run, RunOutcome, RunSpec};
 pub use shards::merge_results;
-pub use source::{open_logs, EventSource, InputInfo, Inputs, JournalMarket, VecSource};
+pub use source::{
+    open_logs, CheckedAgainstLogs, EventSource, InputInfo, Inputs, JournalMarket, VecSource,
+};
 pub use state::{AccountFinal, FinalState};
 pub use sweep::{sweep, JobResult, Shard, Sweep, SweepJob, SweepResults};

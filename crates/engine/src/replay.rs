@@ -17,7 +17,8 @@ use crate::execute::{execute, Job};
 use crate::files::JOURNAL;
 use crate::manifest::Manifest;
 use crate::run_journal::{JournalReader, JournalWriter};
-use crate::source::JournalMarket;
+use crate::source::{open_logs, CheckedAgainstLogs, EventSource, JournalMarket};
+use crate::venue::Venue;
 use cascade_strategy::Registry;
 use std::path::Path;
 
@@ -28,6 +29,9 @@ pub struct Verified {
     pub records: u64,
     /// The final rolling hash (equal in journal, manifest and re-run).
     pub final_hash: u64,
+    /// True when the journal's market records were also checked against the run's input
+    /// logs (they were found at their recorded paths with their recorded content hashes).
+    pub inputs_checked: bool,
 }
 
 fn parse_hash(text: &str, dir: &Path) -> Result<u64, EngineError> {
@@ -77,12 +81,26 @@ pub fn verify(dir: &Path, registry: &Registry, exec: &ExecConfig) -> Result<Veri
     if let Some(p) = &exec.progress {
         p.set_total(manifest.final_state.market_events);
     }
+    let inputs_checked = logs_unchanged(&manifest)?;
+    let source: Box<dyn EventSource> = if inputs_checked {
+        let paths: Vec<_> = manifest.inputs.iter().map(|i| i.path.clone()).collect();
+        Box::new(CheckedAgainstLogs::new(
+            JournalMarket::new(inputs),
+            open_logs(&paths)?.source,
+        ))
+    } else {
+        Box::new(JournalMarket::new(inputs))
+    };
     let executed = execute(Job {
-        source: Box::new(JournalMarket::new(inputs)),
+        source,
         instruments: &manifest.instruments,
-        start: manifest.start(),
         strategy,
-        venue: &manifest.venue,
+        venue: Venue::new(
+            &manifest.venue,
+            &manifest.instruments,
+            manifest.start(),
+            manifest.config.insurance_fund,
+        )?,
         config: &manifest.config,
         exec,
         journal: JournalWriter::hash_only(),
@@ -103,5 +121,30 @@ pub fn verify(dir: &Path, registry: &Registry, exec: &ExecConfig) -> Result<Veri
     Ok(Verified {
         records: executed.journal.record_count,
         final_hash: executed.journal.final_hash,
+        inputs_checked,
     })
+}
+
+/// True when every input log is still at its recorded path with its recorded content hash
+/// (then the journal is checked against them); false when any is gone (the journal alone is
+/// replayed). A log that is there but changed is an error: it is no longer the run's input.
+fn logs_unchanged(manifest: &Manifest) -> Result<bool, EngineError> {
+    if !manifest.inputs.iter().all(|i| i.path.exists()) {
+        return Ok(false);
+    }
+    for i in &manifest.inputs {
+        let reader = cascade_journal::Reader::open(&i.path)?;
+        let found = reader.header().content_hash;
+        if format!("{found:016x}") != i.content_hash {
+            return Err(EngineError::HashMismatch {
+                what: format!(
+                    "input log {} against the manifest (the log changed since the run)",
+                    i.path.display()
+                ),
+                expected: u64::from_str_radix(&i.content_hash, 16).unwrap_or(0),
+                found,
+            });
+        }
+    }
+    Ok(true)
 }

@@ -11,6 +11,7 @@ use crate::manifest::{params_to_json, JournalInfo, Manifest, ENGINE_VERSION, MAN
 use crate::reports;
 use crate::run_journal::JournalWriter;
 use crate::source::open_logs;
+use crate::venue::Venue;
 use cascade_strategy::{Params, Registry};
 use std::path::{Path, PathBuf};
 
@@ -57,6 +58,13 @@ pub fn run(
     let strategy = registry
         .create(&spec.strategy, &spec.params)
         .map_err(|e| EngineError::Strategy(e.to_string()))?;
+    let start = inputs.logs.iter().filter_map(|l| l.span.map(|s| s.0)).min();
+    let venue = Venue::new(
+        &spec.venue,
+        &inputs.instruments,
+        start,
+        spec.config.insurance_fund,
+    )?;
     if let Some(p) = &exec.progress {
         p.set_total(inputs.event_count);
     }
@@ -71,13 +79,11 @@ pub fn run(
         }
         None => JournalWriter::hash_only(),
     };
-    let start = inputs.logs.iter().filter_map(|l| l.span.map(|s| s.0)).min();
     let executed = execute(Job {
         source: inputs.source,
         instruments: &inputs.instruments,
-        start,
         strategy,
-        venue: &spec.venue,
+        venue,
         config: &spec.config,
         exec,
         journal,

@@ -191,6 +191,67 @@ impl EventSource for JournalMarket {
     }
 }
 
+/// The market records of a replayed journal, each checked against the run's original input
+/// logs read again in the same merge order: a journal whose inputs were rewritten (however
+/// consistently its checksums and hashes were fixed up) no longer matches its logs.
+pub struct CheckedAgainstLogs {
+    journal: JournalMarket,
+    logs: Box<dyn EventSource>,
+    scratch: Vec<Event>,
+    index: u64,
+}
+
+impl CheckedAgainstLogs {
+    /// Checks `journal`'s market records against `logs` (opened with [`open_logs`]).
+    pub fn new(journal: JournalMarket, logs: Box<dyn EventSource>) -> CheckedAgainstLogs {
+        CheckedAgainstLogs {
+            journal,
+            logs,
+            scratch: Vec::new(),
+            index: 0,
+        }
+    }
+}
+
+impl EventSource for CheckedAgainstLogs {
+    fn fill(&mut self, out: &mut Vec<Event>, max: usize) -> Result<bool, EngineError> {
+        let start = out.len();
+        let more = self.journal.fill(out, max)?;
+        let got = &out[start..];
+        self.scratch.clear();
+        while self.scratch.len() < got.len() {
+            let want = got.len() - self.scratch.len();
+            if !self.logs.fill(&mut self.scratch, want)? {
+                break;
+            }
+        }
+        for (k, j) in got.iter().enumerate() {
+            match self.scratch.get(k) {
+                Some(l) if l == j => {}
+                other => {
+                    return Err(EngineError::InputMismatch {
+                        index: self.index + k as u64,
+                        journal: j.to_string(),
+                        log: other.map_or("(end of the logs)".to_string(), |l| l.to_string()),
+                    })
+                }
+            }
+        }
+        self.index += got.len() as u64;
+        if !more {
+            self.scratch.clear();
+            if self.logs.fill(&mut self.scratch, 1)? && !self.scratch.is_empty() {
+                return Err(EngineError::InputMismatch {
+                    index: self.index,
+                    journal: "(end of the journal)".to_string(),
+                    log: self.scratch[0].to_string(),
+                });
+            }
+        }
+        Ok(more)
+    }
+}
+
 /// Events held in memory (tests, library users that build events themselves). They must be
 /// in timestamp order.
 pub struct VecSource {

@@ -1,1 +1,11 @@
-//! Engine integration tests (work in progress).
+//! The engine's integration tests: one binary, a module per topic, `check` helpers in
+//! [`check`], insta snapshots of purpose-built text.
+
+mod check;
+mod determinism;
+mod errors;
+mod replay;
+mod snapshots;
+mod strategies;
+mod sweep;
+mod tie_order;

@@ -1,0 +1,73 @@
+//! Strategies made for the tests.
+
+use cascade_strategy::prelude::*;
+use cascade_strategy::Registry;
+use cascade_types::*;
+
+pub fn register(r: &mut Registry) {
+    r.register(
+        "pinger",
+        "test: trades, sets timers and cancels on a fixed rhythm",
+        Pinger::from_params,
+    );
+}
+
+/// On every `every`-th market event: a market order (alternately buy and sell), a timer
+/// `timer_ns` later and, from the timer, a limit order below the market that the next timer
+/// cancels. Exercises commands, timers and outputs at colliding timestamps.
+pub struct Pinger {
+    every: u64,
+    timer_ns: i64,
+    seen: u64,
+    side: Side,
+    fired: u64,
+}
+
+impl Pinger {
+    fn from_params(p: &Params) -> Result<Box<dyn Strategy>, ParamError> {
+        p.expect_only(&["every", "timer_ns"])?;
+        let every = p.get_u64("every", 3)?;
+        if every == 0 {
+            return Err(p.invalid("every", "at least 1"));
+        }
+        Ok(Box::new(Pinger {
+            every,
+            timer_ns: p.get_i64("timer_ns", 1_000)?,
+            seen: 0,
+            side: Side::Buy,
+            fired: 0,
+        }))
+    }
+}
+
+impl Strategy for Pinger {
+    fn on_event(&mut self, _event: &Event, ctx: &mut Ctx<'_>) {
+        self.seen += 1;
+        if self.seen.checked_rem(self.every) == Some(0) {
+            ctx.place(OrderRequest::market(
+                InstrumentId(0),
+                self.side,
+                "0.01".parse().unwrap(),
+            ));
+            self.side = self.side.opposite();
+            ctx.set_timer(ctx.now().plus_nanos(self.timer_ns), self.seen);
+        }
+    }
+
+    fn on_timer(&mut self, _id: u64, ctx: &mut Ctx<'_>) {
+        self.fired += 1;
+        if self.fired & 1 == 1 {
+            if let Some(p) = ctx.instrument(InstrumentId(0)).last_price() {
+                let below = Price::from_raw(p.raw() / 10_000_000 * 10_000_000 - 100 * 10_000_000);
+                ctx.place(OrderRequest::limit(
+                    InstrumentId(0),
+                    Side::Buy,
+                    "0.01".parse().unwrap(),
+                    below,
+                ));
+            }
+        } else {
+            ctx.cancel_all(InstrumentId(0));
+        }
+    }
+}
