@@ -28,7 +28,10 @@ use std::time::Instant;
 struct Lcg(u64);
 impl Lcg {
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         self.0 >> 33
     }
 }
@@ -60,7 +63,14 @@ fn tape_throughput() {
         ask_price: Price::from_int(60_000),
         ask_qty: Qty::from_int(100),
     };
-    ex.on_market(&Event { ts: t0, instrument: i, body: EventBody::BookTop(top) }, &mut out);
+    ex.on_market(
+        &Event {
+            ts: t0,
+            instrument: i,
+            body: EventBody::BookTop(top),
+        },
+        &mut out,
+    );
     let me = ex.open_account(Money::from_int(1_000_000));
     let order = |side, kind| OrderRequest {
         client_id: 1,
@@ -74,15 +84,30 @@ fn tape_throughput() {
     };
     // Resting orders far from the market: the tape checks them on every trade but never fills.
     for cmd in [
-        order(Side::Buy, OrderKind::Limit { price: Price::from_int(30_000) }),
-        order(Side::Sell, OrderKind::Limit { price: Price::from_int(90_000) }),
-        order(Side::Sell, OrderKind::StopMarket { trigger: Price::from_int(20_000) }),
+        order(
+            Side::Buy,
+            OrderKind::Limit {
+                price: Price::from_int(30_000),
+            },
+        ),
+        order(
+            Side::Sell,
+            OrderKind::Limit {
+                price: Price::from_int(90_000),
+            },
+        ),
+        order(
+            Side::Sell,
+            OrderKind::StopMarket {
+                trigger: Price::from_int(20_000),
+            },
+        ),
     ] {
         ex.on_command(t0, me, &Command::Place(cmd), &mut out);
     }
     out.clear();
     let mut rng = Lcg(42);
-    let mut price = 60_000_0i64; // in 0.1 units
+    let mut price = 600_000_i64; // in 0.1 units
     let mut outputs = 0usize;
     let start = now();
     for n in 0..EVENTS {
@@ -91,12 +116,27 @@ fn tape_throughput() {
         let trade = Trade {
             price: Price::from_raw(price * 10_000_000),
             qty: Qty::from_raw(1_000_000 + (rng.next() % 100_000_000) as i64),
-            aggressor: if rng.next() & 1 == 0 { Side::Buy } else { Side::Sell },
+            aggressor: if rng.next() & 1 == 0 {
+                Side::Buy
+            } else {
+                Side::Sell
+            },
             trade_id: n,
         };
-        ex.on_market(&Event { ts, instrument: i, body: EventBody::Trade(trade) }, &mut out);
+        ex.on_market(
+            &Event {
+                ts,
+                instrument: i,
+                body: EventBody::Trade(trade),
+            },
+            &mut out,
+        );
         if n % 1_000 == 999 {
-            let side = if (n / 1_000) % 2 == 0 { Side::Buy } else { Side::Sell };
+            let side = if (n / 1_000) % 2 == 0 {
+                Side::Buy
+            } else {
+                Side::Sell
+            };
             let mut o = order(side, OrderKind::Market);
             o.tif = TimeInForce::Ioc;
             ex.on_command(ts, me, &Command::Place(o), &mut out);
@@ -123,24 +163,54 @@ fn liquidation_search(n: usize) {
         ask_price: Price::from_int(60_000),
         ask_qty: Qty::from_int(1_000_000),
     };
-    ex.on_market(&Event { ts: t0, instrument: i, body: EventBody::BookTop(top) }, &mut out);
-    ex.on_market(&Event { ts: t0, instrument: i, body: EventBody::MarkPrice(Price::from_int(60_000)) }, &mut out);
+    ex.on_market(
+        &Event {
+            ts: t0,
+            instrument: i,
+            body: EventBody::BookTop(top),
+        },
+        &mut out,
+    );
+    ex.on_market(
+        &Event {
+            ts: t0,
+            instrument: i,
+            body: EventBody::MarkPrice(Price::from_int(60_000)),
+        },
+        &mut out,
+    );
     let mut rng = Lcg(7);
     let build = now();
     for _ in 0..n {
         // 0.01 BTC longs, entries 59,000–61,000, leverage 2x–101x: liquidation prices spread
         // over roughly 30,000–60,000, all distinct in practice.
-        let entry = Price::from_raw((59_000 + (rng.next() % 2_000) as i64) * 100_000_000 + (rng.next() % 100_000_000) as i64);
+        let entry = Price::from_raw(
+            (59_000 + (rng.next() % 2_000) as i64) * 100_000_000
+                + (rng.next() % 100_000_000) as i64,
+        );
         let leverage = 2 + (rng.next() % 100) as u32;
         let qty: Qty = "0.01".parse().unwrap();
-        let im = entry.notional(qty, Rounding::Up).div_int(leverage as i64, Rounding::Up).unwrap();
-        let c = CrowdPosition { instrument: i, qty, entry, leverage, mode: MarginMode::Isolated, deposit: im };
+        let im = entry
+            .notional(qty, Rounding::Up)
+            .div_int(leverage as i64, Rounding::Up)
+            .unwrap();
+        let c = CrowdPosition {
+            instrument: i,
+            qty,
+            entry,
+            leverage,
+            mode: MarginMode::Isolated,
+            deposit: im,
+        };
         ex.open_crowd_position(&c, &mut out).unwrap();
     }
     let build_s = build.elapsed().as_secs_f64();
     // The keys, highest first: a mark just below the k-th liquidates exactly the first k.
     let mut keys: Vec<Price> = (1..ex.account_count() as u32)
-        .filter_map(|a| ex.position(AccountId(a), i).and_then(|p| p.liquidation_price))
+        .filter_map(|a| {
+            ex.position(AccountId(a), i)
+                .and_then(|p| p.liquidation_price)
+        })
         .collect();
     keys.sort_unstable_by(|a, b| b.cmp(a));
     let mut done = 0usize;
@@ -159,13 +229,27 @@ fn liquidation_search(n: usize) {
             out.clear();
             let ts = t0.plus_nanos((done + r) as i64);
             let t = now();
-            ex.on_market(&Event { ts, instrument: i, body: EventBody::MarkPrice(mark) }, &mut out);
+            ex.on_market(
+                &Event {
+                    ts,
+                    instrument: i,
+                    body: EventBody::MarkPrice(mark),
+                },
+                &mut out,
+            );
             total += t.elapsed().as_secs_f64();
-            liquidated += out.iter().filter(|o| matches!(o, Output::Liquidation { .. })).count();
+            liquidated += out
+                .iter()
+                .filter(|o| matches!(o, Output::Liquidation { .. }))
+                .count();
             done += k;
         }
         let per = total / REPEAT as f64;
-        line.push_str(&format!("  k={k}: {:.1} µs ({} liquidations/update)", per * 1e6, liquidated / REPEAT));
+        line.push_str(&format!(
+            "  k={k}: {:.1} µs ({} liquidations/update)",
+            per * 1e6,
+            liquidated / REPEAT
+        ));
     }
     println!("{line}");
 }

@@ -30,12 +30,18 @@ pub(crate) struct Position {
 
 impl Position {
     pub fn terms(&self) -> Terms {
-        Terms { qty: self.qty.raw(), cost: self.cost.raw() }
+        Terms {
+            qty: self.qty.raw(),
+            cost: self.cost.raw(),
+        }
     }
 
     /// Average entry price, rounded half-even (display and ranking only).
     pub fn entry(&self) -> Price {
-        self.cost.abs().per_qty(self.qty.abs(), Rounding::HalfEven).unwrap_or(Price::ZERO)
+        self.cost
+            .abs()
+            .per_qty(self.qty.abs(), Rounding::HalfEven)
+            .unwrap_or(Price::ZERO)
     }
 }
 
@@ -58,8 +64,15 @@ pub(crate) struct FillEffect {
 /// position and an open of the new one, the notional split in proportion (half-even; the
 /// open part takes the remainder, so the two parts sum exactly).
 pub(crate) fn fill_effect(qty: Qty, cost: Money, dq: Qty, notional: Money) -> FillEffect {
-    assert!(!dq.is_zero() && !notional.is_negative(), "a fill has a quantity and a notional");
-    let signed_n = if dq.is_positive() { notional } else { -notional };
+    assert!(
+        !dq.is_zero() && !notional.is_negative(),
+        "a fill has a quantity and a notional"
+    );
+    let signed_n = if dq.is_positive() {
+        notional
+    } else {
+        -notional
+    };
     let same_way = qty.is_zero() || (qty.is_positive() == dq.is_positive());
     if same_way {
         return FillEffect {
@@ -76,7 +89,9 @@ pub(crate) fn fill_effect(qty: Qty, cost: Money, dq: Qty, notional: Money) -> Fi
     let close_n = if opened.is_zero() {
         notional
     } else {
-        notional.mul_div(closed.raw(), dq.abs().raw(), Rounding::HalfEven).expect("fits")
+        notional
+            .mul_div(closed.raw(), dq.abs().raw(), Rounding::HalfEven)
+            .expect("fits")
     };
     let open_n = notional - close_n;
     // The basis released by the close: all of it when flat, else its share (half-even; the
@@ -84,7 +99,8 @@ pub(crate) fn fill_effect(qty: Qty, cost: Money, dq: Qty, notional: Money) -> Fi
     let released = if closed == qty.abs() {
         cost
     } else {
-        cost.mul_div(closed.raw(), qty.abs().raw(), Rounding::HalfEven).expect("fits")
+        cost.mul_div(closed.raw(), qty.abs().raw(), Rounding::HalfEven)
+            .expect("fits")
     };
     // Closing a long sells (receives close_n); closing a short buys (pays close_n).
     let proceeds = if qty.is_positive() { close_n } else { -close_n };
@@ -100,7 +116,14 @@ pub(crate) fn fill_effect(qty: Qty, cost: Money, dq: Qty, notional: Money) -> Fi
             -open_n
         }
     };
-    FillEffect { qty: new_qty, cost: new_cost, realised, closed, opened, opened_notional: open_n }
+    FillEffect {
+        qty: new_qty,
+        cost: new_cost,
+        realised,
+        closed,
+        opened,
+        opened_notional: open_n,
+    }
 }
 
 /// Per-instrument settings of an account.
@@ -135,11 +158,16 @@ pub(crate) struct Account {
 
 impl Account {
     pub fn position(&self, i: InstrumentId) -> Option<&Position> {
-        self.positions.binary_search_by_key(&i, |p| p.instrument).ok().map(|k| &self.positions[k])
+        self.positions
+            .binary_search_by_key(&i, |p| p.instrument)
+            .ok()
+            .map(|k| &self.positions[k])
     }
 
     pub fn position_index(&self, i: InstrumentId) -> Option<usize> {
-        self.positions.binary_search_by_key(&i, |p| p.instrument).ok()
+        self.positions
+            .binary_search_by_key(&i, |p| p.instrument)
+            .ok()
     }
 
     pub fn position_qty(&self, i: InstrumentId) -> Qty {
@@ -149,12 +177,19 @@ impl Account {
     pub fn setting(&self, i: InstrumentId, default_leverage: u32) -> Setting {
         match self.settings.binary_search_by_key(&i, |s| s.instrument) {
             Ok(k) => self.settings[k],
-            Err(_) => Setting { instrument: i, leverage: default_leverage, mode: MarginMode::Cross },
+            Err(_) => Setting {
+                instrument: i,
+                leverage: default_leverage,
+                mode: MarginMode::Cross,
+            },
         }
     }
 
     pub fn set_setting(&mut self, s: Setting) {
-        match self.settings.binary_search_by_key(&s.instrument, |x| x.instrument) {
+        match self
+            .settings
+            .binary_search_by_key(&s.instrument, |x| x.instrument)
+        {
             Ok(k) => self.settings[k] = s,
             Err(k) => self.settings.insert(k, s),
         }
@@ -175,7 +210,10 @@ impl Account {
     }
 
     pub fn cross_positions(&self) -> usize {
-        self.positions.iter().filter(|p| p.mode == MarginMode::Cross).count()
+        self.positions
+            .iter()
+            .filter(|p| p.mode == MarginMode::Cross)
+            .count()
     }
 }
 
@@ -201,10 +239,16 @@ mod tests {
         // Sell 3.5 @ 90 (315): close 1.5 for 135 (−15), open a short of 2 for 180.
         let e = fill_effect(e.qty, e.cost, q("-3.5"), m("315"));
         assert_eq!((e.qty, e.cost, e.realised), (q("-2"), m("-180"), m("-15")));
-        assert_eq!((e.closed, e.opened, e.opened_notional), (q("1.5"), q("2"), m("180")));
+        assert_eq!(
+            (e.closed, e.opened, e.opened_notional),
+            (q("1.5"), q("2"), m("180"))
+        );
         // Buy back 2 @ 80: +20.
         let e = fill_effect(e.qty, e.cost, q("2"), m("160"));
-        assert_eq!((e.qty, e.cost, e.realised), (Qty::ZERO, Money::ZERO, m("20")));
+        assert_eq!(
+            (e.qty, e.cost, e.realised),
+            (Qty::ZERO, Money::ZERO, m("20"))
+        );
     }
 
     #[test]

@@ -14,7 +14,9 @@
 use crate::exchange::Exchange;
 use crate::margin::{self, E16, E8};
 use crate::rules::{AdlPrice, AdlRanking};
-use cascade_types::{AccountId, InstrumentId, LiquidationKind, Money, Output, Price, Qty, Rounding, Side};
+use cascade_types::{
+    AccountId, InstrumentId, LiquidationKind, Money, Output, Price, Qty, Rounding, Side,
+};
 
 /// The largest factor of a score (10⁶ as a rate): effective leverage of a pool with no
 /// positive equity, and any ratio beyond it, is capped here so products stay in `i128` and
@@ -36,12 +38,21 @@ impl Exchange {
         let (eq, mm) = (raw(eq), raw(mm));
         let notional = (mark as i128 * t.qty as i128).abs() / E8;
         let cost = (t.cost as i128).abs();
-        let eff_lev = if eq > 0 { (notional * E8 / eq).min(LEVERAGE_CAP) } else { LEVERAGE_CAP };
+        let eff_lev = if eq > 0 {
+            (notional * E8 / eq).min(LEVERAGE_CAP)
+        } else {
+            LEVERAGE_CAP
+        };
         match self.rules.adl.ranking {
             AdlRanking::BinanceLeveragePnl => {
-                let wallet = (self.pool_wallet(a, pool).raw() as i128).max(Money::ONE.raw() as i128);
+                let wallet =
+                    (self.pool_wallet(a, pool).raw() as i128).max(Money::ONE.raw() as i128);
                 let pnl_pct = (upnl.max(0) * E8 / wallet).min(LEVERAGE_CAP);
-                let margin_ratio = if eq > 0 { (mm * E8 / eq).min(LEVERAGE_CAP) } else { 0 };
+                let margin_ratio = if eq > 0 {
+                    (mm * E8 / eq).min(LEVERAGE_CAP)
+                } else {
+                    0
+                };
                 pnl_pct * margin_ratio / E8
             }
             AdlRanking::PnlTimesLeverage => {
@@ -60,7 +71,12 @@ impl Exchange {
                     return 0;
                 }
                 // mark / entry for longs; entry / mark for shorts (the docs leave the sign open).
-                let ratio = if t.qty > 0 { notional * E8 / cost } else { cost * E8 / notional }.min(LEVERAGE_CAP);
+                let ratio = if t.qty > 0 {
+                    notional * E8 / cost
+                } else {
+                    cost * E8 / notional
+                }
+                .min(LEVERAGE_CAP);
                 ratio * eff_lev / E8
             }
         }
@@ -74,10 +90,16 @@ impl Exchange {
     /// takes the remainder. Whole lots, rounded down.
     fn adl_capacity(&self, victim: AccountId, i: InstrumentId, price: Price) -> Qty {
         let acc = &self.accounts[victim.index()];
-        let Some(p) = acc.position(i) else { return Qty::ZERO };
+        let Some(p) = acc.position(i) else {
+            return Qty::ZERO;
+        };
         let mark = self.mark_raw(p);
         // A victim long sells at `price`, a victim short buys at it.
-        let adverse = if p.qty.is_positive() { mark - price.raw() } else { price.raw() - mark };
+        let adverse = if p.qty.is_positive() {
+            mark - price.raw()
+        } else {
+            price.raw() - mark
+        };
         if adverse <= 0 {
             return p.qty.abs();
         }
@@ -94,8 +116,17 @@ impl Exchange {
 
     /// Closes `qty` of the bankrupt account `a`'s position on `i` against the ADL queue.
     /// `bk` is the position's bankruptcy price.
-    pub(crate) fn adl_close(&mut self, a: AccountId, i: InstrumentId, qty: Qty, bk: i64, out: &mut Vec<Output>) {
-        let p = self.accounts[a.index()].position(i).expect("ADL of an open position");
+    pub(crate) fn adl_close(
+        &mut self,
+        a: AccountId,
+        i: InstrumentId,
+        qty: Qty,
+        bk: i64,
+        out: &mut Vec<Output>,
+    ) {
+        let p = self.accounts[a.index()]
+            .position(i)
+            .expect("ADL of an open position");
         let long = p.qty.is_positive();
         let pool = Self::pool_of(p);
         let m = &self.inst[i.index()].market;
@@ -147,7 +178,9 @@ impl Exchange {
             if vid == a {
                 continue;
             }
-            let Some(vp) = self.accounts[v as usize].position(i) else { continue };
+            let Some(vp) = self.accounts[v as usize].position(i) else {
+                continue;
+            };
             if vp.qty.is_positive() != victim_long {
                 continue;
             }
@@ -173,7 +206,8 @@ impl Exchange {
                 left
             } else {
                 let held = self.accounts[victim.index()].position_qty(i).abs();
-                held.min_of(left).min_of(self.adl_capacity(victim, i, price))
+                held.min_of(left)
+                    .min_of(self.adl_capacity(victim, i, price))
             };
             if take.is_zero() {
                 continue;
@@ -205,12 +239,19 @@ impl Exchange {
     /// The ADL queue of one side of an instrument as the venue would rank it now: accounts,
     /// best first (the market account excluded). For lights / reports.
     pub fn adl_queue(&self, instrument: InstrumentId, long_side: bool) -> Vec<(AccountId, i128)> {
-        let Some(inst) = self.inst.get(instrument.index()) else { return Vec::new() };
+        let Some(inst) = self.inst.get(instrument.index()) else {
+            return Vec::new();
+        };
         let mut v: Vec<(AccountId, i128)> = inst
             .holders
             .iter()
             .map(|&a| AccountId(a))
-            .filter(|a| self.accounts[a.index()].position_qty(instrument).is_positive() == long_side)
+            .filter(|a| {
+                self.accounts[a.index()]
+                    .position_qty(instrument)
+                    .is_positive()
+                    == long_side
+            })
             .map(|a| (a, self.adl_score(a, instrument)))
             .collect();
         v.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));

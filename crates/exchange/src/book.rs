@@ -40,7 +40,9 @@ impl Walk {
             Side::Buy => Rounding::Up,
             Side::Sell => Rounding::Down,
         };
-        self.notional.per_qty(self.qty, r).expect("a walk with a fill has a quantity")
+        self.notional
+            .per_qty(self.qty, r)
+            .expect("a walk with a fill has a quantity")
     }
 }
 
@@ -103,12 +105,26 @@ impl Walker {
 
 /// Walks the recorded book for a taker of `qty` on `taker` side, up to `limit` if given.
 /// With `limit == None` the result fills `qty` completely whenever any price is known.
-pub(crate) fn walk(m: &Market, taker: Side, qty: Qty, limit: Option<Price>, penalty_bps: u32) -> Walk {
+pub(crate) fn walk(
+    m: &Market,
+    taker: Side,
+    qty: Qty,
+    limit: Option<Price>,
+    penalty_bps: u32,
+) -> Walk {
     let skip = match taker {
         Side::Buy => m.taken_asks,
         Side::Sell => m.taken_bids,
     };
-    let mut w = Walker { taker, want: qty, skip, limit, got: Qty::ZERO, notional: Money::ZERO, last_price: None };
+    let mut w = Walker {
+        taker,
+        want: qty,
+        skip,
+        limit,
+        got: Qty::ZERO,
+        notional: Money::ZERO,
+        last_price: None,
+    };
     let l2 = match taker {
         Side::Buy => &m.l2_asks,
         Side::Sell => &m.l2_bids,
@@ -168,7 +184,10 @@ pub(crate) fn walk(m: &Market, taker: Side, qty: Qty, limit: Option<Price>, pena
             w.notional += p.notional(rest, against(taker));
         }
     }
-    Walk { qty: w.got, notional: w.notional }
+    Walk {
+        qty: w.got,
+        notional: w.notional,
+    }
 }
 
 #[cfg(test)]
@@ -191,11 +210,30 @@ mod tests {
     #[test]
     fn top_then_bands_then_penalty() {
         let mut m = market();
-        m.top = Some(BookTop { bid_price: px(99), bid_qty: q("1"), ask_price: px(101), ask_qty: q("1") });
+        m.top = Some(BookTop {
+            bid_price: px(99),
+            bid_qty: q("1"),
+            ask_price: px(101),
+            ask_qty: q("1"),
+        });
         let ts = Ts::from_nanos(1);
         // Asks: within 1 %: 3 units for 304 in all; within 5 %: 5 units for 510.
-        m.depth.push(ts, DepthBand { band_bps: 100, qty: q("3"), notional: Money::from_int(304) });
-        m.depth.push(ts, DepthBand { band_bps: 500, qty: q("5"), notional: Money::from_int(510) });
+        m.depth.push(
+            ts,
+            DepthBand {
+                band_bps: 100,
+                qty: q("3"),
+                notional: Money::from_int(304),
+            },
+        );
+        m.depth.push(
+            ts,
+            DepthBand {
+                band_bps: 500,
+                qty: q("5"),
+                notional: Money::from_int(510),
+            },
+        );
         // Buy 1: the top.
         let w = walk(&m, Side::Buy, q("1"), None, 100);
         assert_eq!((w.qty, w.notional), (q("1"), Money::from_int(101)));

@@ -3,7 +3,9 @@
 //! counterparty is the market account, so open interest and cash stay balanced.
 
 use crate::exchange::Exchange;
-use cascade_types::{AccountId, InstrumentId, MarginMode, Money, Output, Price, Qty, RejectReason, Rounding};
+use cascade_types::{
+    AccountId, InstrumentId, MarginMode, Money, Output, Price, Qty, RejectReason, Rounding,
+};
 use serde::{Deserialize, Serialize};
 
 /// A position for the crowd to hold.
@@ -28,7 +30,11 @@ impl Exchange {
     /// Opens an account holding `c.deposit` and the position `c`, checked like an order
     /// (leverage within the bracket, margin available), then checked for liquidation at the
     /// current mark. Cost: `O(log n)` — two index inserts.
-    pub fn open_crowd_position(&mut self, c: &CrowdPosition, out: &mut Vec<Output>) -> Result<AccountId, RejectReason> {
+    pub fn open_crowd_position(
+        &mut self,
+        c: &CrowdPosition,
+        out: &mut Vec<Output>,
+    ) -> Result<AccountId, RejectReason> {
         let Some(inst) = self.inst.get(c.instrument.index()) else {
             return Err(RejectReason::UnknownInstrument);
         };
@@ -42,7 +48,9 @@ impl Exchange {
         if c.leverage == 0 || inst.tiers().max_leverage(notional) < c.leverage {
             return Err(RejectReason::LeverageAboveTierMax);
         }
-        let im = notional.div_int(c.leverage as i64, Rounding::Up).expect("lev > 0");
+        let im = notional
+            .div_int(c.leverage as i64, Rounding::Up)
+            .expect("lev > 0");
         if c.deposit < im {
             return Err(RejectReason::InsufficientMargin);
         }

@@ -11,8 +11,8 @@ use crate::orders::{Order, OrderBook};
 use crate::rules::{MarkMethod, VenueRules};
 use crate::ExchangeError;
 use cascade_types::{
-    AccountId, Command, Event, EventBody, InstrumentId, InstrumentKind, InstrumentSpec,
-    MarginMode, Money, OrderId, Output, Price, Qty, Rate, Side, TierTable, Ts,
+    AccountId, Command, Event, EventBody, InstrumentId, InstrumentKind, InstrumentSpec, MarginMode,
+    Money, OrderId, Output, Price, Qty, Rate, Side, TierTable, Ts,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -63,7 +63,13 @@ impl InstrumentConfig {
     pub fn binance_usdm(symbol: &str, date: Ts) -> Result<InstrumentConfig, ExchangeError> {
         let tiers = crate::binance_usdm_tiers(symbol, date)?;
         let base = symbol.strip_suffix("USDT").unwrap_or(symbol);
-        let spec = InstrumentSpec::new("binance-um", symbol, InstrumentKind::LinearPerp, base, "USDT");
+        let spec = InstrumentSpec::new(
+            "binance-um",
+            symbol,
+            InstrumentKind::LinearPerp,
+            base,
+            "USDT",
+        );
         let mut cfg = InstrumentConfig::perp(spec, tiers);
         if symbol == "BTCUSDT" {
             cfg.liquidation_fee_rate = Some("0.003".parse().expect("valid rate"));
@@ -105,7 +111,10 @@ impl Instrument {
     }
 
     pub fn tiers(&self) -> &TierTable {
-        self.cfg.tiers.as_ref().expect("perpetuals have tiers (checked in Exchange::new)")
+        self.cfg
+            .tiers
+            .as_ref()
+            .expect("perpetuals have tiers (checked in Exchange::new)")
     }
 }
 
@@ -155,15 +164,23 @@ impl Exchange {
     /// Builds an exchange. `instruments[k]` is [`InstrumentId`]`(k)`. Perpetuals need a tier
     /// table; inverse perpetuals are rejected (their margin math is in [`crate::inverse`], but
     /// accounts settle linear contracts only).
-    pub fn new(rules: VenueRules, instruments: Vec<InstrumentConfig>) -> Result<Exchange, ExchangeError> {
+    pub fn new(
+        rules: VenueRules,
+        instruments: Vec<InstrumentConfig>,
+    ) -> Result<Exchange, ExchangeError> {
         rules.validate()?;
         let mut funds = 1;
         let mut inst = Vec::with_capacity(instruments.len());
         for cfg in instruments {
-            let bad = |why: &str| ExchangeError::BadInstrument { symbol: cfg.spec.symbol.clone(), why: why.to_string() };
+            let bad = |why: &str| ExchangeError::BadInstrument {
+                symbol: cfg.spec.symbol.clone(),
+                why: why.to_string(),
+            };
             match cfg.spec.kind {
                 InstrumentKind::InversePerp => {
-                    return Err(bad("inverse perpetuals are supported in the margin math only"))
+                    return Err(bad(
+                        "inverse perpetuals are supported in the margin math only",
+                    ))
                 }
                 InstrumentKind::LinearPerp if cfg.tiers.is_none() => {
                     return Err(bad("a perpetual needs a margin tier table"))
@@ -189,7 +206,10 @@ impl Exchange {
                 cfg,
             });
         }
-        let market = Account { is_market: true, ..Account::default() };
+        let market = Account {
+            is_market: true,
+            ..Account::default()
+        };
         Ok(Exchange {
             rules,
             inst,
@@ -212,7 +232,10 @@ impl Exchange {
     pub fn open_account(&mut self, deposit: Money) -> AccountId {
         assert!(!deposit.is_negative(), "a deposit is not negative");
         let id = AccountId(u32::try_from(self.accounts.len()).expect("fewer than 2³² accounts"));
-        self.accounts.push(Account { wallet: deposit, ..Account::default() });
+        self.accounts.push(Account {
+            wallet: deposit,
+            ..Account::default()
+        });
         self.deposits += deposit;
         id
     }
@@ -221,7 +244,10 @@ impl Exchange {
     /// wallet). Money enters the system only through deposits and fund seeding.
     pub fn deposit(&mut self, account: AccountId, amount: Money, spot: bool) {
         assert!(!amount.is_negative(), "a deposit is not negative");
-        assert!(account != Self::MARKET, "the market account takes no deposits");
+        assert!(
+            account != Self::MARKET,
+            "the market account takes no deposits"
+        );
         let a = &mut self.accounts[account.index()];
         if spot {
             a.spot_quote += amount;
@@ -290,9 +316,13 @@ impl Exchange {
         self.scheduled_funding(i, out);
         match ev.body {
             EventBody::Trade(t) => {
-                self.inst[i].market.last_trade =
-                    Some(LastTrade { ts: ev.ts, price: t.price, qty: t.qty, aggressor: t.aggressor });
-                self.price_input(i, out);
+                self.inst[i].market.last_trade = Some(LastTrade {
+                    ts: ev.ts,
+                    price: t.price,
+                    qty: t.qty,
+                    aggressor: t.aggressor,
+                });
+                self.price_input(i);
                 if self.inst[i].book.touched_by(t.price) {
                     self.match_trade(i, t.price, t.qty, out);
                 }
@@ -302,7 +332,7 @@ impl Exchange {
                 m.top = Some(b);
                 m.book_refreshed();
                 self.sample_premium(i);
-                self.price_input(i, out);
+                self.price_input(i);
             }
             EventBody::DepthBand(d) => {
                 let m = &mut self.inst[i].market;
@@ -326,18 +356,18 @@ impl Exchange {
             EventBody::Bar(b) => self.on_bar(i, ev.ts, &b, out),
             EventBody::MarkPrice(p) => {
                 self.inst[i].market.mark_recorded = true;
-                self.set_mark(i, p, out);
+                self.set_mark(i, p);
             }
             EventBody::IndexPrice(p) => {
                 self.inst[i].market.index = Some(p);
                 self.sample_premium(i);
-                self.price_input(i, out);
+                self.price_input(i);
             }
             EventBody::Funding(f) => {
                 let m = &mut self.inst[i].market;
                 m.funding_rate = Some(f.rate);
                 m.next_funding = Some(f.next_funding);
-                self.price_input(i, out);
+                self.price_input(i);
             }
             EventBody::FundingSettlement(s) => self.recorded_settlement(i, s, out),
             EventBody::OpenInterest(o) => self.inst[i].market.open_interest = Some(o),
@@ -349,22 +379,37 @@ impl Exchange {
 
     /// Applies one command from `account` at time `now` (the engine adds the order-entry
     /// latency before calling). Every refusal is an [`Output::Rejected`].
-    pub fn on_command(&mut self, now: Ts, account: AccountId, cmd: &Command, out: &mut Vec<Output>) {
+    pub fn on_command(
+        &mut self,
+        now: Ts,
+        account: AccountId,
+        cmd: &Command,
+        out: &mut Vec<Output>,
+    ) {
         self.now = self.now.max(now);
         if account.index() >= self.accounts.len() || account == Self::MARKET {
             let client_id = match cmd {
                 Command::Place(r) => r.client_id,
                 _ => 0,
             };
-            out.push(Output::Rejected { account, client_id, reason: cascade_types::RejectReason::NotSupported });
+            out.push(Output::Rejected {
+                account,
+                client_id,
+                reason: cascade_types::RejectReason::NotSupported,
+            });
             return;
         }
         match *cmd {
             Command::Place(req) => self.place(account, req, out),
             Command::Cancel { order_id } => self.cancel_cmd(account, order_id, out),
             Command::CancelAll { instrument } => self.cancel_all_cmd(account, instrument, out),
-            Command::SetLeverage { instrument, leverage } => self.set_leverage(account, instrument, leverage, out),
-            Command::SetMarginMode { instrument, mode } => self.set_margin_mode(account, instrument, mode, out),
+            Command::SetLeverage {
+                instrument,
+                leverage,
+            } => self.set_leverage(account, instrument, leverage, out),
+            Command::SetMarginMode { instrument, mode } => {
+                self.set_margin_mode(account, instrument, mode, out)
+            }
             Command::Transfer { from, to, amount } => self.transfer(account, from, to, amount, out),
         }
         self.drain_worklist(out);
@@ -385,9 +430,18 @@ impl Exchange {
             cascade_types::BarSource::Last => {
                 let q = Qty::from_raw(b.volume.raw() / 4); // quarter volume per tick, floor
                 for (k, p) in path.into_iter().enumerate() {
-                    let side = if k > 0 && p < path[k - 1] { Side::Sell } else { Side::Buy };
-                    self.inst[i].market.last_trade = Some(LastTrade { ts, price: p, qty: q, aggressor: side });
-                    self.price_input(i, out);
+                    let side = if k > 0 && p < path[k - 1] {
+                        Side::Sell
+                    } else {
+                        Side::Buy
+                    };
+                    self.inst[i].market.last_trade = Some(LastTrade {
+                        ts,
+                        price: p,
+                        qty: q,
+                        aggressor: side,
+                    });
+                    self.price_input(i);
                     if self.inst[i].book.touched_by(p) {
                         self.match_trade(i, p, q, out);
                     }
@@ -397,14 +451,14 @@ impl Exchange {
             cascade_types::BarSource::Mark => {
                 self.inst[i].market.mark_recorded = true;
                 for p in path {
-                    self.set_mark(i, p, out);
+                    self.set_mark(i, p);
                     self.drain_worklist(out);
                 }
             }
             cascade_types::BarSource::Index => {
                 for p in path {
                     self.inst[i].market.index = Some(p);
-                    self.price_input(i, out);
+                    self.price_input(i);
                     self.drain_worklist(out);
                 }
             }
@@ -430,7 +484,7 @@ impl Exchange {
 
     /// A price input changed: feed the mark computation and, unless marks are recorded, move
     /// the mark.
-    fn price_input(&mut self, i: usize, out: &mut Vec<Output>) {
+    fn price_input(&mut self, i: usize) {
         let method = self.rules.mark;
         let m = &self.inst[i].market;
         if m.index.is_none() && !matches!(method, MarkMethod::HyperliquidMedian { .. }) {
@@ -440,7 +494,7 @@ impl Exchange {
                 return;
             }
             if let Some(p) = m.last_trade.map(|t| t.price).or_else(|| m.mid()) {
-                self.set_mark(i, p, out);
+                self.set_mark(i, p);
             }
             return;
         }
@@ -451,13 +505,13 @@ impl Exchange {
             return;
         }
         if let Some(p) = m.calc.compute(method, &inputs) {
-            self.set_mark(i, p, out);
+            self.set_mark(i, p);
         }
     }
 
     /// Moves the mark; when it changes, finds the positions it makes liquidatable through the
     /// index (`O(log n + k)`) and queues their accounts.
-    pub(crate) fn set_mark(&mut self, i: usize, p: Price, _out: &mut [Output]) {
+    pub(crate) fn set_mark(&mut self, i: usize, p: Price) {
         let m = &mut self.inst[i].market;
         if m.mark == Some(p) {
             return;
@@ -472,9 +526,15 @@ impl Exchange {
         // Most underwater first: longs by key descending, then shorts by key ascending.
         let mut keys = std::mem::take(&mut self.scratch_keys);
         keys.clear();
-        keys.extend(inst.longs.range((mark.saturating_add(1), 0)..).rev().copied());
+        keys.extend(
+            inst.longs
+                .range((mark.saturating_add(1), 0)..)
+                .rev()
+                .copied(),
+        );
         keys.extend(inst.shorts.range(..(mark, 0)).copied());
-        self.worklist.extend(keys.iter().map(|&(_, a)| AccountId(a)));
+        self.worklist
+            .extend(keys.iter().map(|&(_, a)| AccountId(a)));
         keys.clear();
         self.scratch_keys = keys;
         if !self.inst[i].multi_cross.is_empty() {
@@ -506,7 +566,10 @@ impl Exchange {
 
     /// The mark used to value a position: the instrument's mark, else its entry.
     pub(crate) fn mark_raw(&self, p: &Position) -> i64 {
-        self.inst[p.instrument.index()].market.mark.map_or_else(|| p.entry().raw(), Price::raw)
+        self.inst[p.instrument.index()]
+            .market
+            .mark
+            .map_or_else(|| p.entry().raw(), Price::raw)
     }
 
     pub(crate) fn pool_of(p: &Position) -> Pool {
@@ -548,7 +611,11 @@ impl Exchange {
     pub(crate) fn pool_rest0_x(&self, a: AccountId, pool: Pool, except: InstrumentId) -> i128 {
         let acc = &self.accounts[a.index()];
         let mut eq = margin::money_x(self.pool_wallet(a, pool));
-        for p in acc.positions.iter().filter(|p| Self::in_pool(p, pool) && p.instrument != except) {
+        for p in acc
+            .positions
+            .iter()
+            .filter(|p| Self::in_pool(p, pool) && p.instrument != except)
+        {
             eq += margin::upnl_x(self.mark_raw(p), p.terms());
         }
         eq
@@ -569,7 +636,8 @@ impl Exchange {
             }
             let inst = &self.inst[p.instrument.index()];
             let mark = self.mark_raw(p);
-            let own = margin::upnl_x(mark, p.terms()) - margin::mm_x(inst.tiers(), self.rules.mm_basis, mark, p.terms());
+            let own = margin::upnl_x(mark, p.terms())
+                - margin::mm_x(inst.tiers(), self.rules.mm_basis, mark, p.terms());
             let key = margin::liq_key(inst.tiers(), self.rules.mm_basis, p.terms(), total - own);
             self.set_key(a, k, Some(key));
         }
@@ -601,7 +669,11 @@ impl Exchange {
             return;
         }
         let inst = &mut self.inst[p.instrument.index()];
-        let set = if p.qty.is_positive() { &mut inst.longs } else { &mut inst.shorts };
+        let set = if p.qty.is_positive() {
+            &mut inst.longs
+        } else {
+            &mut inst.shorts
+        };
         if let Some(old) = p.key {
             set.remove(&(old, a.0));
         }
@@ -660,7 +732,9 @@ impl Exchange {
         let e = fill_effect(p.qty, p.cost, dq, notional);
         p.qty = e.qty;
         p.cost = e.cost;
-        if e.opened.is_positive() && old_abs.is_zero() || (e.closed == old_abs && e.opened.is_positive()) {
+        if e.opened.is_positive() && old_abs.is_zero()
+            || (e.closed == old_abs && e.opened.is_positive())
+        {
             // A fresh position (or a flip) takes the account's current settings.
             p.mode = setting.mode;
             p.leverage = setting.leverage;
@@ -729,7 +803,9 @@ impl Exchange {
         match pool {
             Pool::Cross => acc.wallet -= amount,
             Pool::Isolated(i) => {
-                let k = acc.position_index(i).expect("an isolated pool has its position");
+                let k = acc
+                    .position_index(i)
+                    .expect("an isolated pool has its position");
                 acc.positions[k].iso_margin -= amount;
             }
         }

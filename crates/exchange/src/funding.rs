@@ -8,7 +8,9 @@
 
 use crate::exchange::Exchange;
 use crate::rules::{FundingCap, FundingPrice, PremiumAverage};
-use cascade_types::{AccountId, FundingSettlement, InstrumentId, Money, Output, Rate, Rounding, Ts};
+use cascade_types::{
+    AccountId, FundingSettlement, InstrumentId, Money, Output, Rate, Rounding, Ts,
+};
 use serde::{Deserialize, Serialize};
 
 /// Where an instrument's funding settlements come from.
@@ -54,8 +56,14 @@ impl Exchange {
         let avg = self.rules.funding.premium_average;
         let now = self.now;
         let m = &mut self.inst[i].market;
-        let (Some(index), Some(top)) = (m.index, m.top) else { return };
-        if !index.is_positive() || m.funding.last_sample.is_some_and(|t| now.nanos() - t.nanos() < every_ns) {
+        let (Some(index), Some(top)) = (m.index, m.top) else {
+            return;
+        };
+        if !index.is_positive()
+            || m.funding
+                .last_sample
+                .is_some_and(|t| now.nanos() - t.nanos() < every_ns)
+        {
             return;
         }
         let up = (top.bid_price.raw() - index.raw()).max(0) as i128;
@@ -78,7 +86,11 @@ impl Exchange {
     fn rate_from_samples(&self, i: usize) -> Rate {
         let r = &self.rules.funding;
         let f = &self.inst[i].market.funding;
-        let mean = if f.weight > 0 { (f.sum / f.weight) as i64 } else { 0 };
+        let mean = if f.weight > 0 {
+            (f.sum / f.weight) as i64
+        } else {
+            0
+        };
         let c = r.clamp_per_8h.raw();
         let f8 = mean + (r.interest_per_8h.raw() - mean).clamp(-c, c);
         let per_interval = (f8 as i128 * r.interval_h as i128 / 8) as i64;
@@ -87,7 +99,12 @@ impl Exchange {
             FundingCap::Fixed(x) => Some(x.raw()),
             FundingCap::MmrMultiple(k) => {
                 let t = self.inst[i].tiers().tiers()[0];
-                Some(t.mmr.mul_div(k.raw(), 100_000_000, Rounding::Down).expect("fits").raw())
+                Some(
+                    t.mmr
+                        .mul_div(k.raw(), 100_000_000, Rounding::Down)
+                        .expect("fits")
+                        .raw(),
+                )
             }
             FundingCap::ImMinusMm(k) => {
                 let t = self.inst[i].tiers().tiers()[0];
@@ -134,13 +151,21 @@ impl Exchange {
         if now < next {
             return;
         }
-        let rate = self.inst[i].market.funding_rate.unwrap_or_else(|| self.rate_from_samples(i));
+        let rate = self.inst[i]
+            .market
+            .funding_rate
+            .unwrap_or_else(|| self.rate_from_samples(i));
         self.inst[i].market.funding.next = Some(self.grid_after(now));
         self.settle_funding(i, rate, out);
     }
 
     /// A recorded settlement: pays it (unless the instrument is on the scheduled grid only).
-    pub(crate) fn recorded_settlement(&mut self, i: usize, s: FundingSettlement, out: &mut Vec<Output>) {
+    pub(crate) fn recorded_settlement(
+        &mut self,
+        i: usize,
+        s: FundingSettlement,
+        out: &mut Vec<Output>,
+    ) {
         if !self.inst[i].is_perp() || self.inst[i].cfg.funding_source == FundingSource::Scheduled {
             return;
         }
@@ -173,7 +198,9 @@ impl Exchange {
         ids.extend(self.inst[i].holders.iter().copied());
         for &a in &ids {
             let a = AccountId(a);
-            let Some(p) = self.accounts[a.index()].position(id) else { continue };
+            let Some(p) = self.accounts[a.index()].position(id) else {
+                continue;
+            };
             // qty × price × rate, rounded up: the payer's favour is never taken.
             let product = p.qty.raw() as i128 * price.raw() as i128 * rate.raw() as i128;
             let raw = crate::margin::ceil_div(product, crate::margin::E16);
@@ -182,7 +209,12 @@ impl Exchange {
             self.pool_pay(a, pool, amount);
             self.funding_pool += amount;
             if a != Exchange::MARKET {
-                out.push(Output::Funding { account: a, instrument: id, rate, amount });
+                out.push(Output::Funding {
+                    account: a,
+                    instrument: id,
+                    rate,
+                    amount,
+                });
                 self.rekey_account(a);
                 self.worklist.push(a);
             }

@@ -61,7 +61,9 @@ pub fn check_invariants(ex: &Exchange) -> Result<(), ExchangeError> {
                         if a != 0 {
                             holders += 1;
                             if !inst.holders.contains(&(a as u32)) {
-                                return fail(format!("{id}: a{a} holds a position but is not a holder"));
+                                return fail(format!(
+                                    "{id}: a{a} holds a position but is not a holder"
+                                ));
                             }
                         }
                         if p.qty.is_zero() {
@@ -72,10 +74,16 @@ pub fn check_invariants(ex: &Exchange) -> Result<(), ExchangeError> {
             }
         }
         if net != 0 {
-            return fail(format!("{id}: long and short open interest differ by {} raw", net));
+            return fail(format!(
+                "{id}: long and short open interest differ by {} raw",
+                net
+            ));
         }
         if holders != inst.holders.len() {
-            return fail(format!("{id}: {} holders listed, {holders} hold", inst.holders.len()));
+            return fail(format!(
+                "{id}: {} holders listed, {holders} hold",
+                inst.holders.len()
+            ));
         }
     }
     for (f, bal) in ex.funds.iter().enumerate() {
@@ -97,13 +105,24 @@ pub fn check_invariants(ex: &Exchange) -> Result<(), ExchangeError> {
         if acc.positions.iter().any(|p| p.mode == MarginMode::Cross) || acc.wallet.is_negative() {
             pools.push(Pool::Cross);
         }
-        pools.extend(acc.positions.iter().filter(|p| p.mode == MarginMode::Isolated).map(|p| Pool::Isolated(p.instrument)));
+        pools.extend(
+            acc.positions
+                .iter()
+                .filter(|p| p.mode == MarginMode::Isolated)
+                .map(|p| Pool::Isolated(p.instrument)),
+        );
         for pool in pools {
             let (eq, mm) = ex.pool_x(id, pool);
             if eq < 0 {
-                return fail(format!("{id} {pool:?}: equity {} below zero", margin::x_to_money(eq, cascade_types::Rounding::Down)));
+                return fail(format!(
+                    "{id} {pool:?}: equity {} below zero",
+                    margin::x_to_money(eq, cascade_types::Rounding::Down)
+                ));
             }
-            let waiting = acc.positions.iter().any(|p| Exchange::in_pool(p, pool) && p.slice_at.is_some());
+            let waiting = acc
+                .positions
+                .iter()
+                .any(|p| Exchange::in_pool(p, pool) && p.slice_at.is_some());
             if eq < mm && !waiting {
                 return fail(format!(
                     "{id} {pool:?}: equity {} below maintenance {} and not liquidated",
@@ -117,16 +136,29 @@ pub fn check_invariants(ex: &Exchange) -> Result<(), ExchangeError> {
         fresh.compute(ex, id);
         for p in &acc.positions {
             let Some(key) = p.key else {
-                return fail(format!("{id}: position on {} is not in the liquidation index", p.instrument));
+                return fail(format!(
+                    "{id}: position on {} is not in the liquidation index",
+                    p.instrument
+                ));
             };
             let inst = &ex.inst[p.instrument.index()];
-            let set = if p.qty.is_positive() { &inst.longs } else { &inst.shorts };
+            let set = if p.qty.is_positive() {
+                &inst.longs
+            } else {
+                &inst.shorts
+            };
             if !set.contains(&(key, a as u32)) {
-                return fail(format!("{id}: key {key} of {} missing from the index", p.instrument));
+                return fail(format!(
+                    "{id}: key {key} of {} missing from the index",
+                    p.instrument
+                ));
             }
             let want = fresh.get(p.instrument);
             if Some(key) != want {
-                return fail(format!("{id}: stale key on {}: {key}, recomputed {want:?}", p.instrument));
+                return fail(format!(
+                    "{id}: stale key on {}: {key}, recomputed {want:?}",
+                    p.instrument
+                ));
             }
             keyed[p.instrument.index()] += 1;
         }
@@ -142,7 +174,10 @@ pub fn check_invariants(ex: &Exchange) -> Result<(), ExchangeError> {
             reserved += o.reserved;
         }
         if reserved != acc.reserved {
-            return fail(format!("{id}: reserved {} but its orders reserve {reserved}", acc.reserved));
+            return fail(format!(
+                "{id}: reserved {} but its orders reserve {reserved}",
+                acc.reserved
+            ));
         }
     }
     for (k, inst) in ex.inst.iter().enumerate() {
@@ -158,7 +193,10 @@ pub fn check_invariants(ex: &Exchange) -> Result<(), ExchangeError> {
     let listed: usize = ex.accounts.iter().map(|a| a.orders.len()).sum();
     let booked: usize = ex.inst.iter().map(|i| i.book.len()).sum();
     if listed != ex.orders.len() || booked != ex.orders.len() {
-        return fail(format!("orders: {} open, {listed} listed by accounts, {booked} in books", ex.orders.len()));
+        return fail(format!(
+            "orders: {} open, {listed} listed by accounts, {booked} in books",
+            ex.orders.len()
+        ));
     }
     Ok(())
 }
@@ -175,13 +213,25 @@ impl ExchangeKeys {
         for p in &acc.positions {
             let pool = Exchange::pool_of(p);
             let mut rest = margin::money_x(ex.pool_wallet(a, pool));
-            for o in acc.positions.iter().filter(|o| Exchange::in_pool(o, pool) && o.instrument != p.instrument) {
+            for o in acc
+                .positions
+                .iter()
+                .filter(|o| Exchange::in_pool(o, pool) && o.instrument != p.instrument)
+            {
                 let mark = ex.mark_raw(o);
                 rest += margin::upnl_x(mark, o.terms())
-                    - margin::mm_x(ex.inst[o.instrument.index()].tiers(), ex.rules.mm_basis, mark, o.terms());
+                    - margin::mm_x(
+                        ex.inst[o.instrument.index()].tiers(),
+                        ex.rules.mm_basis,
+                        mark,
+                        o.terms(),
+                    );
             }
             let tiers = ex.inst[p.instrument.index()].tiers();
-            self.keys.push((p.instrument, margin::liq_key(tiers, ex.rules.mm_basis, p.terms(), rest)));
+            self.keys.push((
+                p.instrument,
+                margin::liq_key(tiers, ex.rules.mm_basis, p.terms(), rest),
+            ));
         }
     }
 

@@ -16,7 +16,12 @@ use cascade_types::{Money, Price, Qty, Rounding, TierTable};
 const E8: i128 = 100_000_000;
 
 /// Notional in coin of `contracts` at `price`, rounded as asked.
-pub fn inverse_notional(contracts: Qty, contract_size: Qty, price: Price, rounding: Rounding) -> Money {
+pub fn inverse_notional(
+    contracts: Qty,
+    contract_size: Qty,
+    price: Price,
+    rounding: Rounding,
+) -> Money {
     // |c| × s / p: raw (1e8·1e8) / 1e8 → coin raw.
     let num = (contracts.raw() as i128).abs() * contract_size.raw() as i128;
     let v = div_round(num, price.raw() as i128, rounding);
@@ -80,7 +85,15 @@ pub fn inverse_liquidation_price(
         if den <= 0 {
             continue;
         }
-        let p = div_round(num * E8, den, if contracts.is_positive() { Rounding::Up } else { Rounding::Down });
+        let p = div_round(
+            num * E8,
+            den,
+            if contracts.is_positive() {
+                Rounding::Up
+            } else {
+                Rounding::Down
+            },
+        );
         if p <= 0 || p > i64::MAX as i128 {
             continue;
         }
@@ -101,18 +114,44 @@ mod tests {
     fn inverse_long_hand_computed() {
         // 1,000 contracts of 1 USD long at 10,000 with 0.01 coin of margin, mmr 0.5 %:
         // P = 1,000 × 1.005 / (0.01 + 1,000/10,000) = 1,005 / 0.11 = 9,136.3636…
-        let tiers = TierTable::from_brackets(&[(Money::ZERO, Money::MAX, "0.005".parse().unwrap(), 100)]).unwrap();
+        let tiers =
+            TierTable::from_brackets(&[(Money::ZERO, Money::MAX, "0.005".parse().unwrap(), 100)])
+                .unwrap();
         let c = Qty::from_int(1_000);
-        let p = inverse_liquidation_price(&tiers, c, Qty::ONE, Price::from_int(10_000), "0.01".parse().unwrap()).unwrap();
+        let p = inverse_liquidation_price(
+            &tiers,
+            c,
+            Qty::ONE,
+            Price::from_int(10_000),
+            "0.01".parse().unwrap(),
+        )
+        .unwrap();
         assert_eq!(p.to_string(), "9136.36363637");
         // At that mark equity ≈ maintenance: 0.01 + upnl vs notional × 0.5 %.
         let upnl = inverse_upnl(c, Qty::ONE, Price::from_int(10_000), p);
-        let mm = inverse_notional(c, Qty::ONE, p, Rounding::Up).mul_rate("0.005".parse().unwrap(), Rounding::Up);
+        let mm = inverse_notional(c, Qty::ONE, p, Rounding::Up)
+            .mul_rate("0.005".parse().unwrap(), Rounding::Up);
         let eq = "0.01".parse::<Money>().unwrap() + upnl;
         assert!((eq - mm).raw().abs() <= 2, "{eq} vs {mm}");
         // Short: P = 1,000 × 0.995 / (0.1 − 0.01) = 11,055.555…
-        let p = inverse_liquidation_price(&tiers, -c, Qty::ONE, Price::from_int(10_000), "0.01".parse().unwrap()).unwrap();
+        let p = inverse_liquidation_price(
+            &tiers,
+            -c,
+            Qty::ONE,
+            Price::from_int(10_000),
+            "0.01".parse().unwrap(),
+        )
+        .unwrap();
         assert_eq!(p.to_string(), "11055.55555555");
-        assert_eq!(inverse_notional(c, Qty::from_int(100), Price::from_int(50_000), Rounding::Down).to_string(), "2");
+        assert_eq!(
+            inverse_notional(
+                c,
+                Qty::from_int(100),
+                Price::from_int(50_000),
+                Rounding::Down
+            )
+            .to_string(),
+            "2"
+        );
     }
 }

@@ -28,7 +28,9 @@ use crate::book::walk;
 use crate::exchange::{Exchange, Pool};
 use crate::margin;
 use crate::rules::{AdlTrigger, CloseStyle, MmBasis, PartialRule};
-use cascade_types::{AccountId, InstrumentId, LiquidationKind, MarginMode, Money, Output, Price, Qty, Rounding, Side};
+use cascade_types::{
+    AccountId, InstrumentId, LiquidationKind, MarginMode, Money, Output, Price, Qty, Rounding, Side,
+};
 
 /// A bound on liquidation steps of one account in one check: each step closes or shrinks a
 /// position, so hitting it means a bug.
@@ -40,7 +42,11 @@ impl Exchange {
     fn nth_pool(&self, a: AccountId, k: usize) -> Option<Pool> {
         let acc = &self.accounts[a.index()];
         if k == 0 {
-            return acc.positions.iter().any(|p| p.mode == MarginMode::Cross).then_some(Pool::Cross);
+            return acc
+                .positions
+                .iter()
+                .any(|p| p.mode == MarginMode::Cross)
+                .then_some(Pool::Cross);
         }
         let p = acc.positions.get(k - 1)?;
         (p.mode == MarginMode::Isolated).then_some(Pool::Isolated(p.instrument))
@@ -62,7 +68,9 @@ impl Exchange {
             let mut progressed = false;
             let n = self.accounts[a.index()].positions.len();
             for k in 0..=n {
-                let Some(pool) = self.nth_pool(a, k) else { continue };
+                let Some(pool) = self.nth_pool(a, k) else {
+                    continue;
+                };
                 if !self.pool_unhealthy(a, pool) {
                     self.clear_slices(a, pool);
                     continue;
@@ -100,49 +108,86 @@ impl Exchange {
         if let Some(b) = liq.backstop_below {
             let (eq, mm) = self.pool_x(a, pool);
             if eq * (b.den as i128) < mm * (b.num as i128) {
-                self.close_pool(a, pool, CloseStyle::Takeover, LiquidationKind::Backstop, out);
+                self.close_pool(
+                    a,
+                    pool,
+                    CloseStyle::Takeover,
+                    LiquidationKind::Backstop,
+                    out,
+                );
                 return true;
             }
         }
-        let Some((i, qty, notional)) = self.largest_position(a, pool) else { return false };
+        let Some((i, qty, notional)) = self.largest_position(a, pool) else {
+            return false;
+        };
         match liq.partial {
             PartialRule::None => {}
             PartialRule::TierStep { tiers_per_step } => {
                 // The bracket is read on the notional MM is computed on (mark or entry), and
                 // the step keeps the largest whole-lot quantity below the target's cap.
-                let p = self.accounts[a.index()].position(i).expect("largest exists");
+                let p = self.accounts[a.index()]
+                    .position(i)
+                    .expect("largest exists");
                 let basis_price = match self.rules.mm_basis {
                     MmBasis::Mark => Price::from_raw(self.mark_raw(p)),
                     MmBasis::Entry => p.entry(),
                 };
                 let basis_notional = basis_price.notional(qty.abs(), Rounding::Down);
                 let tiers = self.inst[i.index()].tiers();
-                let b = tiers.tiers().partition_point(|t| t.cap != Money::MAX && t.cap <= basis_notional);
+                let b = tiers
+                    .tiers()
+                    .partition_point(|t| t.cap != Money::MAX && t.cap <= basis_notional);
                 if b > 0 && basis_price.is_positive() {
                     let target = b.saturating_sub(tiers_per_step as usize);
                     let cap = tiers.tiers()[target].cap - Money::from_raw(1);
                     let lot = self.inst[i.index()].cfg.spec.lot.raw();
-                    let keep = cap.per_price(basis_price, Rounding::Down).expect("price > 0");
+                    let keep = cap
+                        .per_price(basis_price, Rounding::Down)
+                        .expect("price > 0");
                     let keep = Qty::from_raw(keep.raw() - keep.raw().rem_euclid(lot));
                     let close = qty.abs() - keep.min_of(qty.abs());
                     if close.is_positive()
                         && close < qty.abs()
-                        && self.close_position(a, i, close, CloseStyle::Book, LiquidationKind::Partial, true, out)
+                        && self.close_position(
+                            a,
+                            i,
+                            close,
+                            CloseStyle::Book,
+                            LiquidationKind::Partial,
+                            true,
+                            out,
+                        )
                     {
                         return true;
                     }
                 }
             }
-            PartialRule::Slice { min_notional, fraction, cooldown_s } => {
+            PartialRule::Slice {
+                min_notional,
+                fraction,
+                cooldown_s,
+            } => {
                 if notional > min_notional {
-                    let slice_at = self.accounts[a.index()].position(i).and_then(|p| p.slice_at);
+                    let slice_at = self.accounts[a.index()]
+                        .position(i)
+                        .and_then(|p| p.slice_at);
                     match slice_at {
                         None => {
                             let lot = self.inst[i.index()].cfg.spec.lot.raw();
                             let part = qty.abs().mul_rate(fraction, Rounding::Down);
-                            let part = Qty::from_raw((part.raw() - part.raw().rem_euclid(lot)).max(lot));
+                            let part =
+                                Qty::from_raw((part.raw() - part.raw().rem_euclid(lot)).max(lot));
                             if part < qty.abs()
-                                && self.close_position(a, i, part, CloseStyle::Book, LiquidationKind::Partial, true, out)
+                                && self.close_position(
+                                    a,
+                                    i,
+                                    part,
+                                    CloseStyle::Book,
+                                    LiquidationKind::Partial,
+                                    true,
+                                    out,
+                                )
                             {
                                 let acc = &mut self.accounts[a.index()];
                                 let k = acc.position_index(i).expect("a slice leaves a position");
@@ -150,7 +195,9 @@ impl Exchange {
                                 return true;
                             }
                         }
-                        Some(t) if self.now.nanos() < t.nanos() + cooldown_s as i64 * 1_000_000_000 => {
+                        Some(t)
+                            if self.now.nanos() < t.nanos() + cooldown_s as i64 * 1_000_000_000 =>
+                        {
                             return false;
                         }
                         Some(_) => {}
@@ -169,7 +216,11 @@ impl Exchange {
     /// The pool's position with the largest notional at mark (ties: lowest instrument).
     fn largest_position(&self, a: AccountId, pool: Pool) -> Option<(InstrumentId, Qty, Money)> {
         let mut best: Option<(InstrumentId, Qty, Money)> = None;
-        for p in self.accounts[a.index()].positions.iter().filter(|p| Self::in_pool(p, pool)) {
+        for p in self.accounts[a.index()]
+            .positions
+            .iter()
+            .filter(|p| Self::in_pool(p, pool))
+        {
             let n = Price::from_raw(self.mark_raw(p)).notional(p.qty.abs(), Rounding::Down);
             if best.is_none_or(|(_, _, bn)| n > bn) {
                 best = Some((p.instrument, p.qty, n));
@@ -179,7 +230,14 @@ impl Exchange {
     }
 
     /// Closes every position of a pool, in instrument order.
-    fn close_pool(&mut self, a: AccountId, pool: Pool, style: CloseStyle, kind: LiquidationKind, out: &mut Vec<Output>) {
+    fn close_pool(
+        &mut self,
+        a: AccountId,
+        pool: Pool,
+        style: CloseStyle,
+        kind: LiquidationKind,
+        out: &mut Vec<Output>,
+    ) {
         loop {
             let next = self.accounts[a.index()]
                 .positions
@@ -214,7 +272,9 @@ impl Exchange {
         partial: bool,
         out: &mut Vec<Output>,
     ) -> bool {
-        let p = self.accounts[a.index()].position(i).expect("closing an open position");
+        let p = self.accounts[a.index()]
+            .position(i)
+            .expect("closing an open position");
         let terms = p.terms();
         let pool = Self::pool_of(p);
         let long = p.qty.is_positive();
@@ -223,9 +283,19 @@ impl Exchange {
         let bk = margin::bankruptcy_raw(terms, self.pool_rest0_x(a, pool, i));
         let bk_price = Price::from_raw(bk);
         let m = &self.inst[i.index()].market;
-        let w = walk(m, close_side, qty, None, self.rules.fills.beyond_book_penalty_bps);
+        let w = walk(
+            m,
+            close_side,
+            qty,
+            None,
+            self.rules.fills.beyond_book_penalty_bps,
+        );
         let favour = if long { Rounding::Up } else { Rounding::Down };
-        let n_px = if w.qty == qty { w.notional } else { Price::from_raw(mark).notional(qty, favour) };
+        let n_px = if w.qty == qty {
+            w.notional
+        } else {
+            Price::from_raw(mark).notional(qty, favour)
+        };
         let n_bk = bk_price.notional(qty, favour);
         let n_t = match style {
             CloseStyle::Book if long => n_px.max_of(n_bk),
@@ -243,11 +313,16 @@ impl Exchange {
             }
         }
         let dq = if long { -qty } else { qty };
-        let fee_rate = self.inst[i.index()].cfg.liquidation_fee_rate.unwrap_or(self.rules.liquidation.fee_rate);
+        let fee_rate = self.inst[i.index()]
+            .cfg
+            .liquidation_fee_rate
+            .unwrap_or(self.rules.liquidation.fee_rate);
         // The fee never takes the trader below bankruptcy: cap it at the surplus over `bk`.
         let surplus = if long { n_t - n_bk } else { n_bk - n_t };
         let fee = match style {
-            CloseStyle::Book => n_t.mul_rate(fee_rate, Rounding::Up).min_of(surplus.max_of(Money::ZERO)),
+            CloseStyle::Book => n_t
+                .mul_rate(fee_rate, Rounding::Up)
+                .min_of(surplus.max_of(Money::ZERO)),
             CloseStyle::Takeover => Money::ZERO,
         };
         out.push(Output::Liquidation {
@@ -270,7 +345,11 @@ impl Exchange {
         self.fund_move(i.index(), gain, out);
         if fee.is_positive() {
             // Still open: the pool pays; flat: an isolated remainder went to the wallet.
-            let payer = if self.accounts[a.index()].position(i).is_some() { pool } else { Pool::Cross };
+            let payer = if self.accounts[a.index()].position(i).is_some() {
+                pool
+            } else {
+                Pool::Cross
+            };
             self.pool_pay(a, payer, fee);
             self.fund_move(i.index(), fee, out);
         }

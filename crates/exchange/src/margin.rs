@@ -35,7 +35,8 @@ pub(crate) struct Terms {
 }
 
 fn mul(a: i128, b: i128) -> i128 {
-    a.checked_mul(b).expect("margin arithmetic overflow: notional beyond the modelled range")
+    a.checked_mul(b)
+        .expect("margin arithmetic overflow: notional beyond the modelled range")
 }
 
 /// `a / b` rounded toward +∞, `b > 0`.
@@ -134,7 +135,11 @@ pub(crate) fn liq_key(tiers: &TierTable, basis: MmBasis, t: Terms, rest_x: i128)
     let ts = tiers.tiers();
     for (b, tier) in ts.iter().enumerate() {
         // The marks whose notional falls in this bracket: [lo, hi).
-        let lo = if b == 0 { 0 } else { ceil_div(mul(tier.floor.raw() as i128, E8), aq) };
+        let lo = if b == 0 {
+            0
+        } else {
+            ceil_div(mul(tier.floor.raw() as i128, E8), aq)
+        };
         let hi = if b + 1 == ts.len() || tier.cap == Money::MAX {
             None
         } else {
@@ -212,7 +217,10 @@ pub fn isolated_liquidation_price(
         return None;
     }
     let cost = entry.notional(qty, Rounding::HalfEven);
-    let t = Terms { qty: qty.raw(), cost: cost.raw() };
+    let t = Terms {
+        qty: qty.raw(),
+        cost: cost.raw(),
+    };
     let key = liq_key(tiers, basis, t, money_x(margin));
     match (qty.is_positive(), key) {
         (true, k) if k <= 0 => None,
@@ -228,7 +236,13 @@ pub fn isolated_bankruptcy_price(qty: Qty, entry: Price, margin: Money) -> Optio
         return None;
     }
     let cost = entry.notional(qty, Rounding::HalfEven);
-    Some(Price::from_raw(bankruptcy_raw(Terms { qty: qty.raw(), cost: cost.raw() }, money_x(margin))))
+    Some(Price::from_raw(bankruptcy_raw(
+        Terms {
+            qty: qty.raw(),
+            cost: cost.raw(),
+        },
+        money_x(margin),
+    )))
 }
 
 /// Rounds a price to a multiple of `tick` (for display and check values; the exchange keeps
@@ -261,8 +275,26 @@ mod tests {
         let t = binance_2024();
         let e = Price::from_int(60_000);
         let m = Money::from_int(6_000);
-        assert_eq!(cents(isolated_liquidation_price(&t, MmBasis::Mark, Qty::ONE, e, m)), "54221.11");
-        assert_eq!(cents(isolated_liquidation_price(&t, MmBasis::Mark, -Qty::ONE, e, m)), "65721.39");
+        assert_eq!(
+            cents(isolated_liquidation_price(
+                &t,
+                MmBasis::Mark,
+                Qty::ONE,
+                e,
+                m
+            )),
+            "54221.11"
+        );
+        assert_eq!(
+            cents(isolated_liquidation_price(
+                &t,
+                MmBasis::Mark,
+                -Qty::ONE,
+                e,
+                m
+            )),
+            "65721.39"
+        );
     }
 
     #[test]
@@ -331,11 +363,20 @@ mod tests {
     #[test]
     fn the_key_agrees_with_the_exact_predicate_around_it() {
         let t = binance_2024();
-        for (q, e, m) in [(1i64, 60_000i64, 6_000i64), (-1, 60_000, 6_000), (11, 60_000, 66_000), (-37, 31_000, 9_000)] {
-            let terms = Terms { qty: q * 100_000_000, cost: q * e * 100_000_000 };
+        for (q, e, m) in [
+            (1i64, 60_000i64, 6_000i64),
+            (-1, 60_000, 6_000),
+            (11, 60_000, 66_000),
+            (-37, 31_000, 9_000),
+        ] {
+            let terms = Terms {
+                qty: q * 100_000_000,
+                cost: q * e * 100_000_000,
+            };
             let rest = money_x(Money::from_int(m));
             let key = liq_key(&t, MmBasis::Mark, terms, rest);
-            let short_of = |mark: i64| rest + upnl_x(mark, terms) < mm_x(&t, MmBasis::Mark, mark, terms);
+            let short_of =
+                |mark: i64| rest + upnl_x(mark, terms) < mm_x(&t, MmBasis::Mark, mark, terms);
             if q > 0 {
                 assert!(short_of(key - 1) && !short_of(key), "long {q}");
             } else {
@@ -347,7 +388,13 @@ mod tests {
     #[test]
     fn round_to_ticks() {
         let p: Price = "54221.10552764".parse().unwrap();
-        assert_eq!(round_to(p, "0.1".parse().unwrap(), Rounding::Down).to_string(), "54221.1");
-        assert_eq!(round_to(p, "0.1".parse().unwrap(), Rounding::Up).to_string(), "54221.2");
+        assert_eq!(
+            round_to(p, "0.1".parse().unwrap(), Rounding::Down).to_string(),
+            "54221.1"
+        );
+        assert_eq!(
+            round_to(p, "0.1".parse().unwrap(), Rounding::Up).to_string(),
+            "54221.2"
+        );
     }
 }

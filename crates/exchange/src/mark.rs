@@ -64,7 +64,11 @@ fn median_known(parts: [Option<i64>; 3]) -> Option<i64> {
 fn half_even_mean(a: i64, b: i64) -> i64 {
     let s = a as i128 + b as i128;
     let f = s.div_euclid(2);
-    (if s.rem_euclid(2) == 1 && f % 2 != 0 { f + 1 } else { f }) as i64
+    (if s.rem_euclid(2) == 1 && f % 2 != 0 {
+        f + 1
+    } else {
+        f
+    }) as i64
 }
 
 fn ema_step(prev: Option<i64>, prev_ts: Ts, x: i64, now: Ts, tau_ns: i64) -> i64 {
@@ -124,9 +128,18 @@ impl MarkCalc {
                     self.head = (self.head + 1) % len;
                 }
             }
-            MarkMethod::HyperliquidMedian { oracle_ema_s, book_ema_s } => {
+            MarkMethod::HyperliquidMedian {
+                oracle_ema_s,
+                book_ema_s,
+            } => {
                 let tau = oracle_ema_s as i64 * NS_PER_S;
-                self.ema_basis = Some(ema_step(self.ema_basis, self.ema_basis_ts, basis, i.now, tau));
+                self.ema_basis = Some(ema_step(
+                    self.ema_basis,
+                    self.ema_basis_ts,
+                    basis,
+                    i.now,
+                    tau,
+                ));
                 self.ema_basis_ts = i.now;
                 self.observe_book(i, book_ema_s);
             }
@@ -167,7 +180,11 @@ impl MarkCalc {
 
 /// `median(best bid, best ask, last)` on the venue's own book, from what is known.
 fn book_median(i: &MarkInputs) -> Option<i64> {
-    median_known([i.bid.map(Price::raw), i.ask.map(Price::raw), i.last.map(Price::raw)])
+    median_known([
+        i.bid.map(Price::raw),
+        i.ask.map(Price::raw),
+        i.last.map(Price::raw),
+    ])
 }
 
 /// `index × (1 + F × time-to-funding / interval)` (Binance P1, BitMEX fair price), rounded
@@ -184,7 +201,11 @@ fn funding_projected(index: Price, i: &MarkInputs) -> i64 {
     let den = 100_000_000i128 * i.interval_ns as i128;
     let q = num.div_euclid(den);
     let r = num.rem_euclid(den);
-    let adj = if 2 * r > den || (2 * r == den && q % 2 != 0) { q + 1 } else { q };
+    let adj = if 2 * r > den || (2 * r == den && q % 2 != 0) {
+        q + 1
+    } else {
+        q
+    };
     index.raw() + adj as i64
 }
 
@@ -217,7 +238,10 @@ mod tests {
         inp.last = Some(p(51_000));
         assert_eq!(calc.compute(method, &inp).unwrap().to_string(), "50010");
         // Nothing but a trade: the last trade.
-        let bare = MarkInputs { last: Some(p(42)), ..Default::default() };
+        let bare = MarkInputs {
+            last: Some(p(42)),
+            ..Default::default()
+        };
         assert_eq!(calc.compute(method, &bare), Some(p(42)));
         assert_eq!(calc.compute(method, &MarkInputs::default()), None);
     }
@@ -237,13 +261,23 @@ mod tests {
             calc.observe(method, &inp);
         }
         // Window of 2: samples 20 and 30 → MA 25; P1 = index (no funding known); no last.
-        let inp = MarkInputs { now: t0, index: Some(p(100)), ..Default::default() };
-        assert_eq!(calc.compute(method, &inp), Some(p(100) + Price::from_raw(1_250_000_000)));
+        let inp = MarkInputs {
+            now: t0,
+            index: Some(p(100)),
+            ..Default::default()
+        };
+        assert_eq!(
+            calc.compute(method, &inp),
+            Some(p(100) + Price::from_raw(1_250_000_000))
+        );
     }
 
     #[test]
     fn hyperliquid_median_uses_emas() {
-        let method = MarkMethod::HyperliquidMedian { oracle_ema_s: 150, book_ema_s: 30 };
+        let method = MarkMethod::HyperliquidMedian {
+            oracle_ema_s: 150,
+            book_ema_s: 30,
+        };
         let mut calc = MarkCalc::new(method);
         let t0 = Ts::parse_utc("2025-10-10T21:00:00Z").unwrap();
         let inp = MarkInputs {

@@ -4,7 +4,9 @@
 
 use crate::funding::FundingState;
 use crate::mark::MarkCalc;
-use cascade_types::{BookTop, DepthBand, Liquidation, Money, OpenInterest, Price, Qty, Rate, Side, Ts};
+use cascade_types::{
+    BookTop, DepthBand, Liquidation, Money, OpenInterest, Price, Qty, Rate, Side, Ts,
+};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -74,7 +76,11 @@ impl DepthSnapshot {
         } else {
             (&mut self.asks, &mut self.n_asks)
         };
-        let b = Band { bps: d.band_bps.abs(), qty: d.qty, notional: d.notional };
+        let b = Band {
+            bps: d.band_bps.abs(),
+            qty: d.qty,
+            notional: d.notional,
+        };
         // Keep the bands sorted by distance; a repeated band replaces the old value.
         let pos = bands[..*n].partition_point(|x| x.bps < b.bps);
         if pos < *n && bands[pos].bps == b.bps {
@@ -162,13 +168,19 @@ impl Market {
         }
         let s = b.checked_add(a).expect("prices within range");
         let half = s >> 1;
-        let mid = if s & 1 == 1 && half & 1 == 1 { half + 1 } else { half };
+        let mid = if s & 1 == 1 && half & 1 == 1 {
+            half + 1
+        } else {
+            half
+        };
         Some(Price::from_raw(mid))
     }
 
     /// The best reference price known: mark, else last trade, else mid.
     pub fn reference(&self) -> Option<Price> {
-        self.mark.or(self.last_trade.map(|t| t.price)).or_else(|| self.mid())
+        self.mark
+            .or(self.last_trade.map(|t| t.price))
+            .or_else(|| self.mid())
     }
 }
 

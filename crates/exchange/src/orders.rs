@@ -2,7 +2,9 @@
 //! matched against. Checking whether a trade touches any of our orders is four `first`/`last`
 //! lookups in `BTreeSet`s — the hot path does no more than that when nothing crosses.
 
-use cascade_types::{AccountId, InstrumentId, Money, OrderId, OrderKind, Price, Qty, Side, TimeInForce};
+use cascade_types::{
+    AccountId, InstrumentId, Money, OrderId, OrderKind, Price, Qty, Side, TimeInForce,
+};
 use std::collections::BTreeSet;
 
 /// An order that is open (resting or waiting for its trigger).
@@ -129,7 +131,10 @@ impl OrderBook {
     #[inline]
     pub fn touched_by(&self, price: Price) -> bool {
         let p = price.raw();
-        self.best_buy >= p || self.best_sell <= p || self.low_buy_stop <= p || self.high_sell_stop >= p
+        self.best_buy >= p
+            || self.best_sell <= p
+            || self.low_buy_stop <= p
+            || self.high_sell_stop >= p
     }
 
     pub fn len(&self) -> usize {

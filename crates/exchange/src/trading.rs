@@ -45,7 +45,11 @@ fn signed(side: Side, q: Qty) -> Qty {
 }
 
 fn reject(out: &mut Vec<Output>, account: AccountId, client_id: u64, reason: RejectReason) {
-    out.push(Output::Rejected { account, client_id, reason });
+    out.push(Output::Rejected {
+        account,
+        client_id,
+        reason,
+    });
 }
 
 impl Exchange {
@@ -59,7 +63,10 @@ impl Exchange {
         wallet_delta: Money,
     ) -> PoolFigures {
         let acc = &self.accounts[a.index()];
-        let mut f = PoolFigures { equity: margin::money_x(self.pool_wallet(a, pool) + wallet_delta), ..Default::default() };
+        let mut f = PoolFigures {
+            equity: margin::money_x(self.pool_wallet(a, pool) + wallet_delta),
+            ..Default::default()
+        };
         let add = |i: InstrumentId, t: Terms, lev: u32, f: &mut PoolFigures| {
             if t.qty == 0 {
                 return;
@@ -91,7 +98,10 @@ impl Exchange {
     pub fn available(&self, a: AccountId) -> Money {
         let f = self.pool_with(a, Pool::Cross, None, Money::ZERO);
         let reserved = self.accounts[a.index()].reserved;
-        margin::x_to_money(f.equity - f.initial - margin::money_x(reserved), Rounding::Down)
+        margin::x_to_money(
+            f.equity - f.initial - margin::money_x(reserved),
+            Rounding::Down,
+        )
     }
 
     /// Would a voluntary perpetual fill be allowed? (`release` = margin this order had
@@ -111,8 +121,15 @@ impl Exchange {
         let (q0, c0) = old.map_or((Qty::ZERO, Money::ZERO), |p| (p.qty, p.cost));
         let e = fill_effect(q0, c0, dq, notional);
         let mode = old.map_or(st.mode, |p| p.mode);
-        let lev = if e.opened.is_positive() { st.leverage } else { old.map_or(st.leverage, |p| p.leverage) };
-        let terms = Terms { qty: e.qty.raw(), cost: e.cost.raw() };
+        let lev = if e.opened.is_positive() {
+            st.leverage
+        } else {
+            old.map_or(st.leverage, |p| p.leverage)
+        };
+        let terms = Terms {
+            qty: e.qty.raw(),
+            cost: e.cost.raw(),
+        };
         let reserved_x = margin::money_x(acc.reserved - release);
         if e.opened.is_positive() {
             let n_after = self.inst[i.index()]
@@ -139,15 +156,26 @@ impl Exchange {
                 let iso = old.map_or(Money::ZERO, |p| p.iso_margin);
                 if e.closed.is_positive() {
                     // The closed part must not take the isolated pool below zero.
-                    let fee_here = if e.opened.is_positive() { Money::ZERO } else { fee };
+                    let fee_here = if e.opened.is_positive() {
+                        Money::ZERO
+                    } else {
+                        fee
+                    };
                     let after = margin::money_x(iso + e.realised - fee_here)
-                        + if e.opened.is_positive() { 0 } else { margin::upnl_x(self.mark_or_entry(i, terms), terms) };
+                        + if e.opened.is_positive() {
+                            0
+                        } else {
+                            margin::upnl_x(self.mark_or_entry(i, terms), terms)
+                        };
                     if after < 0 {
                         return Err(RejectReason::InsufficientMargin);
                     }
                 }
                 if e.opened.is_positive() {
-                    let im = e.opened_notional.div_int(lev as i64, Rounding::Up).expect("lev > 0");
+                    let im = e
+                        .opened_notional
+                        .div_int(lev as i64, Rounding::Up)
+                        .expect("lev > 0");
                     let f = self.pool_with(a, Pool::Cross, None, -(im + fee));
                     if acc.wallet < im + fee || f.equity - f.initial - reserved_x < 0 {
                         return Err(RejectReason::InsufficientMargin);
@@ -159,10 +187,10 @@ impl Exchange {
     }
 
     fn mark_or_entry(&self, i: InstrumentId, t: Terms) -> i64 {
-        self.inst[i.index()]
-            .market
-            .mark
-            .map_or_else(|| (t.cost as i128 * E8 / t.qty as i128).abs() as i64, Price::raw)
+        self.inst[i.index()].market.mark.map_or_else(
+            || (t.cost as i128 * E8 / t.qty as i128).abs() as i64,
+            Price::raw,
+        )
     }
 
     /// Executes a checked voluntary perpetual fill against the market account.
@@ -180,12 +208,29 @@ impl Exchange {
         out: &mut Vec<Output>,
     ) {
         self.apply_perp(a, i, side, qty, notional, fee);
-        out.push(Output::Fill { account: a, instrument: i, order_id, side, qty, price: notional.per_qty(qty, Rounding::HalfEven).expect("qty > 0"), fee, maker });
+        out.push(Output::Fill {
+            account: a,
+            instrument: i,
+            order_id,
+            side,
+            qty,
+            price: notional.per_qty(qty, Rounding::HalfEven).expect("qty > 0"),
+            fee,
+            maker,
+        });
     }
 
     /// The bookkeeping of a voluntary perpetual fill: both positions, the isolated margin
     /// moved in for an opened part, the fee.
-    fn apply_perp(&mut self, a: AccountId, i: InstrumentId, side: Side, qty: Qty, notional: Money, fee: Money) {
+    fn apply_perp(
+        &mut self,
+        a: AccountId,
+        i: InstrumentId,
+        side: Side,
+        qty: Qty,
+        notional: Money,
+        fee: Money,
+    ) {
         let dq = signed(side, qty);
         let acc = &self.accounts[a.index()];
         let st = acc.setting(i, self.rules.default_leverage);
@@ -196,13 +241,20 @@ impl Exchange {
         self.trade_position(a, i, dq, notional, true);
         self.trade_position(Self::MARKET, i, -dq, notional, false);
         if mode == MarginMode::Isolated && e.opened.is_positive() {
-            let im = e.opened_notional.div_int(st.leverage as i64, Rounding::Up).expect("lev > 0");
+            let im = e
+                .opened_notional
+                .div_int(st.leverage as i64, Rounding::Up)
+                .expect("lev > 0");
             let acc = &mut self.accounts[a.index()];
             acc.wallet -= im + fee;
             let k = acc.position_index(i).expect("just opened");
             acc.positions[k].iso_margin += im;
         } else {
-            let pool = if mode == MarginMode::Isolated && !e.qty.is_zero() { Pool::Isolated(i) } else { Pool::Cross };
+            let pool = if mode == MarginMode::Isolated && !e.qty.is_zero() {
+                Pool::Isolated(i)
+            } else {
+                Pool::Cross
+            };
             self.pool_pay(a, pool, fee);
         }
         self.fee_pool += fee;
@@ -243,21 +295,44 @@ impl Exchange {
         m.spot_quote -= cash;
         m.add_spot(i, -base);
         self.fee_pool += fee;
-        out.push(Output::Fill { account: a, instrument: i, order_id, side, qty, price: notional.per_qty(qty, Rounding::HalfEven).expect("qty > 0"), fee, maker });
+        out.push(Output::Fill {
+            account: a,
+            instrument: i,
+            order_id,
+            side,
+            qty,
+            price: notional.per_qty(qty, Rounding::HalfEven).expect("qty > 0"),
+            fee,
+            maker,
+        });
         Ok(())
     }
 
     /// A checked, fee-free fill against the market account at a given notional (the crowd
     /// path): margin and leverage checks as for an order, then the trade.
-    pub(crate) fn fill_direct(&mut self, a: AccountId, i: InstrumentId, dq: Qty, notional: Money) -> Result<(), RejectReason> {
+    pub(crate) fn fill_direct(
+        &mut self,
+        a: AccountId,
+        i: InstrumentId,
+        dq: Qty,
+        notional: Money,
+    ) -> Result<(), RejectReason> {
         self.check_perp_fill(a, i, dq, notional, Money::ZERO, Money::ZERO)?;
-        let side = if dq.is_positive() { Side::Buy } else { Side::Sell };
+        let side = if dq.is_positive() {
+            Side::Buy
+        } else {
+            Side::Sell
+        };
         self.apply_perp(a, i, side, dq.abs(), notional, Money::ZERO);
         Ok(())
     }
 
     fn fee(&self, notional: Money, maker: bool) -> Money {
-        let r = if maker { self.rules.fees.maker } else { self.rules.fees.taker };
+        let r = if maker {
+            self.rules.fees.maker
+        } else {
+            self.rules.fees.taker
+        };
         notional.mul_rate(r, Rounding::Up)
     }
 
@@ -286,13 +361,27 @@ impl Exchange {
         release: Money,
         out: &mut Vec<Output>,
     ) -> Result<Qty, RejectReason> {
-        let qty = if reduce_only { self.reduce_only_qty(a, i, side, qty) } else { qty };
+        let qty = if reduce_only {
+            self.reduce_only_qty(a, i, side, qty)
+        } else {
+            qty
+        };
         if qty.is_zero() {
             return Err(RejectReason::ReduceOnlyWouldIncrease);
         }
-        let w: Walk = walk(&self.inst[i.index()].market, side, qty, limit, self.rules.fills.beyond_book_penalty_bps);
+        let w: Walk = walk(
+            &self.inst[i.index()].market,
+            side,
+            qty,
+            limit,
+            self.rules.fills.beyond_book_penalty_bps,
+        );
         if w.qty.is_zero() {
-            return if limit.is_some() { Ok(Qty::ZERO) } else { Err(RejectReason::NoMarket) };
+            return if limit.is_some() {
+                Ok(Qty::ZERO)
+            } else {
+                Err(RejectReason::NoMarket)
+            };
         }
         let fee = self.fee(w.notional, false);
         if self.inst[i.index()].is_perp() {
@@ -336,7 +425,12 @@ impl Exchange {
             return reject(out, a, cid, RejectReason::BadPrice);
         }
         let is_perp = inst.is_perp();
-        if req.post_only && !matches!(req.kind, OrderKind::Limit { .. } | OrderKind::StopLimit { .. }) {
+        if req.post_only
+            && !matches!(
+                req.kind,
+                OrderKind::Limit { .. } | OrderKind::StopLimit { .. }
+            )
+        {
             return reject(out, a, cid, RejectReason::NotSupported);
         }
         if !is_perp && req.reduce_only {
@@ -344,7 +438,11 @@ impl Exchange {
         }
         let i = req.instrument;
         if is_perp {
-            if self.accounts[a.index()].positions.iter().any(|p| p.slice_at.is_some()) {
+            if self.accounts[a.index()]
+                .positions
+                .iter()
+                .any(|p| p.slice_at.is_some())
+            {
                 return reject(out, a, cid, RejectReason::InLiquidation);
             }
             if req.reduce_only && self.reduce_only_qty(a, i, req.side, req.qty) != req.qty {
@@ -370,10 +468,20 @@ impl Exchange {
                 });
                 let id = self.new_order_id();
                 if touched {
-                    out.push(Output::Accepted { account: a, order_id: id, client_id: cid });
-                    out.push(Output::Triggered { account: a, order_id: id, client_id: cid });
+                    out.push(Output::Accepted {
+                        account: a,
+                        order_id: id,
+                        client_id: cid,
+                    });
+                    out.push(Output::Triggered {
+                        account: a,
+                        order_id: id,
+                        client_id: cid,
+                    });
                     match req.kind {
-                        OrderKind::StopLimit { price, .. } => self.run_limit(a, id, req, price, out, false),
+                        OrderKind::StopLimit { price, .. } => {
+                            self.run_limit(a, id, req, price, out, false)
+                        }
                         _ => self.run_taker(a, id, req, None, Money::ZERO, out, false),
                     }
                 } else {
@@ -389,20 +497,50 @@ impl Exchange {
 
     /// A market order (or triggered stop-market): fills completely by the slippage rule.
     #[allow(clippy::too_many_arguments)]
-    fn run_taker(&mut self, a: AccountId, id: OrderId, req: OrderRequest, limit: Option<Price>, release: Money, out: &mut Vec<Output>, announce: bool) {
+    fn run_taker(
+        &mut self,
+        a: AccountId,
+        id: OrderId,
+        req: OrderRequest,
+        limit: Option<Price>,
+        release: Money,
+        out: &mut Vec<Output>,
+        announce: bool,
+    ) {
         let cid = req.client_id;
         let at = out.len();
-        match self.take(a, req.instrument, id, req.side, req.qty, limit, req.reduce_only, release, out) {
+        match self.take(
+            a,
+            req.instrument,
+            id,
+            req.side,
+            req.qty,
+            limit,
+            req.reduce_only,
+            release,
+            out,
+        ) {
             Ok(_) => {
                 if announce {
-                    out.insert(at, Output::Accepted { account: a, order_id: id, client_id: cid });
+                    out.insert(
+                        at,
+                        Output::Accepted {
+                            account: a,
+                            order_id: id,
+                            client_id: cid,
+                        },
+                    );
                 }
             }
             Err(reason) => {
                 if announce {
                     reject(out, a, cid, reason);
                 } else {
-                    out.push(Output::Cancelled { account: a, order_id: id, client_id: cid });
+                    out.push(Output::Cancelled {
+                        account: a,
+                        order_id: id,
+                        client_id: cid,
+                    });
                 }
             }
         }
@@ -410,7 +548,15 @@ impl Exchange {
 
     /// A limit order (or triggered stop-limit): the crossing part takes, the rest rests by its
     /// time in force.
-    fn run_limit(&mut self, a: AccountId, id: OrderId, req: OrderRequest, price: Price, out: &mut Vec<Output>, announce: bool) {
+    fn run_limit(
+        &mut self,
+        a: AccountId,
+        id: OrderId,
+        req: OrderRequest,
+        price: Price,
+        out: &mut Vec<Output>,
+        announce: bool,
+    ) {
         let cid = req.client_id;
         let i = req.instrument;
         let m = &self.inst[i.index()].market;
@@ -424,21 +570,46 @@ impl Exchange {
         let mut left = req.qty;
         if crossing.qty.is_positive() {
             let at = out.len();
-            match self.take(a, i, id, req.side, req.qty, Some(price), req.reduce_only, Money::ZERO, out) {
+            match self.take(
+                a,
+                i,
+                id,
+                req.side,
+                req.qty,
+                Some(price),
+                req.reduce_only,
+                Money::ZERO,
+                out,
+            ) {
                 Ok(q) => left -= q,
                 Err(reason) => {
                     if announce {
                         return reject(out, a, cid, reason);
                     }
-                    out.push(Output::Cancelled { account: a, order_id: id, client_id: cid });
+                    out.push(Output::Cancelled {
+                        account: a,
+                        order_id: id,
+                        client_id: cid,
+                    });
                     return;
                 }
             }
             if announce {
-                out.insert(at, Output::Accepted { account: a, order_id: id, client_id: cid });
+                out.insert(
+                    at,
+                    Output::Accepted {
+                        account: a,
+                        order_id: id,
+                        client_id: cid,
+                    },
+                );
             }
         } else if announce && req.tif != TimeInForce::Gtc {
-            out.push(Output::Accepted { account: a, order_id: id, client_id: cid });
+            out.push(Output::Accepted {
+                account: a,
+                order_id: id,
+                client_id: cid,
+            });
         }
         if left.is_zero() {
             return;
@@ -451,39 +622,89 @@ impl Exchange {
                 let announce_rest = announce && crossing.qty.is_zero();
                 self.rest_limit(a, id, rest_req, price, out, announce_rest);
             }
-            _ => out.push(Output::Cancelled { account: a, order_id: id, client_id: cid }),
+            _ => out.push(Output::Cancelled {
+                account: a,
+                order_id: id,
+                client_id: cid,
+            }),
         }
     }
 
     /// The initial margin an order of `qty` at `price` would reserve: the opened part only.
-    fn reservation(&self, a: AccountId, i: InstrumentId, side: Side, qty: Qty, price: Price) -> Money {
+    fn reservation(
+        &self,
+        a: AccountId,
+        i: InstrumentId,
+        side: Side,
+        qty: Qty,
+        price: Price,
+    ) -> Money {
         if !self.inst[i.index()].is_perp() {
             return Money::ZERO;
         }
         let acc = &self.accounts[a.index()];
         let st = acc.setting(i, self.rules.default_leverage);
-        let (q0, c0) = acc.position(i).map_or((Qty::ZERO, Money::ZERO), |p| (p.qty, p.cost));
-        let e = fill_effect(q0, c0, signed(side, qty), price.notional(qty, Rounding::HalfEven));
-        e.opened_notional.div_int(st.leverage as i64, Rounding::Up).expect("lev > 0")
+        let (q0, c0) = acc
+            .position(i)
+            .map_or((Qty::ZERO, Money::ZERO), |p| (p.qty, p.cost));
+        let e = fill_effect(
+            q0,
+            c0,
+            signed(side, qty),
+            price.notional(qty, Rounding::HalfEven),
+        );
+        e.opened_notional
+            .div_int(st.leverage as i64, Rounding::Up)
+            .expect("lev > 0")
     }
 
     /// Checks and records a resting order (limit or untriggered stop).
-    fn rest(&mut self, a: AccountId, id: OrderId, req: OrderRequest, reserve_at: Price, out: &mut Vec<Output>) {
+    fn rest(
+        &mut self,
+        a: AccountId,
+        id: OrderId,
+        req: OrderRequest,
+        reserve_at: Price,
+        out: &mut Vec<Output>,
+    ) {
         self.rest_inner(a, id, req, reserve_at, out, true);
     }
 
-    fn rest_limit(&mut self, a: AccountId, id: OrderId, req: OrderRequest, price: Price, out: &mut Vec<Output>, announce: bool) {
+    fn rest_limit(
+        &mut self,
+        a: AccountId,
+        id: OrderId,
+        req: OrderRequest,
+        price: Price,
+        out: &mut Vec<Output>,
+        announce: bool,
+    ) {
         self.rest_inner(a, id, req, price, out, announce);
     }
 
-    fn rest_inner(&mut self, a: AccountId, id: OrderId, req: OrderRequest, reserve_at: Price, out: &mut Vec<Output>, announce: bool) {
+    fn rest_inner(
+        &mut self,
+        a: AccountId,
+        id: OrderId,
+        req: OrderRequest,
+        reserve_at: Price,
+        out: &mut Vec<Output>,
+        announce: bool,
+    ) {
         let i = req.instrument;
         let cid = req.client_id;
-        let reserved = if req.reduce_only { Money::ZERO } else { self.reservation(a, i, req.side, req.qty, reserve_at) };
+        let reserved = if req.reduce_only {
+            Money::ZERO
+        } else {
+            self.reservation(a, i, req.side, req.qty, reserve_at)
+        };
         if self.inst[i.index()].is_perp() {
             if reserved.is_positive() {
                 let st = self.accounts[a.index()].setting(i, self.rules.default_leverage);
-                let n = reserve_at.notional(req.qty, Rounding::Up) + self.accounts[a.index()].position(i).map_or(Money::ZERO, |p| p.cost.abs());
+                let n = reserve_at.notional(req.qty, Rounding::Up)
+                    + self.accounts[a.index()]
+                        .position(i)
+                        .map_or(Money::ZERO, |p| p.cost.abs());
                 if self.inst[i.index()].tiers().max_leverage(n) < st.leverage {
                     return reject(out, a, cid, RejectReason::LeverageAboveTierMax);
                 }
@@ -492,7 +713,11 @@ impl Exchange {
                 return if announce {
                     reject(out, a, cid, RejectReason::InsufficientMargin)
                 } else {
-                    out.push(Output::Cancelled { account: a, order_id: id, client_id: cid })
+                    out.push(Output::Cancelled {
+                        account: a,
+                        order_id: id,
+                        client_id: cid,
+                    })
                 };
             }
         } else {
@@ -506,7 +731,11 @@ impl Exchange {
                 return if announce {
                     reject(out, a, cid, RejectReason::InsufficientMargin)
                 } else {
-                    out.push(Output::Cancelled { account: a, order_id: id, client_id: cid })
+                    out.push(Output::Cancelled {
+                        account: a,
+                        order_id: id,
+                        client_id: cid,
+                    })
                 };
             }
         }
@@ -516,7 +745,12 @@ impl Exchange {
             (OrderKind::Limit { price }, Some(t)) => match req.side {
                 Side::Buy if t.bid_price == price => t.bid_qty,
                 Side::Sell if t.ask_price == price => t.ask_qty,
-                _ => m.l2_bids.get(&price).or(m.l2_asks.get(&price)).copied().unwrap_or(Qty::ZERO),
+                _ => m
+                    .l2_bids
+                    .get(&price)
+                    .or(m.l2_asks.get(&price))
+                    .copied()
+                    .unwrap_or(Qty::ZERO),
             },
             _ => Qty::ZERO,
         };
@@ -542,7 +776,11 @@ impl Exchange {
         acc.orders.insert(at, id);
         self.orders.insert(id, order);
         if announce {
-            out.push(Output::Accepted { account: a, order_id: id, client_id: cid });
+            out.push(Output::Accepted {
+                account: a,
+                order_id: id,
+                client_id: cid,
+            });
         }
     }
 
@@ -559,7 +797,12 @@ impl Exchange {
     }
 
     /// Cancels every open order of `a` (on instrument `only` if given), reporting each.
-    pub(crate) fn cancel_orders_of(&mut self, a: AccountId, only: Option<InstrumentId>, out: &mut Vec<Output>) {
+    pub(crate) fn cancel_orders_of(
+        &mut self,
+        a: AccountId,
+        only: Option<InstrumentId>,
+        out: &mut Vec<Output>,
+    ) {
         let mut k = 0;
         while k < self.accounts[a.index()].orders.len() {
             let id = self.accounts[a.index()].orders[k];
@@ -569,7 +812,11 @@ impl Exchange {
                 continue;
             }
             let o = self.remove_order(id).expect("listed orders exist");
-            out.push(Output::Cancelled { account: a, order_id: id, client_id: o.client_id });
+            out.push(Output::Cancelled {
+                account: a,
+                order_id: id,
+                client_id: o.client_id,
+            });
         }
     }
 
@@ -577,7 +824,11 @@ impl Exchange {
         match self.orders.get(&id) {
             Some(o) if o.account == a => {
                 let o = self.remove_order(id).expect("present");
-                out.push(Output::Cancelled { account: a, order_id: id, client_id: o.client_id });
+                out.push(Output::Cancelled {
+                    account: a,
+                    order_id: id,
+                    client_id: o.client_id,
+                });
             }
             _ => reject(out, a, 0, RejectReason::UnknownOrder),
         }
@@ -606,7 +857,9 @@ impl Exchange {
         let queue = self.rules.fills.queue;
         // Buys: best (highest) first; a trade strictly below fills them.
         while avail.is_positive() {
-            let Some(&(p, id)) = self.inst[i].book.buys.last() else { break };
+            let Some(&(p, id)) = self.inst[i].book.buys.last() else {
+                break;
+            };
             if p < price || (p == price && queue == QueueRule::StrictlyThrough) {
                 break;
             }
@@ -617,7 +870,9 @@ impl Exchange {
             avail = self.fill_resting(id, avail, out);
         }
         while avail.is_positive() {
-            let Some(&(p, id)) = self.inst[i].book.sells.first() else { break };
+            let Some(&(p, id)) = self.inst[i].book.sells.first() else {
+                break;
+            };
             if p > price || (p == price && queue == QueueRule::StrictlyThrough) {
                 break;
             }
@@ -631,7 +886,14 @@ impl Exchange {
 
     /// The queue rule at the trade price: traded quantity first works off each order's queue
     /// ahead (oldest order first), then fills.
-    fn fill_at_price(&mut self, i: usize, side: Side, p: Price, mut avail: Qty, out: &mut Vec<Output>) -> Qty {
+    fn fill_at_price(
+        &mut self,
+        i: usize,
+        side: Side,
+        p: Price,
+        mut avail: Qty,
+        out: &mut Vec<Output>,
+    ) -> Qty {
         // Only reached when our own orders sit exactly at the trade price under the queue
         // rule, so a small allocation here is off the hot path.
         let mut at: Vec<OrderId> = Vec::new();
@@ -639,12 +901,17 @@ impl Exchange {
             Side::Buy => &self.inst[i].book.buys,
             Side::Sell => &self.inst[i].book.sells,
         };
-        at.extend(set.range((p, OrderId(0))..=(p, OrderId(u64::MAX))).map(|&(_, id)| id));
+        at.extend(
+            set.range((p, OrderId(0))..=(p, OrderId(u64::MAX)))
+                .map(|&(_, id)| id),
+        );
         for id in at {
             if !avail.is_positive() {
                 break;
             }
-            let Some(o) = self.orders.get_mut(&id) else { continue };
+            let Some(o) = self.orders.get_mut(&id) else {
+                continue;
+            };
             let worked = o.queue_ahead.min_of(avail);
             o.queue_ahead -= worked;
             avail -= worked;
@@ -663,7 +930,11 @@ impl Exchange {
         let mut qty = o.qty.min_of(avail);
         let cancel = |ex: &mut Exchange, out: &mut Vec<Output>| {
             ex.remove_order(id);
-            out.push(Output::Cancelled { account: o.account, order_id: id, client_id: o.client_id });
+            out.push(Output::Cancelled {
+                account: o.account,
+                order_id: id,
+                client_id: o.client_id,
+            });
         };
         if o.reduce_only {
             qty = self.reduce_only_qty(o.account, i, o.side, qty);
@@ -677,7 +948,9 @@ impl Exchange {
         let release = if qty == o.qty {
             o.reserved
         } else {
-            o.reserved.mul_div(qty.raw(), o.qty.raw(), Rounding::Down).expect("fits")
+            o.reserved
+                .mul_div(qty.raw(), o.qty.raw(), Rounding::Down)
+                .expect("fits")
         };
         let ok = if self.inst[i.index()].is_perp() {
             match self.check_perp_fill(o.account, i, signed(o.side, qty), notional, fee, release) {
@@ -689,17 +962,24 @@ impl Exchange {
                 Err(_) => false,
             }
         } else {
-            self.exec_spot(o.account, i, id, o.side, qty, notional, fee, true, out).is_ok()
+            self.exec_spot(o.account, i, id, o.side, qty, notional, fee, true, out)
+                .is_ok()
         };
         if !ok {
             cancel(self, out);
             return avail;
         }
         let left = o.qty - qty;
-        if left.is_zero() || o.reduce_only && self.reduce_only_qty(o.account, i, o.side, left).is_zero() {
+        if left.is_zero()
+            || o.reduce_only && self.reduce_only_qty(o.account, i, o.side, left).is_zero()
+        {
             if let Some(done) = self.remove_order(id) {
                 if !left.is_zero() {
-                    out.push(Output::Cancelled { account: o.account, order_id: id, client_id: done.client_id });
+                    out.push(Output::Cancelled {
+                        account: o.account,
+                        order_id: id,
+                        client_id: done.client_id,
+                    });
                 }
             }
         } else if let Some(ord) = self.orders.get_mut(&id) {
@@ -718,7 +998,11 @@ impl Exchange {
     /// A stop's trigger was touched: report it and run it as a market or limit order.
     fn trigger(&mut self, id: OrderId, out: &mut Vec<Output>) {
         let o = self.remove_order(id).expect("stops in the book exist");
-        out.push(Output::Triggered { account: o.account, order_id: id, client_id: o.client_id });
+        out.push(Output::Triggered {
+            account: o.account,
+            order_id: id,
+            client_id: o.client_id,
+        });
         let req = OrderRequest {
             client_id: o.client_id,
             instrument: o.instrument,
@@ -733,14 +1017,20 @@ impl Exchange {
             OrderKind::StopLimit { price, .. } => {
                 let mut req = req;
                 req.post_only = false; // a triggered stop-limit is allowed to take
-                // What does not fill now rests as a plain limit at the stop's price.
+                                       // What does not fill now rests as a plain limit at the stop's price.
                 self.run_limit(o.account, id, req, price, out, false);
             }
             _ => self.run_taker(o.account, id, req, None, Money::ZERO, out, false),
         }
     }
 
-    pub(crate) fn set_leverage(&mut self, a: AccountId, i: InstrumentId, lev: u32, out: &mut Vec<Output>) {
+    pub(crate) fn set_leverage(
+        &mut self,
+        a: AccountId,
+        i: InstrumentId,
+        lev: u32,
+        out: &mut Vec<Output>,
+    ) {
         let Some(inst) = self.inst.get(i.index()) else {
             return reject(out, a, 0, RejectReason::UnknownInstrument);
         };
@@ -773,7 +1063,13 @@ impl Exchange {
         }
     }
 
-    pub(crate) fn set_margin_mode(&mut self, a: AccountId, i: InstrumentId, mode: MarginMode, out: &mut Vec<Output>) {
+    pub(crate) fn set_margin_mode(
+        &mut self,
+        a: AccountId,
+        i: InstrumentId,
+        mode: MarginMode,
+        out: &mut Vec<Output>,
+    ) {
         let Some(inst) = self.inst.get(i.index()) else {
             return reject(out, a, 0, RejectReason::UnknownInstrument);
         };
@@ -790,7 +1086,14 @@ impl Exchange {
         self.accounts[a.index()].set_setting(st);
     }
 
-    pub(crate) fn transfer(&mut self, a: AccountId, from: Wallet, to: Wallet, amount: Money, out: &mut Vec<Output>) {
+    pub(crate) fn transfer(
+        &mut self,
+        a: AccountId,
+        from: Wallet,
+        to: Wallet,
+        amount: Money,
+        out: &mut Vec<Output>,
+    ) {
         if !amount.is_positive() {
             return reject(out, a, 0, RejectReason::BadQuantity);
         }
@@ -799,7 +1102,9 @@ impl Exchange {
         }
         let ok = match from {
             Wallet::Spot => self.accounts[a.index()].spot_quote >= amount,
-            Wallet::Futures => self.available(a) >= amount && self.accounts[a.index()].wallet >= amount,
+            Wallet::Futures => {
+                self.available(a) >= amount && self.accounts[a.index()].wallet >= amount
+            }
         };
         if !ok {
             return reject(out, a, 0, RejectReason::InsufficientMargin);
@@ -816,6 +1121,11 @@ impl Exchange {
             }
         }
         self.rekey_account(a);
-        out.push(Output::Transferred { account: a, from, to, amount });
+        out.push(Output::Transferred {
+            account: a,
+            from,
+            to,
+            amount,
+        });
     }
 }

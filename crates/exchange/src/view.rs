@@ -101,7 +101,11 @@ impl Exchange {
         let t = p.terms();
         let notional = Price::from_raw(mark).notional(p.qty.abs(), Rounding::Down);
         let liquidation_price = p.key.and_then(|k| {
-            let never = if p.qty.is_positive() { k <= 0 } else { k < 0 || k == i64::MAX };
+            let never = if p.qty.is_positive() {
+                k <= 0
+            } else {
+                k < 0 || k == i64::MAX
+            };
             (!never).then(|| Price::from_raw(k))
         });
         let bk = margin::bankruptcy_raw(t, self.pool_rest0_x(a, pool, i));
@@ -116,9 +120,14 @@ impl Exchange {
             bankruptcy_price: Price::from_raw(bk),
             margin: match p.mode {
                 MarginMode::Isolated => p.iso_margin,
-                MarginMode::Cross => notional.div_int(p.leverage as i64, Rounding::Up).expect("lev > 0"),
+                MarginMode::Cross => notional
+                    .div_int(p.leverage as i64, Rounding::Up)
+                    .expect("lev > 0"),
             },
-            maint_margin: margin::x_to_money(margin::mm_x(tiers, self.rules.mm_basis, mark, t), Rounding::Up),
+            maint_margin: margin::x_to_money(
+                margin::mm_x(tiers, self.rules.mm_basis, mark, t),
+                Rounding::Up,
+            ),
             leverage: p.leverage,
             mode: p.mode,
         })
@@ -137,8 +146,13 @@ impl Exchange {
             equity: margin::x_to_money(eq, Rounding::Down),
             available: self.available(a),
             maint_margin: margin::x_to_money(mm, Rounding::Up),
-            margin_ratio: (has_cross && eq > 0).then(|| Rate::from_raw((mm * margin::E8 / eq) as i64)),
-            positions: acc.positions.iter().filter_map(|p| self.position(a, p.instrument)).collect(),
+            margin_ratio: (has_cross && eq > 0)
+                .then(|| Rate::from_raw((mm * margin::E8 / eq) as i64)),
+            positions: acc
+                .positions
+                .iter()
+                .filter_map(|p| self.position(a, p.instrument))
+                .collect(),
             orders: acc
                 .orders
                 .iter()
@@ -162,7 +176,9 @@ impl Exchange {
 
     /// Signed position quantity (zero when flat) — cheap, no allocation.
     pub fn position_qty(&self, a: AccountId, i: InstrumentId) -> Qty {
-        self.accounts.get(a.index()).map_or(Qty::ZERO, |acc| acc.position_qty(i))
+        self.accounts
+            .get(a.index())
+            .map_or(Qty::ZERO, |acc| acc.position_qty(i))
     }
 
     /// An instrument's market state.
@@ -183,7 +199,12 @@ impl Exchange {
 
     /// Long open interest of an instrument across all accounts (equal to short OI).
     pub fn open_interest(&self, i: InstrumentId) -> Qty {
-        self.accounts.iter().filter_map(|a| a.position(i)).filter(|p| p.qty.is_positive()).map(|p| p.qty).sum()
+        self.accounts
+            .iter()
+            .filter_map(|a| a.position(i))
+            .filter(|p| p.qty.is_positive())
+            .map(|p| p.qty)
+            .sum()
     }
 
     /// Balance of insurance fund `fund`.

@@ -323,7 +323,11 @@ impl VenueRules {
                 return bad("basis_window_s must be 1..=300");
             }
         }
-        if let MarkMethod::HyperliquidMedian { oracle_ema_s, book_ema_s } = self.mark {
+        if let MarkMethod::HyperliquidMedian {
+            oracle_ema_s,
+            book_ema_s,
+        } = self.mark
+        {
             if oracle_ema_s == 0 || book_ema_s == 0 {
                 return bad("EMA time constants must be at least 1 s");
             }

@@ -31,11 +31,18 @@ impl VenueRules {
     ///   guarantee for BTC/ETH/BNB under 4B OI is not modelled.)
     /// - Fees: 0.02 % maker, 0.05 % taker (VIP 0; not from MECHANICS.md).
     pub fn binance_usdm(date: Ts) -> VenueRules {
-        let basis_window_s = if date >= binance_mark_30s_from() { 30 } else { 60 };
+        let basis_window_s = if date >= binance_mark_30s_from() {
+            30
+        } else {
+            60
+        };
         let (y, m, d, ..) = date.to_civil();
         VenueRules {
             name: format!("binance-usdm {y:04}-{m:02}-{d:02}"),
-            fees: Fees { maker: rate("0.0002"), taker: rate("0.0005") },
+            fees: Fees {
+                maker: rate("0.0002"),
+                taker: rate("0.0005"),
+            },
             default_leverage: 20,
             mm_basis: MmBasis::Mark,
             mark: MarkMethod::MedianOfThree { basis_window_s },
@@ -60,7 +67,10 @@ impl VenueRules {
                 ranking: AdlRanking::BinanceLeveragePnl,
                 price: AdlPrice::Bankruptcy,
             },
-            fills: FillRules { beyond_book_penalty_bps: 100, queue: QueueRule::StrictlyThrough },
+            fills: FillRules {
+                beyond_book_penalty_bps: 100,
+                queue: QueueRule::StrictlyThrough,
+            },
         }
     }
 
@@ -81,10 +91,15 @@ impl VenueRules {
     pub fn bybit() -> VenueRules {
         VenueRules {
             name: "bybit-usdt".to_string(),
-            fees: Fees { maker: rate("0.0002"), taker: rate("0.00055") },
+            fees: Fees {
+                maker: rate("0.0002"),
+                taker: rate("0.00055"),
+            },
             default_leverage: 10,
             mm_basis: MmBasis::Entry,
-            mark: MarkMethod::MedianOfThree { basis_window_s: 300 },
+            mark: MarkMethod::MedianOfThree {
+                basis_window_s: 300,
+            },
             funding: FundingRules {
                 interval_h: 8,
                 offset_h: 0,
@@ -106,7 +121,10 @@ impl VenueRules {
                 ranking: AdlRanking::PnlTimesLeverage,
                 price: AdlPrice::Bankruptcy,
             },
-            fills: FillRules { beyond_book_penalty_bps: 100, queue: QueueRule::StrictlyThrough },
+            fills: FillRules {
+                beyond_book_penalty_bps: 100,
+                queue: QueueRule::StrictlyThrough,
+            },
         }
     }
 
@@ -128,10 +146,16 @@ impl VenueRules {
     pub fn hyperliquid_2025() -> VenueRules {
         VenueRules {
             name: "hyperliquid 2025".to_string(),
-            fees: Fees { maker: rate("0.00015"), taker: rate("0.00045") },
+            fees: Fees {
+                maker: rate("0.00015"),
+                taker: rate("0.00045"),
+            },
             default_leverage: 10,
             mm_basis: MmBasis::Mark,
-            mark: MarkMethod::HyperliquidMedian { oracle_ema_s: 150, book_ema_s: 30 },
+            mark: MarkMethod::HyperliquidMedian {
+                oracle_ema_s: 150,
+                book_ema_s: 30,
+            },
             funding: FundingRules {
                 interval_h: 1,
                 offset_h: 0,
@@ -157,7 +181,10 @@ impl VenueRules {
                 ranking: AdlRanking::Hyperliquid,
                 price: AdlPrice::PreviousMark,
             },
-            fills: FillRules { beyond_book_penalty_bps: 100, queue: QueueRule::StrictlyThrough },
+            fills: FillRules {
+                beyond_book_penalty_bps: 100,
+                queue: QueueRule::StrictlyThrough,
+            },
         }
     }
 
@@ -178,7 +205,10 @@ impl VenueRules {
     pub fn bitmex_2020() -> VenueRules {
         VenueRules {
             name: "bitmex 2020".to_string(),
-            fees: Fees { maker: rate("-0.00025"), taker: rate("0.00075") },
+            fees: Fees {
+                maker: rate("-0.00025"),
+                taker: rate("0.00075"),
+            },
             default_leverage: 10,
             mm_basis: MmBasis::Mark,
             mark: MarkMethod::FairPrice,
@@ -203,7 +233,10 @@ impl VenueRules {
                 ranking: AdlRanking::PnlTimesLeverage,
                 price: AdlPrice::Bankruptcy,
             },
-            fills: FillRules { beyond_book_penalty_bps: 100, queue: QueueRule::StrictlyThrough },
+            fills: FillRules {
+                beyond_book_penalty_bps: 100,
+                queue: QueueRule::StrictlyThrough,
+            },
         }
     }
 }
@@ -223,7 +256,11 @@ mod tests {
         ] {
             rules.validate().unwrap();
             let toml_text = rules.to_toml();
-            assert_eq!(VenueRules::from_toml(&toml_text).unwrap(), rules, "{toml_text}");
+            assert_eq!(
+                VenueRules::from_toml(&toml_text).unwrap(),
+                rules,
+                "{toml_text}"
+            );
             let json = serde_json::to_string(&rules).unwrap();
             assert_eq!(VenueRules::from_json(&json).unwrap(), rules);
         }
@@ -233,7 +270,10 @@ mod tests {
     fn binance_mark_window_follows_the_2025_09_18_change() {
         let before = VenueRules::binance_usdm(Ts::parse_utc("2025-09-18T08:00:59Z").unwrap());
         let after = VenueRules::binance_usdm(Ts::parse_utc("2025-09-18T08:01:00Z").unwrap());
-        assert_eq!(before.mark, MarkMethod::MedianOfThree { basis_window_s: 60 });
+        assert_eq!(
+            before.mark,
+            MarkMethod::MedianOfThree { basis_window_s: 60 }
+        );
         assert_eq!(after.mark, MarkMethod::MedianOfThree { basis_window_s: 30 });
     }
 
@@ -242,9 +282,15 @@ mod tests {
         let mut text = VenueRules::bybit().to_toml();
         assert!(text.contains("taker = \"0.00055\""), "{text}");
         text = text.replace("taker = \"0.00055\"", "taker = \"0.0006\"");
-        assert_eq!(VenueRules::from_toml(&text).unwrap().fees.taker, rate("0.0006"));
+        assert_eq!(
+            VenueRules::from_toml(&text).unwrap().fees.taker,
+            rate("0.0006")
+        );
         let broken = text.replace("default_leverage = 10", "default_leverage = 0");
-        assert!(VenueRules::from_toml(&broken).unwrap_err().to_string().contains("default_leverage"));
+        assert!(VenueRules::from_toml(&broken)
+            .unwrap_err()
+            .to_string()
+            .contains("default_leverage"));
         let too_precise = text.replace("\"0.0006\"", "\"0.000000001\"");
         assert!(VenueRules::from_toml(&too_precise).is_err());
     }

@@ -54,13 +54,18 @@ fn parse_versions(text: &str) -> Result<Vec<TierVersion>, ExchangeError> {
             if s.is_empty() {
                 return Ok(Money::MAX); // an open last bracket
             }
-            s.parse().map_err(|e: cascade_types::TypesError| bad(e.to_string()))
+            s.parse()
+                .map_err(|e: cascade_types::TypesError| bad(e.to_string()))
         };
         let mut rows = Vec::with_capacity(v.tiers.len());
         let mut cums = Vec::with_capacity(v.tiers.len());
         for [floor, cap, mmr, lev, cum] in &v.tiers {
-            let mmr: Rate = mmr.parse().map_err(|e: cascade_types::TypesError| bad(e.to_string()))?;
-            let lev: u32 = lev.parse().map_err(|_| bad(format!("bad leverage {lev:?}")))?;
+            let mmr: Rate = mmr
+                .parse()
+                .map_err(|e: cascade_types::TypesError| bad(e.to_string()))?;
+            let lev: u32 = lev
+                .parse()
+                .map_err(|_| bad(format!("bad leverage {lev:?}")))?;
             rows.push((money(floor)?, money(cap)?, mmr, lev));
             cums.push(money(cum)?);
         }
@@ -169,7 +174,11 @@ pub fn bitmex_2020_xbtusd_tiers(reference_price: Price) -> TierTable {
     let usd = |xbt: i64| reference_price.notional(Qty::from_int(xbt), Rounding::HalfEven);
     let mut floor = Money::ZERO;
     for step in 0..10i64 {
-        let cap = if step == 9 { Money::MAX } else { usd(200 + 100 * step) };
+        let cap = if step == 9 {
+            Money::MAX
+        } else {
+            usd(200 + 100 * step)
+        };
         let mm = Rate::from_raw(450_000 + 500_000 * step); // 0.45 % + 0.5 % per step
         let im = Rate::from_raw(1_000_000 + 500_000 * step); // 1 % + 0.5 % per step
         let max_lev = (Rate::ONE.raw() / im.raw()) as u32; // floor: never above the IM allows
@@ -228,16 +237,34 @@ mod tests {
         assert_eq!(
             cums,
             [
-                "0", "50", "950", "11450", "131450", "481450", "2981450", "14481450", "26481450",
-                "41481450", "121481450", "421481450"
+                "0",
+                "50",
+                "950",
+                "11450",
+                "131450",
+                "481450",
+                "2981450",
+                "14481450",
+                "26481450",
+                "41481450",
+                "121481450",
+                "421481450"
             ]
         );
     }
 
     #[test]
     fn hyperliquid_deductions_are_mechanics_a4_1() {
-        let ded = |a: &str| hyperliquid_2025_tiers(a).unwrap().tiers()[1].cum.to_string();
-        let mmr = |a: &str| hyperliquid_2025_tiers(a).unwrap().tiers()[1].mmr.to_string();
+        let ded = |a: &str| {
+            hyperliquid_2025_tiers(a).unwrap().tiers()[1]
+                .cum
+                .to_string()
+        };
+        let mmr = |a: &str| {
+            hyperliquid_2025_tiers(a).unwrap().tiers()[1]
+                .mmr
+                .to_string()
+        };
         assert_eq!(ded("BTC"), "1875000");
         assert_eq!(ded("ETH"), "1333333");
         assert_eq!(mmr("ETH"), "0.03333333");
@@ -245,7 +272,12 @@ mod tests {
         assert_eq!(ded("XRP"), "1000000");
         assert_eq!(ded("DOGE"), "1000000");
         assert_eq!(ded("OP"), "150000");
-        assert_eq!(hyperliquid_2025_tiers("BTC").unwrap().tiers()[0].mmr.to_string(), "0.0125");
+        assert_eq!(
+            hyperliquid_2025_tiers("BTC").unwrap().tiers()[0]
+                .mmr
+                .to_string(),
+            "0.0125"
+        );
         assert_eq!(hyperliquid_mmr(3).to_string(), "0.16666667");
         assert!(hyperliquid_2025_tiers("NOPE").is_err());
     }
@@ -280,24 +312,45 @@ mod tests {
         for line in csv.lines().skip(1).filter(|l| !l.trim().is_empty()) {
             let f: Vec<String> = line.split(',').map(|s| s.trim().to_string()).collect();
             assert_eq!(f.len(), 8, "{line}");
-            tables.entry((f[0].clone(), f[1].clone())).or_default().push(f);
+            tables
+                .entry((f[0].clone(), f[1].clone()))
+                .or_default()
+                .push(f);
         }
         assert!(tables.len() >= 29, "only {} tables", tables.len());
-        let money = |s: &str| if s.is_empty() { Money::MAX } else { s.parse::<Money>().unwrap() };
+        let money = |s: &str| {
+            if s.is_empty() {
+                Money::MAX
+            } else {
+                s.parse::<Money>().unwrap()
+            }
+        };
         for ((date, symbol), rows) in &tables {
             let brackets: Vec<_> = rows
                 .iter()
-                .map(|f| (money(&f[3]), money(&f[4]), f[5].parse::<Rate>().unwrap(), f[6].parse().unwrap()))
+                .map(|f| {
+                    (
+                        money(&f[3]),
+                        money(&f[4]),
+                        f[5].parse::<Rate>().unwrap(),
+                        f[6].parse().unwrap(),
+                    )
+                })
                 .collect();
             let t = TierTable::from_brackets(&brackets).unwrap();
             for (tier, f) in t.tiers().iter().zip(rows) {
                 assert_eq!(tier.cum, money(&f[7]), "{symbol} {date} tier {}", f[2]);
             }
         }
-        for v in binance_usdm_tier_versions().iter().filter(|v| v.source.starts_with("freqtrade")) {
+        for v in binance_usdm_tier_versions()
+            .iter()
+            .filter(|v| v.source.starts_with("freqtrade"))
+        {
             let (y, m, d, ..) = v.from.to_civil();
             let key = (format!("{y:04}-{m:02}-{d:02}"), v.symbol.clone());
-            let rows = tables.get(&key).unwrap_or_else(|| panic!("{key:?} not in the CSV"));
+            let rows = tables
+                .get(&key)
+                .unwrap_or_else(|| panic!("{key:?} not in the CSV"));
             assert_eq!(rows.len(), v.table.tiers().len(), "{key:?}");
             for (tier, f) in v.table.tiers().iter().zip(rows) {
                 assert_eq!(
@@ -313,7 +366,10 @@ mod tests {
                 );
             }
             // `until` must be the next version of the symbol in the CSV.
-            let next = tables.keys().filter(|(d, s)| *s == v.symbol && *d > key.0).min();
+            let next = tables
+                .keys()
+                .filter(|(d, s)| *s == v.symbol && *d > key.0)
+                .min();
             let until = v.until.map(|u| {
                 let (y, m, d, ..) = u.to_civil();
                 format!("{y:04}-{m:02}-{d:02}")

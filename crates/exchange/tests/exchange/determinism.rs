@@ -12,7 +12,9 @@ use proptest::test_runner::TestRunner;
 fn script(n: usize) -> Vec<Op> {
     let mut runner = TestRunner::deterministic();
     let strategy = op();
-    (0..n).map(|_| strategy.new_tree(&mut runner).unwrap().current()).collect()
+    (0..n)
+        .map(|_| strategy.new_tree(&mut runner).unwrap().current())
+        .collect()
 }
 
 /// Runs the script on venue `v`; returns the serialised outputs and final state.
@@ -35,7 +37,12 @@ fn run(v: u8, ops: &[Op]) -> (String, Vec<Output>) {
         text.push_str(&serde_json::to_string(&ex.account(AccountId(k as u32))).unwrap());
         text.push('\n');
     }
-    text.push_str(&format!("{:?} {} {}\n", ex.insurance_funds(), ex.fee_pool(), ex.funding_pool()));
+    text.push_str(&format!(
+        "{:?} {} {}\n",
+        ex.insurance_funds(),
+        ex.fee_pool(),
+        ex.funding_pool()
+    ));
     (text, all)
 }
 
@@ -51,7 +58,11 @@ fn same_inputs_same_bytes_on_every_venue() {
             let k = match o {
                 Output::Liquidation { kind, .. } => format!("liquidation {kind:?}"),
                 Output::Fill { maker, .. } => format!("fill maker={maker}"),
-                other => format!("{other:?}").split([' ', '{']).next().unwrap().to_string(),
+                other => format!("{other:?}")
+                    .split([' ', '{'])
+                    .next()
+                    .unwrap()
+                    .to_string(),
             };
             *kinds.entry(k).or_default() += 1;
         }
@@ -72,6 +83,9 @@ fn same_inputs_same_bytes_on_every_venue() {
         "Cancelled",
         "Transferred",
     ] {
-        assert!(kinds.get(k).copied().unwrap_or(0) > 0, "no {k} in {kinds:?}");
+        assert!(
+            kinds.get(k).copied().unwrap_or(0) > 0,
+            "no {k} in {kinds:?}"
+        );
     }
 }

@@ -9,9 +9,18 @@ fn bybit_btc() -> (VenueRules, Vec<InstrumentConfig>) {
     let spec = InstrumentSpec {
         lot: q("0.001"),
         tick: p("0.01"),
-        ..InstrumentSpec::new("bybit", "BTCUSDT", InstrumentKind::LinearPerp, "BTC", "USDT")
+        ..InstrumentSpec::new(
+            "bybit",
+            "BTCUSDT",
+            InstrumentKind::LinearPerp,
+            "BTC",
+            "USDT",
+        )
     };
-    (VenueRules::bybit(), vec![InstrumentConfig::perp(spec, bybit_btcusdt_tiers())])
+    (
+        VenueRules::bybit(),
+        vec![InstrumentConfig::perp(spec, bybit_btcusdt_tiers())],
+    )
 }
 
 /// Bybit, takeover at the bankruptcy price: the remaining margin is the fund's.
@@ -31,9 +40,28 @@ fn liquidation_with_surplus_to_the_fund() {
         s.book(0, "19999", "20000", "10");
         s.mark(0, "20000");
         let alice = s.account("alice", "1000");
-        s.command(alice, Command::SetMarginMode { instrument: InstrumentId(0), mode: MarginMode::Isolated });
-        s.command(alice, Command::SetLeverage { instrument: InstrumentId(0), leverage: 50 });
-        s.order(alice, 0, Side::Buy, "1", OrderKind::Market, TimeInForce::Ioc);
+        s.command(
+            alice,
+            Command::SetMarginMode {
+                instrument: InstrumentId(0),
+                mode: MarginMode::Isolated,
+            },
+        );
+        s.command(
+            alice,
+            Command::SetLeverage {
+                instrument: InstrumentId(0),
+                leverage: 50,
+            },
+        );
+        s.order(
+            alice,
+            0,
+            Side::Buy,
+            "1",
+            OrderKind::Market,
+            TimeInForce::Ioc,
+        );
         s.book(0, "19690", "19691", "10");
         s.mark(0, "19700");
         s.mark(0, "19690");
@@ -58,9 +86,28 @@ fn liquidation_with_a_deficit_the_fund_covers() {
         s.book(0, "59999", "60000", "10");
         s.mark(0, "60000");
         let alice = s.account("alice", "3100");
-        s.command(alice, Command::SetMarginMode { instrument: InstrumentId(0), mode: MarginMode::Isolated });
-        s.command(alice, Command::SetLeverage { instrument: InstrumentId(0), leverage: 10 });
-        s.order(alice, 0, Side::Buy, "0.5", OrderKind::Market, TimeInForce::Ioc);
+        s.command(
+            alice,
+            Command::SetMarginMode {
+                instrument: InstrumentId(0),
+                mode: MarginMode::Isolated,
+            },
+        );
+        s.command(
+            alice,
+            Command::SetLeverage {
+                instrument: InstrumentId(0),
+                leverage: 10,
+            },
+        );
+        s.order(
+            alice,
+            0,
+            Side::Buy,
+            "0.5",
+            OrderKind::Market,
+            TimeInForce::Ioc,
+        );
         s.book(0, "53000", "53001", "10");
         s.mark(0, "53100");
     }));
@@ -119,7 +166,15 @@ fn partial_liquidation_steps_down_the_tiers() {
         s.seed_fund("1000000");
         s.book(0, "19999", "20000", "1000");
         s.mark(0, "20000");
-        s.crowd("alice", 0, "250", "20000", 40, MarginMode::Isolated, "125000");
+        s.crowd(
+            "alice",
+            0,
+            "250",
+            "20000",
+            40,
+            MarginMode::Isolated,
+            "125000",
+        );
         s.book(0, "19590", "19591", "1000");
         s.mark(0, "19600");
     }));
@@ -180,8 +235,20 @@ fn cross_margin_one_loss_liquidates_both_positions() {
         s.book(1, "3000", "3000.5", "100");
         s.mark(1, "3000");
         let alice = s.account("alice", "2000");
-        s.command(alice, Command::SetLeverage { instrument: InstrumentId(0), leverage: 50 });
-        s.command(alice, Command::SetLeverage { instrument: InstrumentId(1), leverage: 50 });
+        s.command(
+            alice,
+            Command::SetLeverage {
+                instrument: InstrumentId(0),
+                leverage: 50,
+            },
+        );
+        s.command(
+            alice,
+            Command::SetLeverage {
+                instrument: InstrumentId(1),
+                leverage: 50,
+            },
+        );
         s.open_at(alice, 0, "0.5", "60000");
         s.open_at(alice, 1, "-10", "3000");
         s.book(0, "56390", "56400", "10");
@@ -213,9 +280,27 @@ fn isolated_liquidation_leaves_the_cross_wallet_untouched() {
         s.mark(0, "60000");
         s.mark(1, "3000");
         let alice = s.account("alice", "10000");
-        s.command(alice, Command::SetMarginMode { instrument: InstrumentId(0), mode: MarginMode::Isolated });
-        s.command(alice, Command::SetLeverage { instrument: InstrumentId(0), leverage: 10 });
-        s.command(alice, Command::SetLeverage { instrument: InstrumentId(1), leverage: 10 });
+        s.command(
+            alice,
+            Command::SetMarginMode {
+                instrument: InstrumentId(0),
+                mode: MarginMode::Isolated,
+            },
+        );
+        s.command(
+            alice,
+            Command::SetLeverage {
+                instrument: InstrumentId(0),
+                leverage: 10,
+            },
+        );
+        s.command(
+            alice,
+            Command::SetLeverage {
+                instrument: InstrumentId(1),
+                leverage: 10,
+            },
+        );
         s.open_at(alice, 0, "0.5", "60000");
         s.open_at(alice, 1, "5", "3000");
         s.book(0, "54090", "54100", "10");
@@ -247,9 +332,18 @@ fn hyperliquid_slices_then_backstop() {
     let spec = InstrumentSpec {
         lot: q("0.001"),
         tick: p("0.1"),
-        ..InstrumentSpec::new("hyperliquid", "BTC", InstrumentKind::LinearPerp, "BTC", "USDC")
+        ..InstrumentSpec::new(
+            "hyperliquid",
+            "BTC",
+            InstrumentKind::LinearPerp,
+            "BTC",
+            "USDC",
+        )
     };
-    let inst = vec![InstrumentConfig::perp(spec, hyperliquid_2025_tiers("BTC").unwrap())];
+    let inst = vec![InstrumentConfig::perp(
+        spec,
+        hyperliquid_2025_tiers("BTC").unwrap(),
+    )];
     insta::assert_snapshot!(check(VenueRules::hyperliquid_2025(), inst, |s| {
         s.book(0, "59999", "60000", "100");
         s.mark(0, "60000");
@@ -262,7 +356,14 @@ fn hyperliquid_slices_then_backstop() {
         s.mark(0, "57400");
         s.wait(10);
         s.mark(0, "57350");
-        s.order(alice, 0, Side::Sell, "1", OrderKind::Market, TimeInForce::Ioc);
+        s.order(
+            alice,
+            0,
+            Side::Sell,
+            "1",
+            OrderKind::Market,
+            TimeInForce::Ioc,
+        );
         s.wait(25);
         s.book(0, "57290", "57300", "100");
         s.mark(0, "57300");
@@ -292,21 +393,94 @@ fn orders_rest_fill_trigger_and_reject() {
         s.book(0, "59999", "60000", "2");
         s.mark(0, "60000");
         let alice = s.account("alice", "10000");
-        s.order(alice, 0, Side::Buy, "0.1", OrderKind::Limit { price: p("59000") }, TimeInForce::Gtc);
+        s.order(
+            alice,
+            0,
+            Side::Buy,
+            "0.1",
+            OrderKind::Limit { price: p("59000") },
+            TimeInForce::Gtc,
+        );
         s.trade(0, "59000", "1", Side::Sell);
         s.trade(0, "58999.9", "0.05", Side::Sell);
         s.trade(0, "58000", "1", Side::Sell);
-        s.order_full(alice, 0, Side::Sell, "0.1", OrderKind::Limit { price: p("59999") }, TimeInForce::Gtc, false, true);
-        s.order_full(alice, 0, Side::Sell, "0.3", OrderKind::Market, TimeInForce::Ioc, true, false);
-        s.order(alice, 0, Side::Buy, "5", OrderKind::Limit { price: p("60000") }, TimeInForce::Fok);
-        s.order(alice, 0, Side::Buy, "3", OrderKind::Limit { price: p("60000") }, TimeInForce::Ioc);
-        s.command(alice, Command::SetLeverage { instrument: InstrumentId(0), leverage: 125 });
-        s.order_full(alice, 0, Side::Sell, "2.1", OrderKind::StopMarket { trigger: p("57000") }, TimeInForce::Gtc, true, false);
+        s.order_full(
+            alice,
+            0,
+            Side::Sell,
+            "0.1",
+            OrderKind::Limit { price: p("59999") },
+            TimeInForce::Gtc,
+            false,
+            true,
+        );
+        s.order_full(
+            alice,
+            0,
+            Side::Sell,
+            "0.3",
+            OrderKind::Market,
+            TimeInForce::Ioc,
+            true,
+            false,
+        );
+        s.order(
+            alice,
+            0,
+            Side::Buy,
+            "5",
+            OrderKind::Limit { price: p("60000") },
+            TimeInForce::Fok,
+        );
+        s.order(
+            alice,
+            0,
+            Side::Buy,
+            "3",
+            OrderKind::Limit { price: p("60000") },
+            TimeInForce::Ioc,
+        );
+        s.command(
+            alice,
+            Command::SetLeverage {
+                instrument: InstrumentId(0),
+                leverage: 125,
+            },
+        );
+        s.order_full(
+            alice,
+            0,
+            Side::Sell,
+            "2.1",
+            OrderKind::StopMarket {
+                trigger: p("57000"),
+            },
+            TimeInForce::Gtc,
+            true,
+            false,
+        );
         s.book(0, "56899", "56900", "5");
         s.trade(0, "56900", "0.5", Side::Sell);
-        s.command(alice, Command::Cancel { order_id: OrderId(99) });
-        s.order(alice, 0, Side::Sell, "0.5", OrderKind::Limit { price: p("70000") }, TimeInForce::Gtc);
-        s.command(alice, Command::CancelAll { instrument: InstrumentId(0) });
+        s.command(
+            alice,
+            Command::Cancel {
+                order_id: OrderId(99),
+            },
+        );
+        s.order(
+            alice,
+            0,
+            Side::Sell,
+            "0.5",
+            OrderKind::Limit { price: p("70000") },
+            TimeInForce::Gtc,
+        );
+        s.command(
+            alice,
+            Command::CancelAll {
+                instrument: InstrumentId(0),
+            },
+        );
     }));
 }
 
@@ -324,20 +498,103 @@ fn spot_and_perp_delta_neutral_with_transfers() {
     perp.spec.lot = q("0.001");
     let spot = InstrumentConfig::spot(InstrumentSpec {
         lot: q("0.00001"),
-        ..InstrumentSpec::new("binance-spot", "BTCUSDT", InstrumentKind::Spot, "BTC", "USDT")
+        ..InstrumentSpec::new(
+            "binance-spot",
+            "BTCUSDT",
+            InstrumentKind::Spot,
+            "BTC",
+            "USDT",
+        )
     });
-    insta::assert_snapshot!(check(VenueRules::binance_usdm(date), vec![perp, spot], |s| {
-        s.book(0, "59999", "60000", "5");
-        s.mark(0, "60000");
-        s.book(1, "59999", "60000", "5");
+    insta::assert_snapshot!(check(
+        VenueRules::binance_usdm(date),
+        vec![perp, spot],
+        |s| {
+            s.book(0, "59999", "60000", "5");
+            s.mark(0, "60000");
+            s.book(1, "59999", "60000", "5");
+            let alice = s.account("alice", "10000");
+            s.command(
+                alice,
+                Command::Transfer {
+                    from: Wallet::Futures,
+                    to: Wallet::Spot,
+                    amount: m("6100"),
+                },
+            );
+            s.order(
+                alice,
+                1,
+                Side::Buy,
+                "0.1",
+                OrderKind::Market,
+                TimeInForce::Ioc,
+            );
+            s.order(
+                alice,
+                0,
+                Side::Sell,
+                "0.1",
+                OrderKind::Market,
+                TimeInForce::Ioc,
+            );
+            s.order_full(
+                alice,
+                1,
+                Side::Sell,
+                "0.1",
+                OrderKind::Market,
+                TimeInForce::Ioc,
+                true,
+                false,
+            );
+            s.wait(8 * 3600);
+            s.settle(0, "0.0001");
+            s.command(
+                alice,
+                Command::Transfer {
+                    from: Wallet::Spot,
+                    to: Wallet::Futures,
+                    amount: m("98"),
+                },
+            );
+            s.command(
+                alice,
+                Command::Transfer {
+                    from: Wallet::Spot,
+                    to: Wallet::Futures,
+                    amount: m("97"),
+                },
+            );
+        }
+    ));
+}
+
+/// No recorded mark or funding: the mark is Binance's `median(P1, P2, last)` and funding is
+/// settled on the 8-hour grid at the rate computed from premium samples.
+///
+/// - Index 60,000 alone: P1 = 60,000 (no rate estimate yet), no P2, no trade → mark 60,000.
+/// - Book 60,030 / 60,040: premium sample (60,030 − 60,000)/60,000 = 0.05 %;
+///   F = 0.05 % + clamp(0.01 % − 0.05 %, ±0.05 %) = 0.01 % (under the ±0.30 % cap).
+///   P1 = 60,000 × (1 + 0.0001 × 8 h / 8 h) = 60,006; basis sample 60,035 − 60,000 = 35 →
+///   P2 = 60,035; no trade: mean of the two = 60,020.5.
+/// - Trade at 60,050: median(60,006, 60,035, 60,050) = 60,035.
+/// - Alice long 1 at 60,035. At 08:00:01 the next event settles the grid's 08:00 funding at
+///   0.01 % of 60,035 = 6.0035.
+#[test]
+fn computed_mark_and_scheduled_funding() {
+    let (rules, inst) = binance_btc();
+    insta::assert_snapshot!(check(rules, inst, |s| {
+        s.index(0, "60000");
+        s.show_market(0);
+        s.book(0, "60030", "60040", "10");
+        s.show_market(0);
+        s.trade(0, "60050", "0.1", Side::Buy);
+        s.show_market(0);
         let alice = s.account("alice", "10000");
-        s.command(alice, Command::Transfer { from: Wallet::Futures, to: Wallet::Spot, amount: m("6100") });
-        s.order(alice, 1, Side::Buy, "0.1", OrderKind::Market, TimeInForce::Ioc);
-        s.order(alice, 0, Side::Sell, "0.1", OrderKind::Market, TimeInForce::Ioc);
-        s.order_full(alice, 1, Side::Sell, "0.1", OrderKind::Market, TimeInForce::Ioc, true, false);
-        s.wait(8 * 3600);
-        s.settle(0, "0.0001");
-        s.command(alice, Command::Transfer { from: Wallet::Spot, to: Wallet::Futures, amount: m("98") });
-        s.command(alice, Command::Transfer { from: Wallet::Spot, to: Wallet::Futures, amount: m("97") });
+        s.open_at(alice, 0, "1", "60035");
+        s.wait(8 * 3600 + 1);
+        s.index(0, "60000");
+        s.show_market(0);
     }));
 }

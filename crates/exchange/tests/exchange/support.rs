@@ -31,9 +31,19 @@ pub fn m(s: &str) -> Money {
 }
 
 /// Runs a scenario and returns its log.
-pub fn check(rules: VenueRules, instruments: Vec<InstrumentConfig>, scenario: impl FnOnce(&mut Sim)) -> String {
+pub fn check(
+    rules: VenueRules,
+    instruments: Vec<InstrumentConfig>,
+    scenario: impl FnOnce(&mut Sim),
+) -> String {
     let ex = Exchange::new(rules, instruments).unwrap();
-    let mut sim = Sim { ex, log: String::new(), t: day("2024-08-05T00:00:00Z"), out: Vec::new(), names: vec![(Exchange::MARKET, "market")] };
+    let mut sim = Sim {
+        ex,
+        log: String::new(),
+        t: day("2024-08-05T00:00:00Z"),
+        out: Vec::new(),
+        names: vec![(Exchange::MARKET, "market")],
+    };
     scenario(&mut sim);
     sim.summary();
     sim.log
@@ -41,7 +51,10 @@ pub fn check(rules: VenueRules, instruments: Vec<InstrumentConfig>, scenario: im
 
 impl Sim {
     fn name(&self, a: AccountId) -> String {
-        self.names.iter().find(|(x, _)| *x == a).map_or_else(|| a.to_string(), |(_, n)| n.to_string())
+        self.names
+            .iter()
+            .find(|(x, _)| *x == a)
+            .map_or_else(|| a.to_string(), |(_, n)| n.to_string())
     }
 
     /// Advances simulated time by `s` seconds.
@@ -65,27 +78,78 @@ impl Sim {
 
     /// A crowd account: deposit, leverage, mode and a position at `entry`.
     #[allow(clippy::too_many_arguments)]
-    pub fn crowd(&mut self, name: &'static str, i: u32, qty: &str, entry: &str, leverage: u32, mode: MarginMode, deposit: &str) -> AccountId {
-        let c = CrowdPosition { instrument: InstrumentId(i), qty: q(qty), entry: p(entry), leverage, mode, deposit: m(deposit) };
+    pub fn crowd(
+        &mut self,
+        name: &'static str,
+        i: u32,
+        qty: &str,
+        entry: &str,
+        leverage: u32,
+        mode: MarginMode,
+        deposit: &str,
+    ) -> AccountId {
+        let c = CrowdPosition {
+            instrument: InstrumentId(i),
+            qty: q(qty),
+            entry: p(entry),
+            leverage,
+            mode,
+            deposit: m(deposit),
+        };
         let a = self.ex.open_crowd_position(&c, &mut self.out).unwrap();
         self.names.push((a, name));
-        writeln!(self.log, "> open {name} with {deposit}: {qty} of i{i} at {entry}, {leverage}x {mode:?}").unwrap();
+        writeln!(
+            self.log,
+            "> open {name} with {deposit}: {qty} of i{i} at {entry}, {leverage}x {mode:?}"
+        )
+        .unwrap();
         self.flush();
         a
     }
 
     /// A position for an existing account at a price (no book, no fee).
     pub fn open_at(&mut self, a: AccountId, i: u32, qty: &str, price: &str) {
-        let r = self.ex.open_position_at(a, InstrumentId(i), q(qty), p(price), &mut self.out);
-        writeln!(self.log, "> {} opens {qty} of i{i} at {price}{}", self.name(a), if r.is_err() { format!(": {r:?}") } else { String::new() }).unwrap();
+        let r = self
+            .ex
+            .open_position_at(a, InstrumentId(i), q(qty), p(price), &mut self.out);
+        writeln!(
+            self.log,
+            "> {} opens {qty} of i{i} at {price}{}",
+            self.name(a),
+            if r.is_err() {
+                format!(": {r:?}")
+            } else {
+                String::new()
+            }
+        )
+        .unwrap();
         self.flush();
     }
 
     pub fn event(&mut self, i: u32, body: EventBody) {
-        let ev = Event { ts: self.t, instrument: InstrumentId(i), body };
+        let ev = Event {
+            ts: self.t,
+            instrument: InstrumentId(i),
+            body,
+        };
         writeln!(self.log, "> {ev}").unwrap();
         self.ex.on_market(&ev, &mut self.out);
         self.flush();
+    }
+
+    /// Logs the instrument's market state as the exchange sees it.
+    pub fn show_market(&mut self, i: u32) {
+        let v = self.ex.market(InstrumentId(i));
+        let opt = |x: Option<String>| x.unwrap_or_else(|| "-".to_string());
+        writeln!(
+            self.log,
+            "  = i{i} mark {} index {} funding {} next {}",
+            opt(v.mark.map(|x| x.to_string())),
+            opt(v.index.map(|x| x.to_string())),
+            opt(v.funding_rate.map(|x| x.to_string())),
+            opt(v.next_funding.map(|x| x.to_string()))
+        )
+        .unwrap();
     }
 
     pub fn mark(&mut self, i: u32, price: &str) {
@@ -97,15 +161,37 @@ impl Sim {
     }
 
     pub fn book(&mut self, i: u32, bid: &str, ask: &str, qty: &str) {
-        self.event(i, EventBody::BookTop(BookTop { bid_price: p(bid), bid_qty: q(qty), ask_price: p(ask), ask_qty: q(qty) }));
+        self.event(
+            i,
+            EventBody::BookTop(BookTop {
+                bid_price: p(bid),
+                bid_qty: q(qty),
+                ask_price: p(ask),
+                ask_qty: q(qty),
+            }),
+        );
     }
 
     pub fn trade(&mut self, i: u32, price: &str, qty: &str, aggressor: Side) {
-        self.event(i, EventBody::Trade(Trade { price: p(price), qty: q(qty), aggressor, trade_id: 0 }));
+        self.event(
+            i,
+            EventBody::Trade(Trade {
+                price: p(price),
+                qty: q(qty),
+                aggressor,
+                trade_id: 0,
+            }),
+        );
     }
 
     pub fn settle(&mut self, i: u32, rate: &str) {
-        self.event(i, EventBody::FundingSettlement(FundingSettlement { rate: rate.parse().unwrap(), interval_h: 8 }));
+        self.event(
+            i,
+            EventBody::FundingSettlement(FundingSettlement {
+                rate: rate.parse().unwrap(),
+                interval_h: 8,
+            }),
+        );
     }
 
     pub fn command(&mut self, a: AccountId, cmd: Command) {
@@ -114,14 +200,41 @@ impl Sim {
         self.flush();
     }
 
-    pub fn order(&mut self, a: AccountId, i: u32, side: Side, qty: &str, kind: OrderKind, tif: TimeInForce) {
+    pub fn order(
+        &mut self,
+        a: AccountId,
+        i: u32,
+        side: Side,
+        qty: &str,
+        kind: OrderKind,
+        tif: TimeInForce,
+    ) {
         self.order_full(a, i, side, qty, kind, tif, false, false);
     }
 
     #[allow(clippy::too_many_arguments)]
-    pub fn order_full(&mut self, a: AccountId, i: u32, side: Side, qty: &str, kind: OrderKind, tif: TimeInForce, reduce_only: bool, post_only: bool) {
+    pub fn order_full(
+        &mut self,
+        a: AccountId,
+        i: u32,
+        side: Side,
+        qty: &str,
+        kind: OrderKind,
+        tif: TimeInForce,
+        reduce_only: bool,
+        post_only: bool,
+    ) {
         let client_id = self.out.len() as u64 + 100;
-        let req = OrderRequest { client_id, instrument: InstrumentId(i), side, qty: q(qty), kind, tif, reduce_only, post_only };
+        let req = OrderRequest {
+            client_id,
+            instrument: InstrumentId(i),
+            side,
+            qty: q(qty),
+            kind,
+            tif,
+            reduce_only,
+            post_only,
+        };
         self.command(a, Command::Place(req));
     }
 
@@ -191,7 +304,8 @@ impl Sim {
                     pos.qty,
                     pos.entry,
                     pos.margin,
-                    pos.liquidation_price.map_or("none".to_string(), |x| x.to_string())
+                    pos.liquidation_price
+                        .map_or("none".to_string(), |x| x.to_string())
                 )
                 .unwrap();
             }
@@ -227,7 +341,9 @@ fn render_command(c: &Command) -> String {
                 OrderKind::Market => "market".to_string(),
                 OrderKind::Limit { price } => format!("limit {price}"),
                 OrderKind::StopMarket { trigger } => format!("stop-market {trigger}"),
-                OrderKind::StopLimit { trigger, price } => format!("stop-limit {trigger} -> {price}"),
+                OrderKind::StopLimit { trigger, price } => {
+                    format!("stop-limit {trigger} -> {price}")
+                }
             };
             format!(
                 "places {} {} {} {kind} {:?}{}{}",
@@ -241,7 +357,10 @@ fn render_command(c: &Command) -> String {
         }
         Command::Cancel { order_id } => format!("cancels {order_id}"),
         Command::CancelAll { instrument } => format!("cancels all on {instrument}"),
-        Command::SetLeverage { instrument, leverage } => format!("sets {instrument} leverage {leverage}x"),
+        Command::SetLeverage {
+            instrument,
+            leverage,
+        } => format!("sets {instrument} leverage {leverage}x"),
         Command::SetMarginMode { instrument, mode } => format!("sets {instrument} {mode:?}"),
         Command::Transfer { from, to, amount } => format!("transfers {amount} {from:?} -> {to:?}"),
     }
