@@ -14,6 +14,7 @@ const BLUE: &str = "#0969da";
 const GREY: &str = "#8c959f";
 const GREEN: &str = "#1a7f37";
 const RED: &str = "#cf222e";
+const AMBER: &str = "#9a6700";
 const ORANGE: &str = "#bc4c00";
 const PURPLE: &str = "#8250df";
 const MAX_PRICE_CHARTS: usize = 4;
@@ -52,6 +53,23 @@ fn kpi(out: &mut String, key: &str, value: &str, tone: i8) {
         esc(key),
         esc(value)
     );
+}
+
+/// Exact money with thousands separators: `-31,197.84999999`.
+fn money(m: Money) -> String {
+    let text = m.to_string();
+    match text.split_once('.') {
+        Some((i, f)) => format!("{}.{f}", crate::svg::group_thousands(i)),
+        None => crate::svg::group_thousands(&text),
+    }
+}
+
+/// Money rounded to cents for the headline cards (display only): `-31,197.85`.
+fn money_short(m: Money) -> String {
+    let cents = m
+        .mul_div(1, 1_000_000, cascade_types::Rounding::HalfEven)
+        .expect("cents fit");
+    money(Money::from_raw(cents.raw() * 1_000_000))
 }
 
 fn tone(m: Money) -> i8 {
@@ -94,7 +112,7 @@ fn crash_span(r: &RunRecord) -> Vec<Span> {
         .map(|(a, b)| Span {
             x0: a.nanos(),
             x1: b.nanos(),
-            color: RED,
+            color: AMBER,
             label: "crash window".to_string(),
         })
         .into_iter()
@@ -334,14 +352,19 @@ fn equity_charts(r: &RunRecord, x_range: (i64, i64)) -> Vec<Chart> {
     let lev = |net: bool| -> Vec<(i64, f64)> {
         r.equity
             .iter()
-            .filter(|s| s.equity.is_positive())
             .map(|s| {
+                // A gap (NaN) where equity is not positive: leverage is undefined there.
                 let x = if net {
                     s.net_exposure
                 } else {
                     s.gross_exposure
                 };
-                (s.ts.nanos(), x.to_f64() / s.equity.to_f64())
+                let lev = if s.equity.is_positive() {
+                    x.to_f64() / s.equity.to_f64()
+                } else {
+                    f64::NAN
+                };
+                (s.ts.nanos(), lev)
             })
             .collect()
     };
@@ -458,7 +481,7 @@ pub fn render_html(record: &RunRecord, report: &Report) -> String {
         &m.total_return.map_or("-".to_string(), fmt_pct),
         tone(m.pnl.total),
     );
-    kpi(&mut o, "PnL", &m.pnl.total.to_string(), tone(m.pnl.total));
+    kpi(&mut o, "PnL", &money_short(m.pnl.total), tone(m.pnl.total));
     kpi(
         &mut o,
         "Max drawdown",
@@ -491,7 +514,11 @@ pub fn render_html(record: &RunRecord, report: &Report) -> String {
     kpi(
         &mut o,
         "Liquidations",
-        &format!("{} ({})", m.liquidations.count, m.liquidations.notional),
+        &format!(
+            "{} ({})",
+            m.liquidations.count,
+            money_short(m.liquidations.notional)
+        ),
         if m.liquidations.count > 0 { -1 } else { 0 },
     );
     kpi(
@@ -503,10 +530,10 @@ pub fn render_html(record: &RunRecord, report: &Report) -> String {
     kpi(
         &mut o,
         "Funding",
-        &m.funding.net.to_string(),
+        &money_short(m.funding.net),
         tone(m.funding.net),
     );
-    kpi(&mut o, "Fees", &card.fees.to_string(), tone(-card.fees));
+    kpi(&mut o, "Fees", &money_short(card.fees), tone(-card.fees));
     kpi(&mut o, "Fills", &m.trading.fills.to_string(), 0);
     kpi(
         &mut o,
@@ -542,12 +569,12 @@ pub fn render_html(record: &RunRecord, report: &Report) -> String {
         &mut o,
         "PnL split",
         &[
-            ("trading".into(), p.trading.to_string()),
-            ("fees".into(), p.fees.to_string()),
-            ("funding".into(), p.funding.to_string()),
-            ("liquidation".into(), p.liquidation.to_string()),
-            ("ADL".into(), p.adl.to_string()),
-            ("total".into(), p.total.to_string()),
+            ("trading".into(), money(p.trading)),
+            ("fees".into(), money(p.fees)),
+            ("funding".into(), money(p.funding)),
+            ("liquidation".into(), money(p.liquidation)),
+            ("ADL".into(), money(p.adl)),
+            ("total".into(), money(p.total)),
         ],
     );
     let d = &m.drawdown.max_fraction;
@@ -557,11 +584,11 @@ pub fn render_html(record: &RunRecord, report: &Report) -> String {
         &[
             (
                 "initial / final equity".into(),
-                format!("{} / {}", m.initial_equity, m.final_equity),
+                format!("{} / {}", money(m.initial_equity), money(m.final_equity)),
             ),
             (
                 "max drawdown".into(),
-                format!("{} ({})", fmt_pct(-d.fraction), -d.value),
+                format!("{} ({})", fmt_pct(-d.fraction), money(-d.value)),
             ),
             (
                 "peak → trough".into(),
@@ -607,19 +634,19 @@ pub fn render_html(record: &RunRecord, report: &Report) -> String {
             ),
             (
                 "liquidated qty / notional".into(),
-                format!("{} / {}", l.qty, l.notional),
+                format!("{} / {}", l.qty, money(l.notional)),
             ),
-            ("liquidation fees".into(), l.fees.to_string()),
+            ("liquidation fees".into(), money(l.fees)),
             ("ADL closes".into(), m.adl.count.to_string()),
             (
                 "ADL qty / notional".into(),
-                format!("{} / {}", m.adl.qty, m.adl.notional),
+                format!("{} / {}", m.adl.qty, money(m.adl.notional)),
             ),
             (
                 "funding paid / received".into(),
-                format!("{} / {}", m.funding.paid, m.funding.received),
+                format!("{} / {}", money(m.funding.paid), money(m.funding.received)),
             ),
-            ("trading volume".into(), m.trading.volume.to_string()),
+            ("trading volume".into(), money(m.trading.volume)),
         ],
     );
     let mut run: Vec<(String, String)> = vec![

@@ -169,7 +169,7 @@ fn decimals_for(step: f64) -> usize {
     d
 }
 
-fn group_thousands(int_part: &str) -> String {
+pub(crate) fn group_thousands(int_part: &str) -> String {
     let (sign, digits) = int_part
         .strip_prefix('-')
         .map_or(("", int_part), |d| ("-", d));
@@ -378,7 +378,9 @@ impl Chart {
 
     /// True when nothing would be drawn.
     pub(crate) fn is_empty(&self) -> bool {
-        self.series.iter().all(|s| s.points.is_empty())
+        self.series
+            .iter()
+            .all(|s| s.points.iter().all(|p| p.1.is_nan()))
     }
 
     /// Renders the chart as an `<svg>` element.
@@ -389,42 +391,58 @@ impl Chart {
         let columns = (pr - pl).max(1.0) as usize;
 
         // Points to draw, decimated; bars summed per column.
-        let drawn: Vec<Vec<(i64, f64)>> = self
+        // Points to draw: bars summed per column; lines split at gaps (NaN) and decimated.
+        let drawn: Vec<Vec<Vec<(i64, f64)>>> = self
             .series
             .iter()
             .map(|s| match s.style {
-                Style::Bars => bucket_sums(&s.points, x0, x1, columns),
-                _ => decimate(&s.points, x0, x1, columns),
+                Style::Bars => vec![bucket_sums(&s.points, x0, x1, columns)],
+                _ => s
+                    .points
+                    .split(|p| p.1.is_nan())
+                    .filter(|seg| !seg.is_empty())
+                    .map(|seg| decimate(seg, x0, x1, columns))
+                    .collect(),
             })
             .collect();
 
         // Y range over everything drawn.
         let mut lo = f64::INFINITY;
         let mut hi = f64::NEG_INFINITY;
-        for (s, pts) in self.series.iter().zip(&drawn) {
-            for &(_, v) in pts {
+        let mut zero_anchored = self.include_zero;
+        for (s, segs) in self.series.iter().zip(&drawn) {
+            for &(_, v) in segs.iter().flatten() {
                 lo = lo.min(v);
                 hi = hi.max(v);
             }
             if matches!(s.style, Style::Bars | Style::Area) {
-                lo = lo.min(0.0);
-                hi = hi.max(0.0);
+                zero_anchored = true;
             }
         }
         for m in &self.markers {
             lo = lo.min(m.y);
             hi = hi.max(m.y);
         }
-        if self.include_zero {
-            lo = lo.min(0.0);
-            hi = hi.max(0.0);
-        }
         if !lo.is_finite() || !hi.is_finite() {
             (lo, hi) = (0.0, 1.0);
+        }
+        if zero_anchored {
+            lo = lo.min(0.0);
+            hi = hi.max(0.0);
         }
         if hi - lo <= f64::EPSILON * hi.abs().max(1.0) {
             let pad = if hi == 0.0 { 1.0 } else { hi.abs() * 0.01 };
             (lo, hi) = (lo - pad, hi + pad);
+        } else {
+            // Breathing room so lines and markers do not run along the frame; a zero bound
+            // of an anchored chart stays on the frame.
+            let pad = (hi - lo) * 0.05;
+            if !(zero_anchored && lo == 0.0) {
+                lo -= pad;
+            }
+            if !(zero_anchored && hi == 0.0) {
+                hi += pad;
+            }
         }
         let step = nice_step(hi - lo, 5.0);
         let (ylo, yhi) = ((lo / step).floor() * step, (hi / step).ceil() * step);
@@ -453,7 +471,7 @@ impl Chart {
             if b > a {
                 let _ = write!(
                     o,
-                    r#"<rect class="span" x="{a:.1}" y="{pt}" width="{:.1}" height="{:.1}" fill="{}" opacity="0.13"/>"#,
+                    r#"<rect class="span" x="{a:.1}" y="{pt}" width="{:.1}" height="{:.1}" fill="{}" opacity="0.10"/>"#,
                     b - a,
                     pb - pt,
                     s.color
@@ -538,49 +556,73 @@ impl Chart {
             pb - pt
         );
         let y0 = sy(0.0_f64.clamp(ylo, yhi));
-        for (s, pts) in self.series.iter().zip(&drawn) {
-            if pts.is_empty() {
-                continue;
-            }
+        for (s, segs) in self.series.iter().zip(&drawn) {
             match s.style {
                 Style::Bars => {
-                    let bw = ((pr - pl) / columns as f64).max(1.0);
+                    let pts = &segs[0];
+                    // Bars as wide as the closest two points allow, 1 to 12 px.
+                    let gap = pts
+                        .windows(2)
+                        .map(|w| sx(w[1].0) - sx(w[0].0))
+                        .fold(f64::INFINITY, f64::min);
+                    let bw = if gap.is_finite() {
+                        (gap * 0.7).clamp(1.0, 12.0)
+                    } else {
+                        4.0
+                    };
                     let mut d = String::new();
                     for &(x, v) in pts {
                         let (a, b) = (y0, sy(v));
-                        let _ = write!(d, "M{:.1} {:.1}V{:.1}h{bw:.1}V{:.1}Z", sx(x), a, b, a);
+                        let _ = write!(
+                            d,
+                            "M{:.1} {:.1}V{:.1}h{bw:.1}V{:.1}Z",
+                            sx(x) - bw / 2.0,
+                            a,
+                            b,
+                            a
+                        );
                     }
-                    let _ = write!(
-                        o,
-                        r#"<path class="bars" d="{d}" fill="{}" opacity="0.85"/>"#,
-                        s.color
-                    );
+                    if !d.is_empty() {
+                        let _ = write!(
+                            o,
+                            r#"<path class="bars" d="{d}" fill="{}" opacity="0.85"/>"#,
+                            s.color
+                        );
+                    }
                 }
                 Style::Line | Style::Step | Style::Area => {
                     let mut d = String::new();
-                    let mut prev_y = 0.0;
-                    for (k, &(x, v)) in pts.iter().enumerate() {
-                        let (px, py) = (sx(x), sy(v));
-                        if k == 0 {
-                            let _ = write!(d, "M{px:.1} {py:.1}");
-                        } else if s.style == Style::Step {
-                            let _ = write!(d, "L{px:.1} {prev_y:.1}L{px:.1} {py:.1}");
-                        } else {
-                            let _ = write!(d, "L{px:.1} {py:.1}");
+                    for pts in segs {
+                        let mut prev_y = 0.0;
+                        for (k, &(x, v)) in pts.iter().enumerate() {
+                            let (px, py) = (sx(x), sy(v));
+                            if k == 0 {
+                                let _ = write!(d, "M{px:.1} {py:.1}");
+                            } else if s.style == Style::Step {
+                                let _ = write!(d, "L{px:.1} {prev_y:.1}L{px:.1} {py:.1}");
+                            } else {
+                                let _ = write!(d, "L{px:.1} {py:.1}");
+                            }
+                            prev_y = py;
                         }
-                        prev_y = py;
+                        if s.style == Style::Area {
+                            let mut fill = String::new();
+                            let (first, last) = (sx(pts[0].0), sx(pts[pts.len() - 1].0));
+                            let start = d.rfind('M').expect("a segment starts with M");
+                            let _ = write!(
+                                fill,
+                                "{}L{last:.1} {y0:.1}L{first:.1} {y0:.1}Z",
+                                &d[start..]
+                            );
+                            let _ = write!(
+                                o,
+                                r#"<path d="{fill}" fill="{}" opacity="0.18" stroke="none"/>"#,
+                                s.color
+                            );
+                        }
                     }
-                    if s.style == Style::Step {
-                        // Hold the last value to the right edge.
-                        let _ = write!(d, "L{pr:.1} {prev_y:.1}");
-                    }
-                    if s.style == Style::Area {
-                        let (first, last) = (sx(pts[0].0), sx(pts[pts.len() - 1].0));
-                        let _ = write!(
-                            o,
-                            r#"<path d="{d}L{last:.1} {y0:.1}L{first:.1} {y0:.1}Z" fill="{}" opacity="0.18" stroke="none"/>"#,
-                            s.color
-                        );
+                    if d.is_empty() {
+                        continue;
                     }
                     let dash = if s.dashed {
                         r#" stroke-dasharray="5 4""#
@@ -621,7 +663,11 @@ impl Chart {
         // Legend, right-aligned in the title row.
         let mut items: Vec<String> = Vec::new();
         let mut widths: Vec<f64> = Vec::new();
-        for s in self.series.iter().filter(|s| !s.points.is_empty()) {
+        for s in self
+            .series
+            .iter()
+            .filter(|s| s.points.iter().any(|p| !p.1.is_nan()))
+        {
             let swatch = if s.style == Style::Bars {
                 format!(
                     r#"<rect x="0" y="-5" width="14" height="8" fill="{}"/>"#,
