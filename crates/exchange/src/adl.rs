@@ -7,8 +7,8 @@
 //! worse for it than the mark, only the quantity its equity covers is taken from it.
 //!
 //! Ranking scans the instrument's holders — `O(p log p)` in positions of that instrument — on
-//! the ADL path only, because every venue ranks on current marks and nothing cheaper stays
-//! exact. Scores are fixed-point rates (10⁻⁸) computed in `i128`; ties go to the lower
+//! the ADL path only, once per input and side (a cascade reuses it), because every venue ranks
+//! on current marks and nothing cheaper stays exact. Scores are fixed-point rates (10⁻⁸) computed in `i128`; ties go to the lower
 //! account id.
 
 use crate::exchange::Exchange;
@@ -170,27 +170,31 @@ impl Exchange {
         }
         // Rank the other side.
         let victim_long = !long;
-        let mut ranked = std::mem::take(&mut self.scratch_keys);
-        ranked.clear();
-        let holders = std::mem::take(&mut self.inst[i.index()].holders);
-        for &v in &holders {
-            let vid = AccountId(v);
-            if vid == a {
-                continue;
+        // The queue is ranked once per input (venues publish it periodically, not per
+        // liquidation) and reused by every ADL of the same input on the same side: a cascade
+        // of k bankruptcies costs one O(p log p) ranking, not k. Victims' quantities and
+        // capacities are read live below.
+        let key = (self.input_seq, i, victim_long);
+        let mut ranked = std::mem::take(&mut self.adl_queue);
+        if self.adl_queue_key != Some(key) {
+            ranked.clear();
+            let holders = std::mem::take(&mut self.inst[i.index()].holders);
+            for &v in &holders {
+                let Some(vp) = self.accounts[v as usize].position(i) else {
+                    continue;
+                };
+                if vp.qty.is_positive() != victim_long {
+                    continue;
+                }
+                let s = self.adl_score(AccountId(v), i);
+                // Kept as i64: scores beyond ±9.2·10¹⁰ (a billion times leverage) are
+                // clamped, which keeps their order among themselves.
+                ranked.push((s.clamp(i64::MIN as i128 + 1, i64::MAX as i128) as i64, v));
             }
-            let Some(vp) = self.accounts[v as usize].position(i) else {
-                continue;
-            };
-            if vp.qty.is_positive() != victim_long {
-                continue;
-            }
-            let s = self.adl_score(vid, i);
-            // Stored as i64 for the shared scratch buffer: scores beyond ±9.2·10¹⁰ (a billion
-            // times leverage) are clamped, which keeps their order among themselves.
-            ranked.push((s.clamp(i64::MIN as i128 + 1, i64::MAX as i128) as i64, v));
+            self.inst[i.index()].holders = holders;
+            ranked.sort_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)));
+            self.adl_queue_key = Some(key);
         }
-        self.inst[i.index()].holders = holders;
-        ranked.sort_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)));
         let mut left = qty;
         let trader_dq = |q: Qty| if long { -q } else { q };
         let mut k = 0;
@@ -200,6 +204,9 @@ impl Exchange {
                 None => Self::MARKET,
             };
             k += 1;
+            if victim == a {
+                continue;
+            }
             // The market account, last, takes whatever is left whatever it holds: it stands
             // for the rest of the market, whose aggregate position is always opposite.
             let take = if victim == Self::MARKET {
@@ -231,8 +238,7 @@ impl Exchange {
             }
             left -= take;
         }
-        ranked.clear();
-        self.scratch_keys = ranked;
+        self.adl_queue = ranked;
         self.rekey_account(a);
     }
 

@@ -86,6 +86,7 @@ impl Exchange {
             return Err(RejectReason::BadQuantity);
         }
         let notional = price.notional(qty.abs(), Rounding::HalfEven);
+        self.input_seq += 1;
         self.fill_direct(a, instrument, qty, notional)?;
         self.worklist.push(a);
         self.drain_worklist(out);

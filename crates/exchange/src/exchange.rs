@@ -86,6 +86,7 @@ pub(crate) enum Pool {
     Isolated(InstrumentId),
 }
 
+#[derive(Clone)]
 pub(crate) struct Instrument {
     pub cfg: InstrumentConfig,
     pub market: Market,
@@ -136,6 +137,8 @@ pub enum Input {
 ///
 /// All state lives in `Vec`s indexed by typed ids and in `BTreeMap`/`BTreeSet`s; nothing reads
 /// a clock (time is the latest event's timestamp, or the `now` passed with a command).
+/// `Clone` gives an independent copy (a sweep can fork a warmed-up exchange).
+#[derive(Clone)]
 pub struct Exchange {
     pub(crate) rules: VenueRules,
     pub(crate) inst: Vec<Instrument>,
@@ -152,6 +155,10 @@ pub struct Exchange {
     pub(crate) scratch_ids: Vec<u32>,
     pub(crate) worklist: Vec<AccountId>,
     pub(crate) ignored_events: u64,
+    /// Counts inputs (events and commands): the ADL queue is ranked once per input and side.
+    pub(crate) input_seq: u64,
+    pub(crate) adl_queue: Vec<(i64, u32)>,
+    pub(crate) adl_queue_key: Option<(u64, InstrumentId, bool)>,
 }
 
 impl Exchange {
@@ -225,6 +232,9 @@ impl Exchange {
             scratch_ids: Vec::with_capacity(64),
             worklist: Vec::with_capacity(64),
             ignored_events: 0,
+            input_seq: 0,
+            adl_queue: Vec::new(),
+            adl_queue_key: None,
         })
     }
 
@@ -303,6 +313,7 @@ impl Exchange {
     /// resting orders it trades through. Outputs are appended to `out`.
     pub fn on_market(&mut self, ev: &Event, out: &mut Vec<Output>) {
         self.now = self.now.max(ev.ts);
+        self.input_seq += 1;
         let i = ev.instrument.index();
         if i >= self.inst.len() {
             self.ignored_events += 1;
@@ -387,6 +398,7 @@ impl Exchange {
         out: &mut Vec<Output>,
     ) {
         self.now = self.now.max(now);
+        self.input_seq += 1;
         if account.index() >= self.accounts.len() || account == Self::MARKET {
             let client_id = match cmd {
                 Command::Place(r) => r.client_id,
@@ -430,6 +442,7 @@ impl Exchange {
             cascade_types::BarSource::Last => {
                 let q = Qty::from_raw(b.volume.raw() / 4); // quarter volume per tick, floor
                 for (k, p) in path.into_iter().enumerate() {
+                    self.input_seq += 1;
                     let side = if k > 0 && p < path[k - 1] {
                         Side::Sell
                     } else {
@@ -451,12 +464,14 @@ impl Exchange {
             cascade_types::BarSource::Mark => {
                 self.inst[i].market.mark_recorded = true;
                 for p in path {
+                    self.input_seq += 1;
                     self.set_mark(i, p);
                     self.drain_worklist(out);
                 }
             }
             cascade_types::BarSource::Index => {
                 for p in path {
+                    self.input_seq += 1;
                     self.inst[i].market.index = Some(p);
                     self.price_input(i);
                     self.drain_worklist(out);

@@ -282,7 +282,8 @@ pub enum QueueRule {
 }
 
 impl VenueRules {
-    /// Reads rules from TOML (see `presets/*.toml` for the shape; rates are decimal strings).
+    /// Reads rules from TOML (`crates/exchange/presets/*.toml` are the presets written out, as
+    /// templates; rates and money are decimal strings).
     pub fn from_toml(text: &str) -> Result<VenueRules, ExchangeError> {
         let rules: VenueRules =
             toml::from_str(text).map_err(|e| ExchangeError::BadRules(e.to_string()))?;

@@ -267,6 +267,37 @@ mod tests {
     }
 
     #[test]
+    fn the_example_rule_files_are_the_presets() {
+        let d = Ts::parse_utc("2024-08-05").unwrap();
+        let files = [
+            (
+                include_str!("../../presets/binance-usdm-2024-08-05.toml"),
+                VenueRules::binance_usdm(d),
+            ),
+            (
+                include_str!("../../presets/bybit.toml"),
+                VenueRules::bybit(),
+            ),
+            (
+                include_str!("../../presets/hyperliquid-2025.toml"),
+                VenueRules::hyperliquid_2025(),
+            ),
+            (
+                include_str!("../../presets/bitmex-2020.toml"),
+                VenueRules::bitmex_2020(),
+            ),
+        ];
+        for (text, rules) in files {
+            assert_eq!(
+                VenueRules::from_toml(text).unwrap(),
+                rules,
+                "{}",
+                rules.name
+            );
+        }
+    }
+
+    #[test]
     fn binance_mark_window_follows_the_2025_09_18_change() {
         let before = VenueRules::binance_usdm(Ts::parse_utc("2025-09-18T08:00:59Z").unwrap());
         let after = VenueRules::binance_usdm(Ts::parse_utc("2025-09-18T08:01:00Z").unwrap());
