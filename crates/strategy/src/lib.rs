@@ -125,13 +125,17 @@ pub mod prelude {
 /// [`Registry`]. It is `Send` so that a sweep can build strategies on one thread and run
 /// them on others.
 ///
-/// Order of calls for each input, in simulated time:
+/// Order of calls for each market event, in simulated time:
 ///
-/// 1. a market event is applied to the market view and to the exchange model; the
-///    strategy's outputs that it caused (fills, funding, liquidations, ADL) are delivered
-///    through [`Strategy::on_output`]; then [`Strategy::on_event`] sees the event;
-/// 2. timers due at or before the event's time fire first, in (time, order set) order;
-/// 3. commands issued in any callback reach the exchange after the order-entry latency.
+/// 1. timers due at or before the event's time fire ([`Strategy::on_timer`]), in
+///    (due time, order set) order;
+/// 2. the event is applied to the market view and to the exchange model, and the outputs it
+///    caused for the strategy's accounts (fills, funding, liquidations, ADL, …) are delivered
+///    through [`Strategy::on_output`];
+/// 3. [`Strategy::on_event`] sees the event.
+///
+/// Commands issued in any callback reach the exchange after the order-entry latency, as
+/// scheduled events of their own; their outputs arrive through `on_output` in turn.
 ///
 /// Callbacks must be deterministic: no wall clock, no randomness that is not seeded from
 /// parameters, no iteration over hash maps.

@@ -296,7 +296,7 @@ impl HeatmapSummary {
             ts,
             reference,
             len: bands.len(),
-            bands: [HeatBand::default(); 8],
+            bands: [HeatBand::default(); HEATMAP_BANDS_MAX],
         };
         out.bands[..bands.len()].copy_from_slice(bands);
         out
