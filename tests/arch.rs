@@ -14,6 +14,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("cascade-exchange", &["cascade-types"]),
     ("cascade-strategy", &["cascade-types"]),
     ("cascade-report", &["cascade-types"]),
+    ("cascade-scenario", &["cascade-types"]),
     (
         "cascade-engine",
         &[
