@@ -6,7 +6,7 @@ use crate::figures::Figures;
 use crate::plan::Plan;
 use crate::scenario::Scenario;
 use crate::ScenarioError;
-use cascade_types::{InstrumentKind, Ts};
+use cascade_types::{InstrumentKind, Qty, Rate, Ts, SCALE};
 
 impl Scenario {
     fn invalid(&self, field: &str, why: impl Into<String>) -> ScenarioError {
@@ -52,6 +52,7 @@ impl Scenario {
         }
         self.check_instruments()?;
         self.check_not_found(&self.figures)?;
+        self.check_ranges()?;
         for (i, r) in self.real_data.iter().enumerate() {
             if r.path.starts_with('/') || r.path.split(['/', '\\']).any(|part| part == "..") {
                 return Err(self.invalid(
@@ -94,6 +95,120 @@ impl Scenario {
             }
         }
         Ok(())
+    }
+
+    /// Parameter ranges the generator needs to stay well formed and inside the fixed-point
+    /// range (about ±92 billion units).
+    fn check_ranges(&self) -> Result<(), ScenarioError> {
+        let g = &self.generator;
+        // `lo ≤ x ≤ hi`, bounds in hundredths.
+        let within = |x: Rate, lo: i64, hi: i64| {
+            x >= Rate::from_raw(lo * (SCALE / 100)) && x <= Rate::from_raw(hi * (SCALE / 100))
+        };
+        let (fraction, multiplier, basis, ratio) = (
+            "must lie in [0, 1]",
+            "must lie in [0, 1000]",
+            "must lie in [-0.5, 0.5]",
+            "must lie in [0, 100]",
+        );
+        let max_usd = "must be at most 50,000,000,000 (the fixed-point range)";
+        let checks: Vec<(&str, bool, &str)> = vec![
+            (
+                "generator.path.vol_bps",
+                g.path.vol_bps <= 1_000,
+                "must be at most 1000",
+            ),
+            (
+                "generator.path.wick_bps",
+                g.path.wick_bps <= 1_000,
+                "must be at most 1000",
+            ),
+            (
+                "generator.path.crash_vol_multiplier",
+                within(g.path.crash_vol_multiplier, 0, 100_000),
+                multiplier,
+            ),
+            (
+                "generator.path.crash_wick_multiplier",
+                within(g.path.crash_wick_multiplier, 0, 100_000),
+                multiplier,
+            ),
+            (
+                "generator.flow.volume_per_bar",
+                g.flow.volume_per_bar.is_positive()
+                    && g.flow.volume_per_bar <= Qty::from_int(1_000_000),
+                "must lie in (0, 1,000,000]",
+            ),
+            (
+                "generator.flow.avg_trade_qty",
+                g.flow.avg_trade_qty.is_positive(),
+                "must be positive",
+            ),
+            (
+                "generator.flow.crash_volume_multiplier",
+                within(g.flow.crash_volume_multiplier, 0, 100_000),
+                multiplier,
+            ),
+            (
+                "generator.open_interest.before_usd",
+                g.open_interest.before_usd <= 50_000_000_000,
+                max_usd,
+            ),
+            (
+                "generator.long_short.before",
+                g.long_short.before.is_positive(),
+                "must be positive",
+            ),
+            (
+                "generator.long_short.after",
+                g.long_short.after.is_positive(),
+                "must be positive",
+            ),
+            (
+                "generator.long_short.top_positions_factor",
+                g.long_short.top_positions_factor.is_positive(),
+                "must be positive",
+            ),
+            (
+                "generator.depth.notional_5pct_usd",
+                g.depth.notional_5pct_usd <= 50_000_000_000,
+                max_usd,
+            ),
+            (
+                "generator.depth.thinning",
+                within(g.depth.thinning, 0, 100),
+                fraction,
+            ),
+            (
+                "generator.liquidations.background_share",
+                within(g.liquidations.background_share, 0, 100),
+                fraction,
+            ),
+            (
+                "generator.spot.basis_calm",
+                within(g.spot.basis_calm, -50, 50),
+                basis,
+            ),
+            (
+                "generator.spot.basis_crash",
+                within(g.spot.basis_crash, -50, 50),
+                basis,
+            ),
+            (
+                "generator.spot.volume_ratio",
+                within(g.spot.volume_ratio, 0, 10_000),
+                ratio,
+            ),
+            (
+                "generator.spot.wick_ratio",
+                within(g.spot.wick_ratio, 0, 10_000),
+                ratio,
+            ),
+        ];
+        match checks.into_iter().find(|c| !c.1) {
+            Some((field, _, why)) => Err(self.invalid(field, why)),
+            None => Ok(()),
+        }
     }
 
     fn check_not_found(&self, f: &Figures) -> Result<(), ScenarioError> {

@@ -208,6 +208,16 @@ fn bad_files_give_clear_errors() {
             at("2025-10-10-tariff-crash"),
         ),
         (
+            "a depth thinning above one",
+            edit(&ten, None, "thinning =", "thinning = 1.5"),
+            at("2025-10-10-tariff-crash"),
+        ),
+        (
+            "no trade size",
+            edit(&ten, None, "avg_trade_qty =", "avg_trade_qty = 0"),
+            at("2025-10-10-tariff-crash"),
+        ),
+        (
             "an absolute data path",
             edit(
                 &ten,
