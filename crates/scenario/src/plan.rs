@@ -189,8 +189,9 @@ fn scaled_usd(usd_amount: i64, share: Rate) -> Option<Money> {
 }
 
 impl Plan {
-    /// Resolves and checks every anchor of `s`. Errors name the file and the field.
-    pub fn resolve(s: &Scenario) -> Result<Plan, ScenarioError> {
+    /// Resolves and checks every anchor of `s` (after [`Scenario::plan`]'s structural checks).
+    /// Errors name the file and the field.
+    pub(crate) fn resolve(s: &Scenario) -> Result<Plan, ScenarioError> {
         let c = Ctx { s };
         let g = &s.generator;
         let p = &g.path;
