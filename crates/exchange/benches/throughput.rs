@@ -220,7 +220,7 @@ fn liquidation_search(n: usize) {
         const REPEAT: usize = 7;
         let mut times = [0f64; REPEAT];
         let mut liquidated = 0usize;
-        for r in 0..REPEAT {
+        for (r, time) in times.iter_mut().enumerate() {
             // k = 0: move the mark within the gap above the next key (nothing crosses).
             let mark = if k == 0 {
                 keys[done] + Price::from_raw(1 + r as i64)
@@ -238,7 +238,7 @@ fn liquidation_search(n: usize) {
                 },
                 &mut out,
             );
-            times[r] = t.elapsed().as_secs_f64();
+            *time = t.elapsed().as_secs_f64();
             liquidated += out
                 .iter()
                 .filter(|o| matches!(o, Output::Liquidation { .. }))

@@ -32,6 +32,7 @@ impl Exchange {
         let mark = self.mark_raw(p);
         let t = p.terms();
         // Ratios on money in raw 10⁻⁸ units: exact enough to rank, and far from overflow.
+        // Every division in a score truncates toward zero: scores only order positions.
         let raw = |x: i128| x.div_euclid(E16);
         let upnl = raw(margin::upnl_x(mark, t));
         let (eq, mm) = self.pool_x(a, pool);
@@ -109,6 +110,7 @@ impl Exchange {
         if spare <= 0 {
             return Qty::ZERO;
         }
+        // Floor (both positive): never more than the equity covers.
         let raw = (spare / (adverse as i128 * E8)).min(p.qty.abs().raw() as i128) as i64;
         let lot = self.inst[i.index()].cfg.spec.lot.raw();
         Qty::from_raw(raw - raw.rem_euclid(lot))

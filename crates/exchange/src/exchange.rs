@@ -58,6 +58,39 @@ impl InstrumentConfig {
         }
     }
 
+    /// A Hyperliquid perpetual on `asset` (`BTC`, `ETH`, …) with its 2025 margin tiers.
+    pub fn hyperliquid_2025(asset: &str) -> Result<InstrumentConfig, ExchangeError> {
+        let tiers = crate::hyperliquid_2025_tiers(asset)?;
+        let spec = InstrumentSpec::new(
+            "hyperliquid",
+            asset,
+            InstrumentKind::LinearPerp,
+            asset,
+            "USDC",
+        );
+        Ok(InstrumentConfig::perp(spec, tiers))
+    }
+
+    /// Bybit's BTCUSDT perpetual with the risk limits of MECHANICS A2.1.
+    pub fn bybit_btcusdt() -> InstrumentConfig {
+        let spec = InstrumentSpec::new(
+            "bybit",
+            "BTCUSDT",
+            InstrumentKind::LinearPerp,
+            "BTC",
+            "USDT",
+        );
+        InstrumentConfig::perp(spec, crate::bybit_btcusdt_tiers())
+    }
+
+    /// BitMEX XBTUSD (2020 risk limits) as a linear USD contract, its XBT brackets converted
+    /// at `reference_price` (see [`crate::bitmex_2020_xbtusd_tiers`]).
+    pub fn bitmex_2020_xbtusd(reference_price: Price) -> InstrumentConfig {
+        let spec =
+            InstrumentSpec::new("bitmex", "XBTUSD", InstrumentKind::LinearPerp, "XBT", "USD");
+        InstrumentConfig::perp(spec, crate::bitmex_2020_xbtusd_tiers(reference_price))
+    }
+
     /// A Binance USDⓈ-M linear perpetual with the bracket table in force on `date` (and, for
     /// BTCUSDT, the old FAQ's 0.3 % clearance fee).
     pub fn binance_usdm(symbol: &str, date: Ts) -> Result<InstrumentConfig, ExchangeError> {

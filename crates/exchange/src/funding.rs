@@ -87,13 +87,13 @@ impl Exchange {
         let r = &self.rules.funding;
         let f = &self.inst[i].market.funding;
         let mean = if f.weight > 0 {
-            (f.sum / f.weight) as i64
+            (f.sum / f.weight) as i64 // toward zero
         } else {
             0
         };
         let c = r.clamp_per_8h.raw();
         let f8 = mean + (r.interest_per_8h.raw() - mean).clamp(-c, c);
-        let per_interval = (f8 as i128 * r.interval_h as i128 / 8) as i64;
+        let per_interval = (f8 as i128 * r.interval_h as i128 / 8) as i64; // toward zero
         let cap = match r.cap {
             FundingCap::None => None,
             FundingCap::Fixed(x) => Some(x.raw()),
@@ -108,7 +108,8 @@ impl Exchange {
             }
             FundingCap::ImMinusMm(k) => {
                 let t = self.inst[i].tiers().tiers()[0];
-                let imr = 100_000_000 / t.max_leverage as i64;
+                let imr = 100_000_000 / t.max_leverage as i64; // floor
+                                                               // Toward zero: the cap never exceeds k × (IMR − MMR).
                 Some(((imr - t.mmr.raw()) as i128 * k.raw() as i128 / 100_000_000) as i64)
             }
         };

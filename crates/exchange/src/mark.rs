@@ -77,7 +77,7 @@ fn ema_step(prev: Option<i64>, prev_ts: Ts, x: i64, now: Ts, tau_ns: i64) -> i64
         Some(e) => {
             // e + (x − e)·min(dt, τ)/τ: a first-order filter exact in integers.
             let dt = (now.nanos() - prev_ts.nanos()).clamp(0, tau_ns);
-            let step = ((x as i128 - e as i128) * dt as i128) / tau_ns as i128;
+            let step = ((x as i128 - e as i128) * dt as i128) / tau_ns as i128; // toward zero
             (e as i128 + step) as i64
         }
     }

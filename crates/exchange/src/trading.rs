@@ -73,7 +73,7 @@ impl Exchange {
             }
             let inst = &self.inst[i.index()];
             let mark = inst.market.mark.map_or_else(
-                || (t.cost as i128 * E8 / t.qty as i128).abs() as i64,
+                || (t.cost as i128 * E8 / t.qty as i128).abs() as i64, // entry, toward zero
                 Price::raw,
             );
             f.equity += margin::upnl_x(mark, t);
@@ -188,7 +188,7 @@ impl Exchange {
 
     fn mark_or_entry(&self, i: InstrumentId, t: Terms) -> i64 {
         self.inst[i.index()].market.mark.map_or_else(
-            || (t.cost as i128 * E8 / t.qty as i128).abs() as i64,
+            || (t.cost as i128 * E8 / t.qty as i128).abs() as i64, // entry, toward zero
             Price::raw,
         )
     }

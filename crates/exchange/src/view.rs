@@ -147,7 +147,7 @@ impl Exchange {
             available: self.available(a),
             maint_margin: margin::x_to_money(mm, Rounding::Up),
             margin_ratio: (has_cross && eq > 0)
-                .then(|| Rate::from_raw((mm * margin::E8 / eq) as i64)),
+                .then(|| Rate::from_raw((mm * margin::E8 / eq) as i64)), // toward zero
             positions: acc
                 .positions
                 .iter()

@@ -231,6 +231,33 @@ mod tests {
     }
 
     #[test]
+    fn the_2021_and_2022_btc_tables_are_mechanics_a1_1() {
+        let cums = |d: &str| -> Vec<String> {
+            binance_usdm_tiers("BTCUSDT", day(d))
+                .unwrap()
+                .tiers()
+                .iter()
+                .map(|t| t.cum.to_string())
+                .collect()
+        };
+        let published = [
+            "0",
+            "50",
+            "1300",
+            "16300",
+            "266300",
+            "1266300",
+            "2516300",
+            "5016300",
+            "25016300",
+            "100016300",
+        ];
+        assert_eq!(cums("2021-05-19"), published); // the 2021 gist table
+        assert_eq!(cums("2022-11-08"), published); // 2022-05-21 → 2022-11-24 (FTX week)
+        assert_eq!(cums("2022-12-01"), published); // post-FTX: same cums, lower max leverage
+    }
+
+    #[test]
     fn the_2024_btc_table_is_mechanics_a1_1() {
         let t = binance_usdm_tiers("BTCUSDT", day("2024-08-05")).unwrap();
         let cums: Vec<String> = t.tiers().iter().map(|t| t.cum.to_string()).collect();
