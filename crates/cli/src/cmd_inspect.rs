@@ -1,11 +1,18 @@
 //! `backtest inspect`: describe an event log.
 
-use anyhow::{bail, Result};
+use anyhow::Result;
+use std::path::PathBuf;
 
 /// Arguments of `backtest inspect`.
 #[derive(clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// The event log.
+    pub log: PathBuf,
+}
 
-pub fn run(_a: Args) -> Result<()> {
-    bail!("`backtest inspect` is not built yet")
+/// Runs `backtest inspect`: streams (and so verifies) the whole log and prints its summary.
+pub fn run(a: Args) -> Result<()> {
+    let summary = cascade_journal::summarize(&a.log)?;
+    print!("{summary}");
+    Ok(())
 }

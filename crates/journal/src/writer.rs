@@ -9,7 +9,7 @@ use crate::format::{
     preamble, BlockHeader, Footer, Header, BLOCK_HEADER_LEN, BLOCK_TARGET_BYTES, END_MAGIC,
     PREAMBLE_LEN,
 };
-use cascade_types::{Event, InstrumentSpec, Ts};
+use cascade_types::{Event, InstrumentId, InstrumentSpec, Ts};
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::Write;
@@ -114,6 +114,34 @@ impl Writer {
             content: Xxh3Default::new(),
             broken: false,
         })
+    }
+
+    /// Appends an instrument to the table and returns its id, for sources that discover
+    /// instruments while streaming (an importer meeting a new symbol). The table is stored in
+    /// the trailer, so it may grow until [`Writer::finish`]. A (venue, symbol, kind) already in
+    /// the table is refused, as in [`Writer::create`].
+    pub fn add_instrument(&mut self, spec: InstrumentSpec) -> Result<InstrumentId> {
+        self.check_not_broken()?;
+        if let Some(i) = self
+            .instruments
+            .iter()
+            .position(|s| s.venue == spec.venue && s.symbol == spec.symbol && s.kind == spec.kind)
+        {
+            return Err(JournalError::InstrumentConflict {
+                at: self.here(),
+                detail: format!(
+                    "instrument {i} of the table is already {} {} {}",
+                    spec.venue, spec.symbol, spec.kind
+                ),
+            });
+        }
+        self.instruments.push(spec);
+        Ok(InstrumentId((self.instruments.len() - 1) as u32))
+    }
+
+    /// The instrument table so far.
+    pub fn instruments(&self) -> &[InstrumentSpec] {
+        &self.instruments
     }
 
     /// The path being written.

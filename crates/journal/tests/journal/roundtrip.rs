@@ -219,3 +219,22 @@ fn a_full_disk_is_an_io_error_naming_the_path() {
         .unwrap();
     insta::assert_snapshot!(e.to_string(), @"/dev/full: preamble at byte 0: I/O error while writing the preamble: No space left on device (os error 28)");
 }
+
+#[test]
+fn instruments_added_while_streaming_are_in_the_table_and_usable() {
+    let tmp = Tmp::new();
+    let path = tmp.path("grow.clog");
+    let mut w = Writer::create(&path, vec![btc_perp()], "x").unwrap();
+    w.write(&trade(t(0), 0, 1, 1)).unwrap();
+    // Not yet in the table: refused, and the writer stays usable.
+    assert!(w.write(&trade(t(1), 1, 1, 2)).is_err());
+    assert_eq!(w.add_instrument(eth_perp()).unwrap(), InstrumentId(1));
+    w.write(&trade(t(1), 1, 1, 2)).unwrap();
+    let e = w.add_instrument(btc_perp()).unwrap_err();
+    insta::assert_snapshot!(tmp.redact(&e.to_string()), @"[TMP]/grow.clog: block 0 at byte 12: instrument conflict: instrument 0 of the table is already binance-um BTCUSDT linear-perp");
+    w.finish().unwrap();
+    let r = Reader::open(&path).unwrap();
+    assert_eq!(r.header().instruments, vec![btc_perp(), eth_perp()]);
+    let ids: Vec<u32> = r.map(|e| e.unwrap().instrument.0).collect();
+    assert_eq!(ids, [0, 1]);
+}
