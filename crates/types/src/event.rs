@@ -319,7 +319,11 @@ impl fmt::Display for Event {
         write!(f, "{} {} ", self.ts, self.instrument)?;
         match &self.body {
             EventBody::Trade(t) => {
-                write!(f, "trade {} {} @ {} id={}", t.aggressor, t.qty, t.price, t.trade_id)
+                write!(
+                    f,
+                    "trade {} {} @ {} id={}",
+                    t.aggressor, t.qty, t.price, t.trade_id
+                )
             }
             EventBody::BookTop(b) => write!(
                 f,
@@ -327,7 +331,11 @@ impl fmt::Display for Event {
                 b.bid_price, b.bid_qty, b.ask_price, b.ask_qty
             ),
             EventBody::DepthBand(d) => {
-                write!(f, "depth_band {:+}bps qty {} notional {}", d.band_bps, d.qty, d.notional)
+                write!(
+                    f,
+                    "depth_band {:+}bps qty {} notional {}",
+                    d.band_bps, d.qty, d.notional
+                )
             }
             EventBody::DepthLevel(d) => write!(f, "depth_level {} {} @ {}", d.side, d.qty, d.price),
             EventBody::Bar(b) => write!(
@@ -349,11 +357,19 @@ impl fmt::Display for Event {
             EventBody::IndexPrice(p) => write!(f, "index_price {p}"),
             EventBody::Funding(x) => write!(f, "funding rate {} next {}", x.rate, x.next_funding),
             EventBody::FundingSettlement(x) => {
-                write!(f, "funding_settlement rate {} interval {}h", x.rate, x.interval_h)
+                write!(
+                    f,
+                    "funding_settlement rate {} interval {}h",
+                    x.rate, x.interval_h
+                )
             }
             EventBody::OpenInterest(x) => write!(f, "open_interest {} value {}", x.qty, x.value),
-            EventBody::Liquidation(x) => write!(f, "liquidation {} {} @ {}", x.side, x.qty, x.price),
-            EventBody::LongShortRatio(x) => write!(f, "long_short_ratio {:?} {}", x.source, x.ratio),
+            EventBody::Liquidation(x) => {
+                write!(f, "liquidation {} {} @ {}", x.side, x.qty, x.price)
+            }
+            EventBody::LongShortRatio(x) => {
+                write!(f, "long_short_ratio {:?} {}", x.source, x.ratio)
+            }
             EventBody::TakerVolume(x) => write!(f, "taker_volume buy {} sell {}", x.buy, x.sell),
         }
     }

@@ -68,7 +68,10 @@ pub fn mul_div(a: i64, b: i64, c: i64, rounding: Rounding) -> Option<i64> {
 }
 
 fn parse_fixed(text: &str, rounding: Option<Rounding>) -> Result<i64, TypesError> {
-    let bad = |why: &'static str| TypesError::BadDecimal { text: text.to_string(), why };
+    let bad = |why: &'static str| TypesError::BadDecimal {
+        text: text.to_string(),
+        why,
+    };
     let s = text.trim();
     if s.is_empty() {
         return Err(bad("empty"));
@@ -93,7 +96,8 @@ fn parse_fixed(text: &str, rounding: Option<Rounding>) -> Result<i64, TypesError
     if int_part.is_empty() && frac_part.is_empty() {
         return Err(bad("no digits"));
     }
-    if !int_part.bytes().all(|b| b.is_ascii_digit()) || !frac_part.bytes().all(|b| b.is_ascii_digit())
+    if !int_part.bytes().all(|b| b.is_ascii_digit())
+        || !frac_part.bytes().all(|b| b.is_ascii_digit())
     {
         return Err(bad("not a number"));
     }
@@ -142,9 +146,7 @@ fn parse_fixed(text: &str, rounding: Option<Rounding>) -> Result<i64, TypesError
             let round_up_mag = match (r, neg) {
                 (Rounding::Down, false) | (Rounding::Up, true) => false,
                 (Rounding::Down, true) | (Rounding::Up, false) => true,
-                (Rounding::HalfEven, _) => {
-                    fd > 5 || (fd == 5 && (rest_nonzero || units % 2 == 1))
-                }
+                (Rounding::HalfEven, _) => fd > 5 || (fd == 5 && (rest_nonzero || units % 2 == 1)),
             };
             if round_up_mag {
                 units += 1;
@@ -390,9 +392,18 @@ mod tests {
         check("6.02", "6.02");
         check("  42 ", "42");
         check(".5", "0.5");
-        check("NaN", "error: expected a decimal number with at most 8 decimals, found \"NaN\": not a number");
-        check("inf", "error: expected a decimal number with at most 8 decimals, found \"inf\": not a number");
-        check("", "error: expected a decimal number with at most 8 decimals, found \"\": empty");
+        check(
+            "NaN",
+            "error: expected a decimal number with at most 8 decimals, found \"NaN\": not a number",
+        );
+        check(
+            "inf",
+            "error: expected a decimal number with at most 8 decimals, found \"inf\": not a number",
+        );
+        check(
+            "",
+            "error: expected a decimal number with at most 8 decimals, found \"\": empty",
+        );
         check("1.123456789", "error: expected a decimal number with at most 8 decimals, found \"1.123456789\": more than 8 decimals");
         check("1.1234567800000", "1.12345678");
         check("99999999999999", "error: expected a decimal number with at most 8 decimals, found \"99999999999999\": out of the fixed-point range");

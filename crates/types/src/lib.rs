@@ -28,8 +28,7 @@ mod time;
 pub use error::TypesError;
 pub use event::{
     Bar, BarSource, BookTop, DepthBand, DepthLevel, Event, EventBody, EventKind, Funding,
-    FundingSettlement, Liquidation, LongShortRatio, OpenInterest, RatioSource, TakerVolume,
-    Trade,
+    FundingSettlement, Liquidation, LongShortRatio, OpenInterest, RatioSource, TakerVolume, Trade,
 };
 pub use fixed::{Money, Price, Qty, Rate, Rounding, SCALE};
 pub use ids::{AccountId, InstrumentId, OrderId};

@@ -40,7 +40,12 @@ impl TierTable {
         let mut tiers: Vec<MarginTier> = Vec::with_capacity(rows.len());
         for (i, &(floor, cap, mmr, max_leverage)) in rows.iter().enumerate() {
             if cap <= floor {
-                return bad(format!("bracket {} has cap {} not above floor {}", i + 1, cap, floor));
+                return bad(format!(
+                    "bracket {} has cap {} not above floor {}",
+                    i + 1,
+                    cap,
+                    floor
+                ));
             }
             if max_leverage == 0 {
                 return bad(format!("bracket {} has max leverage 0", i + 1));
@@ -66,7 +71,13 @@ impl TierTable {
                     prev.cum + floor.mul_rate(mmr - prev.mmr, Rounding::HalfEven)
                 }
             };
-            tiers.push(MarginTier { floor, cap, mmr, max_leverage, cum });
+            tiers.push(MarginTier {
+                floor,
+                cap,
+                mmr,
+                max_leverage,
+                cum,
+            });
         }
         Ok(TierTable { tiers })
     }
@@ -111,23 +122,53 @@ mod tests {
     /// Binance BTCUSDT, valid 2024-05-30 → 2024-10-24 (MECHANICS.md A1.1).
     fn binance_2024() -> TierTable {
         let caps = [
-            0i64, 50_000, 600_000, 3_000_000, 12_000_000, 70_000_000, 100_000_000, 230_000_000,
-            480_000_000, 600_000_000, 800_000_000, 1_200_000_000, 1_800_000_000,
+            0i64,
+            50_000,
+            600_000,
+            3_000_000,
+            12_000_000,
+            70_000_000,
+            100_000_000,
+            230_000_000,
+            480_000_000,
+            600_000_000,
+            800_000_000,
+            1_200_000_000,
+            1_800_000_000,
         ];
-        let mmr = ["0.004", "0.005", "0.0065", "0.01", "0.02", "0.025", "0.05", "0.10", "0.125", "0.15", "0.25", "0.50"];
+        let mmr = [
+            "0.004", "0.005", "0.0065", "0.01", "0.02", "0.025", "0.05", "0.10", "0.125", "0.15",
+            "0.25", "0.50",
+        ];
         let lev = [125, 100, 75, 50, 25, 20, 10, 5, 4, 3, 2, 1];
-        let rows: Vec<_> = (0..12).map(|i| (m(caps[i]), m(caps[i + 1]), r(mmr[i]), lev[i])).collect();
+        let rows: Vec<_> = (0..12)
+            .map(|i| (m(caps[i]), m(caps[i + 1]), r(mmr[i]), lev[i]))
+            .collect();
         TierTable::from_brackets(&rows).unwrap()
     }
 
     #[test]
     fn binance_2024_cums_match_the_published_table() {
-        let cums: Vec<String> = binance_2024().tiers().iter().map(|t| t.cum.to_string()).collect();
+        let cums: Vec<String> = binance_2024()
+            .tiers()
+            .iter()
+            .map(|t| t.cum.to_string())
+            .collect();
         assert_eq!(
             cums,
             [
-                "0", "50", "950", "11450", "131450", "481450", "2981450", "14481450", "26481450",
-                "41481450", "121481450", "421481450"
+                "0",
+                "50",
+                "950",
+                "11450",
+                "131450",
+                "481450",
+                "2981450",
+                "14481450",
+                "26481450",
+                "41481450",
+                "121481450",
+                "421481450"
             ]
         );
     }
@@ -147,7 +188,8 @@ mod tests {
 
     #[test]
     fn rejects_malformed_tables() {
-        let e = TierTable::from_brackets(&[(m(0), m(10), r("0.01"), 10), (m(20), m(30), r("0.02"), 5)]);
+        let e =
+            TierTable::from_brackets(&[(m(0), m(10), r("0.01"), 10), (m(20), m(30), r("0.02"), 5)]);
         assert_eq!(
             e.unwrap_err().to_string(),
             "bad margin tier table: bracket 2 starts at 20 but bracket 1 ends at 10"

@@ -60,13 +60,22 @@ impl Ts {
 
     /// From a civil UTC date and time.
     pub fn from_civil(y: i64, mo: u32, d: u32, h: u32, mi: u32, s: u32, nanos: u32) -> Option<Ts> {
-        if !(1..=12).contains(&mo) || d == 0 || d > days_in_month(y, mo) || h > 23 || mi > 59 || s > 60
+        if !(1..=12).contains(&mo)
+            || d == 0
+            || d > days_in_month(y, mo)
+            || h > 23
+            || mi > 59
+            || s > 60
         {
             return None;
         }
         let days = days_from_civil(y, mo, d);
-        let secs = days.checked_mul(86_400)?.checked_add((h * 3600 + mi * 60 + s) as i64)?;
-        secs.checked_mul(NS_PER_SEC)?.checked_add(nanos as i64).map(Ts)
+        let secs = days
+            .checked_mul(86_400)?
+            .checked_add((h * 3600 + mi * 60 + s) as i64)?;
+        secs.checked_mul(NS_PER_SEC)?
+            .checked_add(nanos as i64)
+            .map(Ts)
     }
 
     /// The civil UTC date and time: (year, month, day, hour, minute, second, nanosecond).
@@ -82,9 +91,14 @@ impl Ts {
     /// Parses `YYYY-MM-DD`, `YYYY-MM-DD hh:mm[:ss[.fraction]]` or the same with a `T`
     /// separator, with an optional trailing `Z` or `+00:00`. Always UTC.
     pub fn parse_utc(text: &str) -> Result<Ts, TypesError> {
-        let bad = || TypesError::BadTimestamp { text: text.to_string() };
+        let bad = || TypesError::BadTimestamp {
+            text: text.to_string(),
+        };
         let s = text.trim();
-        let s = s.strip_suffix('Z').or_else(|| s.strip_suffix("+00:00")).unwrap_or(s);
+        let s = s
+            .strip_suffix('Z')
+            .or_else(|| s.strip_suffix("+00:00"))
+            .unwrap_or(s);
         let b = s.as_bytes();
         let num = |r: std::ops::Range<usize>| -> Result<u32, TypesError> {
             let part = s.get(r).ok_or_else(bad)?;
@@ -196,14 +210,22 @@ mod tests {
         assert_eq!(Ts::parse_utc("2025-10-10T21:20:00Z").unwrap(), t);
         assert_eq!(Ts::parse_utc("2025-10-10 21:20:00").unwrap(), t);
         assert_eq!(
-            Ts::parse_utc("2025-10-22T09:36:42.306000").unwrap().to_string(),
+            Ts::parse_utc("2025-10-22T09:36:42.306000")
+                .unwrap()
+                .to_string(),
             "2025-10-22T09:36:42.306Z"
         );
-        assert_eq!(Ts::parse_utc("2020-02-29").unwrap().to_string(), "2020-02-29T00:00:00Z");
+        assert_eq!(
+            Ts::parse_utc("2020-02-29").unwrap().to_string(),
+            "2020-02-29T00:00:00Z"
+        );
         assert!(Ts::parse_utc("2021-02-29").is_err());
         assert!(Ts::parse_utc("2025-13-01").is_err());
         assert!(Ts::parse_utc("yesterday").is_err());
-        assert_eq!(Ts::from_nanos(-1).to_string(), "1969-12-31T23:59:59.999999999Z");
+        assert_eq!(
+            Ts::from_nanos(-1).to_string(),
+            "1969-12-31T23:59:59.999999999Z"
+        );
     }
 
     #[test]
