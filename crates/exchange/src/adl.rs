@@ -88,13 +88,20 @@ impl Exchange {
     /// mark; but when the ADL price is worse for it than the mark (a gap through a bankruptcy
     /// price far from the market), each unit costs `|price − mark|`, and the victim gives up
     /// at most its whole equity — the rest of the queue, and finally the market account,
-    /// takes the remainder. Whole lots, rounded down.
+    /// takes the remainder. A victim already below zero equity gives nothing. Whole lots,
+    /// rounded down.
     fn adl_capacity(&self, victim: AccountId, i: InstrumentId, price: Price) -> Qty {
         let acc = &self.accounts[victim.index()];
         let Some(p) = acc.position(i) else {
             return Qty::ZERO;
         };
         let mark = self.mark_raw(p);
+        let (eq, _) = self.pool_x(victim, Self::pool_of(p));
+        if eq < 0 {
+            // Bankrupt itself (the same mark move took it under): it is liquidated on its own
+            // account, not used to absorb someone else's deficit.
+            return Qty::ZERO;
+        }
         // A victim long sells at `price`, a victim short buys at it.
         let adverse = if p.qty.is_positive() {
             mark - price.raw()
@@ -104,7 +111,6 @@ impl Exchange {
         if adverse <= 0 {
             return p.qty.abs();
         }
-        let (eq, _) = self.pool_x(victim, Self::pool_of(p));
         // One unit of money of slack for the rounding of each piece's notional.
         let spare = eq - margin::money_x(Money::from_raw(1));
         if spare <= 0 {

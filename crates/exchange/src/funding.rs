@@ -52,6 +52,9 @@ impl Exchange {
     /// has passed: `P = [max(0, bid − index) − max(0, index − ask)] / index`, the book top
     /// standing in for the impact bid/ask.
     pub(crate) fn sample_premium(&mut self, i: usize) {
+        if !self.inst[i].is_perp() {
+            return; // spot markets have no funding
+        }
         let every_ns = self.rules.funding.premium_sample_s as i64 * 1_000_000_000;
         let avg = self.rules.funding.premium_average;
         let now = self.now;
