@@ -152,13 +152,8 @@ pub fn run(a: RunArgs) -> Result<()> {
         expand_bars: !a.no_bar_expansion,
         ..RunConfig::default()
     };
-    let spec = RunSpec {
-        inputs: a.logs,
-        strategy: a.strategy,
-        params,
-        venue: a.venue,
-        config,
-    };
+    let mut spec = RunSpec::new(a.logs, &a.strategy, params, &a.venue);
+    spec.config = config;
     let progress = Progress::new();
     let mut exec = a.pipeline.exec();
     exec.write_journal = !a.no_journal;
@@ -174,7 +169,7 @@ pub fn run(a: RunArgs) -> Result<()> {
         "journal hash  {} ({} records)",
         outcome.manifest.journal.final_hash, outcome.manifest.journal.records
     );
-    eprint!("{}", outcome.latency);
+    eprint!("{}", outcome.latency_text);
     Ok(())
 }
 

@@ -1,52 +1,28 @@
-//! What the output thread gathers from the record stream for the reports: the equity curve
-//! (the engine's samples), the strategy's fills, funding, liquidations and ADL, the whole
-//! market's liquidation and ADL totals, and price / mark / open-interest / funding series
-//! sampled on the same fixed grid as the equity curve.
+//! What the output thread gathers from the record stream for the reports, in the report
+//! crate's own types: the equity curve (the engine's samples), every output concerning the
+//! strategy's accounts, market series (last, mark, open interest, funding, recorded
+//! liquidations) sampled on the same fixed grid as the equity curve, and the whole market's
+//! liquidation and ADL totals.
 //!
 //! Memory grows with the number of grid points and of the strategy's own outputs, never with
 //! the number of market events.
 
-use crate::record::{Record, RecordBody, Sample};
+use crate::record::{Record, RecordBody};
+use cascade_report::{EquitySample, MarketPoint, TimedOutput};
 use cascade_types::{
-    AccountId, BarSource, EventBody, InstrumentId, Money, Output, Price, Qty, Rate, Rounding, Ts,
+    AccountId, BarSource, EventBody, InstrumentId, Money, Output, Rounding, Side, Ts,
 };
-
-/// An output with the time it happened.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub struct TimedOutput {
-    /// When.
-    pub ts: Ts,
-    /// What.
-    pub output: Output,
-}
-
-/// One instrument's market on one grid point (the latest values at or before `ts`).
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub struct SeriesPoint {
-    /// The grid point.
-    pub ts: Ts,
-    /// The instrument.
-    pub instrument: InstrumentId,
-    /// Last trade price.
-    pub last: Option<Price>,
-    /// Mark price.
-    pub mark: Option<Price>,
-    /// Open interest.
-    pub open_interest: Option<Qty>,
-    /// The latest published (or settled) funding rate.
-    pub funding_rate: Option<Rate>,
-}
 
 /// Totals over every account (the strategy's and everyone else's).
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
 pub struct MarketTotals {
-    /// Liquidation steps of longs (forced sells).
+    /// Liquidation steps of longs (forced sells) by the exchange model.
     pub long_liquidations: u64,
-    /// Notional of long liquidations at their prices.
+    /// Notional of those steps at their prices.
     pub long_liquidated_notional: Money,
     /// Liquidation steps of shorts (forced buys).
     pub short_liquidations: u64,
-    /// Notional of short liquidations.
+    /// Notional of those steps.
     pub short_liquidated_notional: Money,
     /// Auto-deleveraging events.
     pub adl_events: u64,
@@ -59,35 +35,42 @@ pub struct MarketTotals {
 }
 
 /// Everything gathered for the reports.
-#[derive(Clone, PartialEq, Eq, Debug, Default)]
+#[derive(Clone, PartialEq, Debug, Default)]
 pub struct RunData {
-    /// The equity curve: the engine's samples, in order.
-    pub equity: Vec<(Ts, Sample)>,
-    /// The strategy's fills.
-    pub fills: Vec<TimedOutput>,
-    /// The strategy's funding payments.
-    pub funding: Vec<TimedOutput>,
-    /// The strategy's liquidation steps.
-    pub liquidations: Vec<TimedOutput>,
-    /// ADL events involving the strategy.
-    pub adl: Vec<TimedOutput>,
-    /// Rejections of the strategy's commands.
-    pub rejections: u64,
-    /// Market series on the sampling grid.
-    pub series: Vec<SeriesPoint>,
+    /// The equity curve: the engine's samples, in order (several accounts summed per stamp).
+    pub equity: Vec<EquitySample>,
+    /// Every output concerning the strategy's accounts, in run order.
+    pub outputs: Vec<TimedOutput>,
+    /// Market series on the sampling grid, instruments interleaved, sorted by time.
+    pub market: Vec<MarketPoint>,
     /// Totals over all accounts.
     pub totals: MarketTotals,
     /// Records seen.
     pub records: u64,
 }
 
-#[derive(Clone, Copy, Default)]
+impl RunData {
+    fn count(&self, f: impl Fn(&Output) -> bool) -> usize {
+        self.outputs.iter().filter(|o| f(&o.output)).count()
+    }
+    /// The strategy's fills.
+    pub fn fills(&self) -> usize {
+        self.count(|o| matches!(o, Output::Fill { .. }))
+    }
+    /// The strategy's liquidation steps.
+    pub fn liquidations(&self) -> usize {
+        self.count(|o| matches!(o, Output::Liquidation { .. }))
+    }
+    /// ADL events involving the strategy.
+    pub fn adl(&self) -> usize {
+        self.count(|o| matches!(o, Output::Adl { .. }))
+    }
+}
+
+#[derive(Clone, Copy)]
 struct Latest {
+    point: MarketPoint,
     seen: bool,
-    last: Option<Price>,
-    mark: Option<Price>,
-    open_interest: Option<Qty>,
-    funding_rate: Option<Rate>,
 }
 
 /// Builds [`RunData`] from records, in order.
@@ -96,6 +79,9 @@ pub struct Collector {
     step_ns: i64,
     next_point: Option<i64>,
     latest: Vec<Latest>,
+    /// The previous record was a sample: the next sample at the same time belongs to the
+    /// same sampling moment (another account) and is summed into it.
+    in_samples: bool,
     data: RunData,
 }
 
@@ -104,11 +90,18 @@ impl Collector {
     /// `accounts`, with series on a grid of `step_ns`.
     pub fn new(instruments: usize, accounts: Vec<AccountId>, step_ns: i64) -> Collector {
         assert!(step_ns > 0);
+        let latest = (0..instruments)
+            .map(|i| Latest {
+                point: MarketPoint::new(Ts::ZERO, InstrumentId(i as u32)),
+                seen: false,
+            })
+            .collect();
         Collector {
             accounts,
             step_ns,
             next_point: None,
-            latest: vec![Latest::default(); instruments],
+            latest,
+            in_samples: false,
             data: RunData::default(),
         }
     }
@@ -117,27 +110,20 @@ impl Collector {
         self.accounts.contains(&a)
     }
 
-    /// Emits series points for every grid point crossed before `ts` (one point per
-    /// instrument, stamped with the latest crossed grid point).
+    /// Emits series points for the grid crossed before `ts` (one point per instrument seen,
+    /// stamped with the latest crossed grid point), as the engine stamps its samples.
     fn advance(&mut self, ts: Ts) {
         let step = self.step_ns;
         match self.next_point {
-            None => {
-                self.next_point = Some(ts.nanos().div_euclid(step) * step);
-            }
+            None => self.next_point = Some(ts.nanos().div_euclid(step) * step),
             Some(p) if ts.nanos() > p => {
                 let stamp = Ts((ts.nanos() - 1).div_euclid(step) * step);
-                for (i, l) in self.latest.iter().enumerate() {
-                    if l.seen {
-                        self.data.series.push(SeriesPoint {
-                            ts: stamp,
-                            instrument: InstrumentId(i as u32),
-                            last: l.last,
-                            mark: l.mark,
-                            open_interest: l.open_interest,
-                            funding_rate: l.funding_rate,
-                        });
-                    }
+                for l in self.latest.iter_mut().filter(|l| l.seen) {
+                    let mut point = l.point;
+                    point.ts = stamp;
+                    self.data.market.push(point);
+                    l.point.long_liquidated = Money::ZERO;
+                    l.point.short_liquidated = Money::ZERO;
                 }
                 let next = ts.nanos().div_euclid(step) * step;
                 self.next_point = Some(if next == ts.nanos() {
@@ -154,38 +140,73 @@ impl Collector {
     #[inline]
     pub fn add(&mut self, r: &Record) {
         self.data.records += 1;
+        let after_sample = std::mem::replace(
+            &mut self.in_samples,
+            matches!(r.body, RecordBody::Sample(_)),
+        );
         match &r.body {
             RecordBody::Market(e) => {
                 self.advance(r.ts);
                 let l = &mut self.latest[e.instrument.index()];
                 l.seen = true;
+                let p = &mut l.point;
                 match &e.body {
-                    EventBody::Trade(t) => l.last = Some(t.price),
-                    EventBody::MarkPrice(p) => l.mark = Some(*p),
-                    EventBody::OpenInterest(oi) => l.open_interest = Some(oi.qty),
-                    EventBody::Funding(f) => l.funding_rate = Some(f.rate),
-                    EventBody::FundingSettlement(f) => l.funding_rate = Some(f.rate),
-                    EventBody::Liquidation(_) => self.data.totals.recorded_liquidations += 1,
+                    EventBody::Trade(t) => p.last = Some(t.price),
+                    EventBody::MarkPrice(m) => p.mark = Some(*m),
+                    EventBody::OpenInterest(oi) => p.open_interest = Some(oi.qty),
+                    EventBody::Funding(f) => p.funding_rate = Some(f.rate),
+                    EventBody::FundingSettlement(f) => p.funding_rate = Some(f.rate),
                     EventBody::Bar(b) => match b.source {
-                        BarSource::Last => l.last = Some(b.close),
-                        BarSource::Mark => l.mark = Some(b.close),
+                        BarSource::Last => p.last = Some(b.close),
+                        BarSource::Mark => p.mark = Some(b.close),
                         BarSource::Index | BarSource::Premium => {}
                     },
+                    EventBody::Liquidation(x) => {
+                        self.data.totals.recorded_liquidations += 1;
+                        let n = x.price.notional(x.qty, Rounding::HalfEven);
+                        match x.side {
+                            Side::Sell => p.long_liquidated += n,
+                            Side::Buy => p.short_liquidated += n,
+                        }
+                    }
                     _ => {}
                 }
             }
-            RecordBody::Sample(s) => self.data.equity.push((r.ts, *s)),
+            RecordBody::Sample(s) => {
+                let signed = |e: &mut EquitySample| {
+                    e.equity += s.equity;
+                    e.gross_exposure += s.gross_exposure;
+                    e.net_exposure += s.net_exposure;
+                };
+                match self.data.equity.last_mut() {
+                    Some(last) if after_sample && last.ts == r.ts => signed(last),
+                    _ => {
+                        let mut e = EquitySample {
+                            ts: r.ts,
+                            equity: Money::ZERO,
+                            gross_exposure: Money::ZERO,
+                            net_exposure: Money::ZERO,
+                        };
+                        signed(&mut e);
+                        self.data.equity.push(e);
+                    }
+                }
+            }
             RecordBody::Output(o) => self.output(r.ts, o),
             _ => {}
         }
     }
 
     fn output(&mut self, ts: Ts, o: &Output) {
-        let t = TimedOutput { ts, output: *o };
-        match *o {
-            Output::Fill { account, .. } if self.mine(account) => self.data.fills.push(t),
-            Output::Funding { account, .. } if self.mine(account) => self.data.funding.push(t),
-            Output::Rejected { account, .. } if self.mine(account) => self.data.rejections += 1,
+        let mine = match *o {
+            Output::Accepted { account, .. }
+            | Output::Rejected { account, .. }
+            | Output::Cancelled { account, .. }
+            | Output::Triggered { account, .. }
+            | Output::Transferred { account, .. }
+            | Output::Fill { account, .. }
+            | Output::Funding { account, .. }
+            | Output::MarginCall { account, .. } => self.mine(account),
             Output::Liquidation {
                 account,
                 side,
@@ -194,20 +215,18 @@ impl Collector {
                 ..
             } => {
                 let n = price.notional(qty, Rounding::HalfEven);
-                let tot = &mut self.data.totals;
+                let t = &mut self.data.totals;
                 match side {
-                    cascade_types::Side::Sell => {
-                        tot.long_liquidations += 1;
-                        tot.long_liquidated_notional += n;
+                    Side::Sell => {
+                        t.long_liquidations += 1;
+                        t.long_liquidated_notional += n;
                     }
-                    cascade_types::Side::Buy => {
-                        tot.short_liquidations += 1;
-                        tot.short_liquidated_notional += n;
+                    Side::Buy => {
+                        t.short_liquidations += 1;
+                        t.short_liquidated_notional += n;
                     }
                 }
-                if self.mine(account) {
-                    self.data.liquidations.push(t);
-                }
+                self.mine(account)
             }
             Output::Adl {
                 victim,
@@ -218,14 +237,15 @@ impl Collector {
             } => {
                 self.data.totals.adl_events += 1;
                 self.data.totals.adl_notional += price.notional(qty, Rounding::HalfEven);
-                if self.mine(victim) || self.mine(counterparty) {
-                    self.data.adl.push(t);
-                }
+                self.mine(victim) || self.mine(counterparty)
             }
             Output::InsuranceFund { balance, .. } => {
-                self.data.totals.insurance_fund = Some(balance)
+                self.data.totals.insurance_fund = Some(balance);
+                false
             }
-            _ => {}
+        };
+        if mine {
+            self.data.outputs.push(TimedOutput { ts, output: *o });
         }
     }
 

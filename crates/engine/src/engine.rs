@@ -430,23 +430,28 @@ impl Core {
         }
     }
 
-    /// Samples the accounts for the equity curve: at the first event (stamped with its time),
-    /// then once for the latest grid point strictly before `ts` that was crossed (a sample
-    /// stamped `g` shows the state after every event at or before `g`).
+    /// Samples the accounts for the equity curve: before the first event (the starting
+    /// state, stamped with its time), then, when an item at `ts` crosses grid points, once,
+    /// stamped with the latest grid point strictly before `ts` (a sample stamped `g` shows the
+    /// state after everything at or before `g`). A grid point equal to the first event's time
+    /// is not sampled again.
     fn take_samples(&mut self, ts: Ts) {
         let step = self.cfg.sample_interval_ns;
-        let stamp = match self.next_sample {
-            None => ts,
-            Some(_) => Ts((ts.nanos() - 1).div_euclid(step) * step),
+        let first = self.next_sample.is_none();
+        let stamp = if first {
+            ts
+        } else {
+            Ts((ts.nanos() - 1).div_euclid(step) * step)
         };
         self.sample_at(stamp);
-        // The first grid point at or after `ts`: events up to it belong to the next sample.
-        let next = ts.nanos().div_euclid(step) * step;
-        self.next_sample = Some(Ts(if next == ts.nanos() {
-            next
+        // The next grid point: at or after `ts`, or strictly after it for the first sample.
+        let floor = ts.nanos().div_euclid(step) * step;
+        let next = if floor == ts.nanos() && !first {
+            floor
         } else {
-            next + step
-        }));
+            floor + step
+        };
+        self.next_sample = Some(Ts(next));
     }
 
     fn sample_at(&mut self, stamp: Ts) {

@@ -8,7 +8,7 @@
 //! ([`codec`]); [`verify`] re-runs a journal and checks it bit for bit.
 //!
 //! ```
-//! use cascade_engine::{run, ExecConfig, RunConfig, RunSpec};
+//! use cascade_engine::{run, ExecConfig, RunSpec};
 //! use cascade_journal::Writer;
 //! use cascade_strategy::{Params, Registry};
 //! use cascade_types::*;
@@ -32,13 +32,7 @@
 //! }
 //! w.finish()?;
 //!
-//! let spec = RunSpec {
-//!     inputs: vec![log],
-//!     strategy: "noop".into(),
-//!     params: Params::new(),
-//!     venue: "binance-usdm".into(),
-//!     config: RunConfig::default(),
-//! };
+//! let spec = RunSpec::new(vec![log], "noop", Params::new(), "binance-usdm");
 //! let out = dir.path().join("run");
 //! let outcome = run(&spec, &Registry::with_builtins(), Some(&out), &ExecConfig::default())?;
 //! assert_eq!(outcome.manifest.final_state.market_events, 100);
@@ -74,7 +68,7 @@ mod state;
 pub mod sweep;
 mod venue;
 
-pub use collect::{MarketTotals, RunData, SeriesPoint, TimedOutput};
+pub use collect::{MarketTotals, RunData};
 pub use config::{ExecConfig, Progress, RunConfig};
 pub use error::EngineError;
 pub use latency::{LatencyStats, Stopwatch};

@@ -43,6 +43,13 @@ pub struct Manifest {
     pub strategy: String,
     /// Its parameters, typed as given.
     pub params: serde_json::Map<String, serde_json::Value>,
+    /// The scenario this run belongs to, if any (a label for reports).
+    #[serde(default)]
+    pub scenario: Option<String>,
+    /// The scenario's crash window, if known (reports measure exposure and de-risking
+    /// against it).
+    #[serde(default)]
+    pub crash_window: Option<(Ts, Ts)>,
     /// The venue preset as asked for.
     pub venue: String,
     /// The rules the exchange model used (the preset's dated name).

@@ -26,10 +26,13 @@ pub struct Record {
 pub struct Sample {
     /// The account.
     pub account: AccountId,
-    /// Equity at mark: wallet balances plus unrealised profit and loss.
+    /// Equity at mark: wallet balances plus unrealised profit and loss plus spot holdings at
+    /// the last price.
     pub equity: Money,
-    /// Gross notional of the account's positions at mark (exposure).
-    pub exposure: Money,
+    /// Gross exposure: the sum of `|notional|` of the account's positions at mark.
+    pub gross_exposure: Money,
+    /// Net exposure: the sum of signed notionals (long positive, short negative).
+    pub net_exposure: Money,
     /// Net position of the account in the run's first perpetual (signed, base units).
     pub position: Qty,
 }
@@ -110,8 +113,8 @@ impl fmt::Display for Record {
             RecordBody::Output(o) => write!(f, "output {o:?}"),
             RecordBody::Sample(s) => write!(
                 f,
-                "sample {} equity {} exposure {} position {}",
-                s.account, s.equity, s.exposure, s.position
+                "sample {} equity {} gross {} net {} position {}",
+                s.account, s.equity, s.gross_exposure, s.net_exposure, s.position
             ),
         }
     }

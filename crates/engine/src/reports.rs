@@ -1,8 +1,15 @@
-//! The run's reports, through the `cascade-report` crate: text, JSON, CSV and HTML.
+//! The run's reports, through the `cascade-report` crate: the engine fills its
+//! [`RunRecord`] and writes text, JSON, CSV and HTML. Wall-clock latency is rendered apart
+//! (`latency.txt`), never into these.
 
 use crate::collect::RunData;
 use crate::error::EngineError;
+use crate::latency::LatencyStats;
 use crate::manifest::Manifest;
+use cascade_report::{
+    equity_csv, fills_csv, render_html, render_json, render_latency, render_text, InputFile,
+    Latency, Percentiles, Report, ReportConfig, RunMeta, RunRecord,
+};
 use std::fmt::Write;
 
 /// The rendered reports: `(file name, bytes)` and the text report.
@@ -11,24 +18,137 @@ pub(crate) struct Rendered {
     pub text: String,
 }
 
-/// Renders every report of a run.
-pub(crate) fn render(manifest: &Manifest, data: &RunData) -> Result<Rendered, EngineError> {
-    let mut text = String::new();
+/// The report crate's record of a run.
+pub(crate) fn record(manifest: &Manifest, data: &RunData) -> RunRecord {
+    let params = manifest
+        .params
+        .iter()
+        .map(|(k, v)| {
+            let text = match v {
+                serde_json::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            (k.clone(), text)
+        })
+        .collect();
+    RunRecord {
+        meta: RunMeta {
+            strategy: manifest.strategy.clone(),
+            params,
+            scenario: manifest.scenario.clone(),
+            venue: manifest.venue_rules.clone(),
+            inputs: manifest
+                .inputs
+                .iter()
+                .map(|i| InputFile {
+                    path: i.path.display().to_string(),
+                    hash: format!("xxh3:{}", i.content_hash),
+                })
+                .collect(),
+            run_hash: manifest.journal.final_hash.clone(),
+            window: None,
+            crash_window: manifest.crash_window,
+            events: manifest.final_state.market_events,
+        },
+        instruments: manifest.instruments.clone(),
+        accounts: manifest
+            .final_state
+            .accounts
+            .iter()
+            .map(|a| a.account)
+            .collect(),
+        equity: data.equity.clone(),
+        outputs: data.outputs.clone(),
+        market: data.market.clone(),
+    }
+}
+
+/// What the engine adds under the report: the journal, and the whole market's modelled
+/// liquidations and ADL (the report covers the strategy's own).
+fn engine_section(manifest: &Manifest, data: &RunData) -> String {
+    let s = &manifest.final_state;
+    let t = &data.totals;
+    let mut out = String::new();
+    let _ = writeln!(out, "\nengine");
     let _ = writeln!(
-        text,
-        "strategy {} on {} ({})",
-        manifest.strategy, manifest.venue, manifest.venue_rules
-    );
-    let _ = writeln!(
-        text,
-        "journal  {} records, hash {}",
+        out,
+        "  journal           {} records, hash {}",
         manifest.journal.records, manifest.journal.final_hash
     );
-    let _ = write!(text, "{}", manifest.final_state);
-    let _ = writeln!(text, "samples  {}", data.equity.len());
-    let _ = writeln!(text, "fills    {}", data.fills.len());
-    Ok(Rendered {
-        files: vec![("report.txt".to_string(), text.clone().into_bytes())],
-        text,
-    })
+    let _ = writeln!(
+        out,
+        "  market events     {} (+{} bar ticks)",
+        s.market_events, s.ticks
+    );
+    let _ = writeln!(
+        out,
+        "  commands          {} issued, {} arrived, {} pending at end; {} timers fired",
+        s.commands, s.arrivals, s.pending_at_end, s.timers_fired
+    );
+    let _ = writeln!(
+        out,
+        "  all accounts      {} long / {} short liquidation steps ({} / {} notional), {} ADL ({} notional)",
+        t.long_liquidations,
+        t.short_liquidations,
+        t.long_liquidated_notional,
+        t.short_liquidated_notional,
+        t.adl_events,
+        t.adl_notional
+    );
+    let _ = writeln!(out, "  recorded liqs     {}", t.recorded_liquidations);
+    for (k, v) in &s.exchange {
+        let _ = writeln!(out, "  {k:<17} {v}");
+    }
+    out
+}
+
+/// Renders every report of a run.
+pub(crate) fn render(manifest: &Manifest, data: &RunData) -> Result<Rendered, EngineError> {
+    if data.equity.is_empty() {
+        let text = format!(
+            "no market events: nothing to report\n{}",
+            engine_section(manifest, data)
+        );
+        return Ok(Rendered {
+            files: vec![("report.txt".into(), text.clone().into_bytes())],
+            text,
+        });
+    }
+    let record = record(manifest, data);
+    let report = Report::new(&record, &ReportConfig::default())
+        .map_err(|e| EngineError::Report(e.to_string()))?;
+    let mut text = render_text(&report);
+    text.push_str(&engine_section(manifest, data));
+    let mut json = render_json(&report);
+    if !json.ends_with('\n') {
+        json.push('\n');
+    }
+    let files = vec![
+        ("report.txt".to_string(), text.clone().into_bytes()),
+        ("report.json".to_string(), json.into_bytes()),
+        (
+            "report.equity.csv".to_string(),
+            equity_csv(&record).into_bytes(),
+        ),
+        (
+            "report.fills.csv".to_string(),
+            fills_csv(&record).into_bytes(),
+        ),
+        (
+            "report.html".to_string(),
+            render_html(&record, &report).into_bytes(),
+        ),
+    ];
+    Ok(Rendered { files, text })
+}
+
+/// The latency section, in the report crate's rendering.
+pub(crate) fn latency_text(stats: &LatencyStats) -> String {
+    let l = Latency {
+        engine_per_event: Percentiles::from_histogram(&stats.engine_ns),
+        strategy_per_callback: Percentiles::from_histogram(&stats.strategy_ns),
+    };
+    let mut s = render_latency(&l);
+    let _ = writeln!(s, "(one event in {} timed)", stats.every());
+    s
 }

@@ -13,6 +13,7 @@ use crate::run_journal::JournalWriter;
 use crate::source::open_logs;
 use crate::venue::Venue;
 use cascade_strategy::{Params, Registry};
+use cascade_types::Ts;
 use std::path::{Path, PathBuf};
 
 /// What to run.
@@ -28,6 +29,25 @@ pub struct RunSpec {
     pub venue: String,
     /// Settings that shape results.
     pub config: RunConfig,
+    /// The scenario the run belongs to, if any (a label for reports and results).
+    pub scenario: Option<String>,
+    /// The scenario's crash window, if known (for the report's crash figures).
+    pub crash_window: Option<(Ts, Ts)>,
+}
+
+impl RunSpec {
+    /// A run of `strategy` with `params` over `inputs` on `venue`, default settings.
+    pub fn new(inputs: Vec<PathBuf>, strategy: &str, params: Params, venue: &str) -> RunSpec {
+        RunSpec {
+            inputs,
+            strategy: strategy.to_string(),
+            params,
+            venue: venue.to_string(),
+            config: RunConfig::default(),
+            scenario: None,
+            crash_window: None,
+        }
+    }
 }
 
 /// What a finished run produced.
@@ -41,6 +61,8 @@ pub struct RunOutcome {
     pub report_text: String,
     /// Wall-clock latency statistics (not results).
     pub latency: LatencyStats,
+    /// The latency statistics rendered (as in `latency.txt`).
+    pub latency_text: String,
 }
 
 /// Runs `spec`. With `out_dir`, writes the run directory: `journal.crun` (when
@@ -96,6 +118,8 @@ pub fn run(
         instruments: inputs.instruments,
         strategy: spec.strategy.clone(),
         params: params_to_json(&spec.params),
+        scenario: spec.scenario.clone(),
+        crash_window: spec.crash_window,
         venue: spec.venue.clone(),
         venue_rules: executed.rules_name,
         config: spec.config.clone(),
@@ -111,12 +135,13 @@ pub fn run(
         reports: Vec::new(),
     };
     let rendered = reports::render(&manifest, &executed.data)?;
+    let latency_text = reports::latency_text(&executed.latency);
     if let Some(dir) = out_dir {
         for (name, bytes) in &rendered.files {
             write_atomic(dir, name, bytes)?;
             manifest.reports.push(name.clone());
         }
-        write_atomic(dir, LATENCY, executed.latency.to_string().as_bytes())?;
+        write_atomic(dir, LATENCY, latency_text.as_bytes())?;
         manifest.write(dir)?;
     }
     Ok(RunOutcome {
@@ -124,5 +149,6 @@ pub fn run(
         data: executed.data,
         report_text: rendered.text,
         latency: executed.latency,
+        latency_text,
     })
 }

@@ -509,6 +509,8 @@ fn run_job(
         params,
         venue: sweep.venue.clone(),
         config: sweep.config.clone(),
+        scenario: Some(scenario.name.clone()),
+        crash_window: None,
     };
     match run(&spec, registry, Some(&out_dir.join(&dir)), exec) {
         Ok(o) => {
@@ -524,9 +526,9 @@ fn run_job(
             r.market_events = Some(o.manifest.final_state.market_events);
             r.final_equity = Some(equity.to_string());
             r.pnl = Some((equity - sweep.config.deposit).to_string());
-            r.fills = Some(o.data.fills.len() as u64);
-            r.liquidations = Some(o.data.liquidations.len() as u64);
-            r.adl = Some(o.data.adl.len() as u64);
+            r.fills = Some(o.data.fills() as u64);
+            r.liquidations = Some(o.data.liquidations() as u64);
+            r.adl = Some(o.data.adl() as u64);
         }
         Err(e) => r.error = Some(e.to_string()),
     }

@@ -249,11 +249,23 @@ impl Venue {
             .iter()
             .position(|s| s.kind != InstrumentKind::Spot);
         let position = first_perp.map_or(Qty::ZERO, |i| view.positions[i].qty);
-        let exposure = view.positions.iter().map(|p| p.notional.abs()).sum();
+        let gross_exposure = view.positions.iter().map(|p| p.notional.abs()).sum();
+        let net_exposure = view
+            .positions
+            .iter()
+            .map(|p| {
+                if p.qty.is_negative() {
+                    -p.notional.abs()
+                } else {
+                    p.notional.abs()
+                }
+            })
+            .sum();
         Sample {
             account: view.id,
             equity: view.equity,
-            exposure,
+            gross_exposure,
+            net_exposure,
             position,
         }
     }

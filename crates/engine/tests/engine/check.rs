@@ -1,7 +1,7 @@
 //! Shared helpers: fixture logs built with the journal writer, runs, and text renderings.
 
 use cascade_engine::run_journal::JournalReader;
-use cascade_engine::{run, ExecConfig, PipelineConfig, RunConfig, RunOutcome, RunSpec};
+use cascade_engine::{run, ExecConfig, PipelineConfig, RunOutcome, RunSpec};
 use cascade_journal::Writer;
 use cascade_strategy::{Params, Registry};
 use cascade_types::*;
@@ -150,15 +150,10 @@ pub fn exec(batch: usize, capacity: usize) -> ExecConfig {
 }
 
 pub fn spec(inputs: Vec<PathBuf>, strategy: &str, params: &[&str]) -> RunSpec {
-    RunSpec {
-        inputs,
-        strategy: strategy.to_string(),
-        params: Params::new()
-            .with_overrides(params.iter().copied())
-            .unwrap(),
-        venue: "binance-usdm".to_string(),
-        config: RunConfig::default(),
-    }
+    let params = Params::new()
+        .with_overrides(params.iter().copied())
+        .unwrap();
+    RunSpec::new(inputs, strategy, params, "binance-usdm")
 }
 
 pub fn run_into(spec: &RunSpec, out: &Path, exec: &ExecConfig) -> RunOutcome {

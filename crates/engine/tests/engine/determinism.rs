@@ -28,10 +28,10 @@ fn same_bytes_whatever_the_batch_size_or_channel_capacity() {
                     .join(format!("{}-{batch}-{capacity}", strategy.0));
                 let o = run_into(&s, &out, &exec(batch, capacity));
                 assert!(
-                    o.data.fills.len() > 10,
+                    o.data.fills() > 10,
                     "{}: the strategy trades ({} fills)",
                     strategy.0,
-                    o.data.fills.len()
+                    o.data.fills()
                 );
                 let files = result_files(&out);
                 match &reference {
