@@ -63,7 +63,9 @@ impl Exchange {
         Ok(a)
     }
 
-    /// Opens (or adds to) account `a`'s position on `instrument` by `qty` at `price`, against
+    /// Trades account `a`'s position on `instrument` by the signed `qty` at `price` — opening,
+    /// adding to, reducing or closing it (the crowd closes as recorded open interest falls) —
+    /// against
     /// the market account, with no fee and no book walk, using the account's leverage and
     /// margin mode. Checked like an order (bracket leverage, initial margin available, pool
     /// solvency); then the account is checked for liquidation at the current mark. For the

@@ -9,6 +9,25 @@
 //! threads, no hash maps; money is integer fixed-point and every division states its rounding.
 //! [`check_invariants`] audits the whole state (cash, open interest, solvency, index).
 //!
+//! Where things are (one idea per file):
+//!
+//! | module | what |
+//! |---|---|
+//! | [`rules`] | [`VenueRules`], dated presets (Binance USDⓈ-M by date, Bybit, Hyperliquid 2025, BitMEX 2020), embedded tier tables and [`binance_usdm_tiers`] |
+//! | `margin` | exact margin math: equity, tiered MM, liquidation keys, bankruptcy prices, [`isolated_liquidation_price`] |
+//! | `book` | the slippage rule of market orders against the recorded book |
+//! | `trading` | orders (market, limit, stop-market, stop-limit; GTC/IOC/FOK; reduce-only, post-only), tape matching, margin checks, transfers |
+//! | `mark`, `funding` | computed mark price, premium sampling, funding settlement |
+//! | `liquidation`, `adl` | the waterfall per venue, the ADL queue |
+//! | `invariants` | [`check_invariants`] |
+//! | `view`, `crowd` | read-only views; cheap position opening for the crowd model |
+//! | [`inverse`] | inverse-perpetual margin math (pure functions) |
+//!
+//! Every fill has a counterparty: account 0, [`Exchange::MARKET`], stands for the rest of the
+//! market (it is the other side of fills against the recorded book, takes liquidated positions
+//! at the book price, and is the last resort of the ADL queue), so long and short open interest
+//! are always equal and cash always balances.
+//!
 //! ```
 //! use cascade_exchange::{check_invariants, Exchange, InstrumentConfig, VenueRules};
 //! use cascade_types::*;
