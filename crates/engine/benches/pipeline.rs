@@ -23,6 +23,9 @@
 //! (`VmHWM`, reset before the run). Peak memory is then compared with a run over half the
 //! events: it must not grow with the input length.
 //!
+//! `CASCADE_BENCH_ONLY=noop` (or `noise`, `journal`) runs only the lines whose name contains
+//! it, e.g. under `perf record`.
+//!
 //! Targets: ≥ 25M events/s with the no-op strategy, ≥ 20M events/s trading every 1,000
 //! events. On a shared 2-core machine the figures include other processes' time.
 
@@ -167,6 +170,7 @@ fn main() -> BenchResult<()> {
     let half = dir.path().join("half.clog");
     write_log(&half, n / 2)?;
 
+    let only = std::env::var("CASCADE_BENCH_ONLY").unwrap_or_default();
     let mut peaks = Vec::new();
     for (name, strategy, params, to_file) in [
         ("noop, hash only", "noop", &[][..], false),
@@ -178,6 +182,9 @@ fn main() -> BenchResult<()> {
         ),
         ("noop, journal file", "noop", &[][..], true),
     ] {
+        if !name.contains(only.as_str()) {
+            continue;
+        }
         let s = spec(log.clone(), strategy, params)?;
         let out = dir.path().join("run");
         let mut ms = Vec::new();

@@ -26,7 +26,9 @@ use crate::scheduler::Scheduler;
 use crate::state::FinalState;
 use crate::venue::Venue;
 use cascade_strategy::{AccountView, CommandBuffer, Ctx, MarketView, Strategy};
-use cascade_types::{AccountId, Command, Event, EventBody, InstrumentSpec, Output, Ts};
+use cascade_types::{
+    AccountId, Command, Event, EventBody, InstrumentId, InstrumentSpec, Output, Price, Ts,
+};
 
 /// An item waiting in the scheduler.
 #[derive(Clone, Copy, Debug)]
@@ -77,6 +79,8 @@ pub(crate) struct Core {
     views_dirty: bool,
     /// Some account has a position or an open order, so prices move its view.
     exposed: bool,
+    /// The prices the views were last filled at (see [`Venue::view_prices`]).
+    watched: Vec<(InstrumentId, Option<Price>)>,
     /// Timestamp of the last market event or tick handled.
     last_market_ts: Option<Ts>,
     stats: LatencyStats,
@@ -119,6 +123,7 @@ impl Core {
             sink_ok: true,
             views_dirty: true,
             exposed: false,
+            watched: Vec::with_capacity(instruments.len()),
             last_market_ts: None,
             stats: LatencyStats::new(cfg.latency_sample_every),
         }
@@ -182,9 +187,7 @@ impl Core {
             }
             self.check()?;
         }
-        if self.views_dirty || self.exposed {
-            self.refresh_views();
-        }
+        self.update_views();
         let cw = if watch.is_running() {
             Stopwatch::start()
         } else {
@@ -287,9 +290,7 @@ impl Core {
             Internal::Timer { id, token } => {
                 self.counts.timers_fired += 1;
                 self.record(key.ts, RecordBody::TimerFired { id, token });
-                if self.views_dirty || self.exposed {
-                    self.refresh_views();
-                }
+                self.update_views();
                 let cw = if watch.is_running() {
                     Stopwatch::start()
                 } else {
@@ -357,6 +358,18 @@ impl Core {
         }
     }
 
+    /// Brings the account views up to date if anything they show may have changed: the
+    /// strategy's own outputs (`views_dirty`), or a price its positions and orders are valued
+    /// at (see [`Venue::view_prices`]).
+    #[inline]
+    fn update_views(&mut self) {
+        if self.views_dirty {
+            self.refresh_views();
+        } else if self.exposed && self.venue.view_prices_changed(&self.watched) {
+            self.refresh_views();
+        }
+    }
+
     fn refresh_views(&mut self) {
         let mut exposed = false;
         for v in &mut self.accounts {
@@ -365,6 +378,7 @@ impl Core {
         }
         self.exposed = exposed;
         self.views_dirty = false;
+        self.venue.view_prices(&self.accounts, &mut self.watched);
     }
 
     /// Schedules what the last callbacks issued: commands (after the latency), then timers,
@@ -455,9 +469,7 @@ impl Core {
     }
 
     fn sample_at(&mut self, stamp: Ts) {
-        if self.views_dirty || self.exposed {
-            self.refresh_views();
-        }
+        self.update_views();
         for i in 0..self.accounts.len() {
             let s = self.venue.sample(&self.accounts[i]);
             self.record(stamp, RecordBody::Sample(s));
@@ -476,9 +488,7 @@ impl Core {
             }
             self.sample_at(last);
         }
-        if self.views_dirty || self.exposed {
-            self.refresh_views();
-        }
+        self.update_views();
         let ctx = Ctx::new(self.now, &self.market, &self.accounts, &mut self.commands);
         self.strategy.on_finish(&ctx);
         let mut state = self.counts;

@@ -71,9 +71,18 @@ pub(crate) fn execute(job: Job<'_>) -> Result<Executed, EngineError> {
 
     std::thread::scope(|s| {
         let in_tx = BatchSender::new(pipe.batch_events, input.data_tx, input.empty_rx);
-        let decoder = s.spawn(move || decode(source, in_tx));
+        let spawn_err = |e: std::io::Error| {
+            EngineError::Pipeline(format!("cannot start a pipeline thread: {e}"))
+        };
+        let decoder = std::thread::Builder::new()
+            .name("cascade-decoder".into())
+            .spawn_scoped(s, move || decode(source, in_tx))
+            .map_err(spawn_err)?;
         let out_rx = BatchReceiver::new(output.data_rx, output.empty_tx);
-        let writer = s.spawn(move || write_records(out_rx, journal, verify, collector));
+        let writer = std::thread::Builder::new()
+            .name("cascade-output".into())
+            .spawn_scoped(s, move || write_records(out_rx, journal, verify, collector))
+            .map_err(spawn_err)?;
 
         // The engine loop. Every channel end it holds is dropped when this closure returns,
         // which stops the other threads if it returns early.

@@ -23,8 +23,8 @@ use crate::state::{AccountFinal, FinalState};
 use cascade_exchange::{Exchange, ExchangeError, InstrumentConfig, VenueRules};
 use cascade_strategy::{AccountView, OrderView, PositionView};
 use cascade_types::{
-    AccountId, Command, Event, InstrumentKind, InstrumentSpec, MarginMode, Money, Output, Qty,
-    Rate, Rounding, Ts,
+    AccountId, Command, Event, InstrumentId, InstrumentKind, InstrumentSpec, MarginMode, Money,
+    Output, Price, Qty, Rate, Rounding, Ts,
 };
 use std::collections::BTreeMap;
 
@@ -240,6 +240,48 @@ impl Venue {
         view.spot_quote = a.spot_quote;
         view.equity = margin_balance + a.spot_quote + spot_value;
         view.in_liquidation = false;
+    }
+
+    /// The price a view's values depend on for instrument `i`: the mark of a perpetual, the
+    /// last trade of a spot instrument.
+    #[inline]
+    fn view_price(&self, i: InstrumentId) -> Option<Price> {
+        let m = self.ex.market(i);
+        if self.specs[i.index()].kind == InstrumentKind::Spot {
+            m.last_trade.map(|t| t.price)
+        } else {
+            m.mark
+        }
+    }
+
+    /// The prices the views' values depend on: one per instrument in which a view holds a
+    /// position or an order. Everything else in a view changes only through the account's own
+    /// outputs, so while these prices stand still and no output concerns the account, the
+    /// view is still exact.
+    pub(crate) fn view_prices(
+        &self,
+        views: &[AccountView],
+        out: &mut Vec<(InstrumentId, Option<Price>)>,
+    ) {
+        out.clear();
+        for v in views {
+            let held = v
+                .positions
+                .iter()
+                .filter(|p| !p.is_flat())
+                .map(|p| p.instrument);
+            for i in held.chain(v.orders.iter().map(|o| o.instrument)) {
+                if !out.iter().any(|(j, _)| *j == i) {
+                    out.push((i, self.view_price(i)));
+                }
+            }
+        }
+    }
+
+    /// True when a price in `watched` (from [`Venue::view_prices`]) has moved.
+    #[inline]
+    pub(crate) fn view_prices_changed(&self, watched: &[(InstrumentId, Option<Price>)]) -> bool {
+        watched.iter().any(|&(i, p)| self.view_price(i) != p)
     }
 
     /// A sample of an account for the equity curve (from its freshly filled view).
