@@ -363,9 +363,7 @@ impl Core {
     /// at (see [`Venue::view_prices`]).
     #[inline]
     fn update_views(&mut self) {
-        if self.views_dirty {
-            self.refresh_views();
-        } else if self.exposed && self.venue.view_prices_changed(&self.watched) {
+        if self.views_dirty || (self.exposed && self.venue.view_prices_changed(&self.watched)) {
             self.refresh_views();
         }
     }
