@@ -244,7 +244,18 @@ fn serde_grid(grid: &std::collections::BTreeMap<String, serde_json::Value>) -> S
 pub fn merge(a: MergeArgs) -> Result<()> {
     let merged = merge_results(&a.files)?;
     let text = merged.to_json();
-    std::fs::write(&a.out, text).with_context(|| format!("writing {}", a.out.display()))?;
+    // Atomically, like every result file: an interrupted merge leaves no half-written file.
+    let dir = match a.out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = a
+        .out
+        .file_name()
+        .context("--out must name a file")?
+        .to_string_lossy()
+        .into_owned();
+    cascade_engine::files::write_atomic(&dir, &name, text.as_bytes())?;
     println!(
         "merged {} shards of {}: {} jobs, {} failed -> {}",
         merged.shard_count,
@@ -264,8 +275,13 @@ pub fn replay(a: ReplayArgs) -> Result<()> {
     let verified = cascade_engine::verify(&a.verify, &Registry::with_builtins(), &exec);
     drop(bar);
     let v = verified?;
+    let inputs = if v.inputs_checked {
+        "its market records also match the input logs"
+    } else {
+        "the input logs were not found, so the journal alone was replayed"
+    };
     println!(
-        "verified {}: {} records, final hash {:016x}",
+        "verified {}: {} records, final hash {:016x}; {inputs}",
         a.verify.display(),
         v.records,
         v.final_hash

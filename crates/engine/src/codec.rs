@@ -2,7 +2,7 @@
 //!
 //! Encoding: bincode 2 through serde, `standard()` configuration with fixed-width integers,
 //! the same codec the event logs use. Nothing else in the engine calls bincode, so changing
-//! the encoding means changing this file and bumping [`crate::journal::FORMAT_VERSION`].
+//! the encoding means changing this file and bumping [`crate::run_journal::FORMAT_VERSION`].
 //!
 //! Rolling hash: `h₀ = HASH_SEED`, `hₙ₊₁ = xxh3_64_with_seed(bytes(recordₙ), hₙ)` — xxh3
 //! chained over each record's encoded bytes, so the final hash depends on every byte of every
