@@ -108,6 +108,11 @@ pub use params::{ParamError, ParamOrigin, ParamType, ParamValue, Params};
 pub use registry::{Factory, Registry, RegistryEntry, RegistryError};
 pub use rolling::{History, Rolling};
 
+/// The vocabulary the views and callbacks speak (`Event`, `Side`, `Price`, `Qty`, `Money`,
+/// `Rate`, `Ts`, `OrderRequest`, `Command`, …), re-exported so that a strategy crate can
+/// depend on this crate alone (`use cascade_strategy::types::*;`).
+pub use cascade_types as types;
+
 use cascade_types::{Event, Output};
 
 /// What a strategy crate usually imports: `use cascade_strategy::prelude::*;`.
