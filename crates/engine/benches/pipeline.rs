@@ -19,8 +19,9 @@
 //! - `noop, journal file`: as the first, with the run journal written to a temporary run
 //!   directory (journal + reports + manifest), as `backtest run` does.
 //!
-//! Each line gives the best and median wall-clock throughput and the peak resident memory
-//! (`VmHWM`, reset before the run). Peak memory is then compared with a run over half the
+//! Each line gives the best and median wall-clock throughput (bytes are the log's) and the
+//! peak resident memory (`VmHWM`, reset before each run, through the `cascade-benches`
+//! helpers). Peak memory is then compared with a run over half the
 //! events: it must not grow with the input length.
 //!
 //! `CASCADE_BENCH_ONLY=noop` (or `noise`, `journal`) runs only the lines whose name contains
@@ -29,14 +30,17 @@
 //! Targets: ≥ 25M events/s with the no-op strategy, ≥ 20M events/s trading every 1,000
 //! events. On a shared 2-core machine the figures include other processes' time.
 
-use cascade_engine::{run, ExecConfig, PipelineConfig, RunConfig, RunSpec};
+use cascade_benches::{
+    best, machine_description, median, mem_opt, with_peak_rss, PhaseMemory, Stopwatch, Throughput,
+};
+use cascade_engine::{run, ExecConfig, RunConfig, RunSpec};
 use cascade_journal::Writer;
 use cascade_strategy::{Params, Registry};
 use cascade_types::{
-    Event, EventBody, InstrumentId, InstrumentKind, InstrumentSpec, Price, Qty, Side, Trade, Ts,
+    Event, EventBody, InstrumentId, InstrumentKind, InstrumentSpec, Money, Price, Qty, Side, Trade,
+    Ts,
 };
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
 
 type BenchResult<T> = Result<T, Box<dyn std::error::Error>>;
 
@@ -65,7 +69,8 @@ fn trades(n: u64) -> impl Iterator<Item = Event> {
     })
 }
 
-fn write_log(path: &Path, n: u64) -> BenchResult<()> {
+/// Writes the log; returns its size in bytes.
+fn write_log(path: &Path, n: u64) -> BenchResult<u64> {
     let spec = InstrumentSpec::new(
         "binance-um",
         "BTCUSDT",
@@ -81,61 +86,28 @@ fn write_log(path: &Path, n: u64) -> BenchResult<()> {
     for e in trades(n) {
         w.write(&e)?;
     }
-    w.finish()?;
-    Ok(())
+    Ok(w.finish()?.file_bytes)
 }
 
-fn status_kib(field: &str) -> Option<u64> {
-    let s = std::fs::read_to_string("/proc/self/status").ok()?;
-    let l = s
-        .lines()
-        .find(|l| l.starts_with(field) && l[field.len()..].starts_with(':'))?;
-    l[field.len() + 1..]
-        .trim()
-        .trim_end_matches("kB")
-        .trim()
-        .parse()
-        .ok()
-}
-
-struct Measured {
-    elapsed: Duration,
-    peak_kib: Option<u64>,
-    events: u64,
-    fills: usize,
-}
-
-fn one_run(spec: &RunSpec, out: Option<&Path>) -> BenchResult<Measured> {
-    let reset = std::fs::write("/proc/self/clear_refs", "5").is_ok();
-    let exec = ExecConfig {
-        pipeline: PipelineConfig::default(),
-        ..ExecConfig::default()
-    };
-    #[allow(clippy::disallowed_methods)] // wall-clock: benchmark timing only
-    let start = Instant::now();
-    let o = run(spec, &Registry::with_builtins(), out, &exec)?;
-    let elapsed = start.elapsed();
-    Ok(Measured {
-        elapsed,
-        peak_kib: if reset { status_kib("VmHWM") } else { None },
+/// One run of the full pipeline: its throughput (events of the log, bytes of the log), the
+/// strategy's fills and the phase's peak memory.
+fn one_run(
+    spec: &RunSpec,
+    out: Option<&Path>,
+    bytes: u64,
+) -> BenchResult<(Throughput, usize, Option<PhaseMemory>)> {
+    let exec = ExecConfig::default();
+    let (r, mem) = with_peak_rss(|| {
+        let watch = Stopwatch::start();
+        run(spec, &Registry::with_builtins(), out, &exec).map(|o| (o, watch.elapsed()))
+    });
+    let (o, elapsed) = r?;
+    let t = Throughput {
         events: o.manifest.final_state.market_events,
-        fills: o.data.fills(),
-    })
-}
-
-fn line(name: &str, runs: &[Measured]) -> String {
-    let mut by = runs.iter().map(|m| m.elapsed).collect::<Vec<_>>();
-    by.sort();
-    let rate = |d: Duration| runs[0].events as f64 / d.as_secs_f64() / 1e6;
-    let peak = runs.iter().filter_map(|m| m.peak_kib).max();
-    format!(
-        "{name:<24} best {:>6.2} M events/s  median {:>6.2} M events/s  ({:.3} s)  fills {:>6}  peak RSS {}",
-        rate(by[0]),
-        rate(by[by.len() / 2]),
-        by[0].as_secs_f64(),
-        runs[0].fills,
-        peak.map_or("n/a".to_string(), |k| format!("{:.1} MiB", k as f64 / 1024.0)),
-    )
+        bytes,
+        elapsed,
+    };
+    Ok((t, o.data.fills(), mem))
 }
 
 fn spec(log: PathBuf, strategy: &str, params: &[&str]) -> BenchResult<RunSpec> {
@@ -146,7 +118,7 @@ fn spec(log: PathBuf, strategy: &str, params: &[&str]) -> BenchResult<RunSpec> {
         "binance-usdm",
     );
     s.config = RunConfig {
-        deposit: cascade_types::Money::from_int(1_000_000),
+        deposit: Money::from_int(1_000_000),
         ..RunConfig::default()
     };
     Ok(s)
@@ -162,15 +134,15 @@ fn main() -> BenchResult<()> {
         .and_then(|v| v.parse().ok())
         .unwrap_or(3)
         .max(1);
-    let cpus = std::thread::available_parallelism().map_or(0, |c| c.get());
-    println!("pipeline: {n} trade events, {runs} runs per line, {cpus} logical CPUs, times are wall clock");
+    let only = std::env::var("CASCADE_BENCH_ONLY").unwrap_or_default();
+    println!("pipeline: {}", machine_description());
+    println!("{n} trade events; {runs} runs per line; wall clock, log in the page cache");
     let dir = tempfile::tempdir()?;
     let log = dir.path().join("trades.clog");
-    write_log(&log, n)?;
+    let bytes = write_log(&log, n)?;
     let half = dir.path().join("half.clog");
-    write_log(&half, n / 2)?;
+    let half_bytes = write_log(&half, n / 2)?;
 
-    let only = std::env::var("CASCADE_BENCH_ONLY").unwrap_or_default();
     let mut peaks = Vec::new();
     for (name, strategy, params, to_file) in [
         ("noop, hash only", "noop", &[][..], false),
@@ -187,25 +159,35 @@ fn main() -> BenchResult<()> {
         }
         let s = spec(log.clone(), strategy, params)?;
         let out = dir.path().join("run");
-        let mut ms = Vec::new();
+        let mut ts = Vec::new();
+        let mut fills = 0;
+        let mut peak: Option<PhaseMemory> = None;
         for _ in 0..runs {
-            ms.push(one_run(&s, to_file.then_some(out.as_path()))?);
+            let (t, f, m) = one_run(&s, to_file.then_some(out.as_path()), bytes)?;
+            ts.push(t);
+            fills = f;
+            peak = match (peak, m) {
+                (Some(a), Some(b)) if a.peak_kib >= b.peak_kib => Some(a),
+                (_, b) => b.or(peak),
+            };
         }
-        println!("{}", line(name, &ms));
-        let h = one_run(
+        let (b, m) = (best(&ts).expect("runs"), median(&ts).expect("runs"));
+        println!("{name:<22} best {b}");
+        println!(
+            "{:<22} med  {m}   fills {fills}   RSS {}",
+            "",
+            mem_opt(peak)
+        );
+        let (_, _, half_mem) = one_run(
             &spec(half.clone(), strategy, params)?,
             to_file.then_some(out.as_path()),
+            half_bytes,
         )?;
-        peaks.push((name, h.peak_kib, ms.iter().filter_map(|m| m.peak_kib).max()));
+        peaks.push((name, half_mem, peak));
     }
-    println!("peak RSS, {} events -> {n} events:", n / 2);
+    println!("peak memory, {} events -> {n} events:", n / 2);
     for (name, a, b) in peaks {
-        let f = |k: Option<u64>| {
-            k.map_or("n/a".to_string(), |k| {
-                format!("{:.1} MiB", k as f64 / 1024.0)
-            })
-        };
-        println!("  {name:<22} {} -> {}", f(a), f(b));
+        println!("  {name:<22} {} -> {}", mem_opt(a), mem_opt(b));
     }
     Ok(())
 }

@@ -5,6 +5,7 @@ mod check;
 mod determinism;
 mod errors;
 mod replay;
+mod sample;
 mod snapshots;
 mod strategies;
 mod sweep;
