@@ -481,8 +481,17 @@ impl Core {
     ) -> Result<(FinalState, LatencyStats, BatchSender<Record>), EngineError> {
         let last = self.last_market_ts;
         if let Some(last) = last {
+            let mut n = 0usize;
             while let Some((key, item)) = self.scheduler.pop_until(last) {
                 self.run_internal(key, item)?;
+                n += 1;
+                // As in `run_due`: a timer re-armed for "now" must not stall the end.
+                if n > self.scheduler.capacity() {
+                    return Err(EngineError::SchedulerFull {
+                        capacity: self.scheduler.capacity(),
+                        at: key.ts,
+                    });
+                }
             }
             self.sample_at(last);
         }

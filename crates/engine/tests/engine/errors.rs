@@ -64,3 +64,16 @@ fn corrupt_input_midway_leaves_no_finished_run_behind() {
         "{replay}"
     );
 }
+
+#[test]
+fn a_strategy_that_stops_time_is_stopped() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = write_log(dir.path(), "btc.clog", &market(10, 1));
+    let mut s = spec(vec![log], "rearm", &[]);
+    s.config.scheduler_capacity = 100;
+    let e = run_err(&s, &dir.path().join("run"));
+    assert!(
+        e.contains("more than 100 commands and timers pending"),
+        "{e}"
+    );
+}

@@ -10,6 +10,11 @@ pub fn register(r: &mut Registry) {
         "test: trades, sets timers and cancels on a fixed rhythm",
         Pinger::from_params,
     );
+    r.register(
+        "rearm",
+        "test: a timer that re-arms itself for now, forever",
+        |_| Ok(Box::new(Rearm)),
+    );
 }
 
 /// On every `every`-th market event: a market order (alternately buy and sell), a timer
@@ -69,5 +74,19 @@ impl Strategy for Pinger {
         } else {
             ctx.cancel_all(InstrumentId(0));
         }
+    }
+}
+
+/// Sets a timer for now on the first event, and from it another for now, forever: simulated
+/// time could never advance. The engine must stop it with an error, not hang.
+pub struct Rearm;
+
+impl Strategy for Rearm {
+    fn on_event(&mut self, _event: &Event, ctx: &mut Ctx<'_>) {
+        ctx.set_timer(ctx.now(), 0);
+    }
+
+    fn on_timer(&mut self, id: u64, ctx: &mut Ctx<'_>) {
+        ctx.set_timer(ctx.now(), id + 1);
     }
 }
