@@ -24,6 +24,9 @@
 //! helpers). Peak memory is then compared with a run over half the
 //! events: it must not grow with the input length.
 //!
+//! `CASCADE_BENCH_BATCH` and `CASCADE_BENCH_CAPACITY` override the pipeline's batch size and
+//! channel capacity (defaults: `PipelineConfig::default()`).
+//!
 //! `CASCADE_BENCH_ONLY=noop` (or `noise`, `journal`) runs only the lines whose name contains
 //! it, e.g. under `perf record`.
 //!
@@ -96,7 +99,13 @@ fn one_run(
     out: Option<&Path>,
     bytes: u64,
 ) -> BenchResult<(Throughput, usize, Option<PhaseMemory>)> {
-    let exec = ExecConfig::default();
+    let mut exec = ExecConfig::default();
+    if let Some(b) = std::env::var("CASCADE_BENCH_BATCH").ok().and_then(|v| v.parse().ok()) {
+        exec.pipeline.batch_events = b;
+    }
+    if let Some(c) = std::env::var("CASCADE_BENCH_CAPACITY").ok().and_then(|v| v.parse().ok()) {
+        exec.pipeline.channel_capacity = c;
+    }
     let (r, mem) = with_peak_rss(|| {
         let watch = Stopwatch::start();
         run(spec, &Registry::with_builtins(), out, &exec).map(|o| (o, watch.elapsed()))
