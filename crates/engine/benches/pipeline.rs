@@ -100,10 +100,16 @@ fn one_run(
     bytes: u64,
 ) -> BenchResult<(Throughput, usize, Option<PhaseMemory>)> {
     let mut exec = ExecConfig::default();
-    if let Some(b) = std::env::var("CASCADE_BENCH_BATCH").ok().and_then(|v| v.parse().ok()) {
+    if let Some(b) = std::env::var("CASCADE_BENCH_BATCH")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
         exec.pipeline.batch_events = b;
     }
-    if let Some(c) = std::env::var("CASCADE_BENCH_CAPACITY").ok().and_then(|v| v.parse().ok()) {
+    if let Some(c) = std::env::var("CASCADE_BENCH_CAPACITY")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
         exec.pipeline.channel_capacity = c;
     }
     let (r, mem) = with_peak_rss(|| {
