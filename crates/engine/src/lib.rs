@@ -76,7 +76,7 @@ pub use manifest::{params_to_json, JournalInfo, Manifest, ENGINE_VERSION, MANIFE
 pub use pipeline::PipelineConfig;
 pub use record::{Record, RecordBody, Sample};
 pub use replay::{verify, Verified};
-pub use run::{run, RunOutcome, RunSpec};
+pub use run::{run, run_inputs, RunOutcome, RunSpec};
 pub use shards::merge_results;
 pub use source::{
     open_logs, CheckedAgainstLogs, EventSource, InputInfo, Inputs, JournalMarket, VecSource,

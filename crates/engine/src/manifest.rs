@@ -50,6 +50,9 @@ pub struct Manifest {
     /// against it).
     #[serde(default)]
     pub crash_window: Option<(Ts, Ts)>,
+    /// The time of the first input event (venue presets use the rules in force then).
+    #[serde(default)]
+    pub start: Option<Ts>,
     /// The venue preset as asked for.
     pub venue: String,
     /// The rules the exchange model used (the preset's dated name).
@@ -70,7 +73,8 @@ impl Manifest {
     /// The start of the data: the earliest first timestamp of the inputs (venue presets use
     /// the rules in force then).
     pub fn start(&self) -> Option<Ts> {
-        self.inputs.iter().filter_map(|i| i.span.map(|s| s.0)).min()
+        self.start
+            .or_else(|| self.inputs.iter().filter_map(|i| i.span.map(|s| s.0)).min())
     }
 
     /// The parameters as [`Params`], to rebuild the strategy.

@@ -129,7 +129,7 @@ pub fn verify(dir: &Path, registry: &Registry, exec: &ExecConfig) -> Result<Veri
 /// (then the journal is checked against them); false when any is gone (the journal alone is
 /// replayed). A log that is there but changed is an error: it is no longer the run's input.
 fn logs_unchanged(manifest: &Manifest) -> Result<bool, EngineError> {
-    if !manifest.inputs.iter().all(|i| i.path.exists()) {
+    if manifest.inputs.is_empty() || !manifest.inputs.iter().all(|i| i.path.exists()) {
         return Ok(false);
     }
     for i in &manifest.inputs {

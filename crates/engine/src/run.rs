@@ -10,7 +10,7 @@ use crate::latency::LatencyStats;
 use crate::manifest::{params_to_json, JournalInfo, Manifest, ENGINE_VERSION, MANIFEST_VERSION};
 use crate::reports;
 use crate::run_journal::JournalWriter;
-use crate::source::open_logs;
+use crate::source::{open_logs, Inputs};
 use crate::venue::Venue;
 use cascade_strategy::{Params, Registry};
 use cascade_types::Ts;
@@ -77,14 +77,27 @@ pub fn run(
     spec.config.validate()?;
     exec.pipeline.validate()?;
     let inputs = open_logs(&spec.inputs)?;
+    run_inputs(inputs, spec, registry, out_dir, exec)
+}
+
+/// Runs `spec` over already opened `inputs` (from [`open_logs`], or events of the caller's
+/// own, see [`Inputs::from_events`]); `spec.inputs` is ignored. Otherwise as [`run`].
+pub fn run_inputs(
+    inputs: Inputs,
+    spec: &RunSpec,
+    registry: &Registry,
+    out_dir: Option<&Path>,
+    exec: &ExecConfig,
+) -> Result<RunOutcome, EngineError> {
+    spec.config.validate()?;
+    exec.pipeline.validate()?;
     let strategy = registry
         .create(&spec.strategy, &spec.params)
         .map_err(|e| EngineError::Strategy(e.to_string()))?;
-    let start = inputs.logs.iter().filter_map(|l| l.span.map(|s| s.0)).min();
     let venue = Venue::new(
         &spec.venue,
         &inputs.instruments,
-        start,
+        inputs.start,
         spec.config.insurance_fund,
     )?;
     if let Some(p) = &exec.progress {
@@ -120,6 +133,7 @@ pub fn run(
         params: params_to_json(&spec.params),
         scenario: spec.scenario.clone(),
         crash_window: spec.crash_window,
+        start: inputs.start,
         venue: spec.venue.clone(),
         venue_rules: executed.rules_name,
         config: spec.config.clone(),

@@ -45,8 +45,31 @@ pub struct Inputs {
     pub logs: Vec<InputInfo>,
     /// Total events across the logs (before bar expansion), for progress bars.
     pub event_count: u64,
+    /// The time of the first event (venue presets use the rules in force then).
+    pub start: Option<Ts>,
     /// The merged stream.
     pub source: Box<dyn EventSource>,
+}
+
+impl Inputs {
+    /// Inputs from events held in memory (in timestamp order, instrument ids indexing
+    /// `instruments`). The manifest then lists no input logs, so a replay checks the journal
+    /// alone.
+    pub fn from_events(instruments: Vec<InstrumentSpec>, events: Vec<Event>) -> Inputs {
+        assert!(
+            events
+                .iter()
+                .all(|e| e.instrument.index() < instruments.len()),
+            "every event's instrument is in the table"
+        );
+        Inputs {
+            instruments,
+            logs: Vec::new(),
+            event_count: events.len() as u64,
+            start: events.first().map(|e| e.ts),
+            source: Box::new(VecSource::new(events)),
+        }
+    }
 }
 
 /// Opens event logs for a run. The log listed first gets priority 0 and wins ties at equal
@@ -76,6 +99,7 @@ pub fn open_logs(paths: &[PathBuf]) -> Result<Inputs, EngineError> {
         })
         .collect();
     let event_count = logs.iter().map(|l| l.event_count).sum();
+    let start = logs.iter().filter_map(|l| l.span.map(|s| s.0)).min();
     if readers.len() == 1 {
         let reader = readers.pop().expect("one reader");
         let tables: [(&Path, &[InstrumentSpec]); 1] =
@@ -93,6 +117,7 @@ pub fn open_logs(paths: &[PathBuf]) -> Result<Inputs, EngineError> {
             instruments: map.instruments,
             logs,
             event_count,
+            start,
             source,
         });
     }
@@ -110,6 +135,7 @@ pub fn open_logs(paths: &[PathBuf]) -> Result<Inputs, EngineError> {
         instruments,
         logs,
         event_count,
+        start,
         source: Box::new(MergedLogs { merge }),
     })
 }

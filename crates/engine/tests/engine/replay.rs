@@ -134,3 +134,19 @@ fn a_consistently_rewritten_journal_is_caught() {
         "{e}"
     );
 }
+
+#[test]
+fn events_held_in_memory_run_and_replay_from_the_journal_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    let inputs = cascade_engine::Inputs::from_events(vec![btc()], market(1_000, 5));
+    let s = spec(Vec::new(), "noise", &["every=25", "qty=0.01"]);
+    let o = cascade_engine::run_inputs(inputs, &s, &registry(), Some(&out), &exec(64, 2)).unwrap();
+    assert!(o.manifest.inputs.is_empty() && o.manifest.start.is_some());
+    let v = verify(&out, &registry(), &exec(64, 2)).unwrap();
+    assert!(!v.inputs_checked);
+    assert_eq!(
+        format!("{:016x}", v.final_hash),
+        o.manifest.journal.final_hash
+    );
+}
