@@ -125,6 +125,12 @@ pub struct ReplayArgs {
     pipeline: PipelineArgs,
 }
 
+/// The strategies the commands know by name. (When the `strategies/` suite lands as a crate,
+/// its registry goes here.)
+fn registry() -> Registry {
+    Registry::with_builtins()
+}
+
 fn money(text: &str, what: &str) -> Result<Money> {
     text.parse().with_context(|| format!("--{what}"))
 }
@@ -160,7 +166,7 @@ pub fn run(a: RunArgs) -> Result<()> {
     exec.check_invariants = a.check_invariants;
     exec.progress = Some(progress.clone());
     let bar = progress::Bar::start(&progress, "events");
-    let outcome = cascade_engine::run(&spec, &Registry::with_builtins(), Some(&a.out), &exec);
+    let outcome = cascade_engine::run(&spec, &registry(), Some(&a.out), &exec);
     drop(bar);
     let outcome = outcome?;
     print!("{}", outcome.report_text);
@@ -189,7 +195,7 @@ pub fn sweep(a: SweepArgs) -> Result<()> {
         shard,
         threads,
         &a.out,
-        &Registry::with_builtins(),
+        &registry(),
         &a.pipeline.exec(),
         Some(progress.clone()),
     );
@@ -272,7 +278,7 @@ pub fn replay(a: ReplayArgs) -> Result<()> {
     let mut exec = a.pipeline.exec();
     exec.progress = Some(progress.clone());
     let bar = progress::Bar::start(&progress, "events");
-    let verified = cascade_engine::verify(&a.verify, &Registry::with_builtins(), &exec);
+    let verified = cascade_engine::verify(&a.verify, &registry(), &exec);
     drop(bar);
     let v = verified?;
     let inputs = if v.inputs_checked {
