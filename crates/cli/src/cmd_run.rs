@@ -88,7 +88,7 @@ pub struct RunArgs {
 /// Arguments of `backtest sweep`.
 #[derive(clap::Args)]
 pub struct SweepArgs {
-    /// The sweep file (TOML: strategy, venue, [params], [grid], [config], [[scenario]]).
+    /// The sweep file (TOML: strategy, venue, `[params]`, `[grid]`, `[config]`, `[[scenario]]`).
     sweep: PathBuf,
     /// Output directory: one run directory per job and the shard's results file.
     #[arg(long)]
