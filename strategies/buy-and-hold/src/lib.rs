@@ -1,0 +1,452 @@
+//! `buy-and-hold`: the baselines every other strategy is scored against.
+//!
+//! - `mode = "spot"` moves the futures wallet's quote currency to the spot wallet and buys
+//!   the spot instrument at market, 1x, at the first price it sees; then holds.
+//! - `mode = "perp"` sets the perpetual's leverage (default 10), then goes long at market
+//!   with `fraction` of the account's equity as initial margin; then holds, through
+//!   liquidation if it comes (which is the point of the baseline).
+//!
+//! Quantities are rounded down to the instrument's lot. A `buffer` of the budget is held
+//! back for the taker fee and the slippage of the market order, which this crate cannot see
+//! (they are the exchange model's business). A rejected entry is retried at the next event,
+//! at most `max_attempts` times in all.
+//!
+//! # Example
+//!
+//! ```
+//! use cascade_strategy::testing::Harness;
+//! use cascade_strategy::types::*;
+//! use cascade_strategy::{Params, Registry};
+//!
+//! let mut registry = Registry::new();
+//! cascade_strategy_buy_and_hold::register(&mut registry);
+//! let params = Params::new().with_overrides(["mode=perp", "leverage=5"]).unwrap();
+//! let mut s = registry.create("buy-and-hold", &params).unwrap();
+//!
+//! let perp = InstrumentSpec::new("binance-um", "BTCUSDT", InstrumentKind::LinearPerp, "BTC", "USDT");
+//! let mut h = Harness::new(&[perp]);
+//! h.accounts[0].equity = Money::from_int(10_000);
+//! h.accounts[0].futures.available = Money::from_int(10_000);
+//! h.start(s.as_mut()).unwrap();
+//! let trade = Event {
+//!     ts: Ts::parse_utc("2025-10-10T12:00:00Z").unwrap(),
+//!     instrument: InstrumentId(0),
+//!     body: EventBody::Trade(Trade {
+//!         price: "100000".parse().unwrap(),
+//!         qty: Qty::ONE,
+//!         aggressor: Side::Buy,
+//!         trade_id: 1,
+//!     }),
+//! };
+//! let cmds = h.event(s.as_mut(), &trade);
+//! // Leverage first, then the order: 10,000 × 5 × (1 − 2 % buffer) / 100,000 = 0.49 BTC.
+//! assert_eq!(cmds[0].command, Command::SetLeverage { instrument: InstrumentId(0), leverage: 5 });
+//! let Command::Place(order) = cmds[1].command else { panic!() };
+//! assert_eq!((order.side, order.qty), (Side::Buy, "0.49".parse().unwrap()));
+//! ```
+
+use cascade_strategy::prelude::*;
+use cascade_strategy::types::{
+    Event, InstrumentId, InstrumentKind, Money, OrderRequest, Output, Price, Qty, Rate, Rounding,
+    Side, Wallet,
+};
+use cascade_strategy::{dispatch_output, MarketView, Registry, Strategy};
+use std::fmt;
+
+/// The name the strategy is registered under.
+pub const NAME: &str = "buy-and-hold";
+
+/// The parameter names [`BuyAndHold::from_params`] knows.
+pub const PARAMS: &[&str] = &[
+    "mode",
+    "symbol",
+    "leverage",
+    "fraction",
+    "buffer",
+    "max_attempts",
+    "log_summary",
+];
+
+/// Registers [`BuyAndHold`] as `buy-and-hold`.
+pub fn register(registry: &mut Registry) {
+    registry.register(
+        NAME,
+        "baseline: buys spot 1x, or goes long the perp at a fixed leverage, and holds",
+        BuyAndHold::from_params,
+    );
+}
+
+/// What is bought and held.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// The spot instrument, 1x, paid from the spot wallet.
+    Spot,
+    /// A long position on the linear perpetual at a fixed leverage.
+    Perp,
+}
+
+impl Mode {
+    fn kind(self) -> InstrumentKind {
+        match self {
+            Mode::Spot => InstrumentKind::Spot,
+            Mode::Perp => InstrumentKind::LinearPerp,
+        }
+    }
+}
+
+impl fmt::Display for Mode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(match self {
+            Mode::Spot => "spot",
+            Mode::Perp => "perp",
+        })
+    }
+}
+
+/// The strategy's settings, as read from its parameters (see the crate's README for the
+/// table).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+    /// Spot or perp.
+    pub mode: Mode,
+    /// The symbol of the instrument to buy; `None` picks the run's first instrument of the
+    /// mode's kind.
+    pub symbol: Option<String>,
+    /// Leverage set on the perpetual before buying (perp mode only), at least 1.
+    pub leverage: u32,
+    /// Share of the account's equity used as margin (perp) or spent (spot), in (0, 1].
+    pub fraction: Rate,
+    /// Share of the budget held back for fees and slippage, in [0, 0.5).
+    pub buffer: Rate,
+    /// Entry attempts before giving up (a rejected order is retried at the next event).
+    pub max_attempts: u32,
+    /// Print a one-line summary to stderr when the run ends.
+    pub log_summary: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            mode: Mode::Spot,
+            symbol: None,
+            leverage: 10,
+            fraction: Rate::ONE,
+            buffer: rate("0.02"),
+            max_attempts: 3,
+            log_summary: false,
+        }
+    }
+}
+
+fn rate(s: &str) -> Rate {
+    s.parse().expect("a valid rate literal")
+}
+
+/// Where the strategy is in its (short) life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum State {
+    /// No position yet: the entry goes out at the next event with a price.
+    Waiting,
+    /// The entry order is on its way (client id).
+    Entering(u64),
+    /// Bought: holding until the end of the run.
+    Holding,
+    /// Gave up: every attempt was rejected, or the budget is below one lot.
+    GaveUp,
+}
+
+/// Buys once and holds. See the crate documentation.
+#[derive(Clone, Debug)]
+pub struct BuyAndHold {
+    config: Config,
+    instrument: Option<InstrumentId>,
+    state: State,
+    attempts: u32,
+    rejections: Vec<String>,
+    bought: Qty,
+    cost: Money,
+    fees: Money,
+    liquidated: Qty,
+    adl: Qty,
+}
+
+impl BuyAndHold {
+    /// A strategy with these settings. Panics on settings out of range (use
+    /// [`BuyAndHold::from_params`] for user input).
+    pub fn new(config: Config) -> Self {
+        assert!(config.leverage >= 1, "leverage must be at least 1");
+        assert!(
+            config.fraction.is_positive() && config.fraction <= Rate::ONE,
+            "fraction must be in (0, 1]"
+        );
+        assert!(
+            !config.buffer.is_negative() && config.buffer < rate("0.5"),
+            "buffer must be in [0, 0.5)"
+        );
+        assert!(config.max_attempts >= 1, "at least one attempt");
+        BuyAndHold {
+            config,
+            instrument: None,
+            state: State::Waiting,
+            attempts: 0,
+            rejections: Vec::new(),
+            bought: Qty::ZERO,
+            cost: Money::ZERO,
+            fees: Money::ZERO,
+            liquidated: Qty::ZERO,
+            adl: Qty::ZERO,
+        }
+    }
+
+    /// The registry factory: reads and checks the parameters.
+    pub fn from_params(p: &Params) -> Result<Box<dyn Strategy>, ParamError> {
+        Ok(Box::new(Self::new(Self::config_from_params(p)?)))
+    }
+
+    /// Reads and checks the parameters without building the strategy.
+    pub fn config_from_params(p: &Params) -> Result<Config, ParamError> {
+        p.expect_only(PARAMS)?;
+        let d = Config::default();
+        let mode = match p.get_str("mode", "spot")?.as_str() {
+            "spot" => Mode::Spot,
+            "perp" => Mode::Perp,
+            _ => return Err(p.invalid("mode", "\"spot\" or \"perp\"")),
+        };
+        let config = Config {
+            mode,
+            symbol: p.get_opt::<String>("symbol")?,
+            leverage: p.get_u32("leverage", d.leverage)?,
+            fraction: p.get_rate("fraction", d.fraction)?,
+            buffer: p.get_rate("buffer", d.buffer)?,
+            max_attempts: p.get_u32("max_attempts", d.max_attempts)?,
+            log_summary: p.get_bool("log_summary", d.log_summary)?,
+        };
+        if config.leverage == 0 {
+            return Err(p.invalid("leverage", "at least 1"));
+        }
+        if !config.fraction.is_positive() || config.fraction > Rate::ONE {
+            return Err(p.invalid("fraction", "a share in (0, 1]"));
+        }
+        if config.buffer.is_negative() || config.buffer >= rate("0.5") {
+            return Err(p.invalid("buffer", "a share in [0, 0.5)"));
+        }
+        if config.max_attempts == 0 {
+            return Err(p.invalid("max_attempts", "at least 1"));
+        }
+        Ok(config)
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The instrument bought, once [`Strategy::on_start`] has resolved it.
+    pub fn instrument(&self) -> Option<InstrumentId> {
+        self.instrument
+    }
+
+    /// Where the strategy is.
+    pub fn state(&self) -> State {
+        self.state
+    }
+
+    /// Quantity bought, in total.
+    pub fn bought(&self) -> Qty {
+        self.bought
+    }
+
+    /// Quantity of the position liquidated and auto-deleveraged (perp mode).
+    pub fn lost(&self) -> (Qty, Qty) {
+        (self.liquidated, self.adl)
+    }
+
+    /// One line saying what happened: state, quantity, average price, fees, rejections,
+    /// liquidations and ADL.
+    pub fn summary(&self) -> String {
+        let avg = self
+            .cost
+            .per_qty(self.bought, Rounding::HalfEven)
+            .map_or("-".to_string(), |p| p.to_string());
+        format!(
+            "{NAME}: mode={} state={:?} bought={} avg_price={} fees={} attempts={} rejections=[{}] liquidated={} adl={}",
+            self.config.mode,
+            self.state,
+            self.bought,
+            avg,
+            self.fees,
+            self.attempts,
+            self.rejections.join(", "),
+            self.liquidated,
+            self.adl,
+        )
+    }
+
+    fn enter(&mut self, instrument: InstrumentId, ctx: &mut Ctx<'_>) {
+        let state = ctx.instrument(instrument);
+        let Some(price) = buy_price(state) else {
+            return; // no price yet
+        };
+        let lot = state.spec.lot;
+        let account = ctx.account();
+        let keep = Rate::ONE - self.config.buffer;
+        let (transfer, qty) = match self.config.mode {
+            Mode::Spot => {
+                // Everything that can leave the futures wallet, plus what the spot wallet holds.
+                let movable = account
+                    .futures
+                    .available
+                    .min_of(account.futures.balance)
+                    .max_of(Money::ZERO);
+                let have = account.spot_quote.max_of(Money::ZERO);
+                let spend = (have + movable).mul_rate(self.config.fraction, Rounding::Down);
+                let transfer = (spend - have).max_of(Money::ZERO).min_of(movable);
+                let budget = spend.mul_rate(keep, Rounding::Down);
+                (transfer, qty_for(budget, price, lot))
+            }
+            Mode::Perp => {
+                let margin = account
+                    .equity
+                    .mul_rate(self.config.fraction, Rounding::Down)
+                    .min_of(account.futures.available)
+                    .max_of(Money::ZERO);
+                let notional = margin
+                    .mul_div(i64::from(self.config.leverage), 1, Rounding::Down)
+                    .unwrap_or(Money::ZERO)
+                    .mul_rate(keep, Rounding::Down);
+                (Money::ZERO, qty_for(notional, price, lot))
+            }
+        };
+        self.attempts += 1;
+        if qty.is_zero() {
+            self.rejections.push("budget below one lot".to_string());
+            self.state = State::GaveUp;
+            return;
+        }
+        if transfer.is_positive() {
+            ctx.transfer(Wallet::Futures, Wallet::Spot, transfer);
+        }
+        if self.config.mode == Mode::Perp {
+            ctx.set_leverage(instrument, self.config.leverage);
+        }
+        let id = ctx.place(OrderRequest::market(instrument, Side::Buy, qty));
+        self.state = State::Entering(id);
+    }
+}
+
+/// The price a buyer would pay now: the best ask, else the last trade, else the mark.
+fn buy_price(state: &InstrumentState) -> Option<Price> {
+    state
+        .quote()
+        .map(|q| q.ask)
+        .or_else(|| state.last_price())
+        .or_else(|| state.mark.map(|m| m.value))
+        .filter(|p| p.is_positive())
+}
+
+/// The largest multiple of `lot` whose notional at `price` does not exceed `budget`.
+fn qty_for(budget: Money, price: Price, lot: Qty) -> Qty {
+    assert!(lot.is_positive(), "an instrument's lot is positive");
+    let raw = budget
+        .per_price(price, Rounding::Down)
+        .unwrap_or(Qty::ZERO)
+        .raw()
+        .max(0);
+    Qty::from_raw(raw / lot.raw() * lot.raw())
+}
+
+/// The first instrument of `kind`, or the first of `kind` with this symbol.
+fn select(market: &MarketView, kind: InstrumentKind, symbol: Option<&str>) -> Option<InstrumentId> {
+    market
+        .instruments()
+        .iter()
+        .find(|s| s.spec.kind == kind && symbol.is_none_or(|sym| s.spec.symbol == sym))
+        .map(|s| s.id)
+}
+
+impl Strategy for BuyAndHold {
+    fn on_start(&mut self, ctx: &mut Ctx<'_>) -> Result<(), ParamError> {
+        let kind = self.config.mode.kind();
+        let found = select(ctx.market(), kind, self.config.symbol.as_deref());
+        let Some(id) = found else {
+            let (name, what) = match &self.config.symbol {
+                Some(sym) => (
+                    "symbol",
+                    format!("no {kind} instrument with symbol {sym:?}"),
+                ),
+                None => ("mode", format!("no {kind} instrument")),
+            };
+            let have: Vec<String> = ctx
+                .market()
+                .instruments()
+                .iter()
+                .map(|s| format!("{} ({})", s.spec.symbol, s.spec.kind))
+                .collect();
+            return Err(ParamError::Rejected {
+                name: name.to_string(),
+                message: format!(
+                    "mode {} needs a {kind} instrument: the run has {what} (it has {})",
+                    self.config.mode,
+                    have.join(", ")
+                ),
+            });
+        };
+        self.instrument = Some(id);
+        Ok(())
+    }
+
+    fn on_event(&mut self, event: &Event, ctx: &mut Ctx<'_>) {
+        match (self.state, self.instrument) {
+            (State::Waiting, Some(i)) if event.instrument == i => self.enter(i, ctx),
+            _ => {}
+        }
+    }
+
+    fn on_output(&mut self, output: &Output, ctx: &mut Ctx<'_>) {
+        if let Output::Rejected {
+            client_id, reason, ..
+        } = *output
+        {
+            if self.state == State::Entering(client_id) {
+                self.rejections.push(format!("{reason:?}"));
+                self.state = if self.attempts >= self.config.max_attempts {
+                    State::GaveUp
+                } else {
+                    State::Waiting
+                };
+            }
+        }
+        dispatch_output(self, output, ctx);
+    }
+
+    fn on_fill(&mut self, fill: &FillInfo, _ctx: &mut Ctx<'_>) {
+        if Some(fill.instrument) != self.instrument || fill.side != Side::Buy {
+            return;
+        }
+        self.bought += fill.qty;
+        self.cost += fill.price.notional(fill.qty, Rounding::HalfEven);
+        self.fees += fill.fee;
+        self.state = State::Holding;
+    }
+
+    fn on_liquidation(&mut self, l: &LiquidationInfo, _ctx: &mut Ctx<'_>) {
+        if Some(l.instrument) == self.instrument {
+            self.liquidated += l.qty;
+        }
+    }
+
+    fn on_adl(&mut self, adl: &AdlInfo, ctx: &mut Ctx<'_>) {
+        if Some(adl.instrument) == self.instrument && adl.victim == ctx.account().id {
+            self.adl += adl.qty;
+        }
+    }
+
+    fn on_finish(&mut self, _ctx: &Ctx<'_>) {
+        if self.config.log_summary {
+            eprintln!("{}", self.summary());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,837 @@
+//! `cascade-fade`: buys the exhaustion of a long-liquidation cascade.
+//!
+//! On the perpetual whose recorded liquidations it watches (the *signal* instrument), the
+//! strategy keeps its own rolling windows, sized by its parameters:
+//!
+//! 1. **Detect** a cascade: recorded *long* liquidations (forced sells) over the last
+//!    `window_s` seconds reach `liq_threshold` of notional, **and** the last price is down
+//!    more than `drop` over the same window.
+//! 2. **Wait for exhaustion**: the liquidation rate (long-liquidation notional over the last
+//!    `rate_window_s` seconds) falls to `exhaustion` of its peak in this cascade or below,
+//!    **and** the price has made no new low for `calm_s` seconds. A cascade that does not
+//!    exhaust within `max_wait_s` is abandoned (and the strategy cools down, as after a
+//!    trade).
+//! 3. **Buy** at market — the perpetual at `leverage` with `fraction` of equity as margin, or
+//!    spot with `trade = "spot"` — then, on the fill, rest a stop-market sell at the traded
+//!    instrument's cascade low less `stop_buffer`, and a take-profit limit sell at the fill
+//!    price plus `take_profit` (both reduce-only on the perpetual), and set a timer for the
+//!    time exit after `max_hold_s`, which cancels both and sells at market.
+//! 4. When the position is gone (stop, take-profit, time exit or liquidation), cancel what
+//!    rests, wait `cooldown_s`, and watch again.
+//!
+//! Prices are rounded to the instrument's tick (stop down, take-profit up) and quantities
+//! down to its lot; all money and price math is fixed-point. Every trade is recorded
+//! ([`CascadeFade::trades`], [`CascadeFade::summary`]; printed to stderr at the end of the
+//! run with `log_summary = true`).
+//!
+//! # Example
+//!
+//! ```
+//! use cascade_strategy::{Params, Registry};
+//!
+//! let mut registry = Registry::new();
+//! cascade_strategy_cascade_fade::register(&mut registry);
+//! let params = Params::new()
+//!     .with_overrides(["liq_threshold=20000000", "drop=0.05", "trade=spot"])
+//!     .unwrap();
+//! assert!(registry.create("cascade-fade", &params).is_ok());
+//! ```
+
+use cascade_strategy::prelude::*;
+use cascade_strategy::types::{
+    Event, EventBody, InstrumentId, InstrumentKind, Money, OrderRequest, Output, Price, Qty, Rate,
+    Rounding, Side, Ts, Wallet,
+};
+use cascade_strategy::{dispatch_output, History, MarketView, Registry, Rolling, Strategy};
+use std::fmt;
+
+/// The name the strategy is registered under.
+pub const NAME: &str = "cascade-fade";
+
+/// The parameter names [`CascadeFade::from_params`] knows.
+pub const PARAMS: &[&str] = &[
+    "signal",
+    "trade",
+    "spot",
+    "leverage",
+    "fraction",
+    "buffer",
+    "window_s",
+    "liq_threshold",
+    "drop",
+    "rate_window_s",
+    "exhaustion",
+    "calm_s",
+    "max_wait_s",
+    "stop_buffer",
+    "take_profit",
+    "max_hold_s",
+    "cooldown_s",
+    "log_summary",
+];
+
+const NS_PER_SEC: i64 = 1_000_000_000;
+
+/// Registers [`CascadeFade`] as `cascade-fade`.
+pub fn register(registry: &mut Registry) {
+    registry.register(
+        NAME,
+        "buys the exhaustion of a long-liquidation cascade; stop below its low, take-profit or time exit",
+        CascadeFade::from_params,
+    );
+}
+
+/// What is bought.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TradeOn {
+    /// A long on the signal perpetual at `leverage`.
+    Perp,
+    /// Spot, 1x.
+    Spot,
+}
+
+/// The strategy's settings; the crate's README has the table with units and defaults.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+    /// Symbol of the perpetual whose liquidations and price are watched; `None`: the first
+    /// linear perpetual.
+    pub signal: Option<String>,
+    /// What is bought.
+    pub trade: TradeOn,
+    /// Symbol of the spot instrument (with `trade = spot`); `None`: the first spot instrument
+    /// with the signal's base asset.
+    pub spot: Option<String>,
+    /// Leverage of the perpetual long (≥ 1).
+    pub leverage: u32,
+    /// Share of equity used as margin (perp) or spent (spot), in (0, 1].
+    pub fraction: Rate,
+    /// Share of the budget held back for fees and slippage, in [0, 0.5).
+    pub buffer: Rate,
+    /// Detection window, seconds.
+    pub window_s: u32,
+    /// Long-liquidation notional over the window that makes a cascade (quote currency).
+    pub liq_threshold: Money,
+    /// The price must be down more than this share over the window.
+    pub drop: Rate,
+    /// Window of the liquidation rate, seconds.
+    pub rate_window_s: u32,
+    /// Exhausted when the rate is at or below this share of its peak.
+    pub exhaustion: Rate,
+    /// Exhausted only after this many seconds without a new low.
+    pub calm_s: u32,
+    /// A cascade not exhausted after this many seconds is abandoned.
+    pub max_wait_s: u32,
+    /// The stop sits this share below the cascade low.
+    pub stop_buffer: Rate,
+    /// The take-profit sits this share above the entry price.
+    pub take_profit: Rate,
+    /// Time exit, seconds after the entry fill.
+    pub max_hold_s: u32,
+    /// Seconds after an exit before watching again.
+    pub cooldown_s: u32,
+    /// Print the summary to stderr at the end of the run.
+    pub log_summary: bool,
+}
+
+fn rate(s: &str) -> Rate {
+    s.parse().expect("a valid rate literal")
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            signal: None,
+            trade: TradeOn::Perp,
+            spot: None,
+            leverage: 3,
+            fraction: rate("0.5"),
+            buffer: rate("0.02"),
+            window_s: 300,
+            liq_threshold: Money::from_int(10_000_000),
+            drop: rate("0.03"),
+            rate_window_s: 60,
+            exhaustion: rate("0.25"),
+            calm_s: 120,
+            max_wait_s: 3600,
+            stop_buffer: rate("0.005"),
+            take_profit: rate("0.03"),
+            max_hold_s: 4 * 3600,
+            cooldown_s: 1800,
+            log_summary: false,
+        }
+    }
+}
+
+impl Config {
+    /// Reads and checks the parameters.
+    pub fn from_params(p: &Params) -> Result<Config, ParamError> {
+        p.expect_only(PARAMS)?;
+        let d = Config::default();
+        let trade = match p.get_str("trade", "perp")?.as_str() {
+            "perp" => TradeOn::Perp,
+            "spot" => TradeOn::Spot,
+            _ => return Err(p.invalid("trade", "\"perp\" or \"spot\"")),
+        };
+        let c = Config {
+            signal: p.get_opt("signal")?,
+            trade,
+            spot: p.get_opt("spot")?,
+            leverage: p.get_u32("leverage", d.leverage)?,
+            fraction: p.get_rate("fraction", d.fraction)?,
+            buffer: p.get_rate("buffer", d.buffer)?,
+            window_s: p.get_u32("window_s", d.window_s)?,
+            liq_threshold: p.get_money("liq_threshold", d.liq_threshold)?,
+            drop: p.get_rate("drop", d.drop)?,
+            rate_window_s: p.get_u32("rate_window_s", d.rate_window_s)?,
+            exhaustion: p.get_rate("exhaustion", d.exhaustion)?,
+            calm_s: p.get_u32("calm_s", d.calm_s)?,
+            max_wait_s: p.get_u32("max_wait_s", d.max_wait_s)?,
+            stop_buffer: p.get_rate("stop_buffer", d.stop_buffer)?,
+            take_profit: p.get_rate("take_profit", d.take_profit)?,
+            max_hold_s: p.get_u32("max_hold_s", d.max_hold_s)?,
+            cooldown_s: p.get_u32("cooldown_s", d.cooldown_s)?,
+            log_summary: p.get_bool("log_summary", d.log_summary)?,
+        };
+        let share = |r: Rate| r.is_positive() && r < Rate::ONE;
+        let checks = [
+            ("leverage", c.leverage >= 1, "at least 1"),
+            (
+                "fraction",
+                c.fraction.is_positive() && c.fraction <= Rate::ONE,
+                "a share in (0, 1]",
+            ),
+            (
+                "buffer",
+                !c.buffer.is_negative() && c.buffer < rate("0.5"),
+                "a share in [0, 0.5)",
+            ),
+            (
+                "window_s",
+                (1..=86_400).contains(&c.window_s),
+                "1 to 86400 seconds",
+            ),
+            (
+                "liq_threshold",
+                c.liq_threshold.is_positive(),
+                "a positive amount",
+            ),
+            ("drop", share(c.drop), "a share in (0, 1)"),
+            (
+                "rate_window_s",
+                (1..=c.window_s).contains(&c.rate_window_s),
+                "1 to window_s seconds",
+            ),
+            ("exhaustion", share(c.exhaustion), "a share in (0, 1)"),
+            ("max_wait_s", c.max_wait_s >= 1, "at least 1 second"),
+            (
+                "stop_buffer",
+                !c.stop_buffer.is_negative() && c.stop_buffer < Rate::ONE,
+                "a share in [0, 1)",
+            ),
+            (
+                "take_profit",
+                c.take_profit.is_positive(),
+                "a positive share",
+            ),
+            ("max_hold_s", c.max_hold_s >= 1, "at least 1 second"),
+        ];
+        for (name, ok, expected) in checks {
+            if !ok {
+                return Err(p.invalid(name, expected));
+            }
+        }
+        Ok(c)
+    }
+}
+
+/// A cascade under way.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cascade {
+    /// When it was detected.
+    pub detected: Ts,
+    /// The signal instrument's lowest last price since, and when it was made.
+    pub low: Price,
+    /// When `low` was made.
+    pub low_ts: Ts,
+    /// The traded instrument's lowest last price since (the stop goes below it).
+    pub trade_low: Price,
+    /// The highest liquidation rate seen (notional over `rate_window_s`).
+    pub peak_rate: Money,
+}
+
+/// Where the strategy is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum State {
+    /// Watching for a cascade.
+    Watching,
+    /// A cascade is under way; waiting for it to exhaust.
+    InCascade(Cascade),
+    /// The entry order is on its way (client id).
+    Entering(Cascade, u64),
+    /// Long, with a stop, a take-profit and a time exit.
+    InTrade,
+    /// Out again; watching resumes at this time.
+    Cooldown(Ts),
+}
+
+impl fmt::Display for State {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            State::Watching => write!(f, "watching"),
+            State::InCascade(c) => write!(f, "in-cascade since {}", c.detected),
+            State::Entering(..) => write!(f, "entering"),
+            State::InTrade => write!(f, "in-trade"),
+            State::Cooldown(until) => write!(f, "cooldown until {until}"),
+        }
+    }
+}
+
+/// One trade, from detection to exit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TradeRecord {
+    /// When the cascade was detected.
+    pub detected: Ts,
+    /// The cascade low the stop was set under (traded instrument).
+    pub cascade_low: Price,
+    /// When the entry filled.
+    pub entry_ts: Ts,
+    /// Entry quantity.
+    pub qty: Qty,
+    /// Entry price.
+    pub entry_price: Price,
+    /// The stop trigger.
+    pub stop: Price,
+    /// The take-profit limit.
+    pub take_profit: Price,
+    /// Quantity sold so far and its notional.
+    pub exit_qty: Qty,
+    /// Notional of the exit fills.
+    pub exit_notional: Money,
+    /// When the position was gone.
+    pub exit_ts: Option<Ts>,
+    /// `stop`, `take-profit`, `time`, `exit-refused`, `liquidation` or `adl`; `open` until
+    /// then.
+    pub reason: &'static str,
+}
+
+impl fmt::Display for TradeRecord {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let exit = self
+            .exit_notional
+            .per_qty(self.exit_qty, Rounding::HalfEven)
+            .map_or("-".to_string(), |p| p.to_string());
+        write!(
+            f,
+            "detected {} low {} | bought {} @ {} at {} (stop {}, take-profit {}) | exit {} @ {} at {} ({})",
+            self.detected,
+            self.cascade_low,
+            self.qty,
+            self.entry_price,
+            self.entry_ts,
+            self.stop,
+            self.take_profit,
+            self.exit_qty,
+            exit,
+            self.exit_ts.map_or("-".to_string(), |t| t.to_string()),
+            self.reason
+        )
+    }
+}
+
+/// The cascade fader. See the crate documentation.
+#[derive(Clone, Debug)]
+pub struct CascadeFade {
+    cfg: Config,
+    signal: Option<InstrumentId>,
+    traded: Option<InstrumentId>,
+    state: State,
+    /// Long-liquidation notional (raw) over `window_s`, one-second buckets.
+    liq_window: Rolling<1>,
+    /// Long-liquidation notional (raw) over `rate_window_s`.
+    liq_rate: Rolling<1>,
+    /// The signal's last price, per second, over `window_s`.
+    prices: History<Price>,
+    /// Quantity held (from fills, liquidations and ADL).
+    held: Qty,
+    /// The resting exits (client ids): stop and take-profit.
+    exits: [u64; 2],
+    /// Why a market exit is on its way (`time`, or `exit-refused` when a stop or
+    /// take-profit could not rest).
+    closing: Option<&'static str>,
+    trades: Vec<TradeRecord>,
+    detected: u64,
+    abandoned: u64,
+    rejections: u64,
+}
+
+impl CascadeFade {
+    /// A fader with these settings (checked by [`Config::from_params`]).
+    pub fn new(cfg: Config) -> Self {
+        let window = cfg.window_s.max(1) as usize;
+        CascadeFade {
+            liq_window: Rolling::new(NS_PER_SEC, window),
+            liq_rate: Rolling::new(NS_PER_SEC, cfg.rate_window_s.max(1) as usize),
+            // One bucket more than the window, so the price `window_s` ago is still there.
+            prices: History::new(NS_PER_SEC, window + 1),
+            cfg,
+            signal: None,
+            traded: None,
+            state: State::Watching,
+            held: Qty::ZERO,
+            exits: [0; 2],
+            closing: None,
+            trades: Vec::new(),
+            detected: 0,
+            abandoned: 0,
+            rejections: 0,
+        }
+    }
+
+    /// The registry factory.
+    pub fn from_params(p: &Params) -> Result<Box<dyn Strategy>, ParamError> {
+        Ok(Box::new(Self::new(Config::from_params(p)?)))
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &Config {
+        &self.cfg
+    }
+
+    /// Where the strategy is.
+    pub fn state(&self) -> State {
+        self.state
+    }
+
+    /// Every trade so far, in order.
+    pub fn trades(&self) -> &[TradeRecord] {
+        &self.trades
+    }
+
+    /// A few lines: cascades detected and abandoned, rejections, then every trade.
+    pub fn summary(&self) -> String {
+        let mut out = format!(
+            "{NAME}: state={} cascades={} abandoned={} trades={} rejections={}",
+            self.state,
+            self.detected,
+            self.abandoned,
+            self.trades.len(),
+            self.rejections
+        );
+        for t in &self.trades {
+            out.push_str(&format!("\n  {t}"));
+        }
+        out
+    }
+
+    /// The long-liquidation notional over `window_s` and over `rate_window_s`, at `now`.
+    fn liquidation_sums(&self, now: Ts) -> (Money, Money) {
+        (
+            Money::from_raw(self.liq_window.sum_at(now)[0]),
+            Money::from_raw(self.liq_rate.sum_at(now)[0]),
+        )
+    }
+
+    /// One step of detection and exhaustion, after an event of the signal or traded
+    /// instrument.
+    fn step(&mut self, now: Ts, ctx: &mut Ctx<'_>) {
+        let signal = self.signal.expect("resolved in on_start");
+        let traded = self.traded.expect("resolved in on_start");
+        let Some(price) = ctx.instrument(signal).last_price() else {
+            return;
+        };
+        let trade_price = ctx.instrument(traded).last_price();
+        let (liq, liq_rate) = self.liquidation_sums(now);
+        match self.state {
+            State::Cooldown(until) if now >= until => self.state = State::Watching,
+            State::Watching => {
+                let then = self
+                    .prices
+                    .at(now.plus_nanos(-i64::from(self.cfg.window_s) * NS_PER_SEC));
+                let fell = then.is_some_and(|p0| {
+                    Rate::ratio((price - p0).raw(), p0.raw(), Rounding::HalfEven)
+                        .is_some_and(|change| change < -self.cfg.drop)
+                });
+                if liq >= self.cfg.liq_threshold && fell {
+                    self.detected += 1;
+                    self.state = State::InCascade(Cascade {
+                        detected: now,
+                        low: price,
+                        low_ts: now,
+                        trade_low: trade_price.unwrap_or(price),
+                        peak_rate: liq_rate,
+                    });
+                }
+            }
+            State::InCascade(mut c) => {
+                if price < c.low {
+                    c.low = price;
+                    c.low_ts = now;
+                }
+                if let Some(p) = trade_price {
+                    c.trade_low = c.trade_low.min_of(p);
+                }
+                c.peak_rate = c.peak_rate.max_of(liq_rate);
+                let waited = now.nanos() - c.detected.nanos();
+                let calm = now.nanos() - c.low_ts.nanos();
+                let quiet = liq_rate <= c.peak_rate.mul_rate(self.cfg.exhaustion, Rounding::Down);
+                self.state = State::InCascade(c);
+                if quiet && calm >= i64::from(self.cfg.calm_s) * NS_PER_SEC {
+                    self.enter(c, ctx);
+                } else if waited > i64::from(self.cfg.max_wait_s) * NS_PER_SEC {
+                    self.abandon(now);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Lets a cascade go. Cooling down first keeps the same liquidations, still in the
+    /// window, from detecting it again at the next event.
+    fn abandon(&mut self, now: Ts) {
+        self.abandoned += 1;
+        self.state = State::Cooldown(now.plus_nanos(i64::from(self.cfg.cooldown_s) * NS_PER_SEC));
+    }
+
+    fn enter(&mut self, c: Cascade, ctx: &mut Ctx<'_>) {
+        let i = self.traded.expect("resolved in on_start");
+        let state = ctx.instrument(i);
+        let Some(price) = buy_price(state) else {
+            return;
+        };
+        let lot = state.spec.lot;
+        let account = ctx.account();
+        let keep = Rate::ONE - self.cfg.buffer;
+        let qty = match self.cfg.trade {
+            TradeOn::Perp => {
+                let margin = account
+                    .equity
+                    .mul_rate(self.cfg.fraction, Rounding::Down)
+                    .min_of(account.futures.available)
+                    .max_of(Money::ZERO);
+                let notional = margin
+                    .mul_div(i64::from(self.cfg.leverage), 1, Rounding::Down)
+                    .unwrap_or(Money::ZERO)
+                    .mul_rate(keep, Rounding::Down);
+                qty_for(notional, price, lot)
+            }
+            TradeOn::Spot => {
+                let movable = account
+                    .futures
+                    .available
+                    .min_of(account.futures.balance)
+                    .max_of(Money::ZERO);
+                let have = account.spot_quote.max_of(Money::ZERO);
+                let spend = (have + movable).mul_rate(self.cfg.fraction, Rounding::Down);
+                let qty = qty_for(spend.mul_rate(keep, Rounding::Down), price, lot);
+                let transfer = (spend - have).max_of(Money::ZERO).min_of(movable);
+                if qty.is_positive() && transfer.is_positive() {
+                    ctx.transfer(Wallet::Futures, Wallet::Spot, transfer);
+                }
+                qty
+            }
+        };
+        if !qty.is_positive() {
+            // Nothing to buy with: let the cascade go.
+            self.abandon(ctx.now());
+            return;
+        }
+        if self.cfg.trade == TradeOn::Perp {
+            ctx.set_leverage(i, self.cfg.leverage);
+        }
+        let id = ctx.place(OrderRequest::market(i, Side::Buy, qty));
+        self.state = State::Entering(c, id);
+    }
+
+    /// The entry filled: rest the stop and the take-profit, set the time exit.
+    fn arm_exits(&mut self, c: Cascade, fill: &FillInfo, ctx: &mut Ctx<'_>) {
+        let i = fill.instrument;
+        let tick = ctx.instrument(i).spec.tick;
+        let stop = round_price(
+            c.trade_low
+                .mul_rate(Rate::ONE - self.cfg.stop_buffer, Rounding::Down),
+            tick,
+            Rounding::Down,
+        );
+        let tp = round_price(
+            fill.price
+                .mul_rate(Rate::ONE + self.cfg.take_profit, Rounding::Up),
+            tick,
+            Rounding::Up,
+        );
+        let qty = fill.qty;
+        let perp = self.cfg.trade == TradeOn::Perp;
+        let reduce = |o: OrderRequest| if perp { o.reduce_only() } else { o };
+        let stop_id = if stop.is_positive() {
+            ctx.place(reduce(OrderRequest::stop_market(i, Side::Sell, qty, stop)))
+        } else {
+            0
+        };
+        let tp_id = ctx.place(reduce(OrderRequest::limit(i, Side::Sell, qty, tp)));
+        self.exits = [stop_id, tp_id];
+        let n = self.trades.len() as u64;
+        ctx.set_timer(
+            ctx.now()
+                .plus_nanos(i64::from(self.cfg.max_hold_s) * NS_PER_SEC),
+            n,
+        );
+        self.trades.push(TradeRecord {
+            detected: c.detected,
+            cascade_low: c.trade_low,
+            entry_ts: ctx.now(),
+            qty,
+            entry_price: fill.price,
+            stop,
+            take_profit: tp,
+            exit_qty: Qty::ZERO,
+            exit_notional: Money::ZERO,
+            exit_ts: None,
+            reason: "open",
+        });
+    }
+
+    /// Sells what is held at market and cancels the resting exits.
+    fn close_now(&mut self, ctx: &mut Ctx<'_>) {
+        let i = self.traded.expect("resolved in on_start");
+        ctx.cancel_all(i);
+        let lot = ctx.instrument(i).spec.lot;
+        let q = Qty::from_raw(self.held.raw().max(0) / lot.raw() * lot.raw());
+        if q.is_positive() {
+            let order = OrderRequest::market(i, Side::Sell, q);
+            ctx.place(if self.cfg.trade == TradeOn::Perp {
+                order.reduce_only()
+            } else {
+                order
+            });
+        }
+    }
+
+    /// `qty` of the position is gone (sold, liquidated, ADL'd); when none is left, the trade
+    /// is over.
+    fn reduced(&mut self, qty: Qty, price: Price, reason: &'static str, ctx: &mut Ctx<'_>) {
+        self.held = (self.held - qty).max_of(Qty::ZERO);
+        let now = ctx.now();
+        if let Some(t) = self.trades.last_mut() {
+            t.exit_qty += qty;
+            t.exit_notional += price.notional(qty, Rounding::HalfEven);
+            if self.held.is_zero() {
+                t.exit_ts = Some(now);
+                t.reason = reason;
+            }
+        }
+        if self.held.is_zero() && self.state == State::InTrade {
+            let i = self.traded.expect("resolved in on_start");
+            ctx.cancel_all(i);
+            self.exits = [0; 2];
+            self.closing = None;
+            self.state =
+                State::Cooldown(now.plus_nanos(i64::from(self.cfg.cooldown_s) * NS_PER_SEC));
+        }
+    }
+}
+
+/// `price` rounded to a multiple of `tick`, down or up.
+fn round_price(price: Price, tick: Price, rounding: Rounding) -> Price {
+    let t = tick.raw();
+    assert!(t > 0, "an instrument's tick is positive");
+    let down = price.raw().div_euclid(t) * t;
+    match rounding {
+        Rounding::Up if down != price.raw() => Price::from_raw(down + t),
+        _ => Price::from_raw(down),
+    }
+}
+
+/// The price a buyer would pay now: the best ask, else the last trade, else the mark.
+fn buy_price(state: &InstrumentState) -> Option<Price> {
+    state
+        .quote()
+        .map(|q| q.ask)
+        .or_else(|| state.last_price())
+        .or_else(|| state.mark.map(|m| m.value))
+        .filter(|p| p.is_positive())
+}
+
+/// The largest multiple of `lot` whose notional at `price` does not exceed `budget`.
+fn qty_for(budget: Money, price: Price, lot: Qty) -> Qty {
+    assert!(lot.is_positive(), "an instrument's lot is positive");
+    let raw = budget
+        .per_price(price, Rounding::Down)
+        .unwrap_or(Qty::ZERO)
+        .raw()
+        .max(0);
+    Qty::from_raw(raw / lot.raw() * lot.raw())
+}
+
+/// The first instrument of `kind` (with this symbol, or this base asset, when given).
+fn select(
+    market: &MarketView,
+    kind: InstrumentKind,
+    symbol: Option<&str>,
+    base: Option<&str>,
+) -> Option<InstrumentId> {
+    market
+        .instruments()
+        .iter()
+        .find(|s| {
+            s.spec.kind == kind
+                && symbol.is_none_or(|x| s.spec.symbol == x)
+                && base.is_none_or(|b| s.spec.base == b)
+        })
+        .map(|s| s.id)
+}
+
+fn rejected(name: &str, message: String) -> ParamError {
+    ParamError::Rejected {
+        name: name.to_string(),
+        message,
+    }
+}
+
+impl Strategy for CascadeFade {
+    fn on_start(&mut self, ctx: &mut Ctx<'_>) -> Result<(), ParamError> {
+        let market = ctx.market();
+        let signal = select(
+            market,
+            InstrumentKind::LinearPerp,
+            self.cfg.signal.as_deref(),
+            None,
+        )
+        .ok_or_else(|| {
+            rejected(
+                "signal",
+                match &self.cfg.signal {
+                    Some(s) => format!("the run has no linear perpetual with symbol {s:?}"),
+                    None => "the run has no linear perpetual to watch".to_string(),
+                },
+            )
+        })?;
+        let traded = match self.cfg.trade {
+            TradeOn::Perp => signal,
+            TradeOn::Spot => {
+                let base = market[signal].spec.base.as_str();
+                match &self.cfg.spot {
+                    Some(sym) => select(market, InstrumentKind::Spot, Some(sym), None),
+                    None => select(market, InstrumentKind::Spot, None, Some(base)),
+                }
+                .ok_or_else(|| {
+                    rejected(
+                        "spot",
+                        match &self.cfg.spot {
+                            Some(s) => format!("the run has no spot instrument with symbol {s:?}"),
+                            None => format!(
+                                "trade = \"spot\" needs a spot instrument of {base}; the run has none"
+                            ),
+                        },
+                    )
+                })?
+            }
+        };
+        self.signal = Some(signal);
+        self.traded = Some(traded);
+        Ok(())
+    }
+
+    fn on_event(&mut self, event: &Event, ctx: &mut Ctx<'_>) {
+        let (Some(signal), Some(traded)) = (self.signal, self.traded) else {
+            return;
+        };
+        if event.instrument == signal {
+            match event.body {
+                EventBody::Liquidation(l) if l.side == Side::Sell => {
+                    // A forced sell: a long liquidated.
+                    let notional = l.price.notional(l.qty, Rounding::HalfEven).raw();
+                    self.liq_window.add(event.ts, [notional]);
+                    self.liq_rate.add(event.ts, [notional]);
+                }
+                _ => {
+                    if let Some(p) = ctx.instrument(signal).last_price() {
+                        self.prices.record(event.ts, p);
+                    }
+                }
+            }
+        } else if event.instrument != traded {
+            return;
+        }
+        self.step(ctx.now(), ctx);
+    }
+
+    fn on_output(&mut self, output: &Output, ctx: &mut Ctx<'_>) {
+        if let Output::Rejected { client_id, .. } = *output {
+            match self.state {
+                State::Entering(_, id) if id == client_id => {
+                    self.rejections += 1;
+                    self.state = State::Watching;
+                }
+                State::InTrade if client_id != 0 && self.exits.contains(&client_id) => {
+                    // An exit could not rest: do not hold a position without it.
+                    self.rejections += 1;
+                    if self.closing.is_none() {
+                        self.closing = Some("exit-refused");
+                        self.close_now(ctx);
+                    }
+                }
+                _ => {}
+            }
+        }
+        dispatch_output(self, output, ctx);
+    }
+
+    fn on_fill(&mut self, fill: &FillInfo, ctx: &mut Ctx<'_>) {
+        if Some(fill.instrument) != self.traded {
+            return;
+        }
+        match (self.state, fill.side) {
+            (State::Entering(c, _), Side::Buy) => {
+                self.held += fill.qty;
+                self.state = State::InTrade;
+                self.arm_exits(c, fill, ctx);
+            }
+            (State::InTrade, Side::Sell) => {
+                let reason = if let Some(why) = self.closing {
+                    why
+                } else if self
+                    .trades
+                    .last()
+                    .is_some_and(|t| fill.price >= t.take_profit)
+                {
+                    "take-profit"
+                } else {
+                    "stop"
+                };
+                self.reduced(fill.qty, fill.price, reason, ctx);
+            }
+            _ => {}
+        }
+    }
+
+    fn on_timer(&mut self, id: u64, ctx: &mut Ctx<'_>) {
+        // Only the current trade's timer counts; an older one outlived its trade.
+        if self.state == State::InTrade && id + 1 == self.trades.len() as u64 {
+            self.closing = Some("time");
+            self.close_now(ctx);
+        }
+    }
+
+    fn on_liquidation(&mut self, l: &LiquidationInfo, ctx: &mut Ctx<'_>) {
+        if Some(l.instrument) == self.traded && self.state == State::InTrade {
+            self.reduced(l.qty, l.price, "liquidation", ctx);
+        }
+    }
+
+    fn on_adl(&mut self, adl: &AdlInfo, ctx: &mut Ctx<'_>) {
+        if Some(adl.instrument) == self.traded
+            && adl.victim == ctx.account().id
+            && self.state == State::InTrade
+        {
+            self.reduced(adl.qty, adl.price, "adl", ctx);
+        }
+    }
+
+    fn on_finish(&mut self, _ctx: &Ctx<'_>) {
+        if self.cfg.log_summary {
+            eprintln!("{}", self.summary());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,801 @@
+//! `funding-carry`: delta-neutral long spot / short perpetual, collecting funding — and
+//! exposed to the auto-deleveraging of its profitable short leg in a crash.
+//!
+//! At the first moment both instruments have a price it:
+//!
+//! 1. moves the quote currency the spot leg needs from the futures wallet (where the deposit
+//!    starts) to the spot wallet, keeping the rest there as the short's margin;
+//! 2. sets the perpetual's `leverage`;
+//! 3. buys spot and shorts the **same base quantity** on the perpetual, at market.
+//!
+//! With equity `E` deployed (`fraction` of it, less a `buffer` for fees and slippage) and
+//! leverage `L`, each leg's notional is `N = E·L/(L+1)`: `N` buys the spot and `N/L` margins
+//! the short. The quantity is rounded down to a multiple of both instruments' lots.
+//!
+//! Then it holds, collecting (or paying) funding on the short, and every `check_s` seconds
+//! compares the legs in the account view: when they differ by more than
+//! `rebalance_tolerance` of the spot leg, it trades the perpetual back to the spot quantity.
+//!
+//! **When the short leg is closed by the exchange** — auto-deleveraged as the profitable
+//! side while the crash bankrupts longs ([`Strategy::on_adl`]), or liquidated in a squeeze
+//! ([`Strategy::on_liquidation`]) — the strategy is left **naked long** the spot it still
+//! holds. It records that ([`State::NakedLong`], [`Counters`]: events, quantities, the
+//! largest naked quantity and since when) and follows `after_adl`:
+//!
+//! - `hold`: stays naked long (what many "delta-neutral" traders were left with on
+//!   2025-10-10); rebalancing stops, so the exposure shows in the results;
+//! - `reopen`: shorts the lost quantity again at market, back to delta-neutral;
+//! - `flatten`: sells the spot that is no longer hedged, back to delta-neutral at a smaller
+//!   size (flat if the whole short went).
+//!
+//! [`FundingCarry::summary`] says all of it (printed to stderr at the end of the run with
+//! `log_summary = true`; the strategy API has no channel yet for notes in the run's report).
+//!
+//! # Example
+//!
+//! ```
+//! use cascade_strategy::{Params, Registry};
+//!
+//! let mut registry = Registry::new();
+//! cascade_strategy_funding_carry::register(&mut registry);
+//! let params = Params::new().with_overrides(["after_adl=reopen", "leverage=3"]).unwrap();
+//! assert!(registry.create("funding-carry", &params).is_ok());
+//! ```
+
+use cascade_strategy::prelude::*;
+use cascade_strategy::types::{
+    Event, InstrumentId, InstrumentKind, Money, OrderRequest, Output, Price, Qty, Rate, Rounding,
+    Side, Ts, Wallet,
+};
+use cascade_strategy::{dispatch_output, MarketView, Registry, Strategy};
+use std::fmt;
+
+/// The name the strategy is registered under.
+pub const NAME: &str = "funding-carry";
+
+/// The parameter names [`FundingCarry::from_params`] knows.
+pub const PARAMS: &[&str] = &[
+    "perp",
+    "spot",
+    "leverage",
+    "fraction",
+    "buffer",
+    "rebalance_tolerance",
+    "check_s",
+    "after_adl",
+    "max_attempts",
+    "log_summary",
+];
+
+const NS_PER_SEC: i64 = 1_000_000_000;
+
+/// Registers [`FundingCarry`] as `funding-carry`.
+pub fn register(registry: &mut Registry) {
+    registry.register(
+        NAME,
+        "delta-neutral long spot / short perp collecting funding; policy for an ADL'd short leg",
+        FundingCarry::from_params,
+    );
+}
+
+/// What to do when the exchange closes the short leg (ADL or liquidation).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AfterAdl {
+    /// Stay naked long.
+    Hold,
+    /// Short the lost quantity again.
+    Reopen,
+    /// Sell the unhedged spot.
+    Flatten,
+}
+
+impl fmt::Display for AfterAdl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(match self {
+            AfterAdl::Hold => "hold",
+            AfterAdl::Reopen => "reopen",
+            AfterAdl::Flatten => "flatten",
+        })
+    }
+}
+
+/// The strategy's settings; the crate's README has the table with units and defaults.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+    /// Symbol of the perpetual shorted; `None`: the first linear perpetual.
+    pub perp: Option<String>,
+    /// Symbol of the spot instrument bought; `None`: the first spot instrument with the
+    /// perpetual's base asset.
+    pub spot: Option<String>,
+    /// Leverage of the short leg (≥ 1).
+    pub leverage: u32,
+    /// Share of equity deployed, in (0, 1].
+    pub fraction: Rate,
+    /// Share held back for fees and slippage, in [0, 0.5).
+    pub buffer: Rate,
+    /// The legs are rebalanced when they differ by more than this share of the spot leg.
+    pub rebalance_tolerance: Rate,
+    /// Seconds between checks of the legs.
+    pub check_s: u32,
+    /// The policy when the short leg is closed by the exchange.
+    pub after_adl: AfterAdl,
+    /// Entry attempts before giving up (a rejected leg is unwound and the entry retried), and
+    /// restore attempts in a row before staying naked long.
+    pub max_attempts: u32,
+    /// Print the summary to stderr at the end of the run.
+    pub log_summary: bool,
+}
+
+fn rate(s: &str) -> Rate {
+    s.parse().expect("a valid rate literal")
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            perp: None,
+            spot: None,
+            leverage: 2,
+            fraction: Rate::ONE,
+            buffer: rate("0.02"),
+            rebalance_tolerance: rate("0.02"),
+            check_s: 60,
+            after_adl: AfterAdl::Hold,
+            max_attempts: 3,
+            log_summary: false,
+        }
+    }
+}
+
+impl Config {
+    /// Reads and checks the parameters.
+    pub fn from_params(p: &Params) -> Result<Config, ParamError> {
+        p.expect_only(PARAMS)?;
+        let d = Config::default();
+        let after_adl = match p.get_str("after_adl", "hold")?.as_str() {
+            "hold" => AfterAdl::Hold,
+            "reopen" => AfterAdl::Reopen,
+            "flatten" => AfterAdl::Flatten,
+            _ => return Err(p.invalid("after_adl", "\"hold\", \"reopen\" or \"flatten\"")),
+        };
+        let c = Config {
+            perp: p.get_opt("perp")?,
+            spot: p.get_opt("spot")?,
+            leverage: p.get_u32("leverage", d.leverage)?,
+            fraction: p.get_rate("fraction", d.fraction)?,
+            buffer: p.get_rate("buffer", d.buffer)?,
+            rebalance_tolerance: p.get_rate("rebalance_tolerance", d.rebalance_tolerance)?,
+            check_s: p.get_u32("check_s", d.check_s)?,
+            after_adl,
+            max_attempts: p.get_u32("max_attempts", d.max_attempts)?,
+            log_summary: p.get_bool("log_summary", d.log_summary)?,
+        };
+        let checks = [
+            ("leverage", c.leverage >= 1, "at least 1"),
+            (
+                "fraction",
+                c.fraction.is_positive() && c.fraction <= Rate::ONE,
+                "a share in (0, 1]",
+            ),
+            (
+                "buffer",
+                !c.buffer.is_negative() && c.buffer < rate("0.5"),
+                "a share in [0, 0.5)",
+            ),
+            (
+                "rebalance_tolerance",
+                !c.rebalance_tolerance.is_negative() && c.rebalance_tolerance < Rate::ONE,
+                "a share in [0, 1)",
+            ),
+            ("check_s", c.check_s >= 1, "at least 1 second"),
+            ("max_attempts", c.max_attempts >= 1, "at least 1"),
+        ];
+        for (name, ok, expected) in checks {
+            if !ok {
+                return Err(p.invalid(name, expected));
+            }
+        }
+        Ok(c)
+    }
+}
+
+/// Where the carry is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum State {
+    /// Waiting for both prices.
+    Idle,
+    /// The entry orders are on their way.
+    Entering,
+    /// Long spot, short the same quantity on the perpetual.
+    Hedged,
+    /// The short leg was (partly) closed by the exchange and `after_adl = hold`: long
+    /// [`FundingCarry::naked`] spot without a hedge.
+    NakedLong,
+    /// Restoring the hedge after the short leg was closed (`reopen` or `flatten` in flight).
+    Restoring,
+    /// Nothing held: flattened completely.
+    Flat,
+    /// Every entry attempt failed.
+    GaveUp,
+}
+
+impl fmt::Display for State {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(match self {
+            State::Idle => "idle",
+            State::Entering => "entering",
+            State::Hedged => "hedged",
+            State::NakedLong => "naked-long",
+            State::Restoring => "restoring",
+            State::Flat => "flat",
+            State::GaveUp => "gave-up",
+        })
+    }
+}
+
+/// What happened to the carry, for the report.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counters {
+    /// Funding received on the short (paid counts negative), in quote currency.
+    pub funding_received: Money,
+    /// Funding settlements seen.
+    pub funding_payments: u64,
+    /// Auto-deleveragings of the short leg.
+    pub adl_events: u64,
+    /// Quantity of the short leg closed by ADL.
+    pub adl_qty: Qty,
+    /// Liquidation steps of the short leg.
+    pub liquidations: u64,
+    /// Quantity of the short leg closed by liquidation.
+    pub liquidated_qty: Qty,
+    /// The largest unhedged spot quantity.
+    pub naked_max: Qty,
+    /// When the strategy was first left naked long.
+    pub naked_since: Option<Ts>,
+    /// Quantity re-shorted under `reopen`.
+    pub reopened: Qty,
+    /// Spot quantity sold under `flatten`.
+    pub flattened: Qty,
+    /// Rebalancing trades of the perpetual leg.
+    pub rebalances: u64,
+    /// Orders the exchange refused.
+    pub rejections: u64,
+}
+
+/// The carry. See the crate documentation.
+#[derive(Clone, Debug)]
+pub struct FundingCarry {
+    cfg: Config,
+    perp: Option<InstrumentId>,
+    spot: Option<InstrumentId>,
+    state: State,
+    attempts: u32,
+    restore_attempts: u32,
+    next_check: Option<Ts>,
+    /// Orders in flight (client ids): entry legs, rebalances, restores.
+    pending: Vec<u64>,
+    /// Spot held without a hedge since the exchange closed (part of) the short.
+    naked: Qty,
+    counters: Counters,
+    events: Vec<String>,
+}
+
+impl FundingCarry {
+    /// A carry with these settings (checked by [`Config::from_params`]).
+    pub fn new(cfg: Config) -> Self {
+        FundingCarry {
+            cfg,
+            perp: None,
+            spot: None,
+            state: State::Idle,
+            attempts: 0,
+            restore_attempts: 0,
+            next_check: None,
+            pending: Vec::with_capacity(4),
+            naked: Qty::ZERO,
+            counters: Counters::default(),
+            events: Vec::new(),
+        }
+    }
+
+    /// The registry factory.
+    pub fn from_params(p: &Params) -> Result<Box<dyn Strategy>, ParamError> {
+        Ok(Box::new(Self::new(Config::from_params(p)?)))
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &Config {
+        &self.cfg
+    }
+
+    /// Where the carry is.
+    pub fn state(&self) -> State {
+        self.state
+    }
+
+    /// Spot held without a hedge (zero while delta-neutral).
+    pub fn naked(&self) -> Qty {
+        self.naked
+    }
+
+    /// The counters.
+    pub fn counters(&self) -> &Counters {
+        &self.counters
+    }
+
+    /// What happened to the hedge, one line per event (ADL, liquidation, restore, rebalance).
+    pub fn events(&self) -> &[String] {
+        &self.events
+    }
+
+    /// A few lines: state, naked quantity, funding, ADL and liquidation of the short leg,
+    /// the policy and what it did, then the events.
+    pub fn summary(&self) -> String {
+        let c = &self.counters;
+        let since = c.naked_since.map_or("-".to_string(), |t| t.to_string());
+        let mut out = format!(
+            "{NAME}: state={} naked={} (max {}, since {since}) after_adl={} funding_received={} \
+             ({} payments) adl={} ({} events) liquidated={} ({} steps) reopened={} flattened={} \
+             rebalances={} rejections={}",
+            self.state,
+            self.naked,
+            c.naked_max,
+            self.cfg.after_adl,
+            c.funding_received,
+            c.funding_payments,
+            c.adl_qty,
+            c.adl_events,
+            c.liquidated_qty,
+            c.liquidations,
+            c.reopened,
+            c.flattened,
+            c.rebalances,
+            c.rejections,
+        );
+        for e in &self.events {
+            out.push_str("\n  ");
+            out.push_str(e);
+        }
+        out
+    }
+
+    fn legs(&self) -> Option<(InstrumentId, InstrumentId)> {
+        Some((self.perp?, self.spot?))
+    }
+
+    fn enter(&mut self, ctx: &mut Ctx<'_>) {
+        let Some((perp, spot)) = self.legs() else {
+            return;
+        };
+        let (ps, ss) = (ctx.instrument(perp), ctx.instrument(spot));
+        let (Some(spot_px), Some(perp_px)) = (buy_price(ss), sell_price(ps)) else {
+            return; // not both prices yet
+        };
+        let Some(lot) = common_lot(ps.spec.lot, ss.spec.lot) else {
+            self.events
+                .push("the two lots have no common multiple in range: no entry".to_string());
+            self.state = State::GaveUp;
+            return;
+        };
+        let account = ctx.account();
+        let lev = i64::from(self.cfg.leverage);
+        let deploy = account
+            .equity
+            .mul_rate(self.cfg.fraction, Rounding::Down)
+            .min_of(account.futures.available + account.spot_quote)
+            .mul_rate(Rate::ONE - self.cfg.buffer, Rounding::Down);
+        // Each leg's notional: N = E·L/(L+1).
+        let leg = deploy
+            .mul_div(lev, lev + 1, Rounding::Down)
+            .unwrap_or(Money::ZERO);
+        let qty = qty_for(leg, spot_px.max_of(perp_px), lot);
+        self.attempts += 1;
+        if !qty.is_positive() {
+            self.events.push(format!(
+                "{}: budget below one lot ({lot}): no entry",
+                ctx.now()
+            ));
+            self.state = State::GaveUp;
+            return;
+        }
+        // The spot leg's cost with the buffer on top, from the spot wallet first.
+        let spot_cost = spot_px
+            .notional(qty, Rounding::Up)
+            .mul_rate(Rate::ONE + self.cfg.buffer, Rounding::Up);
+        let movable = account
+            .futures
+            .available
+            .min_of(account.futures.balance)
+            .max_of(Money::ZERO);
+        let transfer = (spot_cost - account.spot_quote.max_of(Money::ZERO))
+            .max_of(Money::ZERO)
+            .min_of(movable);
+        if transfer.is_positive() {
+            ctx.transfer(Wallet::Futures, Wallet::Spot, transfer);
+        }
+        ctx.set_leverage(perp, self.cfg.leverage);
+        let a = ctx.place(OrderRequest::market(spot, Side::Buy, qty));
+        let b = ctx.place(OrderRequest::market(perp, Side::Sell, qty));
+        self.pending.clear();
+        self.pending.extend([a, b]);
+        self.state = State::Entering;
+    }
+
+    /// The legs as the account view shows them: (spot held, short size).
+    fn view_legs(&self, ctx: &Ctx<'_>) -> (Qty, Qty) {
+        let (perp, spot) = self.legs().expect("resolved in on_start");
+        let long = ctx.position(spot).qty.max_of(Qty::ZERO);
+        let short = (-ctx.position(perp).qty).max_of(Qty::ZERO);
+        (long, short)
+    }
+
+    /// The periodic check: aligns the short to the spot leg when they drift apart.
+    fn check(&mut self, ctx: &mut Ctx<'_>) {
+        if !self.pending.is_empty() {
+            return; // wait for what is in flight
+        }
+        match self.state {
+            State::Idle => return self.enter(ctx),
+            State::Hedged => {}
+            _ => return,
+        }
+        let (perp, _) = self.legs().expect("resolved in on_start");
+        let (long, short) = self.view_legs(ctx);
+        if long.is_zero() && short.is_zero() {
+            // An entry that was refused and unwound: try again, or give up.
+            self.state = if self.attempts < self.cfg.max_attempts {
+                State::Idle
+            } else {
+                State::GaveUp
+            };
+            if self.state == State::Idle {
+                self.enter(ctx);
+            }
+            return;
+        }
+        let drift = long - short;
+        let allowed = long.mul_rate(self.cfg.rebalance_tolerance, Rounding::Down);
+        if drift.abs() <= allowed {
+            return;
+        }
+        let lot = ctx.instrument(perp).spec.lot;
+        let q = round_down(drift.abs(), lot);
+        if q.is_zero() {
+            return;
+        }
+        let order = if drift.is_positive() {
+            OrderRequest::market(perp, Side::Sell, q)
+        } else {
+            OrderRequest::market(perp, Side::Buy, q).reduce_only()
+        };
+        self.pending.push(ctx.place(order));
+        self.counters.rebalances += 1;
+        self.events.push(format!(
+            "{}: legs drifted (spot {long}, short {short}): {} {q} perp",
+            ctx.now(),
+            order.side
+        ));
+    }
+
+    /// The exchange closed `qty` of the short leg.
+    fn lost_hedge(&mut self, qty: Qty, cause: &str, ctx: &mut Ctx<'_>) {
+        let now = ctx.now();
+        let (long, _) = self.view_legs(ctx);
+        // Never more naked than the spot actually held.
+        self.naked = (self.naked + qty).min_of(long);
+        self.counters.naked_max = self.counters.naked_max.max_of(self.naked);
+        self.counters.naked_since.get_or_insert(now);
+        self.events.push(format!(
+            "{now}: {cause} closed {qty} of the short leg: naked long {} (after_adl = {})",
+            self.naked, self.cfg.after_adl
+        ));
+        match self.cfg.after_adl {
+            AfterAdl::Hold => {
+                if self.naked.is_positive() {
+                    self.state = State::NakedLong;
+                }
+            }
+            AfterAdl::Reopen | AfterAdl::Flatten => {
+                self.state = State::Restoring;
+                self.restore_attempts = 0;
+                self.restore(ctx);
+            }
+        }
+    }
+
+    /// Sends the order that restores delta-neutrality, unless one is in flight.
+    fn restore(&mut self, ctx: &mut Ctx<'_>) {
+        if !self.pending.is_empty() {
+            return;
+        }
+        let (perp, spot) = self.legs().expect("resolved in on_start");
+        let (i, side) = match self.cfg.after_adl {
+            AfterAdl::Reopen => (perp, Side::Sell),
+            AfterAdl::Flatten => (spot, Side::Sell),
+            AfterAdl::Hold => return,
+        };
+        let q = round_down(self.naked, ctx.instrument(i).spec.lot);
+        if q.is_zero() {
+            self.finish_restore(ctx);
+            return;
+        }
+        self.restore_attempts += 1;
+        self.pending
+            .push(ctx.place(OrderRequest::market(i, side, q)));
+    }
+
+    /// Done restoring: hedged, or flat when nothing is left.
+    fn finish_restore(&mut self, ctx: &Ctx<'_>) {
+        self.naked = Qty::ZERO;
+        let (long, short) = self.view_legs(ctx);
+        self.state = if long.is_zero() && short.is_zero() {
+            State::Flat
+        } else {
+            State::Hedged
+        };
+    }
+}
+
+/// The price a buyer would pay now: the best ask, else the last trade, else the mark.
+fn buy_price(state: &InstrumentState) -> Option<Price> {
+    state
+        .quote()
+        .map(|q| q.ask)
+        .or_else(|| state.last_price())
+        .or_else(|| state.mark.map(|m| m.value))
+        .filter(|p| p.is_positive())
+}
+
+/// The price a seller would get now: the best bid, else the last trade, else the mark.
+fn sell_price(state: &InstrumentState) -> Option<Price> {
+    state
+        .quote()
+        .map(|q| q.bid)
+        .or_else(|| state.last_price())
+        .or_else(|| state.mark.map(|m| m.value))
+        .filter(|p| p.is_positive())
+}
+
+fn round_down(qty: Qty, lot: Qty) -> Qty {
+    assert!(lot.is_positive(), "an instrument's lot is positive");
+    Qty::from_raw(qty.raw().max(0) / lot.raw() * lot.raw())
+}
+
+/// The largest multiple of `lot` whose notional at `price` does not exceed `budget`.
+fn qty_for(budget: Money, price: Price, lot: Qty) -> Qty {
+    round_down(
+        budget.per_price(price, Rounding::Down).unwrap_or(Qty::ZERO),
+        lot,
+    )
+}
+
+/// The smallest quantity that is a whole number of both lots (their least common multiple).
+fn common_lot(a: Qty, b: Qty) -> Option<Qty> {
+    let (x, y) = (a.raw(), b.raw());
+    assert!(x > 0 && y > 0, "lots are positive");
+    let (mut m, mut n) = (x, y);
+    while n != 0 {
+        (m, n) = (n, m % n);
+    }
+    (x / m).checked_mul(y).map(Qty::from_raw)
+}
+
+/// The first instrument of `kind` (with this symbol, or this base asset, when given).
+fn select(
+    market: &MarketView,
+    kind: InstrumentKind,
+    symbol: Option<&str>,
+    base: Option<&str>,
+) -> Option<InstrumentId> {
+    market
+        .instruments()
+        .iter()
+        .find(|s| {
+            s.spec.kind == kind
+                && symbol.is_none_or(|x| s.spec.symbol == x)
+                && base.is_none_or(|b| s.spec.base == b)
+        })
+        .map(|s| s.id)
+}
+
+fn rejected(name: &str, message: String) -> ParamError {
+    ParamError::Rejected {
+        name: name.to_string(),
+        message,
+    }
+}
+
+impl Strategy for FundingCarry {
+    fn on_start(&mut self, ctx: &mut Ctx<'_>) -> Result<(), ParamError> {
+        let market = ctx.market();
+        let perp = select(
+            market,
+            InstrumentKind::LinearPerp,
+            self.cfg.perp.as_deref(),
+            None,
+        )
+        .ok_or_else(|| {
+            rejected(
+                "perp",
+                match &self.cfg.perp {
+                    Some(s) => format!("the run has no linear perpetual with symbol {s:?}"),
+                    None => "the run has no linear perpetual to short".to_string(),
+                },
+            )
+        })?;
+        let base = market[perp].spec.base.as_str();
+        let spot = match &self.cfg.spot {
+            Some(sym) => select(market, InstrumentKind::Spot, Some(sym), None),
+            None => select(market, InstrumentKind::Spot, None, Some(base)),
+        }
+        .ok_or_else(|| {
+            rejected(
+                "spot",
+                match &self.cfg.spot {
+                    Some(s) => format!("the run has no spot instrument with symbol {s:?}"),
+                    None => {
+                        format!("the carry needs a spot instrument of {base}; the run has none")
+                    }
+                },
+            )
+        })?;
+        self.perp = Some(perp);
+        self.spot = Some(spot);
+        Ok(())
+    }
+
+    fn on_event(&mut self, event: &Event, ctx: &mut Ctx<'_>) {
+        let Some((perp, spot)) = self.legs() else {
+            return;
+        };
+        if event.instrument != perp && event.instrument != spot {
+            return;
+        }
+        if self.state == State::Idle && self.pending.is_empty() && self.attempts == 0 {
+            // The first entry goes out as soon as both prices are known.
+            self.enter(ctx);
+        }
+        let now = ctx.now();
+        if self.next_check.is_some_and(|t| now < t) {
+            return;
+        }
+        let step = i64::from(self.cfg.check_s) * NS_PER_SEC;
+        let first = self.next_check.is_none();
+        self.next_check = Some(Ts::from_nanos((now.nanos().div_euclid(step) + 1) * step));
+        if !first {
+            self.check(ctx);
+        }
+    }
+
+    fn on_output(&mut self, output: &Output, ctx: &mut Ctx<'_>) {
+        if let Output::Rejected {
+            client_id, reason, ..
+        } = *output
+        {
+            if let Some(k) = self.pending.iter().position(|&id| id == client_id) {
+                self.pending.swap_remove(k);
+                self.counters.rejections += 1;
+                self.events
+                    .push(format!("{}: order refused ({reason:?})", ctx.now()));
+                match self.state {
+                    // One leg refused: the other has filled or will in the same step (market
+                    // orders execute on arrival). The periodic check then aligns the
+                    // perpetual to whatever spot was bought (unwinding a lone short) and
+                    // retries the entry.
+                    State::Entering => {
+                        self.pending.clear();
+                        self.state = State::Hedged;
+                    }
+                    // A restore refused: try again, at most `max_attempts` times in a row;
+                    // then the carry stays naked long.
+                    State::Restoring if self.restore_attempts < self.cfg.max_attempts => {
+                        self.restore(ctx)
+                    }
+                    State::Restoring => {
+                        self.state = State::NakedLong;
+                        self.events.push(format!(
+                            "{}: could not restore the hedge: naked long {}",
+                            ctx.now(),
+                            self.naked
+                        ));
+                    }
+                    _ => {}
+                }
+            }
+        }
+        dispatch_output(self, output, ctx);
+    }
+
+    fn on_fill(&mut self, fill: &FillInfo, ctx: &mut Ctx<'_>) {
+        let Some((perp, spot)) = self.legs() else {
+            return;
+        };
+        match self.state {
+            State::Entering => {
+                // Market orders fill completely (the exchange walks the book and beyond),
+                // so each leg has one fill; both in, the carry is on.
+                let (long, short) = self.view_legs(ctx);
+                if long.is_positive() && short.is_positive() {
+                    self.pending.clear();
+                    self.state = State::Hedged;
+                }
+            }
+            State::Restoring => {
+                let restoring = match self.cfg.after_adl {
+                    AfterAdl::Reopen => fill.instrument == perp && fill.side == Side::Sell,
+                    AfterAdl::Flatten => fill.instrument == spot && fill.side == Side::Sell,
+                    AfterAdl::Hold => false,
+                };
+                self.pending.clear();
+                if restoring {
+                    self.restore_attempts = 0;
+                    match self.cfg.after_adl {
+                        AfterAdl::Reopen => self.counters.reopened += fill.qty,
+                        _ => self.counters.flattened += fill.qty,
+                    }
+                    self.naked = (self.naked - fill.qty).max_of(Qty::ZERO);
+                    self.events.push(format!(
+                        "{}: {} {} {} ({}): naked long {}",
+                        ctx.now(),
+                        self.cfg.after_adl,
+                        fill.side,
+                        fill.qty,
+                        if fill.instrument == perp {
+                            "perp"
+                        } else {
+                            "spot"
+                        },
+                        self.naked
+                    ));
+                }
+                // The next piece, or done.
+                self.restore(ctx);
+            }
+            _ => {
+                // A rebalance filled.
+                self.pending.clear();
+            }
+        }
+    }
+
+    fn on_funding(&mut self, funding: &FundingInfo, _ctx: &mut Ctx<'_>) {
+        if Some(funding.instrument) == self.perp {
+            // `amount` > 0 is paid; a short receives when funding is positive.
+            self.counters.funding_received -= funding.amount;
+            self.counters.funding_payments += 1;
+        }
+    }
+
+    fn on_liquidation(&mut self, l: &LiquidationInfo, ctx: &mut Ctx<'_>) {
+        if Some(l.instrument) != self.perp {
+            return;
+        }
+        self.counters.liquidations += 1;
+        self.counters.liquidated_qty += l.qty;
+        if l.side == Side::Buy {
+            // A forced buy closes (part of) the short.
+            self.lost_hedge(l.qty, "liquidation", ctx);
+        }
+    }
+
+    fn on_adl(&mut self, adl: &AdlInfo, ctx: &mut Ctx<'_>) {
+        if Some(adl.instrument) != self.perp || adl.victim != ctx.account().id {
+            return; // not ours, or we were the bankrupt side
+        }
+        self.counters.adl_events += 1;
+        self.counters.adl_qty += adl.qty;
+        if adl.side == Side::Buy {
+            // The victim's closing trade is a buy: our short was closed.
+            self.lost_hedge(adl.qty, "ADL", ctx);
+        }
+    }
+
+    fn on_finish(&mut self, _ctx: &Ctx<'_>) {
+        if self.cfg.log_summary {
+            eprintln!("{}", self.summary());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,802 @@
+//! `regime-filter`: long while growth is spot-led, flat when it is leverage-led, back in
+//! after the reset.
+//!
+//! Every `eval_s` seconds (once `window_min` minutes of history exist) the filter reads the
+//! market view ([`Reading`]) and weighs it ([`Assessment`]):
+//!
+//! - **spot-led** (risk-on) conditions: spot taker buy/sell delta positive, open interest
+//!   growing no faster than price (`oi_change − price_change ≤ oi_excess_ok`), funding
+//!   moderate (`≤ funding_moderate`) — every condition whose input is present must hold, and
+//!   no leverage-led signal may fire;
+//! - **leverage-led** signals, each a vote to de-risk: open interest outpacing price
+//!   (`≥ oi_excess_max`), hot funding (`≥ funding_hot`), a taker-ratio spike on the perpetual
+//!   (one side `≥ taker_spike` times the other), one-sided recorded liquidations (at least
+//!   `liq_notional_min`, of which at least `liq_one_sided` on one side), and — when the
+//!   modelled heatmap is present — long-heavy liquidation fuel near the price
+//!   (longs ÷ shorts within `heatmap_bps` `≥ heatmap_ratio`);
+//! - **reset** signs: open interest flushed (`oi_flush` below its peak since the de-risk),
+//!   a burst of long liquidations, funding negative; and **re-entry** conditions: open
+//!   interest flushed, funding negative (`< funding_reset`), long liquidations exhausted
+//!   (down to `liq_exhausted` of their peak).
+//!
+//! The state machine ([`State`]):
+//!
+//! ```text
+//!  Warmup ──spot-led──▶ RiskOn ──≥ derisk_votes leverage-led──▶ DeRisked ──reset seen──▶ WaitingReEntry
+//!    │                    ▲  ▲                                     │                        │
+//!    └─≥ derisk_votes ────┼──┼────────────────────────────────────▶┘                        │
+//!                         │  └── spot-led for rearm_min (from DeRisked or WaitingReEntry)    │
+//!                         └───── re-entry conditions, fewer than derisk_votes leverage-led ◀─┘
+//! ```
+//!
+//! Risk-on holds a long (perpetual at `leverage` with `fraction` of equity as margin, or spot
+//! with `hold = "spot"`); de-risked and waiting, it is flat.
+//!
+//! Every input is used when the data has it. The ones it lacked at an evaluation (no spot
+//! instrument → no spot taker delta; no crowd model → no heatmap; …) are recorded by name in
+//! [`RegimeFilter::lacked`], with counts in [`RegimeFilter::lacked_counts`], and printed in
+//! [`RegimeFilter::summary`] (to stderr at the end of the run with `log_summary = true`):
+//! the strategy API has no channel yet for a strategy to add notes to the run's report.
+//!
+//! # Example
+//!
+//! ```
+//! use cascade_strategy::{Params, Registry};
+//!
+//! let mut registry = Registry::new();
+//! cascade_strategy_regime_filter::register(&mut registry);
+//! let params = Params::new().with_overrides(["hold=spot", "derisk_votes=1"]).unwrap();
+//! assert!(registry.create("regime-filter", &params).is_ok());
+//! ```
+
+mod signals;
+
+pub use signals::{input, Assessment, Peaks, Reading};
+
+use cascade_strategy::prelude::*;
+use cascade_strategy::types::{
+    Event, InstrumentId, InstrumentKind, Money, OrderRequest, Output, Price, Qty, Rate, Rounding,
+    Side, Ts, Wallet,
+};
+use cascade_strategy::{dispatch_output, MarketView, Registry, Strategy};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+/// The name the strategy is registered under.
+pub const NAME: &str = "regime-filter";
+
+/// The parameter names [`RegimeFilter::from_params`] knows.
+pub const PARAMS: &[&str] = &[
+    "perp",
+    "spot",
+    "hold",
+    "leverage",
+    "fraction",
+    "buffer",
+    "eval_s",
+    "window_min",
+    "oi_excess_ok",
+    "oi_excess_max",
+    "funding_moderate",
+    "funding_hot",
+    "funding_reset",
+    "spot_delta_min",
+    "taker_spike",
+    "liq_notional_min",
+    "liq_one_sided",
+    "heatmap_bps",
+    "heatmap_ratio",
+    "derisk_votes",
+    "oi_flush",
+    "liq_exhausted",
+    "reentry_votes",
+    "rearm_min",
+    "log_summary",
+];
+
+/// Entry attempts per risk-on period before the filter stops retrying rejected orders.
+pub const MAX_ENTRY_ATTEMPTS: u32 = 3;
+
+const NS_PER_SEC: i64 = 1_000_000_000;
+
+/// Registers [`RegimeFilter`] as `regime-filter`.
+pub fn register(registry: &mut Registry) {
+    registry.register(
+        NAME,
+        "long while growth is spot-led, flat when it is leverage-led, back in after the reset",
+        RegimeFilter::from_params,
+    );
+}
+
+/// What is held while risk-on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Hold {
+    /// A long on the linear perpetual at `leverage`.
+    Perp,
+    /// Spot, 1x, bought from the spot wallet.
+    Spot,
+}
+
+/// The filter's settings; the crate's README has the table with units and defaults.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+    /// Symbol of the perpetual watched (and traded with `hold = perp`); `None`: the first
+    /// linear perpetual.
+    pub perp: Option<String>,
+    /// Symbol of the spot instrument for the spot taker delta (and traded with
+    /// `hold = spot`); `None`: the first spot instrument with the perpetual's base asset.
+    pub spot: Option<String>,
+    /// What to hold while risk-on.
+    pub hold: Hold,
+    /// Leverage of the perpetual long.
+    pub leverage: u32,
+    /// Share of equity used as margin (perp) or spent (spot), in (0, 1].
+    pub fraction: Rate,
+    /// Share of the budget held back for fees and slippage, in [0, 0.5).
+    pub buffer: Rate,
+    /// Seconds between evaluations.
+    pub eval_s: u32,
+    /// Minutes over which price and open interest changes are compared; also the warm-up.
+    pub window_min: u32,
+    /// Spot-led needs `oi_change − price_change` at or below this.
+    pub oi_excess_ok: Rate,
+    /// Leverage-led vote when `oi_change − price_change` is at or above this.
+    pub oi_excess_max: Rate,
+    /// Spot-led needs funding (per interval) at or below this.
+    pub funding_moderate: Rate,
+    /// Leverage-led vote when funding is at or above this.
+    pub funding_hot: Rate,
+    /// Reset / re-entry sign when funding is below this.
+    pub funding_reset: Rate,
+    /// Spot-led needs the spot taker delta share above this.
+    pub spot_delta_min: Rate,
+    /// Leverage-led vote when one side of the perpetual's taker flow is at least this many
+    /// times the other (> 1).
+    pub taker_spike: Rate,
+    /// Recorded liquidations over the fast window are significant from this notional.
+    pub liq_notional_min: Money,
+    /// Significant liquidations are one-sided when one side has at least this share.
+    pub liq_one_sided: Rate,
+    /// The heatmap band read: the widest one within this many basis points.
+    pub heatmap_bps: u32,
+    /// Leverage-led vote when long ÷ short heatmap notional is at or above this.
+    pub heatmap_ratio: Rate,
+    /// Leverage-led votes needed to de-risk (≥ 1).
+    pub derisk_votes: u32,
+    /// Open interest is flushed when this share below its peak since the de-risk.
+    pub oi_flush: Rate,
+    /// Long liquidations are exhausted at or below this share of their peak.
+    pub liq_exhausted: Rate,
+    /// Re-entry conditions needed (capped by how many could be evaluated; ≥ 1).
+    pub reentry_votes: u32,
+    /// Minutes of continuous spot-led readings after which a flat filter re-arms without a
+    /// reset (0: never).
+    pub rearm_min: u32,
+    /// Print the summary to stderr at the end of the run.
+    pub log_summary: bool,
+}
+
+fn rate(s: &str) -> Rate {
+    s.parse().expect("a valid rate literal")
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            perp: None,
+            spot: None,
+            hold: Hold::Perp,
+            leverage: 3,
+            fraction: Rate::ONE,
+            buffer: rate("0.02"),
+            eval_s: 60,
+            window_min: 60,
+            oi_excess_ok: rate("0.01"),
+            oi_excess_max: rate("0.03"),
+            funding_moderate: rate("0.0001"),
+            funding_hot: rate("0.0003"),
+            funding_reset: Rate::ZERO,
+            spot_delta_min: Rate::ZERO,
+            taker_spike: rate("2"),
+            liq_notional_min: Money::from_int(1_000_000),
+            liq_one_sided: rate("0.8"),
+            heatmap_bps: 500,
+            heatmap_ratio: rate("2"),
+            derisk_votes: 2,
+            oi_flush: rate("0.05"),
+            liq_exhausted: rate("0.2"),
+            reentry_votes: 3,
+            rearm_min: 240,
+            log_summary: false,
+        }
+    }
+}
+
+impl Config {
+    /// Reads and checks the parameters.
+    pub fn from_params(p: &Params) -> Result<Config, ParamError> {
+        p.expect_only(PARAMS)?;
+        let d = Config::default();
+        let hold = match p.get_str("hold", "perp")?.as_str() {
+            "perp" => Hold::Perp,
+            "spot" => Hold::Spot,
+            _ => return Err(p.invalid("hold", "\"perp\" or \"spot\"")),
+        };
+        let c = Config {
+            perp: p.get_opt("perp")?,
+            spot: p.get_opt("spot")?,
+            hold,
+            leverage: p.get_u32("leverage", d.leverage)?,
+            fraction: p.get_rate("fraction", d.fraction)?,
+            buffer: p.get_rate("buffer", d.buffer)?,
+            eval_s: p.get_u32("eval_s", d.eval_s)?,
+            window_min: p.get_u32("window_min", d.window_min)?,
+            oi_excess_ok: p.get_rate("oi_excess_ok", d.oi_excess_ok)?,
+            oi_excess_max: p.get_rate("oi_excess_max", d.oi_excess_max)?,
+            funding_moderate: p.get_rate("funding_moderate", d.funding_moderate)?,
+            funding_hot: p.get_rate("funding_hot", d.funding_hot)?,
+            funding_reset: p.get_rate("funding_reset", d.funding_reset)?,
+            spot_delta_min: p.get_rate("spot_delta_min", d.spot_delta_min)?,
+            taker_spike: p.get_rate("taker_spike", d.taker_spike)?,
+            liq_notional_min: p.get_money("liq_notional_min", d.liq_notional_min)?,
+            liq_one_sided: p.get_rate("liq_one_sided", d.liq_one_sided)?,
+            heatmap_bps: p.get_u32("heatmap_bps", d.heatmap_bps)?,
+            heatmap_ratio: p.get_rate("heatmap_ratio", d.heatmap_ratio)?,
+            derisk_votes: p.get_u32("derisk_votes", d.derisk_votes)?,
+            oi_flush: p.get_rate("oi_flush", d.oi_flush)?,
+            liq_exhausted: p.get_rate("liq_exhausted", d.liq_exhausted)?,
+            reentry_votes: p.get_u32("reentry_votes", d.reentry_votes)?,
+            rearm_min: p.get_u32("rearm_min", d.rearm_min)?,
+            log_summary: p.get_bool("log_summary", d.log_summary)?,
+        };
+        let share = |r: Rate| !r.is_negative() && r <= Rate::ONE;
+        let checks: [(&str, bool, &str); 14] = [
+            ("leverage", c.leverage >= 1, "at least 1"),
+            (
+                "fraction",
+                c.fraction.is_positive() && c.fraction <= Rate::ONE,
+                "a share in (0, 1]",
+            ),
+            (
+                "buffer",
+                !c.buffer.is_negative() && c.buffer < rate("0.5"),
+                "a share in [0, 0.5)",
+            ),
+            ("eval_s", c.eval_s >= 1, "at least 1 second"),
+            ("window_min", c.window_min >= 1, "at least 1 minute"),
+            (
+                "oi_excess_max",
+                c.oi_excess_max > c.oi_excess_ok,
+                "a rate above oi_excess_ok",
+            ),
+            (
+                "funding_hot",
+                c.funding_hot > c.funding_moderate,
+                "a rate above funding_moderate",
+            ),
+            ("taker_spike", c.taker_spike > Rate::ONE, "a ratio above 1"),
+            (
+                "liq_one_sided",
+                c.liq_one_sided > rate("0.5") && c.liq_one_sided <= Rate::ONE,
+                "a share in (0.5, 1]",
+            ),
+            (
+                "heatmap_ratio",
+                c.heatmap_ratio > Rate::ONE,
+                "a ratio above 1",
+            ),
+            ("derisk_votes", c.derisk_votes >= 1, "at least 1"),
+            (
+                "oi_flush",
+                share(c.oi_flush) && c.oi_flush.is_positive(),
+                "a share in (0, 1]",
+            ),
+            ("liq_exhausted", share(c.liq_exhausted), "a share in [0, 1]"),
+            ("reentry_votes", c.reentry_votes >= 1, "at least 1"),
+        ];
+        for (name, ok, expected) in checks {
+            if !ok {
+                return Err(p.invalid(name, expected));
+            }
+        }
+        Ok(c)
+    }
+}
+
+/// The filter's regime.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum State {
+    /// Before the first evaluation that is either spot-led or leverage-led: flat.
+    Warmup,
+    /// Growth is spot-led: long.
+    RiskOn,
+    /// Growth turned leverage-led: flat, waiting for a reset to begin.
+    DeRisked,
+    /// A reset is under way: flat, waiting for it to exhaust.
+    WaitingReEntry,
+}
+
+impl fmt::Display for State {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(match self {
+            State::Warmup => "warmup",
+            State::RiskOn => "risk-on",
+            State::DeRisked => "de-risked",
+            State::WaitingReEntry => "waiting-re-entry",
+        })
+    }
+}
+
+/// One change of regime, with why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Transition {
+    /// When.
+    pub ts: Ts,
+    /// From this state.
+    pub from: State,
+    /// To this state.
+    pub to: State,
+    /// The signals that decided it, comma-separated.
+    pub reason: String,
+}
+
+impl fmt::Display for Transition {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} {} -> {} ({})",
+            self.ts, self.from, self.to, self.reason
+        )
+    }
+}
+
+/// The regime filter. See the crate documentation.
+#[derive(Clone, Debug)]
+pub struct RegimeFilter {
+    cfg: Config,
+    perp: Option<InstrumentId>,
+    spot: Option<InstrumentId>,
+    state: State,
+    started: Option<Ts>,
+    next_eval: Option<Ts>,
+    /// Since when every reading has been spot-led (for re-arming).
+    spot_led_since: Option<Ts>,
+    peaks: Peaks,
+    /// The entry order in flight (client id).
+    pending_entry: Option<u64>,
+    entry_attempts: u32,
+    evaluations: u64,
+    lacked: BTreeSet<&'static str>,
+    lacked_counts: BTreeMap<&'static str, u64>,
+    transitions: Vec<Transition>,
+    last: Option<(Reading, Assessment)>,
+    rejections: u64,
+    liquidated: Qty,
+    adl: Qty,
+}
+
+impl RegimeFilter {
+    /// A filter with these settings (checked by [`Config::from_params`]).
+    pub fn new(cfg: Config) -> Self {
+        RegimeFilter {
+            cfg,
+            perp: None,
+            spot: None,
+            state: State::Warmup,
+            started: None,
+            next_eval: None,
+            spot_led_since: None,
+            peaks: Peaks::default(),
+            pending_entry: None,
+            entry_attempts: 0,
+            evaluations: 0,
+            lacked: BTreeSet::new(),
+            lacked_counts: BTreeMap::new(),
+            transitions: Vec::new(),
+            last: None,
+            rejections: 0,
+            liquidated: Qty::ZERO,
+            adl: Qty::ZERO,
+        }
+    }
+
+    /// The registry factory.
+    pub fn from_params(p: &Params) -> Result<Box<dyn Strategy>, ParamError> {
+        Ok(Box::new(Self::new(Config::from_params(p)?)))
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &Config {
+        &self.cfg
+    }
+
+    /// The current regime.
+    pub fn state(&self) -> State {
+        self.state
+    }
+
+    /// The perpetual and the spot instrument, once resolved by `on_start`.
+    pub fn instruments(&self) -> (Option<InstrumentId>, Option<InstrumentId>) {
+        (self.perp, self.spot)
+    }
+
+    /// Names of the inputs (see [`input`]) that were lacking at one evaluation or more.
+    pub fn lacked(&self) -> &BTreeSet<&'static str> {
+        &self.lacked
+    }
+
+    /// For each lacking input, at how many evaluations it was lacking.
+    pub fn lacked_counts(&self) -> &BTreeMap<&'static str, u64> {
+        &self.lacked_counts
+    }
+
+    /// Evaluations made so far.
+    pub fn evaluations(&self) -> u64 {
+        self.evaluations
+    }
+
+    /// Every change of regime, in order.
+    pub fn transitions(&self) -> &[Transition] {
+        &self.transitions
+    }
+
+    /// The last evaluation's reading and assessment.
+    pub fn last_assessment(&self) -> Option<&(Reading, Assessment)> {
+        self.last.as_ref()
+    }
+
+    /// A few lines: the regime, evaluations, the inputs lacked (with counts), rejections,
+    /// liquidations and ADL of the position, then every transition.
+    pub fn summary(&self) -> String {
+        let lacked: Vec<String> = self
+            .lacked_counts
+            .iter()
+            .map(|(k, n)| format!("{k} ({n}/{})", self.evaluations))
+            .collect();
+        let mut out = format!(
+            "{NAME}: state={} evaluations={} lacked=[{}] rejections={} liquidated={} adl={}",
+            self.state,
+            self.evaluations,
+            lacked.join(", "),
+            self.rejections,
+            self.liquidated,
+            self.adl,
+        );
+        for t in &self.transitions {
+            out.push_str(&format!("\n  {t}"));
+        }
+        out
+    }
+
+    fn traded(&self) -> Option<InstrumentId> {
+        match self.cfg.hold {
+            Hold::Perp => self.perp,
+            Hold::Spot => self.spot,
+        }
+    }
+
+    fn go(&mut self, now: Ts, to: State, reason: String, ctx: &mut Ctx<'_>) {
+        let from = self.state;
+        debug_assert_ne!(from, to);
+        self.transitions.push(Transition {
+            ts: now,
+            from,
+            to,
+            reason,
+        });
+        self.state = to;
+        match to {
+            State::RiskOn => {
+                self.entry_attempts = 0;
+                self.enter(ctx);
+            }
+            State::DeRisked => {
+                self.exit(ctx);
+            }
+            State::WaitingReEntry | State::Warmup => {}
+        }
+    }
+
+    /// One evaluation: read, assess, move the state machine.
+    fn evaluate(&mut self, now: Ts, ctx: &mut Ctx<'_>) {
+        let perp = self.perp.expect("resolved in on_start");
+        let market = ctx.market();
+        let reading = Reading::read(&self.cfg, now, &market[perp], self.spot.map(|s| &market[s]));
+        self.evaluations += 1;
+        for name in reading.lacking() {
+            self.lacked.insert(name);
+            *self.lacked_counts.entry(name).or_insert(0) += 1;
+        }
+        if matches!(self.state, State::DeRisked | State::WaitingReEntry) {
+            self.peaks.update(&reading);
+        }
+        let a = Assessment::of(&self.cfg, &reading, &self.peaks);
+        let spot_led = a.spot_led();
+        if spot_led {
+            self.spot_led_since.get_or_insert(now);
+        } else {
+            self.spot_led_since = None;
+        }
+        let votes = a.leverage_led.len();
+        let derisk = votes >= self.cfg.derisk_votes as usize;
+        let rearmed = self.cfg.rearm_min > 0
+            && self.spot_led_since.is_some_and(|since| {
+                now.nanos() - since.nanos() >= i64::from(self.cfg.rearm_min) * 60 * NS_PER_SEC
+            });
+        match self.state {
+            State::Warmup if derisk => {
+                self.peaks = Peaks::from_reading(&reading);
+                self.go(now, State::DeRisked, a.leverage_led.join(", "), ctx);
+            }
+            State::Warmup if spot_led => {
+                self.go(now, State::RiskOn, a.spot_led_ok.join(", "), ctx);
+            }
+            State::RiskOn if derisk => {
+                self.peaks = Peaks::from_reading(&reading);
+                self.go(now, State::DeRisked, a.leverage_led.join(", "), ctx);
+            }
+            State::RiskOn => self.retry_entry(ctx),
+            State::DeRisked if !a.reset_seen.is_empty() => {
+                self.go(now, State::WaitingReEntry, a.reset_seen.join(", "), ctx);
+            }
+            State::WaitingReEntry
+                if !derisk
+                    && a.reentry_available > 0
+                    && a.reentry_ok.len()
+                        >= (self.cfg.reentry_votes as usize).min(a.reentry_available) =>
+            {
+                self.go(now, State::RiskOn, a.reentry_ok.join(", "), ctx);
+            }
+            State::DeRisked | State::WaitingReEntry if rearmed => {
+                let reason = format!(
+                    "spot-led for {} min: {}",
+                    self.cfg.rearm_min,
+                    a.spot_led_ok.join(", ")
+                );
+                self.go(now, State::RiskOn, reason, ctx);
+            }
+            _ => {}
+        }
+        self.last = Some((reading, a));
+    }
+
+    /// While risk-on and flat with nothing in flight (a rejected entry), tries again, at most
+    /// [`MAX_ENTRY_ATTEMPTS`] times per risk-on period.
+    fn retry_entry(&mut self, ctx: &mut Ctx<'_>) {
+        let Some(i) = self.traded() else { return };
+        if self.pending_entry.is_none()
+            && ctx.position(i).is_flat()
+            && self.entry_attempts < MAX_ENTRY_ATTEMPTS
+        {
+            self.enter(ctx);
+        }
+    }
+
+    fn enter(&mut self, ctx: &mut Ctx<'_>) {
+        let Some(i) = self.traded() else { return };
+        let state = ctx.instrument(i);
+        let Some(price) = buy_price(state) else {
+            return;
+        };
+        let lot = state.spec.lot;
+        let account = ctx.account();
+        let keep = Rate::ONE - self.cfg.buffer;
+        self.entry_attempts += 1;
+        match self.cfg.hold {
+            Hold::Perp => {
+                let margin = account
+                    .equity
+                    .mul_rate(self.cfg.fraction, Rounding::Down)
+                    .min_of(account.futures.available)
+                    .max_of(Money::ZERO);
+                let notional = margin
+                    .mul_div(i64::from(self.cfg.leverage), 1, Rounding::Down)
+                    .unwrap_or(Money::ZERO)
+                    .mul_rate(keep, Rounding::Down);
+                // Only what is missing: a partial position left by a liquidation counts.
+                let held = ctx.position(i).qty.max_of(Qty::ZERO);
+                let qty = (qty_for(notional, price, lot) - held).max_of(Qty::ZERO);
+                if qty.is_positive() {
+                    ctx.set_leverage(i, self.cfg.leverage);
+                    self.pending_entry = Some(ctx.place(OrderRequest::market(i, Side::Buy, qty)));
+                }
+            }
+            Hold::Spot => {
+                let movable = account
+                    .futures
+                    .available
+                    .min_of(account.futures.balance)
+                    .max_of(Money::ZERO);
+                let have = account.spot_quote.max_of(Money::ZERO);
+                let spend = (have + movable).mul_rate(self.cfg.fraction, Rounding::Down);
+                let transfer = (spend - have).max_of(Money::ZERO).min_of(movable);
+                let qty = qty_for(spend.mul_rate(keep, Rounding::Down), price, lot);
+                if qty.is_positive() {
+                    if transfer.is_positive() {
+                        ctx.transfer(Wallet::Futures, Wallet::Spot, transfer);
+                    }
+                    self.pending_entry = Some(ctx.place(OrderRequest::market(i, Side::Buy, qty)));
+                }
+            }
+        }
+    }
+
+    /// Closes the long (whatever the account view shows of it).
+    fn exit(&mut self, ctx: &mut Ctx<'_>) {
+        let Some(i) = self.traded() else { return };
+        let held = ctx.position(i).qty;
+        if held.is_positive() {
+            self.close(i, held, ctx);
+        }
+    }
+
+    fn close(&mut self, i: InstrumentId, qty: Qty, ctx: &mut Ctx<'_>) {
+        match self.cfg.hold {
+            Hold::Perp => {
+                ctx.cancel_all(i);
+                ctx.place(OrderRequest::market(i, Side::Sell, qty).reduce_only());
+            }
+            Hold::Spot => {
+                let lot = ctx.instrument(i).spec.lot;
+                let q = Qty::from_raw(qty.raw() / lot.raw() * lot.raw());
+                if q.is_positive() {
+                    ctx.place(OrderRequest::market(i, Side::Sell, q));
+                }
+            }
+        }
+    }
+}
+
+/// The price a buyer would pay now: the best ask, else the last trade, else the mark.
+fn buy_price(state: &InstrumentState) -> Option<Price> {
+    state
+        .quote()
+        .map(|q| q.ask)
+        .or_else(|| state.last_price())
+        .or_else(|| state.mark.map(|m| m.value))
+        .filter(|p| p.is_positive())
+}
+
+/// The largest multiple of `lot` whose notional at `price` does not exceed `budget`.
+fn qty_for(budget: Money, price: Price, lot: Qty) -> Qty {
+    assert!(lot.is_positive(), "an instrument's lot is positive");
+    let raw = budget
+        .per_price(price, Rounding::Down)
+        .unwrap_or(Qty::ZERO)
+        .raw()
+        .max(0);
+    Qty::from_raw(raw / lot.raw() * lot.raw())
+}
+
+/// The first instrument of `kind` (with this symbol, or this base asset, when given).
+fn select(
+    market: &MarketView,
+    kind: InstrumentKind,
+    symbol: Option<&str>,
+    base: Option<&str>,
+) -> Option<InstrumentId> {
+    market
+        .instruments()
+        .iter()
+        .find(|s| {
+            s.spec.kind == kind
+                && symbol.is_none_or(|x| s.spec.symbol == x)
+                && base.is_none_or(|b| s.spec.base == b)
+        })
+        .map(|s| s.id)
+}
+
+fn rejected(name: &str, message: String) -> ParamError {
+    ParamError::Rejected {
+        name: name.to_string(),
+        message,
+    }
+}
+
+impl Strategy for RegimeFilter {
+    fn on_start(&mut self, ctx: &mut Ctx<'_>) -> Result<(), ParamError> {
+        let market = ctx.market();
+        let perp = select(
+            market,
+            InstrumentKind::LinearPerp,
+            self.cfg.perp.as_deref(),
+            None,
+        )
+        .ok_or_else(|| {
+            rejected(
+                "perp",
+                match &self.cfg.perp {
+                    Some(s) => format!("the run has no linear perpetual with symbol {s:?}"),
+                    None => "the run has no linear perpetual to watch".to_string(),
+                },
+            )
+        })?;
+        let base = market[perp].spec.base.as_str();
+        let spot = match &self.cfg.spot {
+            Some(sym) => Some(
+                select(market, InstrumentKind::Spot, Some(sym), None).ok_or_else(|| {
+                    rejected(
+                        "spot",
+                        format!("the run has no spot instrument with symbol {sym:?}"),
+                    )
+                })?,
+            ),
+            None => select(market, InstrumentKind::Spot, None, Some(base)),
+        };
+        if self.cfg.hold == Hold::Spot && spot.is_none() {
+            return Err(rejected(
+                "hold",
+                format!("hold = \"spot\" needs a spot instrument of {base}, and the run has none"),
+            ));
+        }
+        self.perp = Some(perp);
+        self.spot = spot;
+        Ok(())
+    }
+
+    fn on_event(&mut self, event: &Event, ctx: &mut Ctx<'_>) {
+        let Some(perp) = self.perp else { return };
+        if event.instrument != perp && Some(event.instrument) != self.spot {
+            return;
+        }
+        let now = ctx.now();
+        let started = *self.started.get_or_insert(now);
+        let warm = started.plus_nanos(i64::from(self.cfg.window_min) * 60 * NS_PER_SEC);
+        if now < warm || self.next_eval.is_some_and(|t| now < t) {
+            return;
+        }
+        // Evaluations on a fixed grid of eval_s, whatever the events' spacing.
+        let step = i64::from(self.cfg.eval_s) * NS_PER_SEC;
+        self.next_eval = Some(Ts::from_nanos((now.nanos().div_euclid(step) + 1) * step));
+        self.evaluate(now, ctx);
+    }
+
+    fn on_output(&mut self, output: &Output, ctx: &mut Ctx<'_>) {
+        if let Output::Rejected { client_id, .. } = *output {
+            if self.pending_entry == Some(client_id) {
+                self.pending_entry = None;
+                self.rejections += 1;
+            }
+        }
+        dispatch_output(self, output, ctx);
+    }
+
+    fn on_fill(&mut self, fill: &FillInfo, ctx: &mut Ctx<'_>) {
+        if Some(fill.instrument) != self.traded() || fill.side != Side::Buy {
+            return;
+        }
+        self.pending_entry = None;
+        if self.state != State::RiskOn {
+            // The regime turned while the entry was on its way: undo it.
+            self.close(fill.instrument, fill.qty, ctx);
+        }
+    }
+
+    fn on_liquidation(&mut self, l: &LiquidationInfo, ctx: &mut Ctx<'_>) {
+        if Some(l.instrument) != self.perp {
+            return;
+        }
+        self.liquidated += l.qty;
+        // The account view already shows the position after the liquidation.
+        if self.state == State::RiskOn && ctx.position(l.instrument).is_flat() {
+            // Liquidated while risk-on: the filter failed; treat it as a leverage-led event.
+            self.peaks = Peaks::default();
+            self.go(ctx.now(), State::DeRisked, "liquidated".to_string(), ctx);
+        }
+    }
+
+    fn on_adl(&mut self, adl: &AdlInfo, ctx: &mut Ctx<'_>) {
+        if Some(adl.instrument) == self.perp && adl.victim == ctx.account().id {
+            self.adl += adl.qty;
+        }
+    }
+
+    fn on_finish(&mut self, _ctx: &Ctx<'_>) {
+        if self.cfg.log_summary {
+            eprintln!("{}", self.summary());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
