@@ -6,7 +6,8 @@ use std::path::Path;
 use std::process::Command;
 
 /// Which cascade crates each crate may depend on (normal dependencies). Strategy crates are
-/// checked separately: they may depend on `cascade-strategy` only.
+/// checked separately: they may depend on `cascade-strategy` only, except the suite
+/// ([`SUITE`]), which gathers the strategy crates into one registry.
 const ALLOWED: &[(&str, &[&str])] = &[
     ("cascade-types", &[]),
     ("cascade-journal", &["cascade-types"]),
@@ -26,6 +27,10 @@ const ALLOWED: &[(&str, &[&str])] = &[
         ],
     ),
 ];
+
+/// The strategy suite (`strategies/all`): may depend on `cascade-strategy` and on the
+/// strategy crates (`cascade-strategy-*`), nothing else.
+const SUITE: &str = "cascade-strategies";
 
 /// Crates that may depend on anything in the workspace (nothing may depend on them).
 const LEAVES: &[&str] = &["cascade-cli", "cascade-benches", "cascade-tests"];
@@ -101,8 +106,9 @@ fn violations(k: &Krate, all_names: &[String]) -> Vec<String> {
         }
     }
     if is_strategy {
+        let suite = k.name == SUITE;
         for d in &internal {
-            if d.as_str() != "cascade-strategy" {
+            if d.as_str() != "cascade-strategy" && !(suite && d.starts_with("cascade-strategy-")) {
                 v.push(format!(
                     "strategy crate {} depends on {d}; only cascade-strategy is allowed",
                     k.name
@@ -166,6 +172,19 @@ fn crate_graph_follows_architecture_md() {
         deps: vec!["cascade-exchange".into()],
     };
     assert_eq!(violations(&bad_strategy, &names).len(), 1);
+    // The suite may gather strategy crates, but no more than a strategy may reach.
+    let bad_suite = Krate {
+        name: SUITE.into(),
+        manifest: "/x/strategies/all/Cargo.toml".into(),
+        deps: vec![
+            "cascade-strategy-buy-and-hold".into(),
+            "cascade-exchange".into(),
+        ],
+    };
+    assert_eq!(
+        violations(&bad_suite, &names),
+        ["strategy crate cascade-strategies depends on cascade-exchange; only cascade-strategy is allowed"]
+    );
 }
 
 #[test]
