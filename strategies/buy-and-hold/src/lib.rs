@@ -6,10 +6,11 @@
 //!   with `fraction` of the account's equity as initial margin; then holds, through
 //!   liquidation if it comes (which is the point of the baseline).
 //!
-//! Quantities are rounded down to the instrument's lot. A `buffer` of the budget is held
-//! back for the taker fee and the slippage of the market order, which this crate cannot see
-//! (they are the exchange model's business). A rejected entry is retried at the next event,
-//! at most `max_attempts` times in all.
+//! The notional is `margin·L / (1 + buffer·L)` (spot: `L = 1`): `buffer` of it is left over
+//! for the taker fee, the slippage of the market order and the gap between fill and mark,
+//! which the exchange model charges against the margin at once and this crate cannot see in
+//! advance. Quantities are rounded down to the instrument's lot. A rejected entry is retried
+//! at the next event, at most `max_attempts` times in all.
 //!
 //! # Example
 //!
@@ -39,10 +40,10 @@
 //!     }),
 //! };
 //! let cmds = h.event(s.as_mut(), &trade);
-//! // Leverage first, then the order: 10,000 × 5 × (1 − 2 % buffer) / 100,000 = 0.49 BTC.
+//! // Leverage first, then the order: 10,000 × 5 / (1 + 2 % × 5) / 100,000 = 0.45454545 BTC.
 //! assert_eq!(cmds[0].command, Command::SetLeverage { instrument: InstrumentId(0), leverage: 5 });
 //! let Command::Place(order) = cmds[1].command else { panic!() };
-//! assert_eq!((order.side, order.qty), (Side::Buy, "0.49".parse().unwrap()));
+//! assert_eq!((order.side, order.qty), (Side::Buy, "0.45454545".parse().unwrap()));
 //! ```
 
 use cascade_strategy::prelude::*;
@@ -116,7 +117,8 @@ pub struct Config {
     pub leverage: u32,
     /// Share of the account's equity used as margin (perp) or spent (spot), in (0, 1].
     pub fraction: Rate,
-    /// Share of the budget held back for fees and slippage, in [0, 0.5).
+    /// Share of the notional held back for the taker fee, slippage and the fill-to-mark gap,
+    /// in [0, 0.5): notional = margin·L / (1 + buffer·L).
     pub buffer: Rate,
     /// Entry attempts before giving up (a rejected order is retried at the next event).
     pub max_attempts: u32,
@@ -153,6 +155,9 @@ pub enum State {
     Holding,
     /// Gave up: every attempt was rejected, or the budget is below one lot.
     GaveUp,
+    /// The exchange closed the whole position (liquidation or ADL); a baseline does not
+    /// re-enter.
+    ClosedByExchange,
 }
 
 /// Buys once and holds. See the crate documentation.
@@ -289,7 +294,7 @@ impl BuyAndHold {
         };
         let lot = state.spec.lot;
         let account = ctx.account();
-        let keep = Rate::ONE - self.config.buffer;
+        let buffer = self.config.buffer;
         let (transfer, qty) = match self.config.mode {
             Mode::Spot => {
                 // Everything that can leave the futures wallet, plus what the spot wallet holds.
@@ -301,8 +306,8 @@ impl BuyAndHold {
                 let have = account.spot_quote.max_of(Money::ZERO);
                 let spend = (have + movable).mul_rate(self.config.fraction, Rounding::Down);
                 let transfer = (spend - have).max_of(Money::ZERO).min_of(movable);
-                let budget = spend.mul_rate(keep, Rounding::Down);
-                (transfer, qty_for(budget, price, lot))
+                let notional = notional_for(spend, 1, buffer);
+                (transfer, qty_for(notional, price, lot))
             }
             Mode::Perp => {
                 let margin = account
@@ -310,10 +315,7 @@ impl BuyAndHold {
                     .mul_rate(self.config.fraction, Rounding::Down)
                     .min_of(account.futures.available)
                     .max_of(Money::ZERO);
-                let notional = margin
-                    .mul_div(i64::from(self.config.leverage), 1, Rounding::Down)
-                    .unwrap_or(Money::ZERO)
-                    .mul_rate(keep, Rounding::Down);
+                let notional = notional_for(margin, self.config.leverage, buffer);
                 (Money::ZERO, qty_for(notional, price, lot))
             }
         };
@@ -334,6 +336,15 @@ impl BuyAndHold {
     }
 }
 
+impl BuyAndHold {
+    /// After a liquidation or ADL step: the account view already shows what is left.
+    fn closed_by_exchange(&mut self, instrument: InstrumentId, ctx: &Ctx<'_>) {
+        if self.state == State::Holding && ctx.position(instrument).is_flat() {
+            self.state = State::ClosedByExchange;
+        }
+    }
+}
+
 /// The price a buyer would pay now: the best ask, else the last trade, else the mark.
 fn buy_price(state: &InstrumentState) -> Option<Price> {
     state
@@ -342,6 +353,20 @@ fn buy_price(state: &InstrumentState) -> Option<Price> {
         .or_else(|| state.last_price())
         .or_else(|| state.mark.map(|m| m.value))
         .filter(|p| p.is_positive())
+}
+
+/// The notional `margin` can carry at `leverage` with `buffer` of the notional held back:
+/// `N = margin·L / (1 + buffer·L)`, so that `N/L + buffer·N = margin`. The buffer pays the
+/// taker fee, the slippage of the market order and the gap between the fill and the mark
+/// (which the exchange counts against the margin at once, times the leverage) — costs this
+/// crate cannot see in advance. Spot is `L = 1`.
+fn notional_for(margin: Money, leverage: u32, buffer: Rate) -> Money {
+    let l = i64::from(leverage);
+    let one = Rate::ONE.raw();
+    margin
+        .mul_div(l * one, one + buffer.raw() * l, Rounding::Down)
+        .unwrap_or(Money::ZERO)
+        .max_of(Money::ZERO)
 }
 
 /// The largest multiple of `lot` whose notional at `price` does not exceed `budget`.
@@ -429,15 +454,17 @@ impl Strategy for BuyAndHold {
         self.state = State::Holding;
     }
 
-    fn on_liquidation(&mut self, l: &LiquidationInfo, _ctx: &mut Ctx<'_>) {
+    fn on_liquidation(&mut self, l: &LiquidationInfo, ctx: &mut Ctx<'_>) {
         if Some(l.instrument) == self.instrument {
             self.liquidated += l.qty;
+            self.closed_by_exchange(l.instrument, ctx);
         }
     }
 
     fn on_adl(&mut self, adl: &AdlInfo, ctx: &mut Ctx<'_>) {
         if Some(adl.instrument) == self.instrument && adl.victim == ctx.account().id {
             self.adl += adl.qty;
+            self.closed_by_exchange(adl.instrument, ctx);
         }
     }
 

@@ -143,19 +143,20 @@ fn spot_moves_all_quote_and_buys_at_the_first_spot_price() {
     let (mut h, mut s) = setup(&["mode=spot"], 10_000);
     // A perp trade is not the spot price: nothing yet.
     assert_eq!(show(&h.event(&mut s, &trade(0, PERP, "99000"))), "");
-    // The first spot quote: all 10,000 move to spot; 98 % of it buys at the ask,
-    // 9,800 / 100,000.5 = 0.0979995 BTC, rounded down to the 0.00001 lot.
+    // The first spot quote: all 10,000 move to spot and buy at the ask with 2 % of the
+    // notional held back: 10,000 / 1.02 / 100,000.5 = 0.0980387 BTC, rounded down to the
+    // 0.00001 lot.
     let cmds = h.event(&mut s, &top(1, SPOT, "99999.5", "100000.5"));
     assert_eq!(
         show(&cmds),
-        "transfer Futures->Spot 10000\ni1 buy 0.09799 market"
+        "transfer Futures->Spot 10000\ni1 buy 0.09803 market"
     );
     // In flight: later events do not buy again.
     assert_eq!(show(&h.event(&mut s, &trade(2, SPOT, "100001"))), "");
-    h.output(&mut s, &fill(SPOT, Side::Buy, "0.09799", "100000.5"));
+    h.output(&mut s, &fill(SPOT, Side::Buy, "0.09803", "100000.5"));
     assert_eq!(show(&h.event(&mut s, &trade(3, SPOT, "90000"))), "");
     assert_eq!(s.state(), State::Holding);
-    assert_eq!(s.bought(), "0.09799".parse().unwrap());
+    assert_eq!(s.bought(), "0.09803".parse().unwrap());
 }
 
 #[test]
@@ -173,11 +174,12 @@ fn spot_uses_quote_already_in_the_spot_wallet_first() {
 #[test]
 fn perp_sets_leverage_first_then_buys_fraction_of_equity_as_margin() {
     let (mut h, mut s) = setup(&["mode=perp", "fraction=0.5"], 10_000);
-    // No book: the last trade is the price. 5,000 margin × 10 × 0.98 = 49,000 of notional,
-    // / 61,234.5 = 0.80019... BTC, rounded down to the 0.001 lot.
+    // No book: the last trade is the price. 5,000 of margin at 10x with 2 % of the notional
+    // held back: 5,000 × 10 / (1 + 0.02 × 10) = 41,666.67 of notional, / 61,234.5 =
+    // 0.6804... BTC, rounded down to the 0.001 lot.
     let cmds = h.event(&mut s, &trade(0, PERP, "61234.5"));
-    assert_eq!(show(&cmds), "i0 leverage 10\ni0 buy 0.8 market");
-    h.output(&mut s, &fill(PERP, Side::Buy, "0.8", "61240"));
+    assert_eq!(show(&cmds), "i0 leverage 10\ni0 buy 0.68 market");
+    h.output(&mut s, &fill(PERP, Side::Buy, "0.68", "61240"));
     assert_eq!(s.state(), State::Holding);
     // Holding through a crash, as a baseline should.
     assert_eq!(show(&h.event(&mut s, &trade(60, PERP, "40000"))), "");
@@ -195,7 +197,7 @@ fn perp_margin_is_capped_by_what_is_available() {
 fn a_rejected_entry_is_retried_then_given_up() {
     let (mut h, mut s) = setup(&["mode=perp", "max_attempts=2"], 10_000);
     let first = h.event(&mut s, &trade(0, PERP, "100000"));
-    assert_eq!(show(&first), "i0 leverage 10\ni0 buy 0.98 market");
+    assert_eq!(show(&first), "i0 leverage 10\ni0 buy 0.833 market");
     // Someone else's rejection (another client id) changes nothing.
     h.output(
         &mut s,
@@ -208,7 +210,7 @@ fn a_rejected_entry_is_retried_then_given_up() {
     assert_eq!(show(&h.event(&mut s, &trade(1, PERP, "100000"))), "");
     h.output(&mut s, &rejected(&first, RejectReason::InsufficientMargin));
     let second = h.event(&mut s, &trade(2, PERP, "100000"));
-    assert_eq!(show(&second), "i0 leverage 10\ni0 buy 0.98 market");
+    assert_eq!(show(&second), "i0 leverage 10\ni0 buy 0.833 market");
     h.output(
         &mut s,
         &rejected(&second, RejectReason::LeverageAboveTierMax),
@@ -303,6 +305,8 @@ fn liquidation_and_adl_of_the_held_position_are_counted() {
     let (mut h, mut s) = setup(&["mode=perp"], 10_000);
     h.event(&mut s, &trade(0, PERP, "100000"));
     h.output(&mut s, &fill(PERP, Side::Buy, "0.98", "100000"));
+    // The account view shows what the partial liquidation left.
+    h.accounts[0].positions[PERP.index()].qty = "0.48".parse().unwrap();
     h.output(
         &mut s,
         &Output::Liquidation {
@@ -334,4 +338,20 @@ fn liquidation_and_adl_of_the_held_position_are_counted() {
          attempts=1 rejections=[] liquidated=0.5 adl=0"
     );
     assert_eq!(s.lost(), ("0.5".parse().unwrap(), Qty::ZERO));
+    // Then the rest goes by ADL (our long the profitable side, for once): closed for good.
+    h.accounts[0].positions[PERP.index()].qty = Qty::ZERO;
+    h.output(
+        &mut s,
+        &Output::Adl {
+            victim: AccountId(0),
+            counterparty: AccountId(9),
+            instrument: PERP,
+            side: Side::Sell,
+            qty: "0.48".parse().unwrap(),
+            price: "120000".parse().unwrap(),
+        },
+    );
+    assert_eq!(s.state(), State::ClosedByExchange);
+    assert_eq!(s.lost(), ("0.5".parse().unwrap(), "0.48".parse().unwrap()));
+    assert_eq!(show(&h.event(&mut s, &trade(9, PERP, "120000"))), "");
 }

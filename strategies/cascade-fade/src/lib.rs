@@ -43,6 +43,7 @@ use cascade_strategy::types::{
     Rounding, Side, Ts, Wallet,
 };
 use cascade_strategy::{dispatch_output, History, MarketView, Registry, Rolling, Strategy};
+use std::collections::BTreeMap;
 use std::fmt;
 
 /// The name the strategy is registered under.
@@ -105,7 +106,8 @@ pub struct Config {
     pub leverage: u32,
     /// Share of equity used as margin (perp) or spent (spot), in (0, 1].
     pub fraction: Rate,
-    /// Share of the budget held back for fees and slippage, in [0, 0.5).
+    /// Share of the notional held back for the taker fee, slippage and the fill-to-mark gap,
+    /// in [0, 0.5): notional = margin·L / (1 + buffer·L).
     pub buffer: Rate,
     /// Detection window, seconds.
     pub window_s: u32,
@@ -361,7 +363,8 @@ pub struct CascadeFade {
     trades: Vec<TradeRecord>,
     detected: u64,
     abandoned: u64,
-    rejections: u64,
+    /// Orders the exchange refused, by reason.
+    rejections: BTreeMap<String, u64>,
 }
 
 impl CascadeFade {
@@ -383,7 +386,7 @@ impl CascadeFade {
             trades: Vec::new(),
             detected: 0,
             abandoned: 0,
-            rejections: 0,
+            rejections: BTreeMap::new(),
         }
     }
 
@@ -407,15 +410,16 @@ impl CascadeFade {
         &self.trades
     }
 
-    /// A few lines: cascades detected and abandoned, rejections, then every trade.
+    /// A few lines: cascades detected and abandoned, refused orders by reason, then every
+    /// trade.
     pub fn summary(&self) -> String {
         let mut out = format!(
-            "{NAME}: state={} cascades={} abandoned={} trades={} rejections={}",
+            "{NAME}: state={} cascades={} abandoned={} trades={} rejections=[{}]",
             self.state,
             self.detected,
             self.abandoned,
             self.trades.len(),
-            self.rejections
+            counts(&self.rejections)
         );
         for t in &self.trades {
             out.push_str(&format!("\n  {t}"));
@@ -500,7 +504,7 @@ impl CascadeFade {
         };
         let lot = state.spec.lot;
         let account = ctx.account();
-        let keep = Rate::ONE - self.cfg.buffer;
+        let buffer = self.cfg.buffer;
         let qty = match self.cfg.trade {
             TradeOn::Perp => {
                 let margin = account
@@ -508,11 +512,7 @@ impl CascadeFade {
                     .mul_rate(self.cfg.fraction, Rounding::Down)
                     .min_of(account.futures.available)
                     .max_of(Money::ZERO);
-                let notional = margin
-                    .mul_div(i64::from(self.cfg.leverage), 1, Rounding::Down)
-                    .unwrap_or(Money::ZERO)
-                    .mul_rate(keep, Rounding::Down);
-                qty_for(notional, price, lot)
+                qty_for(notional_for(margin, self.cfg.leverage, buffer), price, lot)
             }
             TradeOn::Spot => {
                 let movable = account
@@ -522,7 +522,7 @@ impl CascadeFade {
                     .max_of(Money::ZERO);
                 let have = account.spot_quote.max_of(Money::ZERO);
                 let spend = (have + movable).mul_rate(self.cfg.fraction, Rounding::Down);
-                let qty = qty_for(spend.mul_rate(keep, Rounding::Down), price, lot);
+                let qty = qty_for(notional_for(spend, 1, buffer), price, lot);
                 let transfer = (spend - have).max_of(Money::ZERO).min_of(movable);
                 if qty.is_positive() && transfer.is_positive() {
                     ctx.transfer(Wallet::Futures, Wallet::Spot, transfer);
@@ -629,6 +629,14 @@ impl CascadeFade {
     }
 }
 
+/// `InsufficientMargin 2, NoMarket 1`: counts by name, in name order.
+fn counts(map: &BTreeMap<String, u64>) -> String {
+    map.iter()
+        .map(|(k, n)| format!("{k} {n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// `price` rounded to a multiple of `tick`, down or up.
 fn round_price(price: Price, tick: Price, rounding: Rounding) -> Price {
     let t = tick.raw();
@@ -648,6 +656,20 @@ fn buy_price(state: &InstrumentState) -> Option<Price> {
         .or_else(|| state.last_price())
         .or_else(|| state.mark.map(|m| m.value))
         .filter(|p| p.is_positive())
+}
+
+/// The notional `margin` can carry at `leverage` with `buffer` of the notional held back:
+/// `N = margin·L / (1 + buffer·L)`, so that `N/L + buffer·N = margin`. The buffer pays the
+/// taker fee, the slippage of the market order and the gap between the fill and the mark
+/// (which the exchange counts against the margin at once, times the leverage) — costs this
+/// crate cannot see in advance. Spot is `L = 1`.
+fn notional_for(margin: Money, leverage: u32, buffer: Rate) -> Money {
+    let l = i64::from(leverage);
+    let one = Rate::ONE.raw();
+    margin
+        .mul_div(l * one, one + buffer.raw() * l, Rounding::Down)
+        .unwrap_or(Money::ZERO)
+        .max_of(Money::ZERO)
 }
 
 /// The largest multiple of `lot` whose notional at `price` does not exceed `budget`.
@@ -755,15 +777,18 @@ impl Strategy for CascadeFade {
     }
 
     fn on_output(&mut self, output: &Output, ctx: &mut Ctx<'_>) {
-        if let Output::Rejected { client_id, .. } = *output {
+        if let Output::Rejected {
+            client_id, reason, ..
+        } = *output
+        {
             match self.state {
                 State::Entering(_, id) if id == client_id => {
-                    self.rejections += 1;
+                    *self.rejections.entry(format!("{reason:?}")).or_insert(0) += 1;
                     self.state = State::Watching;
                 }
                 State::InTrade if client_id != 0 && self.exits.contains(&client_id) => {
                     // An exit could not rest: do not hold a position without it.
-                    self.rejections += 1;
+                    *self.rejections.entry(format!("{reason:?}")).or_insert(0) += 1;
                     if self.closing.is_none() {
                         self.closing = Some("exit-refused");
                         self.close_now(ctx);

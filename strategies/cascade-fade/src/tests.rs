@@ -226,24 +226,25 @@ fn a_cascade_is_detected_waited_out_and_faded_with_stop_and_take_profit() {
     // in the window. The last forced sell prints at t+400 (the low, 94,500); at t+450 the
     // last minute's liquidations ($2.8M) are under a quarter of the peak minute's ($17.6M),
     // and at t+520 there has been no new low for two minutes: buy. 5,000 of margin at 3x,
-    // less the 2 % buffer, is 14,700 of notional: 0.154 BTC at 95,000.
-    tp.fill(PERP, Side::Buy, "0.154", "95010");
+    // with 2 % of the notional held back, is 5,000 × 3 / 1.06 = 14,150.9 of notional:
+    // 0.148 BTC at 95,000.
+    tp.fill(PERP, Side::Buy, "0.148", "95010");
     // The stop goes 0.5 % under the cascade low, 94,500; the take-profit 3 % over the fill.
     tp.trade(700, PERP, 96_000);
     tp.trade(800, PERP, 97_900);
-    tp.fill(PERP, Side::Sell, "0.154", "97860.3");
+    tp.fill(PERP, Side::Sell, "0.148", "97860.3");
     tp.trade(900, PERP, 97_000);
     insta::assert_snapshot!(tp.log.join("\n"), @r"
     t+360s watching -> in-cascade
-    t+520s in-cascade -> entering: i0 leverage 3; i0 buy 0.154 market
-    fill buy 0.154 @ 95010 entering -> in-trade: i0 sell 0.154 stop 94027.5 reduce-only; i0 sell 0.154 limit 97860.3 reduce-only
-    fill sell 0.154 @ 97860.3 in-trade -> cooldown: i0 cancel-all
+    t+520s in-cascade -> entering: i0 leverage 3; i0 buy 0.148 market
+    fill buy 0.148 @ 95010 entering -> in-trade: i0 sell 0.148 stop 94027.5 reduce-only; i0 sell 0.148 limit 97860.3 reduce-only
+    fill sell 0.148 @ 97860.3 in-trade -> cooldown: i0 cancel-all
     ");
     assert_eq!(
         tp.s.summary(),
         "cascade-fade: state=cooldown until 2025-10-10T21:28:20Z cascades=1 abandoned=0 trades=1 \
-         rejections=0\n  detected 2025-10-10T20:51:00Z low 94500 | bought 0.154 @ 95010 at \
-         2025-10-10T20:53:40Z (stop 94027.5, take-profit 97860.3) | exit 0.154 @ 97860.3 at \
+         rejections=[]\n  detected 2025-10-10T20:51:00Z low 94500 | bought 0.148 @ 95010 at \
+         2025-10-10T20:53:40Z (stop 94027.5, take-profit 97860.3) | exit 0.148 @ 97860.3 at \
          2025-10-10T20:58:20Z (take-profit)"
     );
     // The time-exit timer of the finished trade fires later and does nothing.
@@ -281,16 +282,16 @@ fn a_cascade_that_keeps_making_lows_is_abandoned_after_max_wait() {
 fn the_time_exit_sells_at_market_after_max_hold() {
     let mut tp = Tape::new(&["max_hold_s=600"]);
     tp.cascade(520, false);
-    tp.fill(PERP, Side::Buy, "0.154", "95000");
+    tp.fill(PERP, Side::Buy, "0.148", "95000");
     assert_eq!(tp.h.timers.len(), 1);
     tp.h.set_now(t(520 + 600));
     let before = state_name(&tp.s.state());
     let cmds = tp.h.fire_timers(&mut tp.s);
     assert_eq!(
         tp.record("timer".into(), before, cmds),
-        "i0 cancel-all; i0 sell 0.154 market reduce-only"
+        "i0 cancel-all; i0 sell 0.148 market reduce-only"
     );
-    tp.fill(PERP, Side::Sell, "0.154", "95500");
+    tp.fill(PERP, Side::Sell, "0.148", "95500");
     assert_eq!(tp.s.trades()[0].reason, "time");
     assert!(matches!(tp.s.state(), State::Cooldown(_)));
 }
@@ -299,8 +300,8 @@ fn the_time_exit_sells_at_market_after_max_hold() {
 fn the_stop_exit_and_the_next_cascade_after_the_cooldown() {
     let mut tp = Tape::new(&["cooldown_s=60"]);
     tp.cascade(600, false);
-    tp.fill(PERP, Side::Buy, "0.154", "95000");
-    tp.fill(PERP, Side::Sell, "0.154", "94000");
+    tp.fill(PERP, Side::Buy, "0.148", "95000");
+    tp.fill(PERP, Side::Sell, "0.148", "94000");
     assert_eq!(tp.s.trades()[0].reason, "stop");
     // Cooldown until t+660: the next event after it watches again.
     tp.trade(700, PERP, 94_000);
@@ -311,11 +312,11 @@ fn the_stop_exit_and_the_next_cascade_after_the_cooldown() {
 fn spot_mode_buys_spot_with_plain_exits_and_stops_under_the_spot_low() {
     let mut tp = Tape::new(&["trade=spot", "fraction=1"]);
     tp.cascade(600, true);
-    tp.fill(SPOT, Side::Buy, "0.10304", "95100");
+    tp.fill(SPOT, Side::Buy, "0.10309", "95100");
     insta::assert_snapshot!(tp.log.join("\n"), @r"
     t+360s watching -> in-cascade
-    t+520s in-cascade -> entering: transfer Futures->Spot 10000; i1 buy 0.10304 market
-    fill buy 0.10304 @ 95100 entering -> in-trade: i1 sell 0.10304 stop 94127; i1 sell 0.10304 limit 97953
+    t+520s in-cascade -> entering: transfer Futures->Spot 10000; i1 buy 0.10309 market
+    fill buy 0.10309 @ 95100 entering -> in-trade: i1 sell 0.10309 stop 94127; i1 sell 0.10309 limit 97953
     ");
 }
 
@@ -323,7 +324,7 @@ fn spot_mode_buys_spot_with_plain_exits_and_stops_under_the_spot_low() {
 fn a_refused_exit_order_closes_the_position_at_once() {
     let mut tp = Tape::new(&[]);
     tp.cascade(600, false);
-    tp.fill(PERP, Side::Buy, "0.154", "95000");
+    tp.fill(PERP, Side::Buy, "0.148", "95000");
     let stop_id = tp.ids[tp.ids.len() - 2];
     let cmds = tp.out(
         "stop refused",
@@ -333,8 +334,8 @@ fn a_refused_exit_order_closes_the_position_at_once() {
             reason: RejectReason::BadPrice,
         },
     );
-    assert_eq!(cmds, "i0 cancel-all; i0 sell 0.154 market reduce-only");
-    tp.fill(PERP, Side::Sell, "0.154", "94900");
+    assert_eq!(cmds, "i0 cancel-all; i0 sell 0.148 market reduce-only");
+    tp.fill(PERP, Side::Sell, "0.148", "94900");
     assert_eq!(tp.s.trades()[0].reason, "exit-refused");
 }
 
@@ -352,14 +353,17 @@ fn a_refused_entry_goes_back_to_watching() {
         },
     );
     assert_eq!(tp.s.state(), State::Watching);
-    assert!(tp.s.summary().ends_with("rejections=1"));
+    assert!(tp
+        .s
+        .summary()
+        .ends_with("rejections=[InsufficientMargin 1]"));
 }
 
 #[test]
 fn liquidation_of_the_fade_ends_the_trade() {
     let mut tp = Tape::new(&[]);
     tp.cascade(600, false);
-    tp.fill(PERP, Side::Buy, "0.154", "95000");
+    tp.fill(PERP, Side::Buy, "0.148", "95000");
     let cmds = tp.out(
         "liquidated",
         Output::Liquidation {
@@ -367,7 +371,7 @@ fn liquidation_of_the_fade_ends_the_trade() {
             instrument: PERP,
             kind: LiquidationKind::Full,
             side: Side::Sell,
-            qty: q("0.154"),
+            qty: q("0.148"),
             price: "64000".parse().unwrap(),
             bankruptcy_price: "63500".parse().unwrap(),
             fee: Money::ZERO,

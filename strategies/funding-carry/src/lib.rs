@@ -8,13 +8,18 @@
 //! 2. sets the perpetual's `leverage`;
 //! 3. buys spot and shorts the **same base quantity** on the perpetual, at market.
 //!
-//! With equity `E` deployed (`fraction` of it, less a `buffer` for fees and slippage) and
-//! leverage `L`, each leg's notional is `N = E·L/(L+1)`: `N` buys the spot and `N/L` margins
-//! the short. The quantity is rounded down to a multiple of both instruments' lots.
+//! With equity `E` deployed (`fraction` of it) and leverage `L`, each leg's notional is
+//! `N = E·L / (L + 1 + 2·b·L)`: `N·(1 + b)` buys the spot and `N/L + N·b` margins the short,
+//! where `b` is the `buffer` share of the notional held back for the taker fee, slippage and
+//! the gap between fill and mark. The quantity is rounded down to a multiple of both
+//! instruments' lots.
 //!
 //! Then it holds, collecting (or paying) funding on the short, and every `check_s` seconds
 //! compares the legs in the account view: when they differ by more than
 //! `rebalance_tolerance` of the spot leg, it trades the perpetual back to the spot quantity.
+//! A refused entry leg is unwound (whatever filled is closed) and the entry retried; refused
+//! orders are retried at most `max_attempts` times in a row, then the strategy stops trying
+//! and its state says what it was left with.
 //!
 //! **When the short leg is closed by the exchange** — auto-deleveraged as the profitable
 //! side while the crash bankrupts longs ([`Strategy::on_adl`]), or liquidated in a squeeze
@@ -111,7 +116,8 @@ pub struct Config {
     pub leverage: u32,
     /// Share of equity deployed, in (0, 1].
     pub fraction: Rate,
-    /// Share held back for fees and slippage, in [0, 0.5).
+    /// Share of each leg's notional held back for the taker fee, slippage and the
+    /// fill-to-mark gap, in [0, 0.5).
     pub buffer: Rate,
     /// The legs are rebalanced when they differ by more than this share of the spot leg.
     pub rebalance_tolerance: Rate,
@@ -119,8 +125,9 @@ pub struct Config {
     pub check_s: u32,
     /// The policy when the short leg is closed by the exchange.
     pub after_adl: AfterAdl,
-    /// Entry attempts before giving up (a rejected leg is unwound and the entry retried), and
-    /// restore attempts in a row before staying naked long.
+    /// Entry attempts before giving up (a refused leg is unwound and the entry retried);
+    /// also the refused unwinding, rebalancing or restoring orders in a row after which the
+    /// strategy stops trying and says so.
     pub max_attempts: u32,
     /// Print the summary to stderr at the end of the run.
     pub log_summary: bool,
@@ -213,6 +220,11 @@ pub enum State {
     NakedLong,
     /// Restoring the hedge after the short leg was closed (`reopen` or `flatten` in flight).
     Restoring,
+    /// An entry leg was refused: closing whatever filled before trying again.
+    Unwinding,
+    /// Rebalancing was refused `max_attempts` times in a row with the short larger than the
+    /// spot leg: left as it is.
+    Unbalanced,
     /// Nothing held: flattened completely.
     Flat,
     /// Every entry attempt failed.
@@ -227,6 +239,8 @@ impl fmt::Display for State {
             State::Hedged => "hedged",
             State::NakedLong => "naked-long",
             State::Restoring => "restoring",
+            State::Unwinding => "unwinding",
+            State::Unbalanced => "unbalanced",
             State::Flat => "flat",
             State::GaveUp => "gave-up",
         })
@@ -271,6 +285,8 @@ pub struct FundingCarry {
     state: State,
     attempts: u32,
     restore_attempts: u32,
+    unwind_attempts: u32,
+    rebalance_refusals: u32,
     next_check: Option<Ts>,
     /// Orders in flight (client ids): entry legs, rebalances, restores.
     pending: Vec<u64>,
@@ -290,6 +306,8 @@ impl FundingCarry {
             state: State::Idle,
             attempts: 0,
             restore_attempts: 0,
+            unwind_attempts: 0,
+            rebalance_refusals: 0,
             next_check: None,
             pending: Vec::with_capacity(4),
             naked: Qty::ZERO,
@@ -383,10 +401,16 @@ impl FundingCarry {
             .equity
             .mul_rate(self.cfg.fraction, Rounding::Down)
             .min_of(account.futures.available + account.spot_quote)
-            .mul_rate(Rate::ONE - self.cfg.buffer, Rounding::Down);
-        // Each leg's notional: N = E·L/(L+1).
+            .max_of(Money::ZERO);
+        // Each leg's notional N: the spot leg costs N·(1 + b), the short needs N/L + N·b
+        // (margin, then fee, slippage and the fill-to-mark gap), so N = E·L / (L + 1 + 2·b·L).
+        let one = Rate::ONE.raw();
         let leg = deploy
-            .mul_div(lev, lev + 1, Rounding::Down)
+            .mul_div(
+                lev * one,
+                (lev + 1) * one + 2 * self.cfg.buffer.raw() * lev,
+                Rounding::Down,
+            )
             .unwrap_or(Money::ZERO);
         let qty = qty_for(leg, spot_px.max_of(perp_px), lot);
         self.attempts += 1;
@@ -429,28 +453,65 @@ impl FundingCarry {
         (long, short)
     }
 
-    /// The periodic check: aligns the short to the spot leg when they drift apart.
+    /// The periodic check: retries a pending entry, unwinds a failed one, or aligns the short
+    /// to the spot leg when they drift apart.
     fn check(&mut self, ctx: &mut Ctx<'_>) {
         if !self.pending.is_empty() {
             return; // wait for what is in flight
         }
         match self.state {
-            State::Idle => return self.enter(ctx),
-            State::Hedged => {}
-            _ => return,
+            State::Idle => self.enter(ctx),
+            State::Unwinding => self.unwind(ctx),
+            State::Hedged => self.rebalance(ctx),
+            _ => {}
         }
+    }
+
+    /// After a refused entry leg: closes whatever filled, then retries the entry (or gives
+    /// up after `max_attempts`).
+    fn unwind(&mut self, ctx: &mut Ctx<'_>) {
+        let (perp, spot) = self.legs().expect("resolved in on_start");
+        let (long, short) = self.view_legs(ctx);
+        let sellable = round_down(long, ctx.instrument(spot).spec.lot);
+        if sellable.is_zero() && short.is_zero() {
+            if self.attempts < self.cfg.max_attempts {
+                self.state = State::Idle;
+                self.enter(ctx);
+            } else {
+                self.state = State::GaveUp;
+            }
+            return;
+        }
+        if self.unwind_attempts >= self.cfg.max_attempts {
+            self.state = State::GaveUp;
+            self.events.push(format!(
+                "{}: could not unwind the failed entry: spot {long}, short {short} left",
+                ctx.now()
+            ));
+            return;
+        }
+        self.unwind_attempts += 1;
+        if sellable.is_positive() {
+            self.pending
+                .push(ctx.place(OrderRequest::market(spot, Side::Sell, sellable)));
+        }
+        if short.is_positive() {
+            self.pending
+                .push(ctx.place(OrderRequest::market(perp, Side::Buy, short).reduce_only()));
+        }
+        self.events.push(format!(
+            "{}: unwinding the failed entry: spot {long}, short {short}",
+            ctx.now()
+        ));
+    }
+
+    /// While hedged: trades the perpetual back to the spot quantity when the legs drift
+    /// apart by more than the tolerance.
+    fn rebalance(&mut self, ctx: &mut Ctx<'_>) {
         let (perp, _) = self.legs().expect("resolved in on_start");
         let (long, short) = self.view_legs(ctx);
         if long.is_zero() && short.is_zero() {
-            // An entry that was refused and unwound: try again, or give up.
-            self.state = if self.attempts < self.cfg.max_attempts {
-                State::Idle
-            } else {
-                State::GaveUp
-            };
-            if self.state == State::Idle {
-                self.enter(ctx);
-            }
+            self.state = State::Flat;
             return;
         }
         let drift = long - short;
@@ -474,6 +535,25 @@ impl FundingCarry {
             "{}: legs drifted (spot {long}, short {short}): {} {q} perp",
             ctx.now(),
             order.side
+        ));
+    }
+
+    /// A rebalance was refused `max_attempts` times in a row: stop trying, and say what the
+    /// legs are left as.
+    fn give_up_rebalancing(&mut self, ctx: &Ctx<'_>) {
+        let now = ctx.now();
+        let (long, short) = self.view_legs(ctx);
+        if long > short {
+            self.naked = long - short;
+            self.counters.naked_max = self.counters.naked_max.max_of(self.naked);
+            self.counters.naked_since.get_or_insert(now);
+            self.state = State::NakedLong;
+        } else {
+            self.state = State::Unbalanced;
+        }
+        self.events.push(format!(
+            "{now}: rebalancing refused {} times: spot {long}, short {short} left as they are",
+            self.cfg.max_attempts
         ));
     }
 
@@ -679,12 +759,20 @@ impl Strategy for FundingCarry {
                     .push(format!("{}: order refused ({reason:?})", ctx.now()));
                 match self.state {
                     // One leg refused: the other has filled or will in the same step (market
-                    // orders execute on arrival). The periodic check then aligns the
-                    // perpetual to whatever spot was bought (unwinding a lone short) and
-                    // retries the entry.
+                    // orders execute on arrival). The periodic check then closes whatever
+                    // filled and retries the entry.
                     State::Entering => {
                         self.pending.clear();
-                        self.state = State::Hedged;
+                        self.unwind_attempts = 0;
+                        self.state = State::Unwinding;
+                    }
+                    // A rebalance refused: the next check tries again, `max_attempts` times
+                    // in a row at most.
+                    State::Hedged => {
+                        self.rebalance_refusals += 1;
+                        if self.rebalance_refusals >= self.cfg.max_attempts {
+                            self.give_up_rebalancing(ctx);
+                        }
                     }
                     // A restore refused: try again, at most `max_attempts` times in a row;
                     // then the carry stays naked long.
@@ -752,8 +840,9 @@ impl Strategy for FundingCarry {
                 self.restore(ctx);
             }
             _ => {
-                // A rebalance filled.
+                // A rebalance or an unwinding order filled.
                 self.pending.clear();
+                self.rebalance_refusals = 0;
             }
         }
     }

@@ -157,14 +157,14 @@ impl Run {
         })
     }
 
-    /// The entry of 0.065 BTC on each leg, filled.
+    /// The entry of 0.064 BTC on each leg, filled.
     fn hedged(params: &[&str]) -> Run {
         let mut r = Run::new(params);
         r.quotes(0, "99990", "100010");
-        r.legs("0.065", "0");
-        r.fill(SPOT, Side::Buy, "0.065");
-        r.legs("0.065", "-0.065");
-        r.fill(PERP, Side::Sell, "0.065");
+        r.legs("0.064", "0");
+        r.fill(SPOT, Side::Buy, "0.064");
+        r.legs("0.064", "-0.064");
+        r.fill(PERP, Side::Sell, "0.064");
         assert_eq!(r.s.state(), State::Hedged);
         r
     }
@@ -173,21 +173,22 @@ impl Run {
 #[test]
 fn entry_moves_the_spot_cost_buys_spot_and_shorts_the_same_quantity() {
     let mut r = Run::new(&[]);
-    // 9,800 deployed (2 % buffer) at 2x: each leg 9,800 × 2/3 = 6,533.33; at the dearer of
-    // the two prices, 100,010, that is 0.0653 BTC, rounded down to the 0.001 perp lot (a
-    // multiple of the 0.00001 spot lot). The spot leg costs 6,500.65, moved with 2 % on top.
+    // 10,000 deployed at 2x with 2 % of each leg's notional held back: each leg is
+    // 10,000 × 2 / (3 + 2 × 0.02 × 2) = 6,493.51; at the dearer of the two prices, 100,010,
+    // that is 0.0649 BTC, rounded down to the 0.001 perp lot (a multiple of the 0.00001 spot
+    // lot). The spot leg costs 6,400.64, moved with 2 % on top.
     assert_eq!(
         r.quotes(0, "99990", "100010"),
-        "transfer Futures->Spot 6630.663; i0 leverage 2; i1 buy 0.065 market; i0 sell 0.065 market"
+        "transfer Futures->Spot 6528.6528; i0 leverage 2; i1 buy 0.064 market; i0 sell 0.064 market"
     );
     assert_eq!(r.s.state(), State::Entering);
     // In flight: no second entry.
     assert_eq!(r.quotes(1, "99991", "100011"), "");
-    r.legs("0.065", "0");
-    r.fill(SPOT, Side::Buy, "0.065");
+    r.legs("0.064", "0");
+    r.fill(SPOT, Side::Buy, "0.064");
     assert_eq!(r.s.state(), State::Entering);
-    r.legs("0.065", "-0.065");
-    r.fill(PERP, Side::Sell, "0.065");
+    r.legs("0.064", "-0.064");
+    r.fill(PERP, Side::Sell, "0.064");
     assert_eq!(r.s.state(), State::Hedged);
     // Later checks find the legs equal: nothing to do.
     assert_eq!(r.quotes(60, "99000", "99010"), "");
@@ -216,11 +217,11 @@ fn funding_is_tracked_both_ways() {
 fn adl_of_the_short_under_hold_leaves_it_naked_long_and_stops_rebalancing() {
     let mut r = Run::hedged(&["after_adl=hold"]);
     // We are the bankrupt counterparty of someone else's ADL: not our short closed.
-    r.legs("0.065", "-0.065");
+    r.legs("0.064", "-0.064");
     assert_eq!(r.adl(5, "0.01"), "");
     assert_eq!(r.s.state(), State::Hedged);
     // The crash: 0.04 of our profitable short is auto-deleveraged.
-    r.legs("0.065", "-0.025");
+    r.legs("0.064", "-0.024");
     r.h.set_now(Ts::parse_utc("2025-10-10T12:05:00Z").unwrap());
     assert_eq!(r.adl(0, "0.04"), "");
     assert_eq!(r.s.state(), State::NakedLong);
@@ -240,10 +241,10 @@ fn adl_of_the_short_under_hold_leaves_it_naked_long_and_stops_rebalancing() {
 #[test]
 fn adl_of_the_short_under_reopen_shorts_the_lost_quantity_again() {
     let mut r = Run::hedged(&["after_adl=reopen"]);
-    r.legs("0.065", "-0.025");
+    r.legs("0.064", "-0.024");
     assert_eq!(r.adl(0, "0.04"), "i0 sell 0.04 market");
     assert_eq!(r.s.state(), State::Restoring);
-    r.legs("0.065", "-0.065");
+    r.legs("0.064", "-0.064");
     assert_eq!(r.fill(PERP, Side::Sell, "0.04"), "");
     assert_eq!(r.s.state(), State::Hedged);
     assert_eq!(r.s.naked(), Qty::ZERO);
@@ -257,44 +258,44 @@ fn adl_of_the_short_under_reopen_shorts_the_lost_quantity_again() {
 #[test]
 fn adl_of_the_short_under_flatten_sells_the_unhedged_spot() {
     let mut r = Run::hedged(&["after_adl=flatten"]);
-    r.legs("0.065", "-0.025");
+    r.legs("0.064", "-0.024");
     assert_eq!(r.adl(0, "0.04"), "i1 sell 0.04 market");
-    r.legs("0.025", "-0.025");
+    r.legs("0.024", "-0.024");
     assert_eq!(r.fill(SPOT, Side::Sell, "0.04"), "");
     assert_eq!(r.s.state(), State::Hedged);
     // Then the rest of the short goes too: everything is sold, the carry is flat.
-    r.legs("0.025", "0");
-    assert_eq!(r.adl(0, "0.025"), "i1 sell 0.025 market");
+    r.legs("0.024", "0");
+    assert_eq!(r.adl(0, "0.024"), "i1 sell 0.024 market");
     r.legs("0", "0");
-    assert_eq!(r.fill(SPOT, Side::Sell, "0.025"), "");
+    assert_eq!(r.fill(SPOT, Side::Sell, "0.024"), "");
     assert_eq!(r.s.state(), State::Flat);
-    assert_eq!(r.s.counters().flattened, q("0.065"));
+    assert_eq!(r.s.counters().flattened, q("0.064"));
     assert_eq!(r.s.counters().adl_events, 2);
 }
 
 #[test]
 fn a_liquidated_short_is_a_lost_hedge_too() {
     let mut r = Run::hedged(&["after_adl=reopen"]);
-    r.legs("0.065", "0");
+    r.legs("0.064", "0");
     let cmds = r.out(Output::Liquidation {
         account: AccountId(0),
         instrument: PERP,
         kind: LiquidationKind::Full,
         side: Side::Buy,
-        qty: q("0.065"),
+        qty: q("0.064"),
         price: "150000".parse().unwrap(),
         bankruptcy_price: "151000".parse().unwrap(),
         fee: Money::ZERO,
     });
-    assert_eq!(cmds, "i0 sell 0.065 market");
-    assert_eq!(r.s.counters().liquidated_qty, q("0.065"));
-    assert_eq!(r.s.naked(), q("0.065"));
+    assert_eq!(cmds, "i0 sell 0.064 market");
+    assert_eq!(r.s.counters().liquidated_qty, q("0.064"));
+    assert_eq!(r.s.naked(), q("0.064"));
 }
 
 #[test]
 fn a_refused_restore_is_retried_then_left_naked() {
     let mut r = Run::hedged(&["after_adl=reopen", "max_attempts=2"]);
-    r.legs("0.065", "-0.025");
+    r.legs("0.064", "-0.024");
     assert_eq!(r.adl(0, "0.04"), "i0 sell 0.04 market");
     let refuse = |r: &mut Run| {
         let id = *r.ids.last().unwrap();
@@ -318,19 +319,19 @@ fn a_refused_restore_is_retried_then_left_naked() {
 #[test]
 fn drifting_legs_are_rebalanced_on_the_perpetual_beyond_the_tolerance() {
     let mut r = Run::hedged(&[]);
-    // 0.001 apart: within 2 % of 0.065 (0.0013).
-    r.legs("0.065", "-0.064");
+    // 0.001 apart: within 2 % of 0.064 (0.00128).
+    r.legs("0.064", "-0.064");
     assert_eq!(r.quotes(60, "99990", "100010"), "");
-    // 0.005 apart: the short is topped up.
-    r.legs("0.065", "-0.06");
-    assert_eq!(r.quotes(120, "99990", "100010"), "i0 sell 0.005 market");
-    r.legs("0.065", "-0.065");
-    r.fill(PERP, Side::Sell, "0.005");
+    // 0.004 apart: the short is topped up.
+    r.legs("0.064", "-0.06");
+    assert_eq!(r.quotes(120, "99990", "100010"), "i0 sell 0.004 market");
+    r.legs("0.064", "-0.064");
+    r.fill(PERP, Side::Sell, "0.004");
     // Too much short: bought back, reduce-only.
-    r.legs("0.06", "-0.065");
+    r.legs("0.06", "-0.064");
     assert_eq!(
         r.quotes(180, "99990", "100010"),
-        "i0 buy 0.005 market reduce-only"
+        "i0 buy 0.004 market reduce-only"
     );
     assert_eq!(r.s.counters().rebalances, 2);
 }
@@ -346,19 +347,19 @@ fn a_refused_entry_leg_is_unwound_and_the_entry_retried() {
         client_id: spot_id,
         reason: RejectReason::InsufficientMargin,
     });
-    r.legs("0", "-0.065");
-    r.fill(PERP, Side::Sell, "0.065");
+    r.legs("0", "-0.064");
+    r.fill(PERP, Side::Sell, "0.064");
     // The next check unwinds the lone short…
     assert_eq!(
         r.quotes(60, "99990", "100010"),
-        "i0 buy 0.065 market reduce-only"
+        "i0 buy 0.064 market reduce-only"
     );
     r.legs("0", "0");
-    r.fill(PERP, Side::Buy, "0.065");
+    r.fill(PERP, Side::Buy, "0.064");
     // …and the one after tries again.
     assert_eq!(
         r.quotes(120, "99990", "100010"),
-        "transfer Futures->Spot 6630.663; i0 leverage 2; i1 buy 0.065 market; i0 sell 0.065 market"
+        "transfer Futures->Spot 6528.6528; i0 leverage 2; i1 buy 0.064 market; i0 sell 0.064 market"
     );
     assert_eq!(r.s.state(), State::Entering);
     let perp_id = r.ids[r.ids.len() - 1];
@@ -371,6 +372,51 @@ fn a_refused_entry_leg_is_unwound_and_the_entry_retried() {
     // Both refused this time (the spot leg was refused as well, say): out of attempts.
     assert_eq!(r.quotes(180, "99990", "100010"), "");
     assert_eq!(r.s.state(), State::GaveUp);
+}
+
+#[test]
+fn a_refused_short_leg_sells_the_spot_bought_alone() {
+    let mut r = Run::new(&["max_attempts=1"]);
+    r.quotes(0, "99990", "100010");
+    r.legs("0.064", "0");
+    r.fill(SPOT, Side::Buy, "0.064");
+    let perp_id = r.ids[1];
+    r.out(Output::Rejected {
+        account: AccountId(0),
+        client_id: perp_id,
+        reason: RejectReason::InsufficientMargin,
+    });
+    assert_eq!(r.s.state(), State::Unwinding);
+    assert_eq!(r.quotes(60, "99990", "100010"), "i1 sell 0.064 market");
+    r.legs("0", "0");
+    r.fill(SPOT, Side::Sell, "0.064");
+    // Out of entry attempts: flat, and done.
+    assert_eq!(r.quotes(120, "99990", "100010"), "");
+    assert_eq!(r.s.state(), State::GaveUp);
+}
+
+#[test]
+fn refused_rebalances_stop_after_max_attempts_and_leave_it_naked_long() {
+    let mut r = Run::hedged(&["max_attempts=2"]);
+    r.legs("0.064", "-0.04");
+    for (secs, expect) in [(60, "i0 sell 0.024 market"), (120, "i0 sell 0.024 market")] {
+        assert_eq!(r.quotes(secs, "99990", "100010"), expect);
+        let id = *r.ids.last().unwrap();
+        r.out(Output::Rejected {
+            account: AccountId(0),
+            client_id: id,
+            reason: RejectReason::InsufficientMargin,
+        });
+    }
+    assert_eq!(r.s.state(), State::NakedLong);
+    assert_eq!(r.s.naked(), q("0.024"));
+    assert_eq!(r.quotes(180, "99990", "100010"), "");
+    assert!(r
+        .s
+        .events()
+        .last()
+        .unwrap()
+        .ends_with("rebalancing refused 2 times: spot 0.064, short 0.04 left as they are"));
 }
 
 #[test]

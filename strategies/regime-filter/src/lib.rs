@@ -132,7 +132,8 @@ pub struct Config {
     pub leverage: u32,
     /// Share of equity used as margin (perp) or spent (spot), in (0, 1].
     pub fraction: Rate,
-    /// Share of the budget held back for fees and slippage, in [0, 0.5).
+    /// Share of the notional held back for the taker fee, slippage and the fill-to-mark gap,
+    /// in [0, 0.5): notional = margin·L / (1 + buffer·L).
     pub buffer: Rate,
     /// Seconds between evaluations.
     pub eval_s: u32,
@@ -370,7 +371,8 @@ pub struct RegimeFilter {
     lacked_counts: BTreeMap<&'static str, u64>,
     transitions: Vec<Transition>,
     last: Option<(Reading, Assessment)>,
-    rejections: u64,
+    /// Entry orders the exchange refused, by reason.
+    rejections: BTreeMap<String, u64>,
     liquidated: Qty,
     adl: Qty,
 }
@@ -394,7 +396,7 @@ impl RegimeFilter {
             lacked_counts: BTreeMap::new(),
             transitions: Vec::new(),
             last: None,
-            rejections: 0,
+            rejections: BTreeMap::new(),
             liquidated: Qty::ZERO,
             adl: Qty::ZERO,
         }
@@ -453,12 +455,17 @@ impl RegimeFilter {
             .iter()
             .map(|(k, n)| format!("{k} ({n}/{})", self.evaluations))
             .collect();
+        let rejections: Vec<String> = self
+            .rejections
+            .iter()
+            .map(|(k, n)| format!("{k} {n}"))
+            .collect();
         let mut out = format!(
-            "{NAME}: state={} evaluations={} lacked=[{}] rejections={} liquidated={} adl={}",
+            "{NAME}: state={} evaluations={} lacked=[{}] rejections=[{}] liquidated={} adl={}",
             self.state,
             self.evaluations,
             lacked.join(", "),
-            self.rejections,
+            rejections.join(", "),
             self.liquidated,
             self.adl,
         );
@@ -580,7 +587,7 @@ impl RegimeFilter {
         };
         let lot = state.spec.lot;
         let account = ctx.account();
-        let keep = Rate::ONE - self.cfg.buffer;
+        let buffer = self.cfg.buffer;
         self.entry_attempts += 1;
         match self.cfg.hold {
             Hold::Perp => {
@@ -589,10 +596,7 @@ impl RegimeFilter {
                     .mul_rate(self.cfg.fraction, Rounding::Down)
                     .min_of(account.futures.available)
                     .max_of(Money::ZERO);
-                let notional = margin
-                    .mul_div(i64::from(self.cfg.leverage), 1, Rounding::Down)
-                    .unwrap_or(Money::ZERO)
-                    .mul_rate(keep, Rounding::Down);
+                let notional = notional_for(margin, self.cfg.leverage, buffer);
                 // Only what is missing: a partial position left by a liquidation counts.
                 let held = ctx.position(i).qty.max_of(Qty::ZERO);
                 let qty = (qty_for(notional, price, lot) - held).max_of(Qty::ZERO);
@@ -610,7 +614,7 @@ impl RegimeFilter {
                 let have = account.spot_quote.max_of(Money::ZERO);
                 let spend = (have + movable).mul_rate(self.cfg.fraction, Rounding::Down);
                 let transfer = (spend - have).max_of(Money::ZERO).min_of(movable);
-                let qty = qty_for(spend.mul_rate(keep, Rounding::Down), price, lot);
+                let qty = qty_for(notional_for(spend, 1, buffer), price, lot);
                 if qty.is_positive() {
                     if transfer.is_positive() {
                         ctx.transfer(Wallet::Futures, Wallet::Spot, transfer);
@@ -655,6 +659,20 @@ fn buy_price(state: &InstrumentState) -> Option<Price> {
         .or_else(|| state.last_price())
         .or_else(|| state.mark.map(|m| m.value))
         .filter(|p| p.is_positive())
+}
+
+/// The notional `margin` can carry at `leverage` with `buffer` of the notional held back:
+/// `N = margin·L / (1 + buffer·L)`, so that `N/L + buffer·N = margin`. The buffer pays the
+/// taker fee, the slippage of the market order and the gap between the fill and the mark
+/// (which the exchange counts against the margin at once, times the leverage) — costs this
+/// crate cannot see in advance. Spot is `L = 1`.
+fn notional_for(margin: Money, leverage: u32, buffer: Rate) -> Money {
+    let l = i64::from(leverage);
+    let one = Rate::ONE.raw();
+    margin
+        .mul_div(l * one, one + buffer.raw() * l, Rounding::Down)
+        .unwrap_or(Money::ZERO)
+        .max_of(Money::ZERO)
 }
 
 /// The largest multiple of `lot` whose notional at `price` does not exceed `budget`.
@@ -752,10 +770,13 @@ impl Strategy for RegimeFilter {
     }
 
     fn on_output(&mut self, output: &Output, ctx: &mut Ctx<'_>) {
-        if let Output::Rejected { client_id, .. } = *output {
+        if let Output::Rejected {
+            client_id, reason, ..
+        } = *output
+        {
             if self.pending_entry == Some(client_id) {
                 self.pending_entry = None;
-                self.rejections += 1;
+                *self.rejections.entry(format!("{reason:?}")).or_insert(0) += 1;
             }
         }
         dispatch_output(self, output, ctx);

@@ -470,7 +470,7 @@ fn spot_led_hour(story: &mut Story) {
 fn story_spot_led_then_leverage_led_then_reset_and_re_entry() {
     let mut st = Story::new(&[], true);
     spot_led_hour(&mut st);
-    st.holding(PERP, "0.288", "101800");
+    st.holding(PERP, "0.278", "101800");
     // Leverage builds: price flat, open interest +100 BTC a minute, funding turns hot.
     for m in 61..=99 {
         let mut x = Minute::at(101_800, 50_600 + 100 * (m - 60));
@@ -526,7 +526,7 @@ fn without_spot_data_the_filter_says_what_it_lacked() {
     assert_eq!(
         st.s.summary(),
         "regime-filter: state=warmup evaluations=3 lacked=[funding (3/3), heatmap (3/3), \
-         liquidations (3/3), open_interest (3/3), spot_taker_delta (3/3)] rejections=0 \
+         liquidations (3/3), open_interest (3/3), spot_taker_delta (3/3)] rejections=[] \
          liquidated=0 adl=0"
     );
     st.h.finish(&mut st.s); // prints the summary to stderr
@@ -537,7 +537,7 @@ fn one_leverage_vote_is_not_enough_by_default_but_is_with_derisk_votes_1() {
     for (votes, expect) in [("2", State::RiskOn), ("1", State::DeRisked)] {
         let mut st = Story::new(&[&format!("derisk_votes={votes}")], true);
         spot_led_hour(&mut st);
-        st.holding(PERP, "0.288", "101800");
+        st.holding(PERP, "0.278", "101800");
         let mut x = Minute::at(101_800, 50_610);
         x.funding = Some("0.0004");
         st.minute(61, x);
@@ -546,7 +546,7 @@ fn one_leverage_vote_is_not_enough_by_default_but_is_with_derisk_votes_1() {
         if expect == State::DeRisked {
             assert_eq!(
                 st.log.last().unwrap(),
-                "m62   i0 cancel-all; i0 sell 0.288 market reduce-only"
+                "m62   i0 cancel-all; i0 sell 0.278 market reduce-only"
             );
         }
     }
@@ -556,7 +556,7 @@ fn one_leverage_vote_is_not_enough_by_default_but_is_with_derisk_votes_1() {
 fn heatmap_asymmetry_votes_when_the_crowd_model_runs() {
     let mut st = Story::new(&["derisk_votes=1"], true);
     spot_led_hour(&mut st);
-    st.holding(PERP, "0.288", "101800");
+    st.holding(PERP, "0.278", "101800");
     let bands = [
         HeatBand {
             within_bps: 200,
@@ -593,7 +593,7 @@ fn heatmap_asymmetry_votes_when_the_crowd_model_runs() {
 fn a_flat_filter_re_arms_after_rearm_min_of_spot_led_readings() {
     let mut st = Story::new(&["derisk_votes=1", "rearm_min=5"], true);
     spot_led_hour(&mut st);
-    st.holding(PERP, "0.288", "101800");
+    st.holding(PERP, "0.278", "101800");
     let mut x = Minute::at(101_830, 50_610);
     x.funding = Some("0.0004");
     st.minute(61, x);
@@ -632,7 +632,7 @@ fn an_entry_filled_after_the_regime_turned_is_closed_again() {
     st.minute(62, Minute::at(101_830, 50_610));
     assert_eq!(st.s.state(), State::DeRisked);
     let n = st.log.len();
-    st.h.accounts[0].positions[PERP.index()].qty = q("0.288");
+    st.h.accounts[0].positions[PERP.index()].qty = q("0.278");
     let cmds = st.h.output(
         &mut st.s,
         &Output::Fill {
@@ -640,7 +640,7 @@ fn an_entry_filled_after_the_regime_turned_is_closed_again() {
             instrument: PERP,
             order_id: OrderId(1),
             side: Side::Buy,
-            qty: q("0.288"),
+            qty: q("0.278"),
             price: "101800".parse().unwrap(),
             fee: Money::ZERO,
             maker: false,
@@ -648,7 +648,7 @@ fn an_entry_filled_after_the_regime_turned_is_closed_again() {
     );
     assert_eq!(
         render(&cmds),
-        "i0 cancel-all; i0 sell 0.288 market reduce-only"
+        "i0 cancel-all; i0 sell 0.278 market reduce-only"
     );
     assert_eq!(st.log.len(), n);
 }
@@ -657,7 +657,7 @@ fn an_entry_filled_after_the_regime_turned_is_closed_again() {
 fn liquidated_while_risk_on_counts_as_de_risked() {
     let mut st = Story::new(&[], true);
     spot_led_hour(&mut st);
-    st.holding(PERP, "0.288", "101800");
+    st.holding(PERP, "0.278", "101800");
     st.flat(PERP);
     let cmds = st.h.output(
         &mut st.s,
@@ -666,7 +666,7 @@ fn liquidated_while_risk_on_counts_as_de_risked() {
             instrument: PERP,
             kind: LiquidationKind::Full,
             side: Side::Sell,
-            qty: q("0.288"),
+            qty: q("0.278"),
             price: "70000".parse().unwrap(),
             bankruptcy_price: "68000".parse().unwrap(),
             fee: Money::ZERO,
@@ -675,7 +675,7 @@ fn liquidated_while_risk_on_counts_as_de_risked() {
     assert!(cmds.is_empty(), "nothing left to close");
     assert_eq!(st.s.state(), State::DeRisked);
     assert_eq!(st.s.transitions().last().unwrap().reason, "liquidated");
-    assert!(st.s.summary().contains("liquidated=0.288"));
+    assert!(st.s.summary().contains("liquidated=0.278"));
 }
 
 #[test]
@@ -702,7 +702,7 @@ fn a_rejected_entry_is_retried_at_the_next_evaluations_then_left() {
     }
     assert_eq!(retries, MAX_ENTRY_ATTEMPTS - 1);
     assert_eq!(st.s.state(), State::RiskOn);
-    assert!(st.s.summary().contains("rejections=3"));
+    assert!(st.s.summary().contains("rejections=[InsufficientMargin 3]"));
 }
 
 #[test]
@@ -711,14 +711,14 @@ fn hold_spot_buys_and_sells_spot() {
     spot_led_hour(&mut st);
     assert_eq!(
         st.log.last().unwrap(),
-        "m60   transfer Futures->Spot 10000; i1 buy 0.09629 market"
+        "m60   transfer Futures->Spot 10000; i1 buy 0.09633 market"
     );
-    st.holding(SPOT, "0.09629", "101800");
+    st.holding(SPOT, "0.09633", "101800");
     let mut x = Minute::at(101_830, 50_610);
     x.funding = Some("0.0004");
     st.minute(61, x);
     st.minute(62, Minute::at(101_830, 50_610));
-    assert_eq!(st.log.last().unwrap(), "m62   i1 sell 0.09629 market");
+    assert_eq!(st.log.last().unwrap(), "m62   i1 sell 0.09633 market");
 }
 
 #[test]
