@@ -16,12 +16,14 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("cascade-strategy", &["cascade-types"]),
     ("cascade-report", &["cascade-types"]),
     ("cascade-scenario", &["cascade-types"]),
+    ("cascade-crowd", &["cascade-types", "cascade-exchange"]),
     (
         "cascade-engine",
         &[
             "cascade-types",
             "cascade-journal",
             "cascade-exchange",
+            "cascade-crowd",
             "cascade-strategy",
             "cascade-report",
         ],

@@ -6,10 +6,12 @@
 //! never gives up more than its pool's equity (see `adl_capacity`): when the ADL price is
 //! worse for it than the mark, only the quantity its equity covers is taken from it.
 //!
-//! Ranking scans the instrument's holders — `O(p log p)` in positions of that instrument — on
-//! the ADL path only, once per input and side (a cascade reuses it), because every venue ranks
-//! on current marks and nothing cheaper stays exact. Scores are fixed-point rates (10⁻⁸) computed in `i128`; ties go to the lower
-//! account id.
+//! Ranking scans the victim side's positions (through that side's liquidation index) —
+//! `O(p log p)` in positions of that side — on the ADL path only, once per input and side (a
+//! cascade reuses it), because every venue ranks on current marks and nothing cheaper stays
+//! exact; or, with [`AdlRules::queue_refresh_s`](crate::AdlRules::queue_refresh_s), once per
+//! refresh period. A cursor skips the emptied head of a reused queue. Scores are fixed-point
+//! rates (10⁻⁸) computed in `i128`; ties go to the lower account id.
 
 use crate::exchange::Exchange;
 use crate::margin::{self, E16, E8};
@@ -182,45 +184,81 @@ impl Exchange {
         // liquidation) and reused by every ADL of the same input on the same side: a cascade
         // of k bankruptcies costs one O(p log p) ranking, not k. Victims' quantities and
         // capacities are read live below.
-        let key = (self.input_seq, i, victim_long);
+        // With a refresh period the ranking lives for a period of the UTC clock instead
+        // (`AdlRules::queue_refresh_s`); the top bit keeps periods apart from input numbers.
+        let refresh_s = self.rules.adl.queue_refresh_s;
+        let epoch = if refresh_s == 0 {
+            self.input_seq
+        } else {
+            let period = self.now.nanos().div_euclid(refresh_s as i64 * 1_000_000_000);
+            (period as u64) | (1 << 63)
+        };
+        let key = (epoch, i, victim_long);
         let mut ranked = std::mem::take(&mut self.adl_queue);
         if self.adl_queue_key != Some(key) {
             ranked.clear();
-            let holders = std::mem::take(&mut self.inst[i.index()].holders);
-            for &v in &holders {
-                let Some(vp) = self.accounts[v as usize].position(i) else {
-                    continue;
-                };
-                if vp.qty.is_positive() != victim_long {
-                    continue;
-                }
-                let s = self.adl_score(AccountId(v), i);
+            // Every position of the victim side is in that side's liquidation index: walk it
+            // rather than every holder (the order it is walked in does not matter, the sort
+            // below is total).
+            let index = std::mem::take(if victim_long {
+                &mut self.inst[i.index()].longs
+            } else {
+                &mut self.inst[i.index()].shorts
+            });
+            ranked.extend(index.iter().map(|&(_, v)| (0, v)));
+            if victim_long {
+                self.inst[i.index()].longs = index;
+            } else {
+                self.inst[i.index()].shorts = index;
+            }
+            // Score in account order: accounts are laid out by id, so the walk is sequential
+            // in memory (key order would jump around a million accounts).
+            ranked.sort_unstable_by_key(|&(_, v)| v);
+            for e in ranked.iter_mut() {
+                let s = self.adl_score(AccountId(e.1), i);
                 // Kept as i64: scores beyond ±9.2·10¹⁰ (a billion times leverage) are
                 // clamped, which keeps their order among themselves.
-                ranked.push((s.clamp(i64::MIN as i128 + 1, i64::MAX as i128) as i64, v));
+                e.0 = s.clamp(i64::MIN as i128 + 1, i64::MAX as i128) as i64;
             }
-            self.inst[i.index()].holders = holders;
             ranked.sort_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)));
             self.adl_queue_key = Some(key);
+            self.adl_queue_cursor = 0;
         }
         let mut left = qty;
         let trader_dq = |q: Qty| if long { -q } else { q };
-        let mut k = 0;
+        // Victims before the cursor hold nothing on the victim side any more: ADL only ever
+        // shrinks a victim, so a cascade of k bankruptcies walks the queue once, not k times.
+        let mut k = self.adl_queue_cursor;
+        let mut front = true;
         while left.is_positive() {
             let victim = match ranked.get(k) {
                 Some(&(_, v)) => AccountId(v),
                 None => Self::MARKET,
             };
             k += 1;
-            if victim == a {
-                continue;
-            }
             // The market account, last, takes whatever is left whatever it holds: it stands
             // for the rest of the market, whose aggregate position is always opposite.
             let take = if victim == Self::MARKET {
                 left
             } else {
-                let held = self.accounts[victim.index()].position_qty(i).abs();
+                // Read live: a ranking reused across inputs may list a position that has
+                // since shrunk, closed or (a strategy's) flipped to the bankrupt's side.
+                let held = self.accounts[victim.index()].position_qty(i);
+                let held = if held.is_positive() == victim_long {
+                    held.abs()
+                } else {
+                    Qty::ZERO
+                };
+                if held.is_zero() {
+                    if front {
+                        self.adl_queue_cursor = k;
+                    }
+                    continue;
+                }
+                front = false;
+                if victim == a {
+                    continue;
+                }
                 held.min_of(left)
                     .min_of(self.adl_capacity(victim, i, price))
             };

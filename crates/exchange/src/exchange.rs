@@ -192,6 +192,8 @@ pub struct Exchange {
     pub(crate) input_seq: u64,
     pub(crate) adl_queue: Vec<(i64, u32)>,
     pub(crate) adl_queue_key: Option<(u64, InstrumentId, bool)>,
+    /// The first entry of the ranked queue that may still hold a position.
+    pub(crate) adl_queue_cursor: usize,
 }
 
 impl Exchange {
@@ -268,6 +270,7 @@ impl Exchange {
             input_seq: 0,
             adl_queue: Vec::new(),
             adl_queue_key: None,
+            adl_queue_cursor: 0,
         })
     }
 
@@ -717,7 +720,8 @@ impl Exchange {
             return;
         }
         let inst = &mut self.inst[p.instrument.index()];
-        let set = if p.qty.is_positive() {
+        let long = p.qty.is_positive();
+        let set = if long {
             &mut inst.longs
         } else {
             &mut inst.shorts
@@ -728,9 +732,20 @@ impl Exchange {
         if let Some(new) = key {
             set.insert((new, a.0));
         }
+        // The cached ends move only when the end itself is removed (look it up again) or a
+        // key beyond it arrives: a descent of the index only when needed.
+        if long {
+            if p.key.is_some_and(|old| old >= inst.long_max) {
+                inst.long_max = inst.longs.last().map_or(i64::MIN, |&(k, _)| k);
+            } else if let Some(new) = key {
+                inst.long_max = inst.long_max.max(new);
+            }
+        } else if p.key.is_some_and(|old| old <= inst.short_min) {
+            inst.short_min = inst.shorts.first().map_or(i64::MAX, |&(k, _)| k);
+        } else if let Some(new) = key {
+            inst.short_min = inst.short_min.min(new);
+        }
         p.key = key;
-        inst.long_max = inst.longs.last().map_or(i64::MIN, |&(k, _)| k);
-        inst.short_min = inst.shorts.first().map_or(i64::MAX, |&(k, _)| k);
     }
 
     /// Applies a perpetual trade to account `a` (any account, the market included): updates

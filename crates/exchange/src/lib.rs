@@ -20,7 +20,7 @@
 //! | `mark`, `funding` | computed mark price, premium sampling, funding settlement |
 //! | `liquidation`, `adl` | the waterfall per venue, the ADL queue |
 //! | `invariants` | [`check_invariants`] |
-//! | `view`, `crowd` | read-only views; cheap position opening for the crowd model |
+//! | `view`, `crowd` | read-only views; the crowd model's hooks (cheap position opening and trades, with or without the taker fee; the impact mark) |
 //! | [`inverse`] | inverse-perpetual margin math (pure functions) |
 //!
 //! Every fill has a counterparty: account 0, [`Exchange::MARKET`], stands for the rest of the
@@ -98,4 +98,4 @@ pub use rules::{
     FundingCap, FundingPrice, FundingRules, LiquidationRules, MarkMethod, MmBasis, PartialRule,
     PremiumAverage, QueueRule, VenueRules,
 };
-pub use view::{AccountView, OrderView, PositionView};
+pub use view::{AccountView, OrderView, PositionBrief, PositionView};

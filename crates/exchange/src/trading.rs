@@ -308,7 +308,7 @@ impl Exchange {
         Ok(())
     }
 
-    /// A checked, fee-free fill against the market account at a given notional (the crowd
+    /// A checked fill against the market account at a given notional and fee (the crowd
     /// path): margin and leverage checks as for an order, then the trade.
     pub(crate) fn fill_direct(
         &mut self,
@@ -316,18 +316,19 @@ impl Exchange {
         i: InstrumentId,
         dq: Qty,
         notional: Money,
+        fee: Money,
     ) -> Result<(), RejectReason> {
-        self.check_perp_fill(a, i, dq, notional, Money::ZERO, Money::ZERO)?;
+        self.check_perp_fill(a, i, dq, notional, fee, Money::ZERO)?;
         let side = if dq.is_positive() {
             Side::Buy
         } else {
             Side::Sell
         };
-        self.apply_perp(a, i, side, dq.abs(), notional, Money::ZERO);
+        self.apply_perp(a, i, side, dq.abs(), notional, fee);
         Ok(())
     }
 
-    fn fee(&self, notional: Money, maker: bool) -> Money {
+    pub(crate) fn fee(&self, notional: Money, maker: bool) -> Money {
         let r = if maker {
             self.rules.fees.maker
         } else {

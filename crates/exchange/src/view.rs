@@ -6,9 +6,22 @@ use crate::margin;
 use crate::market::MarketView;
 use cascade_types::{
     AccountId, InstrumentId, MarginMode, Money, OrderId, OrderKind, Price, Qty, Rate, Rounding,
-    Side, TimeInForce,
+    Side, TierTable, TimeInForce,
 };
 use serde::{Deserialize, Serialize};
+
+/// A liquidation-index key as a price: `None` when no positive mark liquidates the position
+/// (a long keyed at or below zero, a short keyed below zero or at `i64::MAX`).
+fn key_price(qty: Qty, key: Option<i64>) -> Option<Price> {
+    key.and_then(|k| {
+        let never = if qty.is_positive() {
+            k <= 0
+        } else {
+            k < 0 || k == i64::MAX
+        };
+        (!never).then(|| Price::from_raw(k))
+    })
+}
 
 /// One open position as an account sees it. Money at the mark price.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,6 +52,19 @@ pub struct PositionView {
     pub leverage: u32,
     /// Cross or isolated.
     pub mode: MarginMode,
+}
+
+/// The cheap facts of one position: what the crowd model's heatmap needs after every
+/// change, without the money figures of a [`PositionView`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PositionBrief {
+    /// Signed quantity (negative = short).
+    pub qty: Qty,
+    /// Signed cost basis (`qty × entry` as traded; positive for a long).
+    pub cost: Money,
+    /// The position's key in the liquidation index as a price, as in
+    /// [`PositionView::liquidation_price`].
+    pub liquidation_price: Option<Price>,
 }
 
 /// One open order.
@@ -91,6 +117,17 @@ pub struct AccountView {
 }
 
 impl Exchange {
+    /// The cheap facts of one position of an account, if open: `O(log positions)`, no
+    /// allocation, no margin arithmetic.
+    pub fn position_brief(&self, a: AccountId, i: InstrumentId) -> Option<PositionBrief> {
+        let p = self.accounts.get(a.index())?.position(i)?;
+        Some(PositionBrief {
+            qty: p.qty,
+            cost: p.cost,
+            liquidation_price: key_price(p.qty, p.key),
+        })
+    }
+
     /// One position of an account, if open.
     pub fn position(&self, a: AccountId, i: InstrumentId) -> Option<PositionView> {
         let acc = self.accounts.get(a.index())?;
@@ -100,14 +137,7 @@ impl Exchange {
         let tiers = self.inst[i.index()].tiers();
         let t = p.terms();
         let notional = Price::from_raw(mark).notional(p.qty.abs(), Rounding::Down);
-        let liquidation_price = p.key.and_then(|k| {
-            let never = if p.qty.is_positive() {
-                k <= 0
-            } else {
-                k < 0 || k == i64::MAX
-            };
-            (!never).then(|| Price::from_raw(k))
-        });
+        let liquidation_price = key_price(p.qty, p.key);
         let bk = margin::bankruptcy_raw(t, self.pool_rest0_x(a, pool, i));
         Some(PositionView {
             instrument: i,
@@ -195,6 +225,21 @@ impl Exchange {
             open_interest: m.open_interest,
             last_recorded_liquidation: m.last_liquidation,
         }
+    }
+
+    /// The mark price of instrument `i` in force, if any (cheap: no copy of the market state).
+    pub fn mark_price(&self, i: InstrumentId) -> Option<Price> {
+        self.inst.get(i.index()).and_then(|x| x.market.mark)
+    }
+
+    /// The configuration of instrument `i` (spec, brackets, fund, fee override), if known.
+    pub fn instrument_config(&self, i: InstrumentId) -> Option<&crate::InstrumentConfig> {
+        self.inst.get(i.index()).map(|x| &x.cfg)
+    }
+
+    /// The margin brackets of instrument `i` (`None` for spot or an unknown instrument).
+    pub fn tiers(&self, i: InstrumentId) -> Option<&TierTable> {
+        self.inst.get(i.index()).and_then(|x| x.cfg.tiers.as_ref())
     }
 
     /// Long open interest of an instrument across all accounts (equal to short OI).

@@ -212,6 +212,19 @@ pub struct AdlRules {
     pub ranking: AdlRanking,
     /// The price ADL'd positions are closed at.
     pub price: AdlPrice,
+    /// Seconds of simulated time a ranking of the ADL queue stays in use. `0` (the default,
+    /// and every preset) ranks the queue afresh for every input. Binance publishes its ADL
+    /// quantiles every 30 s ("values update every 30s", `GET /fapi/v1/adlQuantile`); with
+    /// `30` the queue is ranked at the first ADL of each 30-second period of the UTC clock and
+    /// reused until the next, which keeps a market of a million positions affordable. Victims'
+    /// quantities, sides and capacities are always read live; positions opened since the
+    /// ranking are not in it (the market account, last in every queue, takes what is left).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub queue_refresh_s: u32,
+}
+
+fn is_zero(v: &u32) -> bool {
+    *v == 0
 }
 
 /// When a liquidation's deficit is handed to ADL.

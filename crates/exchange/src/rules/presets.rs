@@ -66,6 +66,7 @@ impl VenueRules {
                 trigger: AdlTrigger::FundInsufficient,
                 ranking: AdlRanking::BinanceLeveragePnl,
                 price: AdlPrice::Bankruptcy,
+                queue_refresh_s: 0,
             },
             fills: FillRules {
                 beyond_book_penalty_bps: 100,
@@ -120,6 +121,7 @@ impl VenueRules {
                 trigger: AdlTrigger::FundInsufficient,
                 ranking: AdlRanking::PnlTimesLeverage,
                 price: AdlPrice::Bankruptcy,
+                queue_refresh_s: 0,
             },
             fills: FillRules {
                 beyond_book_penalty_bps: 100,
@@ -180,6 +182,7 @@ impl VenueRules {
                 trigger: AdlTrigger::Always,
                 ranking: AdlRanking::Hyperliquid,
                 price: AdlPrice::PreviousMark,
+                queue_refresh_s: 0,
             },
             fills: FillRules {
                 beyond_book_penalty_bps: 100,
@@ -232,6 +235,7 @@ impl VenueRules {
                 trigger: AdlTrigger::FundInsufficient,
                 ranking: AdlRanking::PnlTimesLeverage,
                 price: AdlPrice::Bankruptcy,
+                queue_refresh_s: 0,
             },
             fills: FillRules {
                 beyond_book_penalty_bps: 100,
