@@ -28,6 +28,18 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "cascade-report",
         ],
     ),
+    (
+        "cascade-suite",
+        &[
+            "cascade-types",
+            "cascade-journal",
+            "cascade-import",
+            "cascade-engine",
+            "cascade-scenario",
+            "cascade-report",
+            "cascade-strategy",
+        ],
+    ),
 ];
 
 /// The strategy suite (`strategies/all`): may depend on `cascade-strategy` and on the

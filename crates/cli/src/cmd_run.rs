@@ -2,7 +2,7 @@
 //! progress bars and printing only; the work is in `cascade-engine`.
 
 #[path = "run/progress.rs"]
-mod progress;
+pub(crate) mod progress;
 
 use anyhow::{bail, Context, Result};
 use cascade_engine::{
@@ -125,10 +125,10 @@ pub struct ReplayArgs {
     pipeline: PipelineArgs,
 }
 
-/// The strategies the commands know by name. (When the `strategies/` suite lands as a crate,
-/// its registry goes here.)
-fn registry() -> Registry {
-    Registry::with_builtins()
+/// The strategies the commands know by name: the built-ins and every strategy crate of the
+/// workspace.
+pub(crate) fn registry() -> Registry {
+    cascade_strategies::registry()
 }
 
 fn money(text: &str, what: &str) -> Result<Money> {

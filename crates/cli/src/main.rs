@@ -1,19 +1,33 @@
 //! The `backtest` command-line tool: a thin layer of argument parsing, progress bars and
 //! error printing over the cascade libraries. Nothing here is logic a library user would need.
+//!
+//! Without a command it runs the scoring suite (`backtest score`, with the same options) on
+//! the bundled scenarios.
 
 mod cmd_import;
 mod cmd_inspect;
 mod cmd_run;
+mod cmd_score;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
-/// Event-sourced backtesting for leveraged crypto markets.
+/// Event-sourced backtesting for leveraged crypto markets. With no command, scores every
+/// strategy of fixtures/suite.toml against every scenario of fixtures/scenarios (as `score`).
 #[derive(Parser)]
-#[command(name = "backtest", version, about, long_about = None)]
+#[command(
+    name = "backtest",
+    version,
+    about,
+    long_about = None,
+    args_conflicts_with_subcommands = true
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Cmd>,
+    /// Without a command: the options of `score`.
+    #[command(flatten)]
+    score: cmd_score::Args,
 }
 
 #[derive(Subcommand)]
@@ -30,6 +44,8 @@ enum Cmd {
     Merge(cmd_run::MergeArgs),
     /// Re-run a run from its journal and confirm the same final state and hash.
     Replay(cmd_run::ReplayArgs),
+    /// Score every strategy × every scenario: a table, JSON and one HTML page (the default).
+    Score(cmd_score::Args),
 }
 
 fn main() -> ExitCode {
@@ -41,12 +57,8 @@ fn main() -> ExitCode {
         Some(Cmd::Sweep(a)) => cmd_run::sweep(a),
         Some(Cmd::Merge(a)) => cmd_run::merge(a),
         Some(Cmd::Replay(a)) => cmd_run::replay(a),
-        None => {
-            use clap::CommandFactory;
-            Cli::command().print_help().ok();
-            println!();
-            Ok(())
-        }
+        Some(Cmd::Score(a)) => cmd_score::run(a),
+        None => cmd_score::run(cli.score),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
