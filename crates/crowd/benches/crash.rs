@@ -35,9 +35,7 @@
 //! part of a result. After the timing, `check_invariants` audits the final state.
 
 use cascade_benches::{kib, machine_description, with_peak_rss, Stopwatch};
-use cascade_crowd::{
-    replay, CrowdConfig, CushionDist, LeverageDist, RatioFollow, SizeDist, Crowd,
-};
+use cascade_crowd::{replay, Crowd, CrowdConfig, CushionDist, LeverageDist, RatioFollow, SizeDist};
 use cascade_exchange::{check_invariants, Exchange, InstrumentConfig, VenueRules};
 use cascade_types::*;
 

@@ -97,7 +97,7 @@ impl Default for HeatmapConfig {
             bucket_bps: 10,
             bands_bps: vec![50, 100, 200, 500, 1000],
             snapshot_every_s: 300,
-            snapshot_range_bps: 2500,
+            snapshot_range_bps: 4000,
         }
     }
 }

@@ -136,7 +136,10 @@ impl LeverageDist {
                 if levels.is_empty() {
                     return Err("leverage.levels is empty".into());
                 }
-                if levels.iter().any(|l| l.leverage == 0 || !finite_nonneg(l.weight)) {
+                if levels
+                    .iter()
+                    .any(|l| l.leverage == 0 || !finite_nonneg(l.weight))
+                {
                     return Err("leverage levels need leverage ≥ 1 and a weight ≥ 0".into());
                 }
                 if !finite_pos(levels.iter().map(|l| l.weight).sum()) {
@@ -270,7 +273,9 @@ mod tests {
             max: 10,
         };
         assert!(bad.validate().unwrap_err().contains("median"));
-        assert!(CushionDist::Uniform { lo: 1.0, hi: 0.5 }.validate().is_err());
+        assert!(CushionDist::Uniform { lo: 1.0, hi: 0.5 }
+            .validate()
+            .is_err());
         assert!(SizeDist::Fixed { notional: f64::NAN }.validate().is_err());
     }
 }

@@ -62,7 +62,11 @@ where
 /// Merges a scenario's open-interest path (for a log that has none) into `events` as
 /// `OpenInterest` events of `instrument` (value 0), stably: at equal times the log's events
 /// come first. Both inputs must be in time order.
-pub fn with_oi_path(events: Vec<Event>, instrument: InstrumentId, path: &[(Ts, Qty)]) -> Vec<Event> {
+pub fn with_oi_path(
+    events: Vec<Event>,
+    instrument: InstrumentId,
+    path: &[(Ts, Qty)],
+) -> Vec<Event> {
     assert!(
         path.windows(2).all(|w| w[0].0 <= w[1].0),
         "the open-interest path is in time order"

@@ -209,10 +209,7 @@ impl FidelityTable {
             for p in &self.published {
                 let f = &p.figure;
                 let pct = if f.value.is_positive() {
-                    format!(
-                        "{:.1} %",
-                        100.0 * p.modelled.to_f64() / f.value.to_f64()
-                    )
+                    format!("{:.1} %", 100.0 * p.modelled.to_f64() / f.value.to_f64())
                 } else {
                     "-".into()
                 };

@@ -135,7 +135,8 @@ impl Heatmap {
 
     /// The bucket a liquidation price falls in.
     pub fn bucket_of(&self, liq: Price) -> i64 {
-        liq.raw().div_euclid(self.width.expect("the grid is fixed before use"))
+        liq.raw()
+            .div_euclid(self.width.expect("the grid is fixed before use"))
     }
 
     /// The lowest price of bucket `b`.
@@ -185,9 +186,11 @@ impl Heatmap {
 
     /// Total long and short notional in the map.
     pub fn totals(&self) -> (Money, Money) {
-        self.buckets.values().fold((Money::ZERO, Money::ZERO), |a, b| {
-            (a.0 + b.long_notional, a.1 + b.short_notional)
-        })
+        self.buckets
+            .values()
+            .fold((Money::ZERO, Money::ZERO), |a, b| {
+                (a.0 + b.long_notional, a.1 + b.short_notional)
+            })
     }
 
     /// Is bucket `b`'s midpoint within `[lo, hi]` (raw prices)? Exact: `2bw + w` against
@@ -278,7 +281,13 @@ mod tests {
         let got: Vec<_> = s
             .bands()
             .iter()
-            .map(|b| (b.within_bps, b.longs_below.to_string(), b.shorts_above.to_string()))
+            .map(|b| {
+                (
+                    b.within_bps,
+                    b.longs_below.to_string(),
+                    b.shorts_above.to_string(),
+                )
+            })
             .collect();
         assert_eq!(
             got,
@@ -292,6 +301,9 @@ mod tests {
         h.remove(true, px(57_000), q, n2);
         h.remove(false, px(60_500), q, n3);
         assert_eq!(h.buckets().count(), 0);
-        assert_eq!(h.notional_within(px(60_000), 500), (Money::ZERO, Money::ZERO));
+        assert_eq!(
+            h.notional_within(px(60_000), 500),
+            (Money::ZERO, Money::ZERO)
+        );
     }
 }

@@ -78,10 +78,8 @@ impl DepthBook {
     /// Takes what the walk needs from a recorded event of the crowd's instrument.
     pub fn on_event(&mut self, ev: &Event) {
         match ev.body {
-            EventBody::BookTop(t) => {
-                if t.bid_price.is_positive() && t.ask_price.is_positive() {
-                    self.top = Some(t);
-                }
+            EventBody::BookTop(t) if t.bid_price.is_positive() && t.ask_price.is_positive() => {
+                self.top = Some(t);
             }
             EventBody::DepthBand(d) => {
                 if ev.ts != self.snap_ts {
@@ -337,7 +335,7 @@ mod tests {
         assert_eq!(at(80), "97"); // halfway from (30, 99) to (130, 95)
         assert_eq!(at(130), "95");
         assert_eq!(at(1_000), "94.05"); // beyond: 95 × 0.99
-        // The asks side has no bands: beyond the top at once.
+                                        // The asks side has no bands: beyond the top at once.
         let up = d.price_after(Side::Buy, Qty::from_int(11), r, 100).unwrap();
         assert_eq!(up.to_string(), "101.505");
         assert!(DepthBook::default()

@@ -14,23 +14,24 @@
 //! - a side below its target **opens** new positions for the difference at the interval's
 //!   volume-weighted price (trades and last-price bars since the previous observation; the
 //!   last price, else the mark, when nothing traded). Each position draws a notional
-//!   ([`SizeDist`](crate::SizeDist), converted to whole lots at the entry price, the last
-//!   one clipped to the remainder), a leverage ([`LeverageDist`](crate::LeverageDist),
+//!   ([`SizeDist`](crate::dist::SizeDist), converted to whole lots at the entry price, the last
+//!   one clipped to the remainder), a leverage ([`LeverageDist`](crate::dist::LeverageDist),
 //!   capped by the bracket of its notional at the higher of entry and mark) and a cushion
-//!   ([`CushionDist`](crate::CushionDist)); its deposit is `IM·(1 + cushion)` plus the taker
+//!   ([`CushionDist`](crate::dist::CushionDist)); its deposit is `IM·(1 + cushion)` plus the taker
 //!   fee when fees are on. When the exchange refuses the entry (the position would be under
 //!   water at the mark at once), it opens at the mark instead; if that is refused too, the
 //!   quantity is skipped and counted;
 //! - a side above its target — open interest fell by more than the modelled liquidations
 //!   since the last observation explain — **closes** the difference by the
-//!   [`ClosingRule`](crate::ClosingRule), at the same volume-weighted price. A close the
+//!   [`ClosingRule`], at the same volume-weighted price. A close the
 //!   exchange refuses (the account would go below zero) is skipped and counted.
 //!
 //! The first observation of a crowd that never held anything spreads its entries uniformly
 //! within ±`initial_spread_bps` of the price (a starting book); so does
-//! [`Crowd::seed_spread`]. A starting position that the current mark would already liquidate
-//! has its entry reflected about the mark: it has survived so far, so it sits on the healthy
-//! side. Positions of a starting book pay no fee (they were opened before the run).
+//! [`Crowd::seed_spread`]. A starting position that could not be held at the current mark
+//! (equity there below its initial margin — every position the mark would liquidate among
+//! them) has its entry reflected about the mark: it has survived so far, so it sits on the
+//! healthy side. Positions of a starting book pay no fee (they were opened before the run).
 //!
 //! **Same rules as everyone.** Crowd accounts are ordinary exchange accounts: liquidated by
 //! the venue's procedure, paying its fees, feeding and draining its insurance fund, and
@@ -46,10 +47,10 @@ use crate::record::{
 };
 use crate::rng::Rng;
 use crate::CrowdError;
-use cascade_exchange::{isolated_liquidation_price, CrowdPosition, Exchange};
+use cascade_exchange::{CrowdPosition, Exchange};
 use cascade_types::{
-    AccountId, Event, EventBody, InstrumentKind, MarginMode, Money, OpenInterest,
-    Output, Price, Qty, Rate, RejectReason, Rounding, Side, Ts, SCALE,
+    AccountId, Event, EventBody, InstrumentKind, MarginMode, Money, OpenInterest, Output, Price,
+    Qty, Rate, RejectReason, Rounding, Side, Ts, SCALE,
 };
 
 /// No slot: the account is not a crowd account.
@@ -268,7 +269,10 @@ impl Crowd {
             let qty = brief.map_or(Qty::ZERO, |b| b.qty);
             let liq = brief.and_then(|b| b.liquidation_price);
             if qty != s.qty {
-                return bad(format!("{}: crowd sees {} but holds {qty}", s.account, s.qty));
+                return bad(format!(
+                    "{}: crowd sees {} but holds {qty}",
+                    s.account, s.qty
+                ));
             }
             let want = if qty.is_zero() { None } else { liq };
             if want != s.heat.map(|h| h.0) {
@@ -355,16 +359,18 @@ impl Crowd {
                 self.vwap_notional += t.price.raw() as i128 * t.qty.raw() as i128;
                 self.vwap_qty += t.qty.raw() as i128;
             }
-            EventBody::Bar(b) if b.source == cascade_types::BarSource::Last => {
-                if b.volume.is_positive() && b.quote_volume.is_positive() {
-                    self.vwap_notional += b.quote_volume.raw() as i128 * SCALE as i128;
-                    self.vwap_qty += b.volume.raw() as i128;
-                }
+            EventBody::Bar(b)
+                if b.source == cascade_types::BarSource::Last
+                    && b.volume.is_positive()
+                    && b.quote_volume.is_positive() =>
+            {
+                self.vwap_notional += b.quote_volume.raw() as i128 * SCALE as i128;
+                self.vwap_qty += b.volume.raw() as i128;
             }
-            EventBody::LongShortRatio(r) => {
-                if Some(r.source) == self.cfg.ratio_source.source() && r.ratio.is_positive() {
-                    self.ratio = r.ratio;
-                }
+            EventBody::LongShortRatio(r)
+                if Some(r.source) == self.cfg.ratio_source.source() && r.ratio.is_positive() =>
+            {
+                self.ratio = r.ratio;
             }
             EventBody::Liquidation(l) => {
                 let key = ev.ts.nanos().div_euclid(self.interval_ns());
@@ -526,7 +532,8 @@ impl Crowd {
             return;
         }
         if let Some((p, n)) = old.heat {
-            self.heatmap.remove(old.qty.is_positive(), p, old.qty.abs(), n);
+            self.heatmap
+                .remove(old.qty.is_positive(), p, old.qty.abs(), n);
         }
         self.adjust_totals(old.qty, qty);
         let heat = match liq {
@@ -662,7 +669,10 @@ impl Crowd {
         let mut n = 0u64;
         while left >= lot {
             n += 1;
-            assert!(n <= MAX_OPENS_PER_STEP, "too many crowd positions in one step");
+            assert!(
+                n <= MAX_OPENS_PER_STEP,
+                "too many crowd positions in one step"
+            );
             let entry = self.draw_entry(price, spread_bps);
             let notional_f = self.cfg.size.sample(&mut self.rng_size);
             let q = money_of(notional_f)
@@ -692,7 +702,9 @@ impl Crowd {
                 }
                 Err(RejectReason::InsufficientMargin | RejectReason::LeverageAboveTierMax) => {
                     // Under water at the mark at once: open at the mark instead.
-                    let mark = ex.mark_price(self.cfg.instrument).filter(|m| *m != cp.entry);
+                    let mark = ex
+                        .mark_price(self.cfg.instrument)
+                        .filter(|m| *m != cp.entry);
                     let retry = mark.map(|m| {
                         let mut c = self.position_at(ex, cp.qty, m, lev_draw, cushion);
                         let fee = if pay_fee {
@@ -781,30 +793,33 @@ impl Crowd {
         }
     }
 
-    /// A starting position the current mark would already liquidate survived only on the
-    /// other side of the mark: reflect its entry about the mark (see the module docs).
+    /// A starting position that could not be held at the current mark — its equity there
+    /// below the initial margin, which includes every position the mark would liquidate —
+    /// survived only on the other side of the mark: reflect its entry about the mark (see the
+    /// module docs). Reflected, it is in profit, so its deposit covers the initial margin at
+    /// the mark.
     fn survivor(&self, ex: &Exchange, cp: CrowdPosition, cushion: Rate) -> CrowdPosition {
-        let i = self.cfg.instrument;
-        let Some(mark) = ex.mark_price(i) else {
+        let Some(mark) = ex.mark_price(self.cfg.instrument) else {
             return cp;
         };
-        let tiers = ex.tiers(i).expect("a perpetual has tiers");
+        let n_entry = cp.entry.notional(cp.qty.abs(), Rounding::HalfEven);
+        let n_mark = mark.notional(cp.qty.abs(), Rounding::HalfEven);
+        let upnl = if cp.qty.is_positive() {
+            n_mark - n_entry
+        } else {
+            n_entry - n_mark
+        };
         // The pool's money: the whole deposit in cross, the initial margin when isolated.
         let margin = match cp.mode {
             MarginMode::Cross => cp.deposit,
-            MarginMode::Isolated => cp
-                .entry
-                .notional(cp.qty.abs(), Rounding::HalfEven)
+            MarginMode::Isolated => n_entry
                 .div_int(cp.leverage as i64, Rounding::Up)
                 .expect("lev ≥ 1"),
         };
-        let liq = isolated_liquidation_price(tiers, ex.rules().mm_basis, cp.qty, cp.entry, margin);
-        let dead = match liq {
-            Some(l) if cp.qty.is_positive() => mark < l,
-            Some(l) => mark > l,
-            None => false,
-        };
-        if !dead {
+        let im_mark = n_mark
+            .div_int(cp.leverage as i64, Rounding::Up)
+            .expect("lev ≥ 1");
+        if margin + upnl >= im_mark {
             return cp;
         }
         let reflected = Price::from_raw((2 * mark.raw() - cp.entry.raw()).max(self.tick.raw()));
@@ -885,7 +900,11 @@ impl Crowd {
         out: &mut Vec<Output>,
     ) {
         let lot = self.lot.raw();
-        let mut k = if long { self.head_long } else { self.head_short };
+        let mut k = if long {
+            self.head_long
+        } else {
+            self.head_short
+        };
         while *left >= lot && k < self.order(long).len() {
             let s = self.order(long)[k];
             self.close_slot(ex, s, left, price, out);
@@ -980,7 +999,9 @@ impl Crowd {
         out: &mut Vec<Output>,
     ) -> Result<(), CrowdError> {
         if !price.is_positive() {
-            return Err(CrowdError::Seed("the reference price must be positive".into()));
+            return Err(CrowdError::Seed(
+                "the reference price must be positive".into(),
+            ));
         }
         self.heatmap.fix_width(price, self.tick);
         let share = rate_of(self.cfg.oi_share);

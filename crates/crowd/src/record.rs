@@ -3,7 +3,9 @@
 //! fidelity intervals, and counters. Everything is plain data for reports and tests; nothing
 //! here feeds back into the model.
 
-use cascade_types::{AccountId, InstrumentId, LiquidationKind, Money, Output, Price, Qty, Side, Ts};
+use cascade_types::{
+    AccountId, InstrumentId, LiquidationKind, Money, Output, Price, Qty, Side, Ts,
+};
 use std::collections::BTreeMap;
 
 /// One modelled liquidation step (an exchange `Liquidation` output on the crowd's

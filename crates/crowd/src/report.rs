@@ -22,9 +22,10 @@ pub(crate) fn fmt_money(m: Money) -> String {
     }
 }
 
-fn hhmm(ts: Ts) -> String {
+/// `HH:MM` (spans of an hour or more) or `HH:MM:SS`, UTC.
+fn hhmm(ts: Ts, long_span: bool) -> String {
     let (_, _, _, h, mi, s, _) = ts.to_civil();
-    if s == 0 {
+    if long_span {
         format!("{h:02}:{mi:02}")
     } else {
         format!("{h:02}:{mi:02}:{s:02}")
@@ -77,7 +78,11 @@ pub fn cascade_report(record: &Record, max_instants: usize) -> String {
         }
         crowd_n += l.crowd as usize;
     }
-    let impact = record.instants.iter().filter(|i| i.rounds.len() > 1).count();
+    let impact = record
+        .instants
+        .iter()
+        .filter(|i| i.rounds.len() > 1)
+        .count();
     let truncated = record.instants.iter().filter(|i| i.truncated).count();
     writeln!(
         s,
@@ -108,7 +113,12 @@ pub fn cascade_report(record: &Record, max_instants: usize) -> String {
     )
     .unwrap();
     if let (Some(first), Some(last)) = (record.fund.first(), record.fund.last()) {
-        let low = record.fund.iter().map(|p| p.balance).min().expect("non-empty");
+        let low = record
+            .fund
+            .iter()
+            .map(|p| p.balance)
+            .min()
+            .expect("non-empty");
         writeln!(
             s,
             "insurance fund: {} at {} → {} at {} (low {})",
@@ -134,12 +144,7 @@ pub fn cascade_report(record: &Record, max_instants: usize) -> String {
     idx.truncate(max_instants);
     idx.sort_unstable();
     if !idx.is_empty() {
-        writeln!(
-            s,
-            "the {} largest instants, in time order:",
-            idx.len()
-        )
-        .unwrap();
+        writeln!(s, "the {} largest instants, in time order:", idx.len()).unwrap();
     }
     for &k in &idx {
         instant_lines(&mut s, &record.instants[k]);
@@ -198,8 +203,14 @@ pub fn heatmap_svg(record: &Record, title: &str, width: u32, height: u32) -> Str
     }
     let t0 = snaps[0].ts.nanos() as f64;
     let t1 = snaps[snaps.len() - 1].ts.nanos() as f64;
-    let lo = snaps.iter().map(|x| x.low.to_f64()).fold(f64::MAX, f64::min);
-    let hi = snaps.iter().map(|x| x.high.to_f64()).fold(f64::MIN, f64::max);
+    let lo = snaps
+        .iter()
+        .map(|x| x.low.to_f64())
+        .fold(f64::MAX, f64::min);
+    let hi = snaps
+        .iter()
+        .map(|x| x.high.to_f64())
+        .fold(f64::MIN, f64::max);
     let span = (hi - lo).max(hi * 0.01);
     let (ylo, yhi) = (lo - 0.35 * span, hi + 0.35 * span);
     let x_of = |t: f64| ml + (t - t0) / (t1 - t0) * pw;
@@ -315,8 +326,18 @@ pub fn heatmap_svg(record: &Record, title: &str, width: u32, height: u32) -> Str
         r##"<rect x="{ml}" y="{mt}" width="{pw}" height="{ph}" fill="none" stroke="#888"/>"##
     )
     .unwrap();
-    for k in 0..=5 {
-        let p = ylo + (yhi - ylo) * k as f64 / 5.0;
+    // Price ticks at a round step (1, 2 or 5 × 10ᵏ), about six of them.
+    let raw_step = (yhi - ylo) / 6.0;
+    let mag = 10f64.powi(raw_step.log10().floor() as i32);
+    let step = [1.0, 2.0, 5.0, 10.0]
+        .iter()
+        .map(|m| m * mag)
+        .find(|s| *s >= raw_step)
+        .unwrap_or(10.0 * mag);
+    let first = (ylo / step).ceil() as i64;
+    let last = (yhi / step).floor() as i64;
+    for k in first..=last {
+        let p = k as f64 * step;
         let y = y_of(p);
         writeln!(
             s,
@@ -328,8 +349,19 @@ pub fn heatmap_svg(record: &Record, title: &str, width: u32, height: u32) -> Str
         )
         .unwrap();
     }
-    for k in 0..=5 {
-        let t = t0 + (t1 - t0) * k as f64 / 5.0;
+    // Time ticks at a round step of minutes, about six of them.
+    let span_min = (t1 - t0) / 6e10;
+    let step_min = [
+        1.0, 2.0, 5.0, 10.0, 15.0, 30.0, 60.0, 120.0, 240.0, 480.0, 1440.0,
+    ]
+    .into_iter()
+    .find(|m| *m >= span_min / 8.0)
+    .unwrap_or(1440.0);
+    let step_ns = step_min * 6e10;
+    let first_t = (t0 / step_ns).ceil() as i64;
+    let last_t = (t1 / step_ns).floor() as i64;
+    for k in first_t..=last_t {
+        let t = k as f64 * step_ns;
         let x = x_of(t);
         writeln!(
             s,
@@ -337,13 +369,13 @@ pub fn heatmap_svg(record: &Record, title: &str, width: u32, height: u32) -> Str
             mt + ph,
             mt + ph + 4.0,
             mt + ph + 16.0,
-            hhmm(Ts::from_nanos(t as i64))
+            hhmm(Ts::from_nanos(t as i64), t1 - t0 >= 3.6e12)
         )
         .unwrap();
     }
     writeln!(
         s,
-        r##"<text x="{:.1}" y="{:.1}" fill="#333"><tspan fill="#d6402b">■</tspan> longs' liquidation prices  <tspan fill="#17918a">■</tspan> shorts'  <tspan fill="#7a1fa2">●</tspan> modelled liquidations  — mark (UTC {} → {}, max cell {})</text>"##,
+        r##"<text x="{:.1}" y="{:.1}" fill="#333"><tspan fill="#d6402b">&#9632;</tspan> longs' liquidation prices  <tspan fill="#17918a">&#9632;</tspan> shorts'  <tspan fill="#7a1fa2">&#9679;</tspan> modelled liquidation instants  &#8212; mark, grey: its range (UTC {} &#8594; {}, darkest cell {})</text>"##,
         ml,
         h - 8.0,
         snaps[0].ts,

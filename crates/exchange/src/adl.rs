@@ -190,7 +190,10 @@ impl Exchange {
         let epoch = if refresh_s == 0 {
             self.input_seq
         } else {
-            let period = self.now.nanos().div_euclid(refresh_s as i64 * 1_000_000_000);
+            let period = self
+                .now
+                .nanos()
+                .div_euclid(refresh_s as i64 * 1_000_000_000);
             (period as u64) | (1 << 63)
         };
         let key = (epoch, i, victim_long);

@@ -94,11 +94,22 @@ fn closing_rules_choose_different_positions() {
     let pro_rata = run(ClosingRule::ProRata);
     let oldest = run(ClosingRule::Oldest);
     // Same openings, different survivors.
-    let head = |s: &str| s.split("long_short_ratio Global").next().unwrap().to_string();
+    let head = |s: &str| {
+        s.split("long_short_ratio Global")
+            .next()
+            .unwrap()
+            .to_string()
+    };
     assert_eq!(head(&newest), head(&oldest));
     assert_eq!(head(&pro_rata), head(&oldest));
     assert_ne!(newest, oldest);
     assert_ne!(pro_rata, oldest);
-    insta::assert_snapshot!("newest", newest.split("long_short_ratio Global").nth(1).unwrap());
-    insta::assert_snapshot!("pro_rata", pro_rata.split("long_short_ratio Global").nth(1).unwrap());
+    insta::assert_snapshot!(
+        "newest",
+        newest.split("long_short_ratio Global").nth(1).unwrap()
+    );
+    insta::assert_snapshot!(
+        "pro_rata",
+        pro_rata.split("long_short_ratio Global").nth(1).unwrap()
+    );
 }

@@ -106,6 +106,16 @@ fn run(cfg: CrowdConfig, events: &[Event]) -> u64 {
     crowd.check_consistency(&ex).unwrap();
     assert_eq!(checked, events.len());
     let r = crowd.record();
+    if std::env::var_os("CROWD_DEBUG").is_some() {
+        eprintln!(
+            "liqs {} adl {} instants {} deepest {} stats {:?}",
+            r.liquidations.len(),
+            r.adl.len(),
+            r.instants.len(),
+            r.max_rounds(),
+            r.stats
+        );
+    }
     let text = format!(
         "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
         r.liquidations, r.adl, r.fund, r.instants, r.stats, run

@@ -109,7 +109,14 @@ impl Sim {
     }
 
     /// A non-crowd account (a strategy's) with a position at a price.
-    pub fn trader(&mut self, name: &str, deposit: &str, qty: &str, price: &str, lev: u32) -> AccountId {
+    pub fn trader(
+        &mut self,
+        name: &str,
+        deposit: &str,
+        qty: &str,
+        price: &str,
+        lev: u32,
+    ) -> AccountId {
         let a = self.ex.open_account(m(deposit));
         self.names.push((a, name.to_string()));
         let i = InstrumentId(0);
@@ -244,6 +251,24 @@ impl Sim {
             } => format!("funding {} {amount}", self.name(account)),
             other => format!("{other:?}"),
         }
+    }
+
+    /// The log so far, without the account-by-account state (for large crowds).
+    pub fn summary_tail(&mut self) -> String {
+        let (l, s) = self.crowd.open_interest();
+        writeln!(
+            self.log,
+            "= crowd open interest long {l} short {s} | insurance fund {} | fee pool {}",
+            self.ex.insurance_fund(0),
+            self.ex.fee_pool()
+        )
+        .unwrap();
+        // Outputs one per line are too many for a crowd: keep the event lines and heatmaps.
+        self.log
+            .lines()
+            .filter(|l| l.starts_with('>') || l.starts_with("  =") || l.starts_with('='))
+            .map(|l| format!("{l}\n"))
+            .collect()
     }
 
     /// The closing state: every named account, the crowd's totals, fund and pools.
