@@ -1,3 +1,4 @@
 //! The one workspace integration-test binary, with a module per topic.
 
 mod arch;
+mod suite;

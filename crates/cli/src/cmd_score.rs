@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 #[derive(clap::Args, Clone, Debug)]
 #[command(next_help_heading = "Score options (also without a command)")]
 pub struct Args {
-    /// The suite file: strategies, labels and parameters ([[entry]]) and shared settings.
+    /// The suite file: labelled strategy entries with their parameters, and shared settings.
     #[arg(long, value_name = "FILE", default_value = "fixtures/suite.toml")]
     params: PathBuf,
     /// The scenario files.

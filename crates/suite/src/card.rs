@@ -11,8 +11,9 @@ use std::fmt::Write;
 /// What happened to every account of the exchange, not only the strategy's.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct MarketFacts {
-    /// Accounts in the exchange model: the strategy's, plus the crowd's when a crowd model
-    /// runs. `1` means there was no crowd, hence no one else to liquidate and no ADL pressure.
+    /// Accounts in the exchange model: the market's own (the other side of book fills), the
+    /// strategy's, plus the crowd's when a crowd model runs. With none beyond the first two
+    /// there was no crowd: no one else to liquidate, no deficits, no ADL pressure.
     pub exchange_accounts: u64,
     /// Liquidation steps of longs, all accounts.
     pub long_liquidations: u64,
@@ -50,9 +51,10 @@ impl MarketFacts {
         }
     }
 
-    /// True when the exchange held only the strategy's own account(s): no crowd model ran.
+    /// True when the exchange held only the market account and the strategy's own
+    /// account(s): no crowd model ran.
     pub fn no_crowd(&self, strategy_accounts: usize) -> bool {
-        self.exchange_accounts <= strategy_accounts as u64
+        self.exchange_accounts <= strategy_accounts as u64 + 1
     }
 }
 

@@ -64,6 +64,9 @@ pub struct DataInfo {
     pub files: Vec<String>,
     /// Entries of the scenario's `real_data` that were not used, and why.
     pub notes: Vec<String>,
+    /// Instruments of the scenario this data set has no events of (left out of its
+    /// instrument table), as `venue symbol (kind)`.
+    pub missing: Vec<String>,
     /// Market events.
     pub events: u64,
     /// The content hash of the imported log (`xxh3:…`), for real data.
@@ -99,6 +102,7 @@ pub(crate) fn reconstruction(s: &Scenario) -> Prepared {
             description: r.description,
             files: Vec::new(),
             notes: Vec::new(),
+            missing: Vec::new(),
             events: r.events.len() as u64,
             content_hash: None,
         },
@@ -193,6 +197,24 @@ pub(crate) fn real(
                     })
             )
     });
+    let first_price = tagged.iter().find_map(|(_, _, e)| {
+        (Some(e.instrument) == perp
+            && matches!(
+                e.body,
+                EventBody::Trade(_)
+                    | EventBody::Bar(cascade_types::Bar {
+                        source: BarSource::Last,
+                        ..
+                    })
+            ))
+        .then_some(e.ts)
+    });
+    if let Some(t) = first_price.filter(|t| *t > s.crash_window.start) {
+        notes.push(format!(
+            "the real prices start at {t}, after the crash start {}: exposure at the crash start and the de-risk lead say nothing about the strategy here",
+            s.crash_window.start
+        ));
+    }
     if !has_last_prices {
         let what = if files.is_empty() {
             "none of its real files is of the scenario's instruments".to_string()
@@ -217,13 +239,14 @@ pub(crate) fn real(
             kept.push(spec.clone());
         }
     }
-    for (i, spec) in specs.iter().enumerate() {
-        if !used[i] {
-            notes.push(format!(
-                "no real data for {} {} ({}): left out",
-                spec.venue, spec.symbol, spec.kind
-            ));
-        }
+    let missing: Vec<String> = specs
+        .iter()
+        .zip(&used)
+        .filter(|(_, used)| !**used)
+        .map(|(spec, _)| format!("{} {} ({})", spec.venue, spec.symbol, spec.kind))
+        .collect();
+    for m in &missing {
+        notes.push(format!("no real data for {m}: left out"));
     }
     let log = tmp.join(format!("{}.real.clog", s.id));
     let description = format!(
@@ -249,6 +272,7 @@ pub(crate) fn real(
             description,
             files,
             notes,
+            missing,
             events: summary.header.event_count,
             content_hash: Some(format!("xxh3:{:016x}", summary.header.content_hash)),
         },

@@ -98,6 +98,24 @@ pub enum SuiteError {
         message: String,
     },
 
+    /// The strategy refused to start on this data: a parameter it cannot honour here, such as
+    /// an instrument the data set lacks (a spot strategy on real data that has only the
+    /// perpetual). On a data set that lacks some of the scenario's instruments this is
+    /// reported as a skip; otherwise fix the entry's parameters.
+    #[error("{entry} (strategy `{strategy}`) on {scenario} ({data}): refused to start: {message}")]
+    StrategyRefused {
+        /// The suite entry's label.
+        entry: String,
+        /// The strategy's registry name.
+        strategy: String,
+        /// The scenario id.
+        scenario: String,
+        /// Which data.
+        data: String,
+        /// The strategy's reason.
+        message: String,
+    },
+
     /// The strategy, or code under it, panicked during one run. The run is lost; the other
     /// runs are not. Fix the strategy named here.
     #[error("{entry} (strategy `{strategy}`) on {scenario} ({data}): panicked: {message}")]

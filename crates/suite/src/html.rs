@@ -46,6 +46,28 @@ fn badge(kind: DataKind) -> String {
     format!(r#"<span class="badge {kind}">{kind}</span>"#)
 }
 
+/// Money rounded to cents for tables (display only; `score.json` keeps the exact value).
+fn cents(m: cascade_types::Money) -> String {
+    let x = m.to_f64();
+    if x.abs() < 0.005 {
+        "0.00".to_string()
+    } else {
+        format!("{x:.2}")
+    }
+}
+
+/// A price line stops where its data stops: the market series repeat the last value to the
+/// end of the run, which would draw a flat line over hours without data.
+fn trim_flat_tail(points: &mut Vec<(i64, f64)>) {
+    let Some(&(_, last)) = points.last() else {
+        return;
+    };
+    let run = points.iter().rev().take_while(|p| p.1 == last).count();
+    if run > 2 {
+        points.truncate(points.len() - run + 1);
+    }
+}
+
 fn tone(x: Option<f64>) -> &'static str {
     match x {
         Some(v) if v < 0.0 => " neg",
@@ -104,7 +126,7 @@ fn card_table(o: &mut String, cards: &[&Card], with_scenario: bool) {
             ),
             (s.derisk.to_text(), ""),
             (
-                s.crash_pnl.map_or("-".into(), |x| x.to_string()),
+                s.crash_pnl.map_or("-".into(), cents),
                 tone(s.crash_pnl.map(|x| x.to_f64())),
             ),
             (
@@ -115,8 +137,8 @@ fn card_table(o: &mut String, cards: &[&Card], with_scenario: bool) {
                 s.adl_qty.to_string(),
                 if s.adl_events > 0 { " neg" } else { "" },
             ),
-            (s.funding.to_string(), tone(Some(s.funding.to_f64()))),
-            (s.fees.to_string(), ""),
+            (cents(s.funding), tone(Some(s.funding.to_f64()))),
+            (cents(s.fees), ""),
             (c.run_hash.clone(), ""),
         ];
         for (text, class) in cells {
@@ -141,8 +163,10 @@ fn price_chart(first: &Card, x_range: (i64, i64), span: (i64, i64)) -> Chart {
                 .filter_map(|p| f(p).map(|v| (p.ts.nanos(), v)))
                 .collect()
         };
-        let last = of(&|p| p.last.map(|x| x.to_f64()));
-        let mark = of(&|p| p.mark.map(|x| x.to_f64()));
+        let mut last = of(&|p| p.last.map(|x| x.to_f64()));
+        let mut mark = of(&|p| p.mark.map(|x| x.to_f64()));
+        trim_flat_tail(&mut last);
+        trim_flat_tail(&mut mark);
         let spot = spec.kind == InstrumentKind::Spot;
         if !last.is_empty() {
             c.lines.push(Line {
@@ -361,10 +385,13 @@ pub fn render_html(out: &SuiteOutcome) -> String {
     if !out.skipped.is_empty() {
         o.push_str(r#"<h3>Skipped</h3><div class="card"><table>"#);
         for s in &out.skipped {
-            let what = match s.data {
+            let mut what = match s.data {
                 Some(d) => scenario_label(&s.scenario, d),
                 None => s.scenario.clone(),
             };
+            if let Some(e) = &s.entry {
+                what = format!("{e} on {what}");
+            }
             let _ = write!(
                 o,
                 r#"<tr><td class="l">{}</td><td class="l" style="white-space:normal">{}</td></tr>"#,

@@ -80,6 +80,8 @@ pub struct Skip {
     pub file: String,
     /// Which data set, when only one was skipped.
     pub data: Option<DataKind>,
+    /// The suite entry, when only one run was skipped.
+    pub entry: Option<String>,
     /// Why.
     pub reason: String,
 }

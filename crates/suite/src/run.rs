@@ -106,12 +106,14 @@ fn prepare(
             scenario: s.id.clone(),
             file: s.origin.display().to_string(),
             data: Some(kind),
+            entry: None,
             reason,
         }),
         Ok(Ok(None)) => Prep::Skipped(Skip {
             scenario: s.id.clone(),
             file: s.origin.display().to_string(),
             data: Some(kind),
+            entry: None,
             reason: "the scenario lists no real data".to_string(),
         }),
         Ok(Err(e)) => Prep::Failed(failure(s, None, Some(kind), e)),
@@ -152,6 +154,16 @@ fn run_one(
         write_journal: false,
         ..ExecConfig::default()
     };
+    let engine_err = |e: cascade_engine::EngineError| match e {
+        cascade_engine::EngineError::Strategy(message) => SuiteError::StrategyRefused {
+            entry: entry.label.clone(),
+            strategy: entry.strategy.clone(),
+            scenario: s.id.clone(),
+            data: info.kind.to_string(),
+            message,
+        },
+        other => err(other.to_string()),
+    };
     let outcome = match &ds.prepared.input {
         Input::Memory {
             instruments,
@@ -165,7 +177,7 @@ fn run_one(
             cascade_engine::run(&spec, registry, None, &exec)
         }
     }
-    .map_err(|e| err(e.to_string()))?;
+    .map_err(engine_err)?;
     let record = run_record(&outcome, info);
     let report = Report::new(&record, &ReportConfig::default()).map_err(|e| err(e.to_string()))?;
     Ok(Card {
@@ -228,6 +240,7 @@ pub fn run_suite(
                     scenario: s.id.clone(),
                     file: s.origin.display().to_string(),
                     data: None,
+                    entry: None,
                     reason: e.to_string(),
                 });
                 continue;
@@ -295,6 +308,23 @@ pub fn run_suite(
     for (&(d, e), r) in jobs.iter().zip(results) {
         match r {
             Ok(card) => out.cards.push(card),
+            // A strategy that cannot start on a data set lacking some of the scenario's
+            // instruments (a spot strategy on perp-only real data) has nothing to score.
+            Err(SuiteError::StrategyRefused { message, .. })
+                if !datasets[d].prepared.info.missing.is_empty() =>
+            {
+                let ds = &datasets[d];
+                out.skipped.push(Skip {
+                    scenario: ds.scenario.id.clone(),
+                    file: ds.scenario.origin.display().to_string(),
+                    data: Some(ds.prepared.info.kind),
+                    entry: Some(suite.entries[e].label.clone()),
+                    reason: format!(
+                        "the data has no {}, and the strategy refused to start: {message}",
+                        ds.prepared.info.missing.join(", ")
+                    ),
+                });
+            }
             Err(error) => {
                 let ds = &datasets[d];
                 out.failures.push(failure(

@@ -149,10 +149,13 @@ pub fn render_text(o: &SuiteOutcome) -> String {
     if !o.skipped.is_empty() {
         let _ = writeln!(out, "\nskipped");
         for s in &o.skipped {
-            let what = match s.data {
+            let mut what = match s.data {
                 Some(d) => scenario_label(&s.scenario, d),
                 None => s.scenario.clone(),
             };
+            if let Some(e) = &s.entry {
+                what = format!("{e} on {what}");
+            }
             let _ = writeln!(out, "  {what}: {}", s.reason);
         }
     }

@@ -1,0 +1,455 @@
+//! The scoring suite (`cascade-suite`) end to end, as CI pins it:
+//!
+//! - one insta snapshot per (entry, scenario) of the default suite on the bundled
+//!   reconstructions — the scorecard and the run hash — and the same on the real data in
+//!   `../shared/data` (or `CASCADE_DATA_DIR`) when it is there (skipped with a printed reason
+//!   otherwise);
+//! - identical cards run after run and on 1, 2 or 4 threads;
+//! - a bad scenario file and a panicking strategy fail alone, the rest is scored;
+//! - the 10/10 checks on the real data: the 10x long is liquidated in the crash window on the
+//!   mark price under the tier table in force; the carry's short leg and ADL (which needs the
+//!   crowd model); the regime filter against buy-and-hold.
+
+use cascade_strategy::prelude::*;
+use cascade_strategy::types::{Event, Output, Side};
+use cascade_strategy::{ParamError, Params, Registry, Strategy};
+use cascade_suite::{
+    comparison_rows, run_suite, Card, DataKind, Suite, SuiteError, SuiteOptions, SuiteOutcome,
+};
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+const TEN_TEN: &str = "2025-10-10-tariff-crash";
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn data_dir() -> Option<PathBuf> {
+    let dir = std::env::var_os("CASCADE_DATA_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("../shared/data"));
+    dir.is_dir().then_some(dir)
+}
+
+fn default_suite() -> Suite {
+    Suite::from_file(&root().join("fixtures/suite.toml")).unwrap()
+}
+
+/// A strategy that panics at its `at`-th market event: registered only here.
+struct Panics {
+    at: u64,
+    seen: u64,
+}
+
+impl Panics {
+    fn from_params(p: &Params) -> Result<Box<dyn Strategy>, ParamError> {
+        p.expect_only(&["at"])?;
+        Ok(Box::new(Panics {
+            at: p.get_u64("at", 1000)?,
+            seen: 0,
+        }))
+    }
+}
+
+impl Strategy for Panics {
+    fn on_event(&mut self, _event: &Event, _ctx: &mut Ctx<'_>) {
+        self.seen += 1;
+        if self.seen == self.at {
+            panic!("the test strategy panics on purpose at event {}", self.at);
+        }
+    }
+}
+
+fn registry() -> Registry {
+    let mut r = cascade_strategies::registry();
+    r.register(
+        "panics",
+        "test only: panics at its N-th event",
+        Panics::from_params,
+    );
+    r
+}
+
+fn options(threads: usize, data: Option<PathBuf>) -> SuiteOptions {
+    let mut o = SuiteOptions::new(root().join("fixtures/scenarios"));
+    o.threads = threads;
+    o.data_dir = data;
+    o
+}
+
+/// The default suite on the bundled reconstructions, run once for the tests that read it.
+fn bundled() -> &'static SuiteOutcome {
+    static OUT: OnceLock<SuiteOutcome> = OnceLock::new();
+    OUT.get_or_init(|| run_suite(&default_suite(), &options(2, None), &registry()).unwrap())
+}
+
+/// The default suite with the real data, when it is there.
+fn with_real_data() -> Option<&'static SuiteOutcome> {
+    static OUT: OnceLock<Option<SuiteOutcome>> = OnceLock::new();
+    OUT.get_or_init(|| {
+        let dir = data_dir()?;
+        Some(run_suite(&default_suite(), &options(2, Some(dir)), &registry()).unwrap())
+    })
+    .as_ref()
+}
+
+fn skipped_without_data(test: &str) -> bool {
+    if data_dir().is_none() {
+        println!(
+            "skipped: {test}: no real data (../shared/data beside the checkout, or CASCADE_DATA_DIR)"
+        );
+        return true;
+    }
+    false
+}
+
+/// What is pinned of a whole outcome besides the cards: skips and failures.
+fn summary(o: &SuiteOutcome) -> String {
+    let mut s = String::new();
+    for d in &o.datasets {
+        s.push_str(&format!(
+            "data {} {}: {} ({} events{})\n",
+            d.scenario,
+            d.kind,
+            d.description,
+            d.events,
+            d.content_hash
+                .as_ref()
+                .map_or(String::new(), |h| format!(", log {h}"))
+        ));
+        for line in d.files.iter().chain(&d.notes) {
+            s.push_str(&format!("  {line}\n"));
+        }
+    }
+    for c in &o.cards {
+        s.push_str(&format!(
+            "card {} {} {} {}\n",
+            c.scenario, c.data, c.entry, c.run_hash
+        ));
+    }
+    for k in &o.skipped {
+        s.push_str(&format!(
+            "skipped {} {} {}: {}\n",
+            k.scenario,
+            k.data.map_or("-", DataKind::as_str),
+            k.entry.as_deref().unwrap_or("-"),
+            k.reason
+        ));
+    }
+    for f in &o.failures {
+        s.push_str(&format!("FAILED {}\n", f.error));
+    }
+    // Paths from the checkout's root, wherever it is.
+    s.replace(&format!("{}/", root().display()), "")
+}
+
+fn card<'a>(o: &'a SuiteOutcome, entry: &str, scenario: &str, data: DataKind) -> &'a Card {
+    o.card(entry, scenario, data)
+        .unwrap_or_else(|| panic!("no card for {entry} on {scenario} ({data})"))
+}
+
+#[test]
+fn bundled_scorecards_are_pinned() {
+    let o = bundled();
+    assert!(o.is_success(), "{}", summary(o));
+    // Every entry on every runnable bundled scenario; Black Thursday (BitMEX, inverse) is
+    // skipped with its reason, pinned in the summary.
+    assert_eq!(o.cards.len(), o.entries.len() * o.scenarios.len());
+    insta::assert_snapshot!("bundled_summary", summary(o));
+    for c in &o.cards {
+        assert_eq!(c.data, DataKind::Reconstruction);
+        insta::assert_snapshot!(
+            format!("bundled__{}__{}", c.scenario, c.entry),
+            c.describe()
+        );
+    }
+}
+
+#[test]
+fn real_data_scorecards_are_pinned() {
+    if skipped_without_data("real_data_scorecards_are_pinned") {
+        return;
+    }
+    let o = with_real_data().unwrap();
+    assert!(o.is_success(), "{}", summary(o));
+    insta::assert_snapshot!("real_summary", summary(o));
+    for c in o.cards.iter().filter(|c| c.data == DataKind::Real) {
+        insta::assert_snapshot!(format!("real__{}__{}", c.scenario, c.entry), c.describe());
+    }
+    // Every report says which data each card used.
+    let text = cascade_suite::render_text(o);
+    assert!(text.contains(&format!(
+        "{TEN_TEN} (real): real data: binance-um-klines-1m/"
+    )));
+    assert!(text.contains(&format!(
+        "{TEN_TEN} (reconstruction): reconstruction (synthetic"
+    )));
+}
+
+#[test]
+fn same_cards_run_after_run_and_on_any_thread_count() {
+    let suite = default_suite();
+    let reference = bundled().to_json();
+    for threads in [1, 4, 2] {
+        let again = run_suite(&suite, &options(threads, None), &registry()).unwrap();
+        assert!(
+            again.to_json() == reference,
+            "the outcome on {threads} threads differs from the one on 2"
+        );
+        assert_eq!(
+            cascade_suite::render_html(&again),
+            cascade_suite::render_html(bundled())
+        );
+    }
+}
+
+#[test]
+fn a_bad_scenario_file_and_a_panicking_strategy_fail_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenarios = root().join("fixtures/scenarios");
+    for id in ["2025-02-03-tariffs", "2025-04-07-reciprocal-tariffs"] {
+        std::fs::copy(
+            scenarios.join(format!("{id}.toml")),
+            dir.path().join(format!("{id}.toml")),
+        )
+        .unwrap();
+    }
+    // A copy of 10/10 without its crash window.
+    let text = std::fs::read_to_string(scenarios.join(format!("{TEN_TEN}.toml"))).unwrap();
+    let broken: String = text
+        .lines()
+        .filter(|l| !l.starts_with("crash_window"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_ne!(broken, text);
+    std::fs::write(dir.path().join(format!("{TEN_TEN}.toml")), broken).unwrap();
+
+    let mut suite = default_suite();
+    suite.select(&["buy-and-hold-perp-10x".into()]).unwrap();
+    let panicking = Suite::parse(
+        "[[entry]]\nlabel = \"panics\"\nstrategy = \"panics\"\nparams = { at = 500 }\n",
+        Path::new("test.toml"),
+    )
+    .unwrap();
+    suite.entries.extend(panicking.entries);
+
+    let mut opts = options(2, None);
+    opts.scenarios_dir = dir.path().to_path_buf();
+    let o = run_suite(&suite, &opts, &registry()).unwrap();
+    let tmp = dir.path().display().to_string();
+    let failures: Vec<String> = o
+        .failures
+        .iter()
+        .map(|f| f.error.to_string().replace(&tmp, "[TMP]"))
+        .collect();
+    assert_eq!(
+        failures,
+        [
+            "panics (strategy `panics`) on 2025-02-03-tariffs (reconstruction): panicked: the test strategy panics on purpose at event 500",
+            "panics (strategy `panics`) on 2025-04-07-reciprocal-tariffs (reconstruction): panicked: the test strategy panics on purpose at event 500",
+            "[TMP]/2025-10-10-tariff-crash.toml:1:1: missing field `crash_window`",
+        ]
+    );
+    assert!(matches!(o.failures[0].error, SuiteError::Panic { .. }));
+    // The other runs completed and are reported, and the outcome says it failed.
+    assert!(!o.is_success());
+    let scored: Vec<(&str, &str)> = o
+        .cards
+        .iter()
+        .map(|c| (c.entry.as_str(), c.scenario.as_str()))
+        .collect();
+    assert_eq!(
+        scored,
+        [
+            ("buy-and-hold-perp-10x", "2025-02-03-tariffs"),
+            ("buy-and-hold-perp-10x", "2025-04-07-reciprocal-tariffs"),
+        ]
+    );
+    let text = cascade_suite::render_text(&o);
+    assert!(text.contains("FAILED") && text.contains("missing field `crash_window`"));
+}
+
+/// The mark at or below which the 10x long's account (one cross position, wallet `wallet`)
+/// is under maintenance margin with the tier table `tiers`: for each bracket,
+/// `wallet + q·(m − e) = q·m·mmr − cum`, i.e. `m = (q·e − wallet − cum) / (q·(1 − mmr))`,
+/// kept when `q·m` lies in that bracket.
+fn liquidation_mark(tiers: &cascade_types::TierTable, qty: f64, entry: f64, wallet: f64) -> f64 {
+    tiers
+        .tiers()
+        .iter()
+        .filter_map(|t| {
+            let (mmr, cum) = (t.mmr.to_f64(), t.cum.to_f64());
+            let m = (qty * entry - wallet - cum) / (qty * (1.0 - mmr));
+            let n = qty * m;
+            (n >= t.floor.to_f64() && n < t.cap.to_f64()).then_some(m)
+        })
+        .next()
+        .expect("one bracket holds the liquidation notional")
+}
+
+#[test]
+fn ten_ten_real_ten_x_long_is_liquidated_in_the_crash_window_on_the_mark() {
+    if skipped_without_data("ten_ten_real_ten_x_long_is_liquidated_in_the_crash_window_on_the_mark")
+    {
+        return;
+    }
+    let o = with_real_data().unwrap();
+    let c = card(o, "buy-and-hold-perp-10x", TEN_TEN, DataKind::Real);
+    let r = &c.record;
+    let (crash_start, crash_end) = r.meta.crash_window.unwrap();
+    // The tier table in force: Binance BTCUSDT brackets first seen 2024-05-30 (resets.toml),
+    // through the venue the suite mapped the scenario to.
+    assert_eq!(c.venue, "binance-usdm@2024-05-30");
+    assert_eq!(c.venue_rules, "binance-usdm 2024-05-30");
+    let day = cascade_types::Ts::parse_utc("2024-05-30").unwrap();
+    let tiers = cascade_exchange::binance_usdm_tiers("BTCUSDT", day).unwrap();
+
+    let mut entry = None;
+    let mut wallet = 10_000.0;
+    let mut liquidation = None;
+    for t in &r.outputs {
+        match t.output {
+            Output::Fill {
+                side: Side::Buy,
+                qty,
+                price,
+                fee,
+                ..
+            } if entry.is_none() => {
+                entry = Some((qty.to_f64(), price.to_f64()));
+                wallet -= fee.to_f64();
+            }
+            Output::Funding { amount, .. } if liquidation.is_none() => wallet += amount.to_f64(),
+            Output::Liquidation { .. } if liquidation.is_none() => liquidation = Some(t.ts),
+            _ => {}
+        }
+    }
+    let (qty, entry_px) = entry.expect("the 10x long was opened");
+    let liq_ts = liquidation.expect("the 10x long was liquidated");
+    let threshold = liquidation_mark(&tiers, qty, entry_px, wallet);
+    println!(
+        "10/10 real: long {qty} BTC at {entry_px:.2}, wallet {wallet:.2}; under maintenance at a mark <= {threshold:.2}; first liquidation at {liq_ts}"
+    );
+    assert!(
+        crash_start <= liq_ts && liq_ts < crash_end,
+        "liquidated at {liq_ts}, outside the crash window {crash_start} .. {crash_end}"
+    );
+
+    // On the mark: the mark samples stay above the threshold until the mark bar that closes
+    // at the liquidation, while the last price was through it minutes earlier.
+    let perp = r
+        .instruments
+        .iter()
+        .position(|s| s.kind != cascade_types::InstrumentKind::Spot)
+        .unwrap();
+    let series: Vec<_> = r
+        .market
+        .iter()
+        .filter(|p| p.instrument.index() == perp)
+        .collect();
+    let first_below = |f: &dyn Fn(&cascade_report::MarketPoint) -> Option<f64>| {
+        series
+            .iter()
+            .find(|p| f(p).is_some_and(|x| x <= threshold))
+            .map(|p| p.ts)
+    };
+    let mark_below = first_below(&|p| p.mark.map(|x| x.to_f64())).expect("the mark crossed");
+    let last_below = first_below(&|p| p.last.map(|x| x.to_f64())).expect("the last crossed");
+    println!("  last price first sampled at or below it at {last_below}, mark at {mark_below}");
+    assert!(
+        last_below < liq_ts,
+        "the last price crossed at {last_below}, not before the liquidation at {liq_ts}"
+    );
+    let minute = 60_000_000_000;
+    assert!(
+        (mark_below.nanos() - liq_ts.nanos()).abs() <= minute,
+        "the liquidation at {liq_ts} did not come when the mark crossed ({mark_below})"
+    );
+    assert!(c.scorecard.liquidations >= 1);
+}
+
+#[test]
+fn ten_ten_funding_carry_is_adl_d_only_with_a_crowd() {
+    let o = bundled();
+    let mut cards = vec![card(o, "funding-carry", TEN_TEN, DataKind::Reconstruction)];
+    if let Some(real) = with_real_data() {
+        match real.card("funding-carry", TEN_TEN, DataKind::Real) {
+            Some(c) => cards.push(c),
+            None => {
+                let why = real
+                    .skipped
+                    .iter()
+                    .find(|s| s.scenario == TEN_TEN && s.entry.as_deref() == Some("funding-carry"))
+                    .map_or("not run".to_string(), |s| s.reason.clone());
+                println!("10/10 real: funding-carry not scored: {why}");
+            }
+        }
+    }
+    for c in cards {
+        // The short leg's ADL: the victim's closing trade buys.
+        let short_leg_adl = c.record.outputs.iter().any(|t| {
+            matches!(t.output, Output::Adl { victim, side: Side::Buy, .. } if c.record.owns(victim))
+        });
+        if c.market.no_crowd(c.record.accounts.len()) {
+            println!(
+                "10/10 {}: funding-carry: no crowd: no ADL pressure ({} exchange accounts: the market's and the strategy's; nobody else's deficits can exhaust the fund)",
+                c.data, c.market.exchange_accounts
+            );
+            assert_eq!(c.scorecard.adl_events, 0);
+            assert_eq!(c.market.adl_events, 0);
+        } else {
+            // With the crowd model: the crash bankrupts crowd longs, their deficits exhaust
+            // the fund, and the profitable short leg is auto-deleveraged.
+            println!(
+                "10/10 {}: funding-carry: crowd of {} accounts, {} ADL events in the market, {} against the carry ({} qty)",
+                c.data,
+                c.market.exchange_accounts,
+                c.market.adl_events,
+                c.scorecard.adl_events,
+                c.scorecard.adl_qty
+            );
+            assert!(c.market.adl_events > 0, "a crowd but no ADL on 10/10");
+            assert!(
+                c.scorecard.adl_events > 0 && short_leg_adl,
+                "the carry's short leg was not ADL'd"
+            );
+        }
+    }
+}
+
+#[test]
+fn ten_ten_regime_filter_is_reported_against_buy_and_hold() {
+    // The real-data outcome holds the reconstruction cards too.
+    let o = with_real_data().unwrap_or_else(bundled);
+    let mut text = String::new();
+    {
+        assert_eq!(o.baseline.as_deref(), Some("buy-and-hold-perp-10x"));
+        for row in comparison_rows(o) {
+            if row[0] == "regime-filter" && row[1].starts_with(TEN_TEN) {
+                text.push_str(&row.join(" | "));
+                text.push('\n');
+            }
+        }
+        for data in [DataKind::Reconstruction, DataKind::Real] {
+            let (Some(rf), Some(bh)) = (
+                o.card("regime-filter", TEN_TEN, data),
+                o.card("buy-and-hold-perp-10x", TEN_TEN, data),
+            ) else {
+                continue;
+            };
+            println!(
+                "10/10 {data}: regime-filter max drawdown {:.2}% (buy-and-hold 10x {:.2}%), de-risk lead {} (buy-and-hold {})",
+                -100.0 * rf.scorecard.max_drawdown,
+                -100.0 * bh.scorecard.max_drawdown,
+                rf.scorecard.derisk.to_text(),
+                bh.scorecard.derisk.to_text()
+            );
+        }
+    }
+    assert!(text.contains("(reconstruction)"), "{text}");
+    if data_dir().is_some() {
+        assert!(text.contains("(real)"), "{text}");
+    }
+    println!("{text}");
+}
