@@ -91,7 +91,7 @@ pub fn run(a: Args) -> Result<()> {
         a.out.join("runs").display()
     );
     eprintln!(
-        "{} runs on {threads} threads in {:.1} s",
+        "{} runs on {threads} thread(s) in {:.1} s",
         outcome.cards.len()
             + outcome
                 .failures

@@ -145,3 +145,83 @@ fn inspect_real_10_10_btcusdt() {
         ("101516.5".into(), "2025-10-10T21:20:00Z".into())
     );
 }
+
+/// `backtest` with no command runs the scoring suite (here on one bundled scenario and one
+/// entry, to keep the debug build quick) and writes its three files.
+#[test]
+fn no_command_scores_the_bundled_scenarios() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("score");
+    let text = check(
+        &[
+            "--scenarios",
+            "2025-10-10",
+            "--strategies",
+            "buy-and-hold-perp-10x",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        tmp.path(),
+    );
+    assert!(text.starts_with("exit 0"), "{text}");
+    assert!(
+        text.contains("buy-and-hold-perp-10x  2025-10-10-tariff-crash (reconstruction)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("reconstruction (synthetic, seed 20251010)"),
+        "{text}"
+    );
+    for f in ["score.txt", "score.json", "score.html"] {
+        assert!(out.join(f).is_file(), "{f} not written");
+    }
+    let html = std::fs::read_to_string(out.join("score.html")).unwrap();
+    assert!(html.contains("<svg") && html.contains(r#"class="badge reconstruction""#));
+}
+
+/// A scenario file with a missing field fails alone: the other scenario is scored and
+/// reported, the file and field are named, and the exit code says something failed.
+#[test]
+fn score_reports_a_bad_scenario_and_exits_non_zero() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("scenarios");
+    std::fs::create_dir(&dir).unwrap();
+    let src = root().join("fixtures/scenarios/2025-02-03-tariffs.toml");
+    std::fs::copy(&src, dir.join("2025-02-03-tariffs.toml")).unwrap();
+    let text = std::fs::read_to_string(&src).unwrap();
+    let broken: String = text
+        .lines()
+        .filter(|l| !l.starts_with("title"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(dir.join("2025-02-04-broken.toml"), broken).unwrap();
+    let out = tmp.path().join("score");
+    let text = check(
+        &[
+            "score",
+            "--scenario-dir",
+            dir.to_str().unwrap(),
+            "--strategies",
+            "buy-and-hold-perp-10x",
+            "--threads",
+            "2",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        tmp.path(),
+    );
+    assert!(text.starts_with("exit 1"), "{text}");
+    assert!(
+        text.contains("buy-and-hold-perp-10x  2025-02-03-tariffs (reconstruction)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("[TMP]/scenarios/2025-02-04-broken.toml:1:1: missing field `title`"),
+        "{text}"
+    );
+    assert!(
+        text.contains("error: 1 failure(s): 2025-02-04-broken"),
+        "{text}"
+    );
+    assert!(out.join("score.json").is_file());
+}
