@@ -76,6 +76,8 @@ fn tone(x: Option<f64>) -> &'static str {
     }
 }
 
+/// A table of cards; with `with_scenario` (the page's overview) it names each card's scenario
+/// and data and leaves the run hash to the per-scenario tables.
 fn card_table(o: &mut String, cards: &[&Card], with_scenario: bool) {
     o.push_str(r#"<div class="card"><table><tr><th class="l">entry</th>"#);
     if with_scenario {
@@ -94,7 +96,10 @@ fn card_table(o: &mut String, cards: &[&Card], with_scenario: bool) {
         "funding",
         "fees",
         "run hash",
-    ] {
+    ]
+    .iter()
+    .take(if with_scenario { 11 } else { 12 })
+    {
         let _ = write!(o, "<th>{h}</th>");
     }
     o.push_str("</tr>");
@@ -141,7 +146,9 @@ fn card_table(o: &mut String, cards: &[&Card], with_scenario: bool) {
             (cents(s.fees), ""),
             (c.run_hash.clone(), ""),
         ];
-        for (text, class) in cells {
+        // The run hash only where there is room: the per-scenario tables.
+        let shown = if with_scenario { 11 } else { 12 };
+        for (text, class) in cells.into_iter().take(shown) {
             let _ = write!(o, r#"<td class="{class}">{}</td>"#, esc(&text));
         }
         o.push_str("</tr>");

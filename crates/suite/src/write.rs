@@ -4,7 +4,7 @@
 
 use crate::html::{render_html, run_page_path};
 use crate::outcome::SuiteOutcome;
-use crate::text::render_text;
+use crate::text::{render_text, scenario_label};
 use crate::SuiteError;
 use cascade_report::render_html as render_run_html;
 use std::path::{Path, PathBuf};
@@ -46,7 +46,13 @@ pub fn write_outputs(outcome: &SuiteOutcome, dir: &Path) -> Result<Written, Suit
         run_pages: outcome.cards.len(),
     };
     for c in &outcome.cards {
-        let page = render_run_html(&c.record, &c.report);
+        // The page's title names the entry and the data, not only the strategy and scenario.
+        let mut record = c.record.clone();
+        record.meta.strategy = format!("{} ({})", c.entry, c.strategy);
+        record.meta.scenario = Some(scenario_label(&c.scenario, c.data));
+        let mut report = c.report.clone();
+        report.meta = record.meta.clone();
+        let page = render_run_html(&record, &report);
         write_file(&dir.join(run_page_path(c)), page.as_bytes())?;
     }
     write_file(&w.text, render_text(outcome).as_bytes())?;
