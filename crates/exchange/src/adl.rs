@@ -6,8 +6,8 @@
 //! never gives up more than its pool's equity (see `adl_capacity`): when the ADL price is
 //! worse for it than the mark, only the quantity its equity covers is taken from it.
 //!
-//! Ranking scans the victim side's positions (through that side's liquidation index) —
-//! `O(p log p)` in positions of that side — on the ADL path only, once per input and side (a
+//! Ranking scans the instrument's holders in account order (a bitset) and scores the victim
+//! side's positions — `O(p log p)` — on the ADL path only, once per input and side (a
 //! cascade reuses it), because every venue ranks on current marks and nothing cheaper stays
 //! exact; or, with [`AdlRules::queue_refresh_s`](crate::AdlRules::queue_refresh_s), once per
 //! refresh period. A cursor skips the emptied head of a reused queue. Scores are fixed-point
@@ -36,9 +36,27 @@ impl Exchange {
         // Ratios on money in raw 10⁻⁸ units: exact enough to rank, and far from overflow.
         // Every division in a score truncates toward zero: scores only order positions.
         let raw = |x: i128| x.div_euclid(E16);
-        let upnl = raw(margin::upnl_x(mark, t));
-        let (eq, mm) = self.pool_x(a, pool);
-        let (eq, mm) = (raw(eq), raw(mm));
+        let upnl_x = margin::upnl_x(mark, t);
+        if self.rules.adl.ranking == AdlRanking::BinanceLeveragePnl {
+            // PnL% is zero unless the upnl is at least one raw unit, and then so is the
+            // score: positions in loss (half the book in a crash) cost one product.
+            if upnl_x < E16 {
+                return 0;
+            }
+            let (eq, mm) = self.pool_x(a, pool);
+            let (eq, mm) = (raw(eq), raw(mm));
+            if eq <= 0 {
+                return 0; // margin ratio 0
+            }
+            let upnl = raw(upnl_x);
+            let wallet = (self.pool_wallet(a, pool).raw() as i128).max(Money::ONE.raw() as i128);
+            let pnl_pct = (upnl * E8 / wallet).min(LEVERAGE_CAP);
+            let margin_ratio = (mm * E8 / eq).min(LEVERAGE_CAP);
+            return pnl_pct * margin_ratio / E8;
+        }
+        let upnl = raw(upnl_x);
+        let (eq, _) = self.pool_x(a, pool);
+        let eq = raw(eq);
         let notional = (mark as i128 * t.qty as i128).abs() / E8;
         let cost = (t.cost as i128).abs();
         let eff_lev = if eq > 0 {
@@ -47,17 +65,7 @@ impl Exchange {
             LEVERAGE_CAP
         };
         match self.rules.adl.ranking {
-            AdlRanking::BinanceLeveragePnl => {
-                let wallet =
-                    (self.pool_wallet(a, pool).raw() as i128).max(Money::ONE.raw() as i128);
-                let pnl_pct = (upnl.max(0) * E8 / wallet).min(LEVERAGE_CAP);
-                let margin_ratio = if eq > 0 {
-                    (mm * E8 / eq).min(LEVERAGE_CAP)
-                } else {
-                    0
-                };
-                pnl_pct * margin_ratio / E8
-            }
+            AdlRanking::BinanceLeveragePnl => unreachable!("ranked above"),
             AdlRanking::PnlTimesLeverage => {
                 if cost == 0 {
                     return 0;
@@ -200,30 +208,24 @@ impl Exchange {
         let mut ranked = std::mem::take(&mut self.adl_queue);
         if self.adl_queue_key != Some(key) {
             ranked.clear();
-            // Every position of the victim side is in that side's liquidation index: walk it
-            // rather than every holder (the order it is walked in does not matter, the sort
-            // below is total).
-            let index = std::mem::take(if victim_long {
-                &mut self.inst[i.index()].longs
-            } else {
-                &mut self.inst[i.index()].shorts
-            });
-            ranked.extend(index.iter().map(|&(_, v)| (0, v)));
-            if victim_long {
-                self.inst[i.index()].longs = index;
-            } else {
-                self.inst[i.index()].shorts = index;
-            }
-            // Score in account order: accounts are laid out by id, so the walk is sequential
-            // in memory (key order would jump around a million accounts).
-            ranked.sort_unstable_by_key(|&(_, v)| v);
-            for e in ranked.iter_mut() {
-                let s = self.adl_score(AccountId(e.1), i);
+            // Holders in account order: accounts are laid out by id, so the walk is
+            // sequential in memory (a walk in key order would jump around a million of them).
+            let holders = std::mem::take(&mut self.inst[i.index()].holders);
+            for v in holders.iter() {
+                let Some(vp) = self.accounts[v as usize].position(i) else {
+                    continue;
+                };
+                if vp.qty.is_positive() != victim_long {
+                    continue;
+                }
+                let s = self.adl_score(AccountId(v), i);
                 // Kept as i64: scores beyond ±9.2·10¹⁰ (a billion times leverage) are
                 // clamped, which keeps their order among themselves.
-                e.0 = s.clamp(i64::MIN as i128 + 1, i64::MAX as i128) as i64;
+                ranked.push((s.clamp(i64::MIN as i128 + 1, i64::MAX as i128) as i64, v));
             }
-            ranked.sort_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)));
+            self.inst[i.index()].holders = holders;
+            // Unstable is enough: (score, account) is unique.
+            ranked.sort_unstable_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)));
             self.adl_queue_key = Some(key);
             self.adl_queue_cursor = 0;
         }
@@ -272,7 +274,8 @@ impl Exchange {
                 self.cancel_orders_of(victim, Some(i), out);
             }
             let n = price.notional(take, favour);
-            self.trade_position(a, i, trader_dq(take), n, false);
+            // The bankrupt account is re-keyed once, after the loop.
+            self.trade_position_unindexed(a, i, trader_dq(take), n, false);
             self.trade_position(victim, i, -trader_dq(take), n, true);
             out.push(Output::Adl {
                 victim,
@@ -288,7 +291,7 @@ impl Exchange {
             left -= take;
         }
         self.adl_queue = ranked;
-        self.rekey_account(a);
+        self.refresh_registrations(a, i);
     }
 
     /// The ADL queue of one side of an instrument as the venue would rank it now: accounts,
@@ -300,7 +303,7 @@ impl Exchange {
         let mut v: Vec<(AccountId, i128)> = inst
             .holders
             .iter()
-            .map(|&a| AccountId(a))
+            .map(AccountId)
             .filter(|a| {
                 self.accounts[a.index()]
                     .position_qty(instrument)

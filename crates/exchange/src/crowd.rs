@@ -143,8 +143,8 @@ impl Exchange {
             Money::ZERO
         };
         self.input_seq += 1;
+        // The fill queues the account for its liquidation check.
         self.fill_direct(a, instrument, qty, notional, fee)?;
-        self.worklist.push(a);
         self.drain_worklist(out);
         Ok(fee)
     }

@@ -3,7 +3,9 @@
 //! registrations, the liquidation index keys).
 
 use crate::account::{fill_effect, Account, Position};
+use crate::accounts_set::AccountSet;
 use crate::funding::FundingSource;
+use crate::key_index::KeyIndex;
 use crate::margin;
 use crate::mark::{MarkCalc, MarkInputs};
 use crate::market::{LastTrade, Market};
@@ -125,15 +127,15 @@ pub(crate) struct Instrument {
     pub market: Market,
     pub book: OrderBook,
     /// Liquidation index, longs: `(key, account)`, liquidatable when `mark < key`.
-    pub longs: BTreeSet<(i64, u32)>,
+    pub longs: KeyIndex,
     /// Liquidation index, shorts: liquidatable when `mark > key`.
-    pub shorts: BTreeSet<(i64, u32)>,
+    pub shorts: KeyIndex,
     /// The highest long key (`i64::MIN` when none) and the lowest short key (`i64::MAX`):
     /// a mark move that crosses neither finds nothing, in two compares.
     pub long_max: i64,
     pub short_min: i64,
     /// Accounts (other than the market) holding a position.
-    pub holders: BTreeSet<u32>,
+    pub holders: AccountSet,
     /// Cross accounts holding positions in this *and* another instrument: their keys assume
     /// the other marks, so they are re-keyed whenever this mark moves.
     pub multi_cross: BTreeSet<u32>,
@@ -239,11 +241,11 @@ impl Exchange {
             inst.push(Instrument {
                 market: Market::new(MarkCalc::new(rules.mark)),
                 book: OrderBook::default(),
-                longs: BTreeSet::new(),
-                shorts: BTreeSet::new(),
+                longs: KeyIndex::default(),
+                shorts: KeyIndex::default(),
                 long_max: i64::MIN,
                 short_min: i64::MAX,
-                holders: BTreeSet::new(),
+                holders: AccountSet::default(),
                 multi_cross: BTreeSet::new(),
                 cfg,
             });
@@ -579,11 +581,11 @@ impl Exchange {
         keys.clear();
         keys.extend(
             inst.longs
-                .range((mark.saturating_add(1), 0)..)
+                .range_from(&(mark.saturating_add(1), 0))
                 .rev()
                 .copied(),
         );
-        keys.extend(inst.shorts.range(..(mark, 0)).copied());
+        keys.extend(inst.shorts.range_below(&(mark, 0)).copied());
         self.worklist
             .extend(keys.iter().map(|&(_, a)| AccountId(a)));
         keys.clear();
@@ -762,6 +764,23 @@ impl Exchange {
         notional: Money,
         release_margin: bool,
     ) -> Money {
+        let realised = self.trade_position_unindexed(a, i, dq, notional, release_margin);
+        self.refresh_registrations(a, i);
+        realised
+    }
+
+    /// [`Exchange::trade_position`] without refreshing the index and registrations: the
+    /// position's key is dropped and stays dropped until the caller calls
+    /// `refresh_registrations(a, i)` — once after a run of trades of one account (the ADL
+    /// loop), instead of re-keying it after every piece.
+    pub(crate) fn trade_position_unindexed(
+        &mut self,
+        a: AccountId,
+        i: InstrumentId,
+        dq: Qty,
+        notional: Money,
+        release_margin: bool,
+    ) -> Money {
         let default_lev = self.rules.default_leverage;
         let acc = &mut self.accounts[a.index()];
         let setting = acc.setting(i, default_lev);
@@ -825,7 +844,6 @@ impl Exchange {
         if e.qty.is_zero() {
             acc.positions.remove(k);
         }
-        self.refresh_registrations(a, i);
         e.realised
     }
 

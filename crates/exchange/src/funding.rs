@@ -199,7 +199,7 @@ impl Exchange {
         let mut ids = std::mem::take(&mut self.scratch_ids);
         ids.clear();
         ids.push(Exchange::MARKET.0);
-        ids.extend(self.inst[i].holders.iter().copied());
+        ids.extend(self.inst[i].holders.iter());
         for &a in &ids {
             let a = AccountId(a);
             let Some(p) = self.accounts[a.index()].position(id) else {

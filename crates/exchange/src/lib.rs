@@ -64,6 +64,7 @@
 //! ```
 
 mod account;
+mod accounts_set;
 mod adl;
 mod book;
 mod crowd;
@@ -73,6 +74,7 @@ mod exchange;
 mod funding;
 mod invariants;
 pub mod inverse;
+mod key_index;
 mod liquidation;
 mod margin;
 mod mark;

@@ -238,7 +238,8 @@ impl Exchange {
         let (q0, c0) = old.map_or((Qty::ZERO, Money::ZERO), |p| (p.qty, p.cost));
         let e = fill_effect(q0, c0, dq, notional);
         let mode = old.map_or(st.mode, |p| p.mode);
-        self.trade_position(a, i, dq, notional, true);
+        // Re-keyed once at the end, after the margin and the fee have moved too.
+        self.trade_position_unindexed(a, i, dq, notional, true);
         self.trade_position(Self::MARKET, i, -dq, notional, false);
         if mode == MarginMode::Isolated && e.opened.is_positive() {
             let im = e
@@ -258,7 +259,7 @@ impl Exchange {
             self.pool_pay(a, pool, fee);
         }
         self.fee_pool += fee;
-        self.rekey_account(a);
+        self.refresh_registrations(a, i);
         self.worklist.push(a);
     }
 
