@@ -37,7 +37,7 @@
 //! | [`heatmap`] | [`Heatmap`]: crowd notional by liquidation-price bucket, incremental; [`HeatSummary`] |
 //! | [`impact`] | the depth walk and the cascade's fixed point |
 //! | `record`, `driver` | what a run records; [`replay`] |
-//! | [`fidelity`], [`calibrate()`](calibrate::calibrate), `report` | the fidelity table and its loss, the fit, the text report and the SVG |
+//! | [`fidelity`], [`calibrate()`](calibrate::calibrate), `report`, `csv` | the fidelity table and its loss, the fit, the text report, the SVG, CSV of the heatmap and the liquidation stream |
 //!
 //! ```
 //! use cascade_crowd::{replay, Crowd, CrowdConfig, Mode};
@@ -80,6 +80,7 @@
 
 pub mod calibrate;
 mod config;
+mod csv;
 mod dist;
 mod driver;
 mod error;
@@ -93,6 +94,7 @@ mod rng;
 
 pub use calibrate::{calibrate, CalibrationFit, CalibrationGrid, CalibrationInput, FitPoint};
 pub use config::{ClosingRule, CrowdConfig, HeatmapConfig, Mode, RatioFollow};
+pub use csv::{heatmap_csv, liquidations_csv};
 pub use dist::{CushionDist, LeverageDist, LeverageWeight, SizeDist};
 pub use driver::{replay, replay_with, with_oi_path, CrowdRun};
 pub use error::CrowdError;

@@ -56,8 +56,9 @@ use cascade_types::{
 /// No slot: the account is not a crowd account.
 const NONE: u32 = u32::MAX;
 
-/// A bound on positions opened by one observation or seed (a programmer-error guard: the
-/// size distribution's minimum and the lot make the real count far smaller).
+/// A bound on positions opened by one observation or seed: a size distribution far too small
+/// for the open interest stops here (the rest is counted in `CrowdStats::skipped_qty`)
+/// rather than exhausting memory.
 const MAX_OPENS_PER_STEP: u64 = 50_000_000;
 
 /// One crowd position as the crowd last saw it.
@@ -669,10 +670,10 @@ impl Crowd {
         let mut n = 0u64;
         while left >= lot {
             n += 1;
-            assert!(
-                n <= MAX_OPENS_PER_STEP,
-                "too many crowd positions in one step"
-            );
+            if n > MAX_OPENS_PER_STEP {
+                self.record.stats.skipped_qty += Qty::from_raw(left);
+                break;
+            }
             let entry = self.draw_entry(price, spread_bps);
             let notional_f = self.cfg.size.sample(&mut self.rng_size);
             let q = money_of(notional_f)

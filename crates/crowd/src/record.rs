@@ -198,6 +198,9 @@ pub struct CrowdStats {
     pub opened_at_mark: u64,
     /// Openings the exchange refused even at the mark (quantity skipped).
     pub refused: u64,
+    /// Quantity not opened because one observation would have needed more than
+    /// 50,000,000 positions (a size distribution far too small for the open interest).
+    pub skipped_qty: Qty,
     /// Quantity closed voluntarily (open interest fell more than liquidations explain).
     pub closed_qty: Qty,
     /// Voluntary closes the exchange refused (the account was under water; it stays open).

@@ -133,6 +133,14 @@ pub fn cascade_report(record: &Record, max_instants: usize) -> String {
         st.opened, st.opened_qty, st.opened_at_mark, st.refused, st.closed_qty, st.close_refused, st.fees
     )
     .unwrap();
+    if st.skipped_qty.is_positive() {
+        writeln!(
+            s,
+            "crowd: {} not opened: one observation needed more than 50,000,000 positions",
+            st.skipped_qty
+        )
+        .unwrap();
+    }
     let mut idx: Vec<usize> = (0..record.instants.len()).collect();
     // Largest first, ties by time; then the kept ones back in time order.
     idx.sort_by(|&a, &b| {

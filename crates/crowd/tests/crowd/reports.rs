@@ -3,7 +3,7 @@
 
 use crate::support::*;
 use cascade_crowd::{
-    fidelity_table, heatmap_svg, replay, Crowd, CrowdConfig, HeatmapConfig, LeverageDist,
+    fidelity_table, heatmap_csv, heatmap_svg, liquidations_csv, replay, Crowd, CrowdConfig, HeatmapConfig, LeverageDist,
     Published, Scope, SizeDist,
 };
 use cascade_exchange::Exchange;
@@ -175,4 +175,22 @@ fn the_documented_config_example_reads() {
     )
     .unwrap();
     assert_eq!(c.seed, 42);
+}
+
+#[test]
+fn the_data_behind_the_picture_as_csv() {
+    let (_, crowd) = crowd_run();
+    let r = crowd.record();
+    let heat = heatmap_csv(r);
+    let rows: usize = r.snapshots.iter().map(|s| s.buckets.len()).sum();
+    assert_eq!(heat.lines().count(), rows + 1);
+    assert_eq!(
+        heat.lines().next(),
+        Some("ts,mark,bucket_price,long_notional,short_notional")
+    );
+    let liqs = liquidations_csv(r);
+    assert_eq!(liqs.lines().count(), r.liquidations.len() + 1);
+    let first = liqs.lines().nth(1).unwrap();
+    assert!(first.starts_with("2025-01-01T00:0"), "{first}");
+    assert_eq!(first.split(',').count(), 9, "{first}");
 }
