@@ -191,7 +191,12 @@ impl Account {
             .binary_search_by_key(&s.instrument, |x| x.instrument)
         {
             Ok(k) => self.settings[k] = s,
-            Err(k) => self.settings.insert(k, s),
+            Err(k) => {
+                // Most accounts (a million crowd accounts) trade one instrument: room for one,
+                // not the four a first push would reserve.
+                self.settings.reserve_exact(1);
+                self.settings.insert(k, s)
+            }
         }
     }
 

@@ -788,6 +788,8 @@ impl Exchange {
             Some(k) => k,
             None => {
                 let at = acc.positions.partition_point(|p| p.instrument < i);
+                // Room for exactly one more (most accounts hold one position).
+                acc.positions.reserve_exact(1);
                 acc.positions.insert(
                     at,
                     Position {
