@@ -5,10 +5,18 @@
 //! 1. **L2 levels**, when the replay carries `DepthLevel` events for that side: each level's
 //!    quantity at its price.
 //! 2. Otherwise the **book top** (`BookTop`: the best ask's quantity at the best ask), then the
-//!    **depth bands** of the latest `DepthBand` snapshot: band *k* holds
-//!    `cum_qty_k − max(cum_qty_(k−1), top qty)` more, at the band's *incremental* average
-//!    price `(cum_notional_k − cum_notional_(k−1)) / (cum_qty_k − cum_qty_(k−1))`, never better
-//!    than the top.
+//!    **depth bands** of the latest `DepthBand` snapshot. Bands give the book's *shape* —
+//!    cumulative quantity `D_k` within `e_k` basis points of the mid — but not its prices:
+//!    a snapshot is up to 30 s old in a market that can move several percent in that time,
+//!    and single bands can be frozen upstream (the 10/10 file's −1 % bid band holds the same
+//!    ~17.65 BTC at ~121k for most of the day). So band liquidity is priced from the
+//!    **current reference price** — the book-top mid when a top is known, else the last trade,
+//!    else the mark — and the marginal distance from it grows linearly with cumulative
+//!    quantity inside each band: from `e_(k−1)` at `D_(k−1)` to `e_k` at `D_k` (with
+//!    `D_0 = 0`, `e_0 = 0`). A piece taking cumulative quantity `[a, b]` of band *k* fills at
+//!    `ref × (1 ± e)`, `e = e_(k−1) + (e_k − e_(k−1))·((a + b)/2 − D_(k−1))/(D_k − D_(k−1))`,
+//!    the exact average over the piece; never better than the top. Quantity the top already
+//!    showed is not counted twice: the walk through the bands starts at the top's quantity.
 //! 3. **Beyond the last piece**, everything left at the last piece's price worsened by
 //!    `beyond_book_penalty_bps`; with no book at all, at the last trade (else the mark)
 //!    worsened by the same penalty. A market order therefore always fills completely once any
@@ -16,9 +24,9 @@
 //!
 //! The recorded book is not changed by our fills, but what our orders took since the book
 //! last changed is skipped (`taken_*` in the market state), so several liquidations inside
-//! one snapshot walk progressively deeper. Every piece's notional is rounded against the
-//! taker (up for a buyer, down for a seller). Limit orders walk the same pieces up to their
-//! price and never use the penalty piece.
+//! one snapshot walk progressively deeper. Every piece's notional and every band distance is
+//! rounded against the taker (up for a buyer, down for a seller). Limit orders walk the same
+//! pieces up to their price and never use the penalty piece.
 
 use crate::market::Market;
 use cascade_types::{Money, Price, Qty, Rounding, Side};
@@ -103,6 +111,67 @@ impl Walker {
     }
 }
 
+/// Walks the depth bands (see the module docs, rule 2): cumulative quantity from `start` (the
+/// top's quantity) outward, priced from `reference`. Returns true when the walk is complete.
+fn walk_bands(
+    w: &mut Walker,
+    bands: &[crate::market::Band],
+    reference: Price,
+    start: Qty,
+    top_price: Option<Price>,
+) -> bool {
+    let (mut prev_q, mut prev_e) = (Qty::ZERO, 0i64); // D_(k−1), e_(k−1) as a raw rate
+    let mut at = start.max_of(Qty::ZERO); // cumulative quantity already walked
+    for b in bands {
+        let e_k = b.bps as i64 * 10_000; // bps as a raw rate: 1 bp = 10⁻⁴ = 10 000 raw
+        let (d_lo, e_lo) = (prev_q, prev_e);
+        prev_q = b.qty.max_of(prev_q);
+        prev_e = e_k;
+        let width = prev_q - d_lo;
+        if !width.is_positive() || at >= prev_q {
+            continue;
+        }
+        // Our own earlier fills in this snapshot, then what is still wanted.
+        let from = at.max_of(d_lo);
+        let skip = w.skip.min_of(prev_q - from);
+        w.skip -= skip;
+        let a = from + skip;
+        at = prev_q;
+        let take = (prev_q - a).min_of(w.want - w.got);
+        if !take.is_positive() {
+            continue;
+        }
+        let bq = a + take;
+        // e = e_lo + (e_k − e_lo)·((a + b)/2 − D_lo)/(D_k − D_lo), exact in i128 and rounded
+        // against the taker (a larger distance is worse for both sides).
+        let num =
+            (a.raw() as i128 + bq.raw() as i128 - 2 * d_lo.raw() as i128) * (e_k - e_lo) as i128;
+        let den = 2 * width.raw() as i128;
+        let e = e_lo + ((num + den - 1) / den) as i64;
+        let step = reference.mul_rate(cascade_types::Rate::from_raw(e), Rounding::Up);
+        let mut price = match w.taker {
+            Side::Buy => reference + step,
+            Side::Sell => (reference - step).max_of(Price::from_raw(1)),
+        };
+        if let Some(tp) = top_price {
+            price = match w.taker {
+                Side::Buy => price.max_of(tp),
+                Side::Sell => price.min_of(tp),
+            };
+        }
+        if !within(w.taker, price, w.limit) {
+            return true;
+        }
+        w.last_price = Some(price);
+        w.got += take;
+        w.notional += price.notional(take, against(w.taker));
+        if w.got == w.want {
+            return true;
+        }
+    }
+    false
+}
+
 /// Walks the recorded book for a taker of `qty` on `taker` side, up to `limit` if given.
 /// With `limit == None` the result fills `qty` completely whenever any price is known.
 pub(crate) fn walk(
@@ -150,28 +219,14 @@ pub(crate) fn walk(
             }
         }
         if !done {
-            let (mut prev_q, mut prev_n) = (Qty::ZERO, Money::ZERO);
-            for b in m.depth.side(taker) {
-                let dq = b.qty - prev_q;
-                let dn = b.notional - prev_n;
-                let covered = prev_q.max_of(top_qty);
-                let more = b.qty - covered;
-                prev_q = b.qty;
-                prev_n = b.notional;
-                if !dq.is_positive() || !more.is_positive() || !dn.is_positive() {
-                    continue;
+            let reference = match m.top {
+                Some(t) if t.bid_price.is_positive() && t.ask_price.is_positive() => {
+                    Some(Price::from_raw((t.bid_price.raw() + t.ask_price.raw()) / 2))
                 }
-                let mut avg = dn.per_qty(dq, against(taker)).expect("positive quantity");
-                if let Some(tp) = top_price {
-                    avg = match taker {
-                        Side::Buy => avg.max_of(tp),
-                        Side::Sell => avg.min_of(tp),
-                    };
-                }
-                if w.piece(avg, more) {
-                    done = true;
-                    break;
-                }
+                _ => m.last_trade.map(|t| t.price).or(m.mark),
+            };
+            if let Some(reference) = reference {
+                done = walk_bands(&mut w, m.depth.side(taker), reference, top_qty, top_price);
             }
         }
     }
@@ -237,20 +292,60 @@ mod tests {
         // Buy 1: the top.
         let w = walk(&m, Side::Buy, q("1"), None, 100);
         assert_eq!((w.qty, w.notional), (q("1"), Money::from_int(101)));
-        // Buy 4: 1 @ 101, then 2 more in band 1 at its average 304/3 = 101.333…34 (up),
-        // then 1 of band 2's 2 at (510 − 304)/2 = 103.
+        // The mid is 100. Buy 4: 1 @ 101 (the top); then band 1 from cumulative 1 to 3, at
+        // distance 0 + 1 % × ((1 + 3)/2 − 0)/3 = 0.667 % → 100.67, never better than the top:
+        // 2 @ 101; then band 2 from 3 to 4 at 1 % + 4 % × ((3 + 4)/2 − 3)/2 = 2 % → 1 @ 102.
         let w = walk(&m, Side::Buy, q("4"), None, 100);
-        assert_eq!(w.notional.to_string(), "406.66666668");
-        // Buy 7: everything (5) for 101 + 202.66666668 + 206, then 2 at 103 × 1.01 = 104.03.
+        assert_eq!(w.notional.to_string(), "405");
+        // Buy 7: band 2 whole (3 → 5) at 1 % + 4 % × (4 − 3)/2 = 3 % → 2 @ 103, then 2 beyond
+        // the book at 103 × 1.01 = 104.03: 101 + 202 + 206 + 208.06.
         let w = walk(&m, Side::Buy, q("7"), None, 100);
-        assert_eq!(w.notional.to_string(), "717.72666668");
+        assert_eq!(w.notional.to_string(), "717.06");
         // A limit at 102 stops before band 2.
         let w = walk(&m, Side::Buy, q("7"), Some(px(102)), 100);
         assert_eq!(w.qty, q("3"));
-        // What we took earlier is skipped.
+        // What we took earlier is skipped: the top's 1 is gone, so 1 from band 1 at
+        // 1 % × ((1 + 2)/2)/3 = 0.5 % → 100.5, never better than the top: 101.
         m.taken_asks = q("1");
         let w = walk(&m, Side::Buy, q("1"), None, 100);
-        assert_eq!(w.notional.to_string(), "101.33333334");
+        assert_eq!(w.notional.to_string(), "101");
+    }
+
+    /// Regression (10/10 real data): the bookDepth file's −1 % bid band stays at ~17.65 BTC
+    /// and ~121.4k for most of the day, while the market fell to ~104k. A seller must fill
+    /// near the current price, not at the frozen band's average.
+    #[test]
+    fn stale_band_prices_do_not_leak_into_fills() {
+        let mut m = market();
+        m.last_trade = Some(crate::market::LastTrade {
+            ts: Ts::from_nanos(2),
+            price: px(104_000),
+            qty: q("1"),
+            aggressor: Side::Sell,
+        });
+        let ts = Ts::from_nanos(1);
+        m.depth.push(
+            ts,
+            DepthBand {
+                band_bps: -100,
+                qty: q("17.654"),
+                notional: "2142546.22".parse().unwrap(),
+            },
+        );
+        m.depth.push(
+            ts,
+            DepthBand {
+                band_bps: -200,
+                qty: q("40"),
+                notional: "4900000".parse().unwrap(),
+            },
+        );
+        // Sell 0.685: distance 1 % × (0.685/2)/17.654 = 0.00019401 (rounded up) → 104000 − 20.17704.
+        let w = walk(&m, Side::Sell, q("0.685"), None, 100);
+        assert_eq!(w.price(Side::Sell).to_string(), "103979.82296");
+        // Deeper: 30 = 17.654 in band 1 (avg 0.5 %) + 12.346 in band 2 (1 % + 1 % × (6.173/22.346)).
+        let w = walk(&m, Side::Sell, q("30"), None, 100);
+        assert!(w.price(Side::Sell) < px(103_500) && w.price(Side::Sell) > px(102_500));
     }
 
     #[test]
