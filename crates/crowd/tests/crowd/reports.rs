@@ -3,8 +3,8 @@
 
 use crate::support::*;
 use cascade_crowd::{
-    fidelity_table, heatmap_csv, heatmap_svg, liquidations_csv, replay, Crowd, CrowdConfig, HeatmapConfig, LeverageDist,
-    Published, Scope, SizeDist,
+    fidelity_table, heatmap_csv, heatmap_svg, liquidations_csv, replay, Crowd, CrowdConfig,
+    HeatmapConfig, LeverageDist, Published, Scope, SizeDist,
 };
 use cascade_exchange::Exchange;
 use cascade_types::*;

@@ -253,24 +253,6 @@ impl Sim {
         }
     }
 
-    /// The log so far, without the account-by-account state (for large crowds).
-    pub fn summary_tail(&mut self) -> String {
-        let (l, s) = self.crowd.open_interest();
-        writeln!(
-            self.log,
-            "= crowd open interest long {l} short {s} | insurance fund {} | fee pool {}",
-            self.ex.insurance_fund(0),
-            self.ex.fee_pool()
-        )
-        .unwrap();
-        // Outputs one per line are too many for a crowd: keep the event lines and heatmaps.
-        self.log
-            .lines()
-            .filter(|l| l.starts_with('>') || l.starts_with("  =") || l.starts_with('='))
-            .map(|l| format!("{l}\n"))
-            .collect()
-    }
-
     /// The closing state: every named account, the crowd's totals, fund and pools.
     pub fn summary(&mut self) -> String {
         writeln!(self.log, "= state").unwrap();
