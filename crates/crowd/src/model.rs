@@ -71,6 +71,14 @@ struct Slot {
     heat: Option<(Price, Money)>,
 }
 
+/// One drawn position, before it is opened.
+struct Draw {
+    cp: CrowdPosition,
+    /// The leverage drawn (before the bracket capped it), for a retry at the mark.
+    lev: u32,
+    cushion: Rate,
+}
+
 /// An explicit position of a starting book ([`Crowd::seed_book`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SeedPosition {
@@ -653,7 +661,11 @@ impl Crowd {
         }
     }
 
-    /// Opens `qty` (whole lots) of new positions on one side around `price`.
+    /// Opens `qty` (whole lots) of new positions on one side around `price`: draws them all,
+    /// then opens them — a starting book (`spread_bps > 0`) in the order of its bankruptcy
+    /// prices (so its accounts are numbered that way), which makes building a book of a
+    /// million positions an append to the liquidation index rather than a million random
+    /// inserts; any order gives the same book, this one is fast.
     #[allow(clippy::too_many_arguments)]
     fn open_side(
         &mut self,
@@ -667,10 +679,9 @@ impl Crowd {
     ) {
         let lot = self.lot.raw();
         let mut left = floor_lot(qty.raw() as i128, lot);
-        let mut n = 0u64;
+        let mut draws = Vec::new();
         while left >= lot {
-            n += 1;
-            if n > MAX_OPENS_PER_STEP {
+            if draws.len() as u64 >= MAX_OPENS_PER_STEP {
                 self.record.stats.skipped_qty += Qty::from_raw(left);
                 break;
             }
@@ -682,60 +693,71 @@ impl Crowd {
             let q = floor_lot(q.raw() as i128, lot).clamp(lot, left);
             left -= q;
             let signed = if long { q } else { -q };
-            let lev_draw = self.cfg.leverage.sample(&mut self.rng_leverage, u32::MAX);
+            let lev = self.cfg.leverage.sample(&mut self.rng_leverage, u32::MAX);
             let cushion = rate_of(self.cfg.cushion.sample(&mut self.rng_cushion));
-            let mut cp = self.position_at(ex, Qty::from_raw(signed), entry, lev_draw, cushion);
+            let mut cp = self.position_at(ex, Qty::from_raw(signed), entry, lev, cushion);
             if spread_bps > 0 {
                 cp = self.survivor(ex, cp, cushion);
             }
-            let fee = if pay_fee {
-                cp.entry
-                    .notional(cp.qty.abs(), Rounding::HalfEven)
-                    .mul_rate(self.taker_fee, Rounding::Up)
+            draws.push(Draw { cp, lev, cushion });
+        }
+        if spread_bps > 0 {
+            // Bankruptcy price, `entry ∓ deposit / qty`: the liquidation order up to the
+            // maintenance margin, which is all an ordering for speed needs. Stable: ties keep
+            // the draw order.
+            draws.sort_by_cached_key(|d| {
+                let q = d.cp.qty.raw() as i128;
+                d.cp.entry.raw() as i128 - d.cp.deposit.raw() as i128 * SCALE as i128 / q
+            });
+        }
+        for d in draws {
+            self.open_draw(ex, d, pay_fee, out);
+        }
+    }
+
+    /// Opens one drawn position; when the exchange refuses its entry (under water at the
+    /// mark at once), at the mark instead; counts what it could not open.
+    fn open_draw(&mut self, ex: &mut Exchange, d: Draw, pay_fee: bool, out: &mut Vec<Output>) {
+        let taker_fee = self.taker_fee;
+        let fee_at = |p: Price, q: Qty| {
+            if pay_fee {
+                p.notional(q.abs(), Rounding::HalfEven)
+                    .mul_rate(taker_fee, Rounding::Up)
             } else {
                 Money::ZERO
-            };
-            cp.deposit += fee;
-            match self.open(ex, &cp, pay_fee, out) {
-                Ok(a) => {
-                    self.record.stats.fees += fee;
-                    self.add_slot(ex, a);
-                }
-                Err(RejectReason::InsufficientMargin | RejectReason::LeverageAboveTierMax) => {
-                    // Under water at the mark at once: open at the mark instead.
-                    let mark = ex
-                        .mark_price(self.cfg.instrument)
-                        .filter(|m| *m != cp.entry);
-                    let retry = mark.map(|m| {
-                        let mut c = self.position_at(ex, cp.qty, m, lev_draw, cushion);
-                        let fee = if pay_fee {
-                            m.notional(c.qty.abs(), Rounding::HalfEven)
-                                .mul_rate(self.taker_fee, Rounding::Up)
-                        } else {
-                            Money::ZERO
-                        };
+            }
+        };
+        let mut cp = d.cp;
+        let fee = fee_at(cp.entry, cp.qty);
+        cp.deposit += fee;
+        let opened = match self.open(ex, &cp, pay_fee, out) {
+            Ok(a) => Some((a, fee)),
+            Err(RejectReason::InsufficientMargin | RejectReason::LeverageAboveTierMax) => {
+                let mark = ex
+                    .mark_price(self.cfg.instrument)
+                    .filter(|m| *m != cp.entry);
+                match mark {
+                    Some(m) => {
+                        let mut c = self.position_at(ex, cp.qty, m, d.lev, d.cushion);
+                        let fee = fee_at(m, c.qty);
                         c.deposit += fee;
-                        (c, fee)
-                    });
-                    match retry.map(|(c, fee)| (self.open(ex, &c, pay_fee, out), fee)) {
-                        Some((Ok(a), fee)) => {
-                            self.record.stats.fees += fee;
-                            self.record.stats.opened_at_mark += 1;
-                            self.add_slot(ex, a);
-                        }
-                        _ => {
-                            self.record.stats.refused += 1;
-                            continue;
-                        }
+                        let r = self.open(ex, &c, pay_fee, out).ok().map(|a| (a, fee));
+                        self.record.stats.opened_at_mark += r.is_some() as u64;
+                        r
                     }
-                }
-                Err(_) => {
-                    self.record.stats.refused += 1;
-                    continue;
+                    None => None,
                 }
             }
-            self.record.stats.opened += 1;
-            self.record.stats.opened_qty += Qty::from_raw(q);
+            Err(_) => None,
+        };
+        match opened {
+            Some((a, fee)) => {
+                self.record.stats.fees += fee;
+                self.record.stats.opened += 1;
+                self.record.stats.opened_qty += cp.qty.abs();
+                self.add_slot(ex, a);
+            }
+            None => self.record.stats.refused += 1,
         }
     }
 
