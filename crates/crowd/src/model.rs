@@ -31,7 +31,10 @@
 //! [`Crowd::seed_spread`]. A starting position that could not be held at the current mark
 //! (equity there below its initial margin — every position the mark would liquidate among
 //! them) has its entry reflected about the mark: it has survived so far, so it sits on the
-//! healthy side. Positions of a starting book pay no fee (they were opened before the run).
+//! healthy side. Positions of a starting book pay no fee (they were opened before the run),
+//! and are opened in the order of their bankruptcy prices, so their accounts are numbered
+//! that way (any order gives the same book; this one builds a million-position book as an
+//! append to the liquidation index).
 //!
 //! **Same rules as everyone.** Crowd accounts are ordinary exchange accounts: liquidated by
 //! the venue's procedure, paying its fees, feeding and draining its insurance fund, and
