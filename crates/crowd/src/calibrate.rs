@@ -14,9 +14,18 @@
 //! deterministic: the same inputs give the same fit on every machine (the loss uses only
 //! IEEE-exact operations, the draws are seeded). The cost is one full replay per point.
 //!
+//! How a command line calls it (`backtest calibrate`):
+//!
 //! ```text
-//! let fit = calibrate(&CalibrationInput { .. }, &CalibrationGrid::default())?;
-//! print!("{}", fit.render());
+//! let events: Vec<Event> = /* the log, in order */;
+//! let make = || { let mut ex = Exchange::new(rules.clone(), instruments.clone()).unwrap();
+//!                 ex.seed_insurance_fund(0, fund); /* warm-up events */ ex };
+//! let input = CalibrationInput { base: crowd_config, exchange: &make,
+//!                                starting_book: None /* or Some((oi, price)) */,
+//!                                events: &events, window: (from, to) };
+//! let fit = calibrate(&input, &CalibrationGrid::default())?;
+//! print!("{}", fit.render());          // every point, then the best
+//! let fitted: CrowdConfig = fit.config; // the base config with the fitted leverage
 //! ```
 
 use crate::config::CrowdConfig;
@@ -58,7 +67,9 @@ impl Default for CalibrationGrid {
 pub struct CalibrationInput<'a> {
     /// The crowd config; its leverage distribution is what is fitted.
     pub base: CrowdConfig,
-    /// A fresh exchange for every candidate (the venue preset, instruments and fund seed).
+    /// A fresh exchange for every candidate: the venue rules, instruments and fund seed —
+    /// and, when a starting book is seeded, the market as it stands then (at least a mark:
+    /// the events before the window's start can be applied here, and left out of `events`).
     pub exchange: &'a dyn Fn() -> Exchange,
     /// A starting book `(open interest, price)` seeded before the events
     /// ([`Crowd::seed_spread`]), for logs without open interest.
