@@ -638,7 +638,7 @@ impl InstrumentState {
                 self.last_trade = Some(Stamped { ts, value: *t });
                 self.trades_seen = true;
                 self.record_price(ts, t.price);
-                let notional = t.price.notional(t.qty, Rounding::HalfEven);
+                let notional = notional_half_even(t.price, t.qty);
                 self.add_flow(ts, t.aggressor, t.qty, notional);
             }
             EventBody::BookTop(b) => self.book_top = Some(Stamped { ts, value: *b }),
@@ -661,7 +661,7 @@ impl InstrumentState {
             }
             EventBody::Liquidation(l) => {
                 self.last_liquidation = Some(Stamped { ts, value: *l });
-                let notional = l.price.notional(l.qty, Rounding::HalfEven).raw();
+                let notional = notional_half_even(l.price, l.qty).raw();
                 let v = match l.side {
                     Side::Sell => [l.qty.raw(), notional, 1, 0, 0, 0],
                     Side::Buy => [0, 0, 0, l.qty.raw(), notional, 1],
@@ -714,6 +714,53 @@ impl InstrumentState {
             }
         }
     }
+}
+
+/// `price × qty` rounded half-even: exactly `price.notional(qty, Rounding::HalfEven)` — the
+/// same value, the same panic when it does not fit — without the two `i128` divisions by a
+/// run-time divisor that [`Price::notional`] pays (it goes through the generic `mul_div`).
+/// This runs on every trade, so the exact product is divided by the constant 10⁸ in 64-bit
+/// steps, which compile to multiplications.
+#[inline]
+pub(crate) fn notional_half_even(price: Price, qty: Qty) -> Money {
+    Money::from_raw(notional_half_even_raw(price.raw(), qty.raw()).expect("notional overflow"))
+}
+
+/// The raw value of [`notional_half_even`]; `None` when it does not fit in an `i64`.
+#[inline]
+pub(crate) fn notional_half_even_raw(price: i64, qty: i64) -> Option<i64> {
+    const D: u64 = cascade_types::SCALE as u64; // 10⁸ < 2³²
+    let num = price as i128 * qty as i128;
+    let m = num.unsigned_abs(); // < 2¹²⁶
+    let (hi, lo) = ((m >> 64) as u64, m as u64);
+    // m = q·D + r, 0 ≤ r < D.
+    let (q, r) = if hi == 0 {
+        ((lo / D) as u128, lo % D)
+    } else {
+        // Long division by 32-bit limbs below the high word: every partial dividend is below
+        // D·2³² < 2⁶⁴.
+        let (q2, r2) = (hi / D, hi % D);
+        let c1 = (r2 << 32) | (lo >> 32);
+        let (q1, r1) = (c1 / D, c1 % D);
+        let c0 = (r1 << 32) | (lo & 0xFFFF_FFFF);
+        let (q0, r0) = (c0 / D, c0 % D);
+        (((q2 as u128) << 64) | ((q1 as u128) << 32) | q0 as u128, r0)
+    };
+    // Floor and the remainder above it, as `mul_div` normalises them.
+    let (floor, rem) = if num >= 0 {
+        (q as i128, r)
+    } else if r == 0 {
+        (-(q as i128), 0)
+    } else {
+        (-(q as i128) - 1, D - r)
+    };
+    let twice = 2 * rem;
+    let out = if twice < D || (twice == D && floor & 1 == 0) {
+        floor
+    } else {
+        floor + 1
+    };
+    i64::try_from(out).ok()
 }
 
 fn relative_change(then: i64, now: i64) -> Option<Rate> {

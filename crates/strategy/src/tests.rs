@@ -649,3 +649,83 @@ fn account_view_helpers() {
     assert_eq!(a.orders_on(SPOT).count(), 0);
     assert_eq!(a.order_by_client_id(42).unwrap().remaining(), q("2"));
 }
+
+#[test]
+fn the_per_trade_notional_is_price_notional_half_even() {
+    use crate::market::notional_half_even_raw;
+    let mut x = 0x9E37_79B9_7F4A_7C15u64;
+    let mut rnd = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    // `Price::notional` is `mul_div(price, qty, SCALE, rounding)` and panics on `None`.
+    let check = |p: i64, q: i64| {
+        let want = Price::from_raw(p)
+            .mul_div(q, SCALE, Rounding::HalfEven)
+            .map(Price::raw);
+        assert_eq!(notional_half_even_raw(p, q), want, "{p} × {q}");
+    };
+    // Exact halves (both parities), remainders around them, both signs, every magnitude.
+    let d = SCALE;
+    for p in [
+        0,
+        1,
+        2,
+        3,
+        d / 2,
+        d - 1,
+        d,
+        d + 1,
+        3 * d / 2,
+        5 * d / 2,
+        6_000_000_000_000,
+    ] {
+        for q in [
+            0,
+            1,
+            50_000_000,
+            49_999_999,
+            50_000_001,
+            150_000_000,
+            d,
+            7 * d,
+        ] {
+            for (sp, sq) in [(1, 1), (-1, 1), (1, -1), (-1, -1)] {
+                check(sp * p, sq * q);
+            }
+        }
+    }
+    let edges = [i64::MIN, i64::MIN + 1, -1, 0, 1, i64::MAX - 1, i64::MAX];
+    for p in edges {
+        for q in edges.into_iter().chain([d, -d, 2, d / 2]) {
+            check(p, q);
+        }
+    }
+    // Products at the edge of an i64 result: ±(2⁶³ · 10⁸) ± a little.
+    for q in [d - 1, d, d + 1] {
+        for p in [i64::MAX, i64::MIN, i64::MAX - 1, i64::MIN + 1] {
+            check(p, q);
+        }
+    }
+    // Random products, with magnitudes spread from 2⁰ to 2¹²⁶ (many overflow).
+    for _ in 0..500_000 {
+        let (a, b, s) = (rnd(), rnd(), rnd());
+        let p = (a >> (s % 64)) as i64;
+        let q = (b >> ((s >> 6) % 64)) as i64;
+        check(p, q);
+        check(p.wrapping_neg(), q);
+        check(p | 1, d / 2);
+        check(p & !1, 3 * (d / 2));
+    }
+    // The wrapper returns the same money as `Price::notional`.
+    let (p, q) = (
+        "60000.5".parse::<Price>().unwrap(),
+        "0.123".parse::<Qty>().unwrap(),
+    );
+    assert_eq!(
+        crate::market::notional_half_even(p, q),
+        p.notional(q, Rounding::HalfEven)
+    );
+}
