@@ -622,12 +622,14 @@ impl InstrumentState {
     }
 
     fn add_flow(&mut self, ts: Ts, side: Side, qty: Qty, notional: Money) {
-        let v = match side {
-            Side::Buy => [qty.raw(), 0, notional.raw(), 0],
-            Side::Sell => [0, qty.raw(), 0, notional.raw()],
+        // Counters: buy qty, sell qty, buy notional, sell notional.
+        let k = match side {
+            Side::Buy => 0,
+            Side::Sell => 1,
         };
-        self.flow_fast.add(ts, v);
-        self.flow_slow.add(ts, v);
+        let (q, n) = ((k, qty.raw()), (k + 2, notional.raw()));
+        self.flow_fast.add_pair(ts, q, n);
+        self.flow_slow.add_pair(ts, q, n);
     }
 
     fn apply(&mut self, ts: Ts, body: &EventBody, cfg: &MarketViewConfig) {

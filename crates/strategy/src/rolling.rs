@@ -96,6 +96,27 @@ impl<const K: usize> Rolling<K> {
         }
     }
 
+    /// Adds `a` to counter `i` and `b` to counter `j` at time `ts`: [`Rolling::add`] with
+    /// zeros elsewhere (the same sums), for the per-trade path, which touches two of four
+    /// counters.
+    #[inline]
+    pub(crate) fn add_pair(&mut self, ts: Ts, (i, a): (usize, i64), (j, b): (usize, i64)) {
+        debug_assert!(i != j && i < K && j < K);
+        if self.hot.holds(ts.nanos()) {
+            debug_assert_eq!(Some(ts.nanos().div_euclid(self.bucket_ns)), self.head);
+            let slot = &mut self.slots[self.hot.slot];
+            slot[i] = slot[i].saturating_add(a);
+            slot[j] = slot[j].saturating_add(b);
+            self.totals[i] = self.totals[i].saturating_add(a);
+            self.totals[j] = self.totals[j].saturating_add(b);
+        } else {
+            let mut values = [0i64; K];
+            values[i] = a;
+            values[j] = b;
+            self.add_cold(ts, values);
+        }
+    }
+
     #[inline(always)]
     fn accumulate(slot: &mut [i64; K], totals: &mut [i64; K], values: [i64; K]) {
         for ((s, t), v) in slot.iter_mut().zip(totals.iter_mut()).zip(values) {
@@ -643,6 +664,34 @@ mod tests {
             for probe in [i64::MIN, t, i64::MAX] {
                 assert_eq!(new.at(Ts(probe)), old.at(Ts(probe)), "at {t}, {probe}");
             }
+        }
+    }
+
+    #[test]
+    fn adding_a_pair_is_adding_it_with_zeros_elsewhere() {
+        let mut rnd = stream(21);
+        let mut pairs = Rolling::<4>::new(1_000_000_000, 300);
+        let mut full = Rolling::<4>::new(1_000_000_000, 300);
+        let mut t = 1_760_131_200_000_000_000;
+        for k in 0..50_000 {
+            let r = rnd();
+            t += step(r, 1_000_000_000);
+            let (a, b) = if k % 5000 == 7 {
+                (i64::MAX, i64::MIN) // saturating, both ways
+            } else {
+                ((r >> 7) as i64 % 10_000, (r >> 23) as i64 % 1_000_000)
+            };
+            let i = (r >> 3) as usize % 2;
+            pairs.add_pair(Ts(t), (i, a), (i + 2, b));
+            let mut v = [0; 4];
+            v[i] = a;
+            v[i + 2] = b;
+            full.add(Ts(t), v);
+            assert_eq!(pairs.sum_at(Ts(t)), full.sum_at(Ts(t)));
+            assert_eq!(
+                pairs.sum_at(Ts(t + 150_000_000_000)),
+                full.sum_at(Ts(t + 150_000_000_000))
+            );
         }
     }
 }
