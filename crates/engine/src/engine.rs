@@ -25,10 +25,9 @@ use crate::record::{Record, RecordBody};
 use crate::scheduler::Scheduler;
 use crate::state::FinalState;
 use crate::venue::Venue;
-use cascade_strategy::{AccountView, CommandBuffer, Ctx, MarketView, Strategy};
-use cascade_types::{
-    AccountId, Command, Event, EventBody, InstrumentId, InstrumentSpec, Output, Price, Ts,
-};
+use crate::views::{AccountViews, ViewSource};
+use cascade_strategy::{CommandBuffer, Ctx, MarketView, Strategy};
+use cascade_types::{AccountId, Command, Event, EventBody, InstrumentSpec, Output, Ts};
 
 /// An item waiting in the scheduler.
 #[derive(Clone, Copy, Debug)]
@@ -62,7 +61,8 @@ pub(crate) struct Core {
     market: MarketView,
     venue: Venue,
     strategy: Box<dyn Strategy>,
-    accounts: Vec<AccountView>,
+    /// The strategy's account views, filled from the exchange when read.
+    views: AccountViews,
     commands: CommandBuffer,
     scheduler: Scheduler<Internal>,
     outputs: Vec<Output>,
@@ -75,12 +75,6 @@ pub(crate) struct Core {
     counts: FinalState,
     records: BatchSender<Record>,
     sink_ok: bool,
-    /// The account views must be refreshed from the exchange before the next callback.
-    views_dirty: bool,
-    /// Some account has a position or an open order, so prices move its view.
-    exposed: bool,
-    /// The prices the views were last filled at (see [`Venue::view_prices`]).
-    watched: Vec<(InstrumentId, Option<Price>)>,
     /// Timestamp of the last market event or tick handled.
     last_market_ts: Option<Ts>,
     stats: LatencyStats,
@@ -100,16 +94,12 @@ impl Core {
             "a strategy trades through at least one account"
         );
         assert!(cfg.sample_interval_ns > 0 && cfg.latency_ns >= 0);
-        let accounts = accounts
-            .into_iter()
-            .map(|id| AccountView::new(id, instruments.len()))
-            .collect();
         Core {
             now: Ts::MIN,
             market: MarketView::new(instruments),
             venue,
             strategy,
-            accounts,
+            views: AccountViews::new(accounts, instruments.len()),
             commands: CommandBuffer::with_capacity(256),
             scheduler: Scheduler::new(cfg.scheduler_capacity),
             outputs: Vec::with_capacity(256),
@@ -121,9 +111,6 @@ impl Core {
             counts: FinalState::default(),
             records,
             sink_ok: true,
-            views_dirty: true,
-            exposed: false,
-            watched: Vec::with_capacity(instruments.len()),
             last_market_ts: None,
             stats: LatencyStats::new(cfg.latency_sample_every),
         }
@@ -131,8 +118,8 @@ impl Core {
 
     /// Calls `on_start`; an error stops the run before it begins.
     pub(crate) fn start(&mut self) -> Result<(), EngineError> {
-        self.refresh_views();
-        let mut ctx = Ctx::new(self.now, &self.market, &self.accounts, &mut self.commands);
+        let source = ViewSource::new(&self.views, &self.venue);
+        let mut ctx = Ctx::with_source(self.now, &self.market, &source, &mut self.commands);
         self.strategy
             .on_start(&mut ctx)
             .map_err(|e| EngineError::Strategy(e.to_string()))?;
@@ -187,13 +174,14 @@ impl Core {
             }
             self.check()?;
         }
-        self.update_views();
+        self.views.check_prices(&self.venue);
         let cw = if watch.is_running() {
             Stopwatch::start()
         } else {
             Stopwatch::off()
         };
-        let mut ctx = Ctx::new(self.now, &self.market, &self.accounts, &mut self.commands);
+        let source = ViewSource::new(&self.views, &self.venue);
+        let mut ctx = Ctx::with_source(self.now, &self.market, &source, &mut self.commands);
         self.strategy.on_event(ev, &mut ctx);
         self.stats.stop_callback(cw);
         if !self.commands.is_empty() {
@@ -283,20 +271,18 @@ impl Core {
                     .on_command(key.ts, account, &command, &mut self.outputs);
                 self.handle_outputs(&watch);
                 self.check()?;
-                if self.views_dirty {
-                    self.refresh_views();
-                }
             }
             Internal::Timer { id, token } => {
                 self.counts.timers_fired += 1;
                 self.record(key.ts, RecordBody::TimerFired { id, token });
-                self.update_views();
+                self.views.check_prices(&self.venue);
                 let cw = if watch.is_running() {
                     Stopwatch::start()
                 } else {
                     Stopwatch::off()
                 };
-                let mut ctx = Ctx::new(self.now, &self.market, &self.accounts, &mut self.commands);
+                let source = ViewSource::new(&self.views, &self.venue);
+                let mut ctx = Ctx::with_source(self.now, &self.market, &source, &mut self.commands);
                 self.strategy.on_timer(token, &mut ctx);
                 self.stats.stop_callback(cw);
             }
@@ -308,7 +294,7 @@ impl Core {
         Ok(())
     }
 
-    /// Records the outputs in `self.outputs`, refreshes the views they touch, and delivers
+    /// Records the outputs in `self.outputs`, invalidates the views they touch, and delivers
     /// the strategy's own outputs to it, in order.
     fn handle_outputs(&mut self, watch: &Stopwatch) {
         let outputs = std::mem::take(&mut self.outputs);
@@ -319,7 +305,7 @@ impl Core {
             ours |= self.concerns_strategy(o);
         }
         if ours {
-            self.refresh_views();
+            self.views.invalidate();
             for o in &outputs {
                 if self.concerns_strategy(o) {
                     let cw = if watch.is_running() {
@@ -327,8 +313,9 @@ impl Core {
                     } else {
                         Stopwatch::off()
                     };
+                    let source = ViewSource::new(&self.views, &self.venue);
                     let mut ctx =
-                        Ctx::new(self.now, &self.market, &self.accounts, &mut self.commands);
+                        Ctx::with_source(self.now, &self.market, &source, &mut self.commands);
                     self.strategy.on_output(o, &mut ctx);
                     self.stats.stop_callback(cw);
                 }
@@ -338,7 +325,7 @@ impl Core {
     }
 
     fn concerns_strategy(&self, o: &Output) -> bool {
-        let mine = |a: &AccountId| self.accounts.iter().any(|v| v.id == *a);
+        let mine = |a: &AccountId| self.views.is_ours(*a);
         match o {
             Output::Accepted { account, .. }
             | Output::Rejected { account, .. }
@@ -356,27 +343,6 @@ impl Core {
             } => mine(victim) || mine(counterparty),
             Output::InsuranceFund { .. } => false,
         }
-    }
-
-    /// Brings the account views up to date if anything they show may have changed: the
-    /// strategy's own outputs (`views_dirty`), or a price its positions and orders are valued
-    /// at (see [`Venue::view_prices`]).
-    #[inline]
-    fn update_views(&mut self) {
-        if self.views_dirty || (self.exposed && self.venue.view_prices_changed(&self.watched)) {
-            self.refresh_views();
-        }
-    }
-
-    fn refresh_views(&mut self) {
-        let mut exposed = false;
-        for v in &mut self.accounts {
-            self.venue.fill_view(v);
-            exposed |= !v.orders.is_empty() || v.positions.iter().any(|p| !p.is_flat());
-        }
-        self.exposed = exposed;
-        self.views_dirty = false;
-        self.venue.view_prices(&self.accounts, &mut self.watched);
     }
 
     /// Schedules what the last callbacks issued: commands (after the latency), then timers,
@@ -467,9 +433,9 @@ impl Core {
     }
 
     fn sample_at(&mut self, stamp: Ts) {
-        self.update_views();
-        for i in 0..self.accounts.len() {
-            let s = self.venue.sample(&self.accounts[i]);
+        self.views.check_prices(&self.venue);
+        for i in 0..self.views.ids().len() {
+            let s = self.venue.sample(&self.views.get(&self.venue)[i]);
             self.record(stamp, RecordBody::Sample(s));
         }
     }
@@ -495,13 +461,15 @@ impl Core {
             }
             self.sample_at(last);
         }
-        self.update_views();
-        let ctx = Ctx::new(self.now, &self.market, &self.accounts, &mut self.commands);
+        self.views.check_prices(&self.venue);
+        let source = ViewSource::new(&self.views, &self.venue);
+        let ctx = Ctx::with_source(self.now, &self.market, &source, &mut self.commands);
         self.strategy.on_finish(&ctx);
         let mut state = self.counts;
         state.last_ts = last;
         state.pending_at_end = self.scheduler.len() as u64;
-        self.venue.final_state(&self.accounts, &mut state);
+        self.venue
+            .final_state(self.views.get(&self.venue), &mut state);
         self.venue
             .check()
             .map_err(|e| EngineError::Exchange(format!("at the end of the run: {e}")))?;

@@ -67,6 +67,7 @@ mod source;
 mod state;
 pub mod sweep;
 mod venue;
+mod views;
 
 pub use collect::{MarketTotals, RunData};
 pub use config::{ExecConfig, Progress, RunConfig};

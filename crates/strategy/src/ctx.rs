@@ -7,6 +7,31 @@ use cascade_types::{
     AccountId, Command, InstrumentId, MarginMode, Money, OrderId, OrderRequest, Ts, Wallet,
 };
 
+/// Where a [`Ctx`] built with [`Ctx::with_source`] finds the strategy's account views: the
+/// engine's way of filling them **only when a callback reads them**.
+///
+/// Copying an account out of the exchange model costs more than handling a market event,
+/// and most callbacks of most strategies never look at the account; so the engine hands the
+/// context a source instead of filled views, and the first call of [`Ctx::accounts`] (or
+/// [`Ctx::account`], [`Ctx::position`]) in a callback fills them. What a strategy reads is
+/// the same either way: the views as of the moment of the callback.
+///
+/// `Sync`, so that a context stays `Send` and `Sync` as it was when it only held views.
+pub trait AccountSource: Sync {
+    /// The accounts' ids, primary first, in the order of [`AccountSource::views`]. Cheap:
+    /// never fills the views (placing an order needs only the id).
+    fn ids(&self) -> &[AccountId];
+    /// The views, up to date; filled on the first call in a callback.
+    fn views(&self) -> &[AccountView];
+}
+
+/// The accounts a context shows: filled views, or a source that fills them when read.
+#[derive(Clone, Copy)]
+enum Accounts<'a> {
+    Views(&'a [AccountView]),
+    Source(&'a dyn AccountSource),
+}
+
 /// Client ids the context assigns to orders placed with `client_id == 0` start here, far
 /// above any id a strategy would pick by hand, so the two never collide.
 pub const AUTO_CLIENT_ID_BASE: u64 = 1 << 62;
@@ -110,13 +135,14 @@ impl CommandBuffer {
 pub struct Ctx<'a> {
     now: Ts,
     market: &'a MarketView,
-    accounts: &'a [AccountView],
+    accounts: Accounts<'a>,
     out: &'a mut CommandBuffer,
 }
 
 impl<'a> Ctx<'a> {
     /// A context at simulated time `now` (built by the engine, or by a test harness). Panics
     /// when `accounts` is empty: every strategy trades through at least one account.
+    #[inline]
     pub fn new(
         now: Ts,
         market: &'a MarketView,
@@ -130,45 +156,93 @@ impl<'a> Ctx<'a> {
         Ctx {
             now,
             market,
-            accounts,
+            accounts: Accounts::Views(accounts),
             out,
         }
     }
 
+    /// A context whose account views come from `source`, filled when first read (see
+    /// [`AccountSource`]). Panics when the source has no account.
+    #[inline]
+    pub fn with_source(
+        now: Ts,
+        market: &'a MarketView,
+        source: &'a dyn AccountSource,
+        out: &'a mut CommandBuffer,
+    ) -> Self {
+        assert!(
+            !source.ids().is_empty(),
+            "a strategy needs at least one account"
+        );
+        Ctx {
+            now,
+            market,
+            accounts: Accounts::Source(source),
+            out,
+        }
+    }
+
+    /// The primary account's id (without filling the views).
+    #[inline]
+    fn primary(&self) -> AccountId {
+        match self.accounts {
+            Accounts::Views(v) => v[0].id,
+            Accounts::Source(s) => s.ids()[0],
+        }
+    }
+
+    /// True when `account` is one of the strategy's (without filling the views).
+    #[inline]
+    fn is_ours(&self, account: AccountId) -> bool {
+        match self.accounts {
+            Accounts::Views(v) => v.iter().any(|a| a.id == account),
+            Accounts::Source(s) => s.ids().contains(&account),
+        }
+    }
+
     /// The current simulated time.
+    #[inline]
     pub fn now(&self) -> Ts {
         self.now
     }
 
     /// The market view.
+    #[inline]
     pub fn market(&self) -> &'a MarketView {
         self.market
     }
 
     /// One instrument's state. Panics when the id is out of range.
+    #[inline]
     pub fn instrument(&self, id: InstrumentId) -> &'a InstrumentState {
         &self.market[id]
     }
 
     /// All of the strategy's accounts; the first is the primary one.
+    #[inline]
     pub fn accounts(&self) -> &'a [AccountView] {
-        self.accounts
+        match self.accounts {
+            Accounts::Views(v) => v,
+            Accounts::Source(s) => s.views(),
+        }
     }
 
     /// The primary account.
+    #[inline]
     pub fn account(&self) -> &'a AccountView {
-        &self.accounts[0]
+        &self.accounts()[0]
     }
 
     /// The primary account's position on an instrument.
+    #[inline]
     pub fn position(&self, instrument: InstrumentId) -> &'a PositionView {
-        self.accounts[0].position(instrument)
+        self.accounts()[0].position(instrument)
     }
 
     /// Places an order from the primary account. When `order.client_id` is 0 a fresh id
     /// (from [`AUTO_CLIENT_ID_BASE`] up) is assigned. Returns the client id used.
     pub fn place(&mut self, order: OrderRequest) -> u64 {
-        let account = self.accounts[0].id;
+        let account = self.primary();
         self.place_for(account, order)
     }
 
@@ -212,7 +286,7 @@ impl<'a> Ctx<'a> {
 
     /// Issues any command for the primary account.
     pub fn command(&mut self, command: Command) {
-        let account = self.accounts[0].id;
+        let account = self.primary();
         self.command_for(account, command);
     }
 
@@ -220,7 +294,7 @@ impl<'a> Ctx<'a> {
     /// one of them (a strategy may only command its own accounts).
     pub fn command_for(&mut self, account: AccountId, command: Command) {
         assert!(
-            self.accounts.iter().any(|a| a.id == account),
+            self.is_ours(account),
             "{account} is not one of the strategy's accounts"
         );
         self.out.push(account, command);

@@ -96,7 +96,9 @@ pub mod testing;
 
 pub use account::{AccountView, FuturesWallet, OrderView, PositionView};
 pub use builtin::{NoOp, Noise};
-pub use ctx::{AccountCommand, CommandBuffer, Ctx, TimerRequest, AUTO_CLIENT_ID_BASE};
+pub use ctx::{
+    AccountCommand, AccountSource, CommandBuffer, Ctx, TimerRequest, AUTO_CLIENT_ID_BASE,
+};
 pub use market::{
     DepthBands, FlowSums, HeatBand, HeatmapSummary, InstrumentState, L2Book, Level,
     LiquidationSums, MarketView, MarketViewConfig, Quote, Stamped, DEPTH_BANDS_MAX,

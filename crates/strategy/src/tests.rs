@@ -729,3 +729,69 @@ fn the_per_trade_notional_is_price_notional_half_even() {
         p.notional(q, Rounding::HalfEven)
     );
 }
+
+/// A context is `Send` and `Sync` whether it holds views or a source.
+#[test]
+fn a_context_is_send_and_sync() {
+    fn check<T: Send + Sync>() {}
+    check::<Ctx<'static>>();
+}
+
+/// A source that counts how often its views are filled.
+struct CountingSource {
+    ids: Vec<AccountId>,
+    views: Vec<AccountView>,
+    fills: std::sync::atomic::AtomicUsize,
+}
+
+impl AccountSource for CountingSource {
+    fn ids(&self) -> &[AccountId] {
+        &self.ids
+    }
+    fn views(&self) -> &[AccountView] {
+        self.fills
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        &self.views
+    }
+}
+
+#[test]
+fn a_context_with_a_source_fills_views_only_when_they_are_read() {
+    let market = MarketView::new(&specs());
+    let mut view = AccountView::new(AccountId(7), 2);
+    view.positions[0].qty = q("1.5");
+    let source = CountingSource {
+        ids: vec![AccountId(7)],
+        views: vec![view],
+        fills: Default::default(),
+    };
+    let fills = || source.fills.load(std::sync::atomic::Ordering::Relaxed);
+    let mut buffer = CommandBuffer::new();
+    let mut ctx = Ctx::with_source(t(0), &market, &source, &mut buffer);
+    // Commands need only the ids.
+    ctx.place(OrderRequest::market(PERP, Side::Buy, q("1")));
+    ctx.command_for(AccountId(7), Command::CancelAll { instrument: PERP });
+    ctx.set_leverage(PERP, 5);
+    assert_eq!(fills(), 0);
+    assert_eq!(ctx.position(PERP).qty, q("1.5"));
+    assert_eq!(ctx.account().id, AccountId(7));
+    assert_eq!(ctx.accounts().len(), 1);
+    assert!(fills() > 0);
+    let c = buffer.commands();
+    assert_eq!(c.len(), 3);
+    assert!(c.iter().all(|c| c.account == AccountId(7)));
+}
+
+#[test]
+#[should_panic(expected = "not one of the strategy's accounts")]
+fn a_context_with_a_source_refuses_other_accounts() {
+    let market = MarketView::new(&specs());
+    let source = CountingSource {
+        ids: vec![AccountId(7)],
+        views: vec![AccountView::new(AccountId(7), 2)],
+        fills: Default::default(),
+    };
+    let mut buffer = CommandBuffer::new();
+    let mut ctx = Ctx::with_source(t(0), &market, &source, &mut buffer);
+    ctx.command_for(AccountId(8), Command::CancelAll { instrument: PERP });
+}
