@@ -20,6 +20,7 @@
 use crate::error::EngineError;
 use crate::record::Sample;
 use crate::state::{AccountFinal, FinalState};
+use cascade_exchange::view_into::AccountFigures;
 use cascade_exchange::{Exchange, ExchangeError, InstrumentConfig, VenueRules};
 use cascade_strategy::{AccountView, OrderView, PositionView};
 use cascade_types::{
@@ -35,6 +36,10 @@ pub const VENUE_PRESETS: &[&str] = &[
     "bybit",
     "hyperliquid-2025",
 ];
+
+/// The reused buffers of [`Venue::fill_view`] (the exchange's account figures).
+#[derive(Default)]
+pub(crate) struct ViewScratch(AccountFigures);
 
 /// The exchange model as the engine drives it.
 pub(crate) struct Venue {
@@ -166,8 +171,96 @@ impl Venue {
     }
 
     /// Copies the exchange's view of `view.id` into `view` (positions indexed by instrument,
-    /// flat ones included).
-    pub(crate) fn fill_view(&self, view: &mut AccountView) {
+    /// flat ones included), through `scratch`, which keeps its vectors between calls: after
+    /// warm-up this allocates nothing.
+    pub(crate) fn fill_view(&self, view: &mut AccountView, scratch: &mut ViewScratch) {
+        let a = &mut scratch.0;
+        self.ex.account_into(view.id, a);
+        for (k, p) in view.positions.iter_mut().enumerate() {
+            *p = PositionView::flat(cascade_types::InstrumentId(k as u32));
+        }
+        let mut upnl = Money::ZERO;
+        let mut isolated_equity = Money::ZERO;
+        let mut isolated_mm = Money::ZERO;
+        let mut initial = Money::ZERO;
+        for p in &a.positions {
+            let isolated = p.mode == MarginMode::Isolated;
+            upnl += p.upnl;
+            initial += p.margin;
+            if isolated {
+                isolated_equity += p.margin + p.upnl;
+                isolated_mm += p.maint_margin;
+            }
+            let own = p.margin + p.upnl;
+            view.positions[p.instrument.index()] = PositionView {
+                instrument: p.instrument,
+                qty: p.qty,
+                entry_price: p.entry,
+                notional: p.notional,
+                unrealised_pnl: p.upnl,
+                liquidation_price: p.liquidation_price,
+                margin_mode: p.mode,
+                leverage: p.leverage,
+                isolated_margin: if isolated { p.margin } else { Money::ZERO },
+                maint_margin: p.maint_margin,
+                margin_ratio: (isolated && own.is_positive())
+                    .then(|| Rate::ratio(p.maint_margin.raw(), own.raw(), Rounding::Up))
+                    .flatten(),
+                adl_rank: None,
+            };
+        }
+        let mut spot_value = Money::ZERO;
+        for &(i, q) in &a.spot {
+            let last = self.ex.market(i).last_trade.map(|t| t.price);
+            if let Some(px) = last {
+                spot_value += px.notional(q, Rounding::Down);
+            }
+            let p = &mut view.positions[i.index()];
+            p.qty = q;
+            p.notional = last.map_or(Money::ZERO, |px| px.notional(q, Rounding::Down));
+        }
+        view.orders.clear();
+        for o in &a.orders {
+            initial += o.reserved;
+            view.orders.push(OrderView {
+                order_id: o.order_id,
+                client_id: o.client_id,
+                instrument: o.instrument,
+                side: o.side,
+                kind: o.kind,
+                tif: o.tif,
+                qty: o.qty,
+                filled: Qty::ZERO,
+                reduce_only: o.reduce_only,
+                post_only: false,
+                placed_at: Ts::MIN,
+            });
+        }
+        let margin_balance = a.equity + isolated_equity;
+        view.futures.balance = a.wallet;
+        view.futures.unrealised_pnl = upnl;
+        view.futures.margin_balance = margin_balance;
+        view.futures.initial_margin = initial;
+        view.futures.maint_margin = a.maint_margin + isolated_mm;
+        view.futures.available = a.available;
+        view.futures.margin_ratio = a.margin_ratio.unwrap_or(Rate::ZERO);
+        view.spot_quote = a.spot_quote;
+        view.equity = margin_balance + a.spot_quote + spot_value;
+        view.in_liquidation = false;
+        #[cfg(debug_assertions)]
+        {
+            // Debug builds (the tests) check every fill against the view built from the
+            // allocating `Exchange::account`, as it was built before `account_into`.
+            let mut reference = AccountView::new(view.id, view.positions.len());
+            self.fill_view_reference(&mut reference);
+            assert_eq!(*view, reference, "account_into and account disagree");
+        }
+    }
+
+    /// [`Venue::fill_view`] through the allocating `Exchange::account`: the reference the
+    /// debug builds check every fill against.
+    #[cfg(debug_assertions)]
+    fn fill_view_reference(&self, view: &mut AccountView) {
         let a = self.ex.account(view.id);
         for (k, p) in view.positions.iter_mut().enumerate() {
             *p = PositionView::flat(cascade_types::InstrumentId(k as u32));

@@ -14,7 +14,7 @@
 //! such change is exact, whenever it was filled: a read gives what a fill at that moment
 //! would give, and results do not depend on when (or whether) the strategy reads.
 
-use crate::venue::Venue;
+use crate::venue::{Venue, ViewScratch};
 use cascade_strategy::{AccountSource, AccountView};
 use cascade_types::{AccountId, InstrumentId, Price};
 use std::sync::{Mutex, OnceLock};
@@ -27,6 +27,8 @@ struct Filled {
     watched: Vec<(InstrumentId, Option<Price>)>,
     /// Some account had a position or an open order at the last fill, so prices move it.
     exposed: bool,
+    /// The exchange-side buffers of a fill.
+    scratch: ViewScratch,
 }
 
 /// The strategy's account views, kept by the engine thread.
@@ -59,6 +61,7 @@ impl AccountViews {
                 spare,
                 watched: Vec::with_capacity(instruments),
                 exposed: false,
+                scratch: ViewScratch::default(),
             }),
         }
     }
@@ -109,12 +112,13 @@ impl AccountViews {
     #[cold]
     #[inline(never)]
     fn fill(&self, venue: &Venue) -> Vec<AccountView> {
-        let mut f = self.filled.lock().unwrap_or_else(|e| e.into_inner());
+        let mut guard = self.filled.lock().unwrap_or_else(|e| e.into_inner());
+        let f = &mut *guard;
         let mut views = std::mem::take(&mut f.spare);
         debug_assert_eq!(views.len(), self.ids.len());
         let mut exposed = false;
         for v in &mut views {
-            venue.fill_view(v);
+            venue.fill_view(v, &mut f.scratch);
             exposed |= !v.orders.is_empty() || v.positions.iter().any(|p| !p.is_flat());
         }
         f.exposed = exposed;

@@ -83,6 +83,7 @@ mod orders;
 pub mod rules;
 mod trading;
 mod view;
+pub mod view_into;
 
 pub use crowd::CrowdPosition;
 pub use error::{ExchangeError, InvariantViolation};
