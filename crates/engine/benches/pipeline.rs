@@ -16,6 +16,10 @@
 //!
 //! - `noop, hash only`: the no-op strategy; the journal is encoded and hashed, not written;
 //! - `noise/1000, hash only`: a strategy that places a market order every 1,000 events;
+//! - `noise/1000 reading, hash only`: the same, reading its account (equity, position) on
+//!   every event, as a strategy that sizes or stops on its account does: the engine then
+//!   copies the account out of the exchange whenever the mark has moved while a position is
+//!   open (half of the time here);
 //! - `noop, journal file`: as the first, with the run journal written to a temporary run
 //!   directory (journal + reports + manifest), as `backtest run` does.
 //!
@@ -38,7 +42,7 @@ use cascade_benches::{
 };
 use cascade_engine::{run, ExecConfig, RunConfig, RunSpec};
 use cascade_journal::Writer;
-use cascade_strategy::{Params, Registry};
+use cascade_strategy::{Ctx, Noise, ParamError, Params, Registry, Strategy};
 use cascade_types::{
     Event, EventBody, InstrumentId, InstrumentKind, InstrumentSpec, Money, Price, Qty, Side, Trade,
     Ts,
@@ -46,6 +50,48 @@ use cascade_types::{
 use std::path::{Path, PathBuf};
 
 type BenchResult<T> = Result<T, Box<dyn std::error::Error>>;
+
+/// [`Noise`], reading its account on every event (bench-only: `noise-reader`).
+struct NoiseReader {
+    noise: Box<dyn Strategy>,
+    seen: i64,
+}
+
+impl NoiseReader {
+    fn from_params(p: &Params) -> Result<Box<dyn Strategy>, ParamError> {
+        Ok(Box::new(NoiseReader {
+            noise: Noise::from_params(p)?,
+            seen: 0,
+        }))
+    }
+}
+
+impl Strategy for NoiseReader {
+    fn on_start(&mut self, ctx: &mut Ctx<'_>) -> Result<(), ParamError> {
+        self.noise.on_start(ctx)
+    }
+
+    fn on_event(&mut self, event: &Event, ctx: &mut Ctx<'_>) {
+        let a = ctx.account();
+        self.seen = self
+            .seen
+            .wrapping_add(a.equity.raw())
+            .wrapping_add(a.positions[0].qty.raw());
+        std::hint::black_box(self.seen);
+        self.noise.on_event(event, ctx);
+    }
+}
+
+/// The built-ins and the bench's own strategy.
+fn registry() -> Registry {
+    let mut r = Registry::with_builtins();
+    r.register(
+        "noise-reader",
+        "noise, reading its account on every event",
+        NoiseReader::from_params,
+    );
+    r
+}
 
 /// A deterministic stream of `n` trades (the `journal_decode` generator).
 fn trades(n: u64) -> impl Iterator<Item = Event> {
@@ -114,7 +160,7 @@ fn one_run(
     }
     let (r, mem) = with_peak_rss(|| {
         let watch = Stopwatch::start();
-        run(spec, &Registry::with_builtins(), out, &exec).map(|o| (o, watch.elapsed()))
+        run(spec, &registry(), out, &exec).map(|o| (o, watch.elapsed()))
     });
     let (o, elapsed) = r?;
     let t = Throughput {
@@ -167,6 +213,12 @@ fn main() -> BenchResult<()> {
             &["every=1000", "qty=0.001"][..],
             false,
         ),
+        (
+            "noise/1000 reading, hash only",
+            "noise-reader",
+            &["every=1000", "qty=0.001"][..],
+            false,
+        ),
         ("noop, journal file", "noop", &[][..], true),
     ] {
         if !name.contains(only.as_str()) {
@@ -187,9 +239,9 @@ fn main() -> BenchResult<()> {
             };
         }
         let (b, m) = (best(&ts).expect("runs"), median(&ts).expect("runs"));
-        println!("{name:<22} best {b}");
+        println!("{name:<30} best {b}");
         println!(
-            "{:<22} med  {m}   fills {fills}   RSS {}",
+            "{:<30} med  {m}   fills {fills}   RSS {}",
             "",
             mem_opt(peak)
         );
@@ -202,7 +254,7 @@ fn main() -> BenchResult<()> {
     }
     println!("peak memory, {} events -> {n} events:", n / 2);
     for (name, a, b) in peaks {
-        println!("  {name:<22} {} -> {}", mem_opt(a), mem_opt(b));
+        println!("  {name:<30} {} -> {}", mem_opt(a), mem_opt(b));
     }
     Ok(())
 }
