@@ -6,7 +6,8 @@ pub(crate) mod progress;
 
 use anyhow::{bail, Context, Result};
 use cascade_engine::{
-    merge_results, ExecConfig, PipelineConfig, Progress, RunConfig, RunSpec, Shard, Sweep,
+    merge_results, CrowdSetup, ExecConfig, PipelineConfig, Progress, RunConfig, RunSpec, Shard,
+    Sweep,
 };
 use cascade_strategy::{Params, Registry};
 use cascade_types::Money;
@@ -79,10 +80,34 @@ pub struct RunArgs {
     #[arg(long)]
     check_invariants: bool,
     #[command(flatten)]
+    crowd: CrowdArgs,
+    #[command(flatten)]
     pipeline: PipelineArgs,
     /// Input event logs; on equal timestamps the one listed first wins.
     #[arg(required = true, value_name = "LOG")]
     logs: Vec<PathBuf>,
+}
+
+/// The crowd of a run (off unless one of these is given).
+#[derive(clap::Args, Clone)]
+pub struct CrowdArgs {
+    /// Run the crowd with this config (a CrowdConfig as TOML: mode, seed, instrument,
+    /// leverage, …).
+    #[arg(long, value_name = "FILE.toml")]
+    crowd: Option<PathBuf>,
+    /// Seed the crowd with a starting book of OI (base quantity, or $NOTIONAL) around PRICE,
+    /// for a log without open interest (default config without --crowd).
+    #[arg(long, value_name = "OI@PRICE")]
+    crowd_book: Option<String>,
+}
+
+impl CrowdArgs {
+    pub(crate) fn setup(&self) -> Result<Option<CrowdSetup>> {
+        Ok(CrowdSetup::from_args(
+            self.crowd.as_deref(),
+            self.crowd_book.as_deref(),
+        )?)
+    }
 }
 
 /// Arguments of `backtest sweep`.
@@ -156,6 +181,7 @@ pub fn run(a: RunArgs) -> Result<()> {
         insurance_fund: money(&a.insurance_fund, "insurance-fund")?,
         seed: a.seed,
         expand_bars: !a.no_bar_expansion,
+        crowd: a.crowd.setup()?,
         ..RunConfig::default()
     };
     let mut spec = RunSpec::new(a.logs, &a.strategy, params, &a.venue);
@@ -175,6 +201,9 @@ pub fn run(a: RunArgs) -> Result<()> {
         "journal hash  {} ({} records)",
         outcome.manifest.journal.final_hash, outcome.manifest.journal.records
     );
+    if outcome.crowd_text.is_some() {
+        println!("crowd report  {}", a.out.join("crowd.txt").display());
+    }
     eprint!("{}", outcome.latency_text);
     Ok(())
 }

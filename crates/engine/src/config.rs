@@ -4,7 +4,8 @@
 
 use crate::error::EngineError;
 use crate::pipeline::PipelineConfig;
-use cascade_types::Money;
+use cascade_crowd::CrowdConfig;
+use cascade_types::{Money, Price, Qty};
 use serde::{Deserialize, Serialize};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -30,6 +31,131 @@ pub struct RunConfig {
     pub expand_bars: bool,
     /// Most commands and timers that may be pending at once.
     pub scheduler_capacity: usize,
+    /// The crowd (the rest of the market's open interest as exchange accounts), off by
+    /// default. Absent from the manifest when off, so runs without it are unchanged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crowd: Option<CrowdSetup>,
+}
+
+/// The crowd of a run: its configuration (seed included) and, for a log without open
+/// interest, the starting book it is seeded with at the first mark of its instrument.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CrowdSetup {
+    /// The crowd's configuration.
+    pub config: CrowdConfig,
+    /// The starting book, if any ([`cascade_crowd::Crowd::seed_spread`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub book: Option<CrowdBook>,
+}
+
+impl CrowdSetup {
+    /// The crowd of a command line: a [`CrowdConfig`] TOML file (`--crowd`) and/or a starting
+    /// book `OI@PRICE` (`--crowd-book`, see [`CrowdBook`]'s `FromStr`). A book without a file
+    /// uses the default config; neither gives no crowd.
+    pub fn from_args(
+        config: Option<&std::path::Path>,
+        book: Option<&str>,
+    ) -> Result<Option<CrowdSetup>, EngineError> {
+        if config.is_none() && book.is_none() {
+            return Ok(None);
+        }
+        let config = match config {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|source| EngineError::Io {
+                    path: path.to_path_buf(),
+                    doing: "reading the crowd config",
+                    source,
+                })?;
+                CrowdConfig::from_toml(&text).map_err(|e| {
+                    EngineError::Config(format!("crowd config {}: {e}", path.display()))
+                })?
+            }
+            None => CrowdConfig::default(),
+        };
+        let book = book.map(str::parse).transpose()?;
+        Ok(Some(CrowdSetup { config, book }))
+    }
+}
+
+// Every float of a crowd config is validated finite, so equality is an equivalence.
+impl Eq for CrowdSetup {}
+
+/// A starting book: open interest (base quantity) around a price.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CrowdBook {
+    /// Open interest in base quantity (the crowd holds its `oi_share` of it).
+    #[serde(with = "decimal_qty")]
+    pub open_interest: Qty,
+    /// The price the entries are spread around.
+    #[serde(with = "decimal_price")]
+    pub price: Price,
+}
+
+impl std::str::FromStr for CrowdBook {
+    type Err = EngineError;
+
+    /// `OI@PRICE`, e.g. `80000@60000` (80,000 base units around 60,000), or `$N@PRICE` for
+    /// open interest given as notional in quote currency (converted at `PRICE`, rounded down).
+    fn from_str(s: &str) -> Result<CrowdBook, EngineError> {
+        let bad = || {
+            EngineError::Config(format!(
+                "crowd book {s:?}: expected OI@PRICE (base quantity) or $NOTIONAL@PRICE, e.g. 80000@60000"
+            ))
+        };
+        let (oi, price) = s.split_once('@').ok_or_else(bad)?;
+        let price: Price = price.trim().parse().map_err(|_| bad())?;
+        if !price.is_positive() {
+            return Err(bad());
+        }
+        let open_interest = match oi.trim().strip_prefix('$') {
+            Some(n) => {
+                let notional: Money = n.parse().map_err(|_| bad())?;
+                let raw =
+                    notional.raw() as i128 * cascade_types::SCALE as i128 / price.raw() as i128;
+                Qty::from_raw(i64::try_from(raw).map_err(|_| bad())?)
+            }
+            None => oi.parse().map_err(|_| bad())?,
+        };
+        if !open_interest.is_positive() {
+            return Err(bad());
+        }
+        Ok(CrowdBook {
+            open_interest,
+            price,
+        })
+    }
+}
+
+mod decimal_qty {
+    use cascade_types::Qty;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(crate) fn serialize<S: Serializer>(v: &Qty, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(v)
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Qty, D::Error> {
+        String::deserialize(d)?
+            .parse()
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+mod decimal_price {
+    use cascade_types::Price;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(crate) fn serialize<S: Serializer>(v: &Price, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(v)
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Price, D::Error> {
+        String::deserialize(d)?
+            .parse()
+            .map_err(serde::de::Error::custom)
+    }
 }
 
 impl Default for RunConfig {
@@ -42,6 +168,7 @@ impl Default for RunConfig {
             seed: 0,
             expand_bars: true,
             scheduler_capacity: 1 << 16,
+            crowd: None,
         }
     }
 }
@@ -76,6 +203,11 @@ impl RunConfig {
         }
         if self.scheduler_capacity == 0 {
             return bad("the scheduler capacity must be at least 1".into());
+        }
+        if let Some(c) = &self.crowd {
+            c.config
+                .validate()
+                .map_err(|e| EngineError::Config(format!("crowd: {e}")))?;
         }
         Ok(())
     }

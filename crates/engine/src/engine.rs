@@ -24,7 +24,7 @@ use crate::pipeline::BatchSender;
 use crate::record::{Record, RecordBody};
 use crate::scheduler::Scheduler;
 use crate::state::FinalState;
-use crate::venue::Venue;
+use crate::venue::{CrowdArtifacts, Venue};
 use crate::views::{AccountViews, ViewSource};
 use cascade_strategy::{CommandBuffer, Ctx, MarketView, Strategy};
 use cascade_types::{AccountId, Command, Event, EventBody, InstrumentSpec, Output, Ts};
@@ -53,6 +53,8 @@ pub(crate) struct LoopConfig {
     pub latency_sample_every: u64,
     pub expand_bars: bool,
     pub check_invariants: bool,
+    /// The run has a crowd.
+    pub crowd: bool,
 }
 
 /// The state of a run, owned by the engine thread.
@@ -169,6 +171,7 @@ impl Core {
         if to_exchange {
             self.outputs.clear();
             self.venue.on_market(ev, &mut self.outputs);
+            self.refresh_heatmap();
             if !self.outputs.is_empty() {
                 self.handle_outputs(&watch);
             }
@@ -213,6 +216,7 @@ impl Core {
         self.record(t.ts, RecordBody::Tick(*t));
         self.outputs.clear();
         self.venue.on_market(t, &mut self.outputs);
+        self.refresh_heatmap();
         if !self.outputs.is_empty() {
             self.handle_outputs(&watch);
         }
@@ -224,9 +228,27 @@ impl Core {
         Ok(())
     }
 
-    /// The exchange's invariants, when checked after every step.
+    /// With a crowd: copies its heatmap summary into the strategy's market view when the
+    /// mark moved or the crowd's book changed (outputs, open interest). Nothing without one.
+    #[inline]
+    fn refresh_heatmap(&mut self) {
+        if self.cfg.crowd {
+            let force = !self.outputs.is_empty();
+            if let Some((i, summary)) = self.venue.heatmap_update(self.now, force) {
+                self.market.set_heatmap(i, summary);
+            }
+        }
+    }
+
+    /// The exchange's invariants, when checked after every step (and the crowd's starting
+    /// book, which fails the run when the exchange refused it).
     #[inline]
     fn check(&self) -> Result<(), EngineError> {
+        if self.cfg.crowd {
+            if let Some(e) = self.venue.crowd_error() {
+                return Err(EngineError::Config(e.to_string()));
+            }
+        }
         if self.cfg.check_invariants {
             self.venue
                 .check()
@@ -442,9 +464,18 @@ impl Core {
 
     /// After the last market event: runs what is due at or before its time, takes the last
     /// sample, calls `on_finish`, and returns the final state.
+    #[allow(clippy::type_complexity)]
     pub(crate) fn finish(
         mut self,
-    ) -> Result<(FinalState, LatencyStats, BatchSender<Record>), EngineError> {
+    ) -> Result<
+        (
+            FinalState,
+            LatencyStats,
+            BatchSender<Record>,
+            Option<CrowdArtifacts>,
+        ),
+        EngineError,
+    > {
         let last = self.last_market_ts;
         if let Some(last) = last {
             let mut n = 0usize;
@@ -476,6 +507,7 @@ impl Core {
         if !self.sink_ok {
             return Err(EngineError::Pipeline("the output thread stopped".into()));
         }
-        Ok((state, self.stats, self.records))
+        let crowd = self.venue.crowd_artifacts();
+        Ok((state, self.stats, self.records, crowd))
     }
 }

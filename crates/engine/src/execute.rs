@@ -13,7 +13,7 @@ use crate::record::Record;
 use crate::run_journal::{JournalReader, JournalSummary, JournalWriter};
 use crate::source::EventSource;
 use crate::state::FinalState;
-use crate::venue::Venue;
+use crate::venue::{CrowdArtifacts, Venue};
 use cascade_strategy::Strategy;
 use cascade_types::InstrumentSpec;
 
@@ -24,6 +24,8 @@ pub(crate) struct Executed {
     pub data: RunData,
     pub latency: LatencyStats,
     pub rules_name: String,
+    /// The crowd's manifest and report files, when the run had a crowd.
+    pub crowd: Option<CrowdArtifacts>,
 }
 
 /// Everything one execution needs.
@@ -65,6 +67,7 @@ pub(crate) fn execute(job: Job<'_>) -> Result<Executed, EngineError> {
         latency_sample_every: job.exec.latency_sample_every,
         expand_bars: job.config.expand_bars,
         check_invariants: job.exec.check_invariants,
+        crowd: job.config.crowd.is_some(),
     };
     let progress = job.exec.progress.clone();
     let (source, journal, verify) = (job.source, job.journal, job.verify);
@@ -86,43 +89,44 @@ pub(crate) fn execute(job: Job<'_>) -> Result<Executed, EngineError> {
 
         // The engine loop. Every channel end it holds is dropped when this closure returns,
         // which stops the other threads if it returns early.
-        let engine = || -> Result<(FinalState, LatencyStats), EngineError> {
-            let out_tx: BatchSender<Record> =
-                BatchSender::new(pipe.batch_events, output.data_tx, output.empty_rx);
-            let mut core = Core::new(
-                job.instruments,
-                venue,
-                job.strategy,
-                vec![account],
-                cfg,
-                out_tx,
-            );
-            core.start()?;
-            let in_rx = BatchReceiver::new(input.data_rx, input.empty_tx);
-            in_rx.for_each(|batch: &[cascade_types::Event]| {
-                for e in batch {
-                    core.on_market(e)?;
-                }
-                if let Some(p) = &progress {
-                    p.add(batch.len() as u64);
-                }
-                if !core.sink_ok() {
+        let engine =
+            || -> Result<(FinalState, LatencyStats, Option<CrowdArtifacts>), EngineError> {
+                let out_tx: BatchSender<Record> =
+                    BatchSender::new(pipe.batch_events, output.data_tx, output.empty_rx);
+                let mut core = Core::new(
+                    job.instruments,
+                    venue,
+                    job.strategy,
+                    vec![account],
+                    cfg,
+                    out_tx,
+                );
+                core.start()?;
+                let in_rx = BatchReceiver::new(input.data_rx, input.empty_tx);
+                in_rx.for_each(|batch: &[cascade_types::Event]| {
+                    for e in batch {
+                        core.on_market(e)?;
+                    }
+                    if let Some(p) = &progress {
+                        p.add(batch.len() as u64);
+                    }
+                    if !core.sink_ok() {
+                        return Err(EngineError::Pipeline("the output thread stopped".into()));
+                    }
+                    Ok(())
+                })?;
+                drop(in_rx);
+                // The input ended: make sure it ended because it was exhausted, not broken.
+                joined(decoder.join(), "decoder")?;
+                let (state, stats, mut out_tx, crowd) = core.finish()?;
+                if !out_tx.flush() {
                     return Err(EngineError::Pipeline("the output thread stopped".into()));
                 }
-                Ok(())
-            })?;
-            drop(in_rx);
-            // The input ended: make sure it ended because it was exhausted, not broken.
-            joined(decoder.join(), "decoder")?;
-            let (state, stats, mut out_tx) = core.finish()?;
-            if !out_tx.flush() {
-                return Err(EngineError::Pipeline("the output thread stopped".into()));
-            }
-            Ok((state, stats))
-        };
+                Ok((state, stats, crowd))
+            };
         let engine_result = engine();
         let written = joined(writer.join(), "output");
-        let ((state, latency), (journal, collector)) = match (engine_result, written) {
+        let ((state, latency, crowd), (journal, collector)) = match (engine_result, written) {
             (Ok(e), Ok(w)) => (e, w),
             // The output thread's own failure explains the engine's.
             (Err(EngineError::Pipeline(_)), Err(w)) => return Err(w),
@@ -136,6 +140,7 @@ pub(crate) fn execute(job: Job<'_>) -> Result<Executed, EngineError> {
             data: collector.finish(),
             latency,
             rules_name,
+            crowd,
         })
     })
 }

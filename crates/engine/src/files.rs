@@ -14,6 +14,10 @@ pub const MANIFEST: &str = "manifest.json";
 pub const JOURNAL: &str = "journal.crun";
 /// The wall-clock latency statistics' file name (not a result).
 pub const LATENCY: &str = "latency.txt";
+/// The crowd's report (cascade report and fidelity table), in a run with a crowd.
+pub const CROWD_TEXT: &str = "crowd.txt";
+/// The crowd's liquidation heatmap picture, in a run with a crowd.
+pub const HEATMAP_SVG: &str = "heatmap.svg";
 
 /// Writes `bytes` to `dir/name` atomically (temporary name, sync, rename).
 pub fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf, EngineError> {

@@ -70,10 +70,12 @@ mod venue;
 mod views;
 
 pub use collect::{MarketTotals, RunData};
-pub use config::{ExecConfig, Progress, RunConfig};
+pub use config::{CrowdBook, CrowdSetup, ExecConfig, Progress, RunConfig};
 pub use error::EngineError;
 pub use latency::{LatencyStats, Stopwatch};
-pub use manifest::{params_to_json, JournalInfo, Manifest, ENGINE_VERSION, MANIFEST_VERSION};
+pub use manifest::{
+    params_to_json, CrowdManifest, JournalInfo, Manifest, ENGINE_VERSION, MANIFEST_VERSION,
+};
 pub use pipeline::PipelineConfig;
 pub use record::{Record, RecordBody, Sample};
 pub use replay::{verify, Verified};

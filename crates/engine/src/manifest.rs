@@ -67,6 +67,35 @@ pub struct Manifest {
     pub final_state: FinalState,
     /// The report files written beside the manifest.
     pub reports: Vec<String>,
+    /// The crowd's seed, draw counts and whole configuration, when the run had a crowd (a
+    /// replay rebuilds it from `config.crowd`; this records what it drew).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crowd: Option<CrowdManifest>,
+}
+
+/// What the manifest records about a run's crowd.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct CrowdManifest {
+    /// The seed every crowd stream derives from.
+    pub seed: u64,
+    /// Draws taken from each stream, by stream name.
+    pub draws: std::collections::BTreeMap<String, u64>,
+    /// The whole crowd configuration, as TOML.
+    pub config_toml: String,
+}
+
+impl From<cascade_crowd::Manifest> for CrowdManifest {
+    fn from(m: cascade_crowd::Manifest) -> Self {
+        CrowdManifest {
+            seed: m.seed,
+            draws: m
+                .draws
+                .into_iter()
+                .map(|(k, n)| (k.to_string(), n))
+                .collect(),
+            config_toml: m.config_toml,
+        }
+    }
 }
 
 impl Manifest {

@@ -100,6 +100,7 @@ pub fn verify(dir: &Path, registry: &Registry, exec: &ExecConfig) -> Result<Veri
             &manifest.instruments,
             manifest.start(),
             manifest.config.insurance_fund,
+            manifest.config.crowd.as_ref(),
         )?,
         config: &manifest.config,
         exec,

@@ -5,7 +5,7 @@ use crate::collect::RunData;
 use crate::config::{ExecConfig, RunConfig};
 use crate::error::EngineError;
 use crate::execute::{execute, Job};
-use crate::files::{prepare_run_dir, write_atomic, JOURNAL, LATENCY};
+use crate::files::{prepare_run_dir, write_atomic, CROWD_TEXT, HEATMAP_SVG, JOURNAL, LATENCY};
 use crate::latency::LatencyStats;
 use crate::manifest::{params_to_json, JournalInfo, Manifest, ENGINE_VERSION, MANIFEST_VERSION};
 use crate::reports;
@@ -63,6 +63,8 @@ pub struct RunOutcome {
     pub latency: LatencyStats,
     /// The latency statistics rendered (as in `latency.txt`).
     pub latency_text: String,
+    /// With a crowd: its report (as in `crowd.txt`: cascade report and fidelity table).
+    pub crowd_text: Option<String>,
 }
 
 /// Runs `spec`. With `out_dir`, writes the run directory: `journal.crun` (when
@@ -99,6 +101,7 @@ pub fn run_inputs(
         &inputs.instruments,
         inputs.start,
         spec.config.insurance_fund,
+        spec.config.crowd.as_ref(),
     )?;
     if let Some(p) = &exec.progress {
         p.set_total(inputs.event_count);
@@ -139,6 +142,12 @@ pub fn run_inputs(
         config: spec.config.clone(),
         seeds: [("run".to_string(), spec.config.seed)]
             .into_iter()
+            .chain(
+                executed
+                    .crowd
+                    .as_ref()
+                    .map(|c| ("crowd".to_string(), c.manifest.seed)),
+            )
             .collect(),
         journal: JournalInfo {
             file: executed.journal.path.as_ref().map(|_| JOURNAL.to_string()),
@@ -147,6 +156,7 @@ pub fn run_inputs(
         },
         final_state: executed.final_state,
         reports: Vec::new(),
+        crowd: executed.crowd.as_ref().map(|c| c.manifest.clone().into()),
     };
     let rendered = reports::render(&manifest, &executed.data)?;
     let latency_text = reports::latency_text(&executed.latency);
@@ -154,6 +164,12 @@ pub fn run_inputs(
         for (name, bytes) in &rendered.files {
             write_atomic(dir, name, bytes)?;
             manifest.reports.push(name.clone());
+        }
+        if let Some(c) = &executed.crowd {
+            for (name, text) in [(CROWD_TEXT, &c.text), (HEATMAP_SVG, &c.svg)] {
+                write_atomic(dir, name, text.as_bytes())?;
+                manifest.reports.push(name.to_string());
+            }
         }
         write_atomic(dir, LATENCY, latency_text.as_bytes())?;
         manifest.write(dir)?;
@@ -164,5 +180,6 @@ pub fn run_inputs(
         report_text: rendered.text,
         latency: executed.latency,
         latency_text,
+        crowd_text: executed.crowd.map(|c| c.text),
     })
 }

@@ -17,12 +17,14 @@
 //!
 //! Spot instruments need no tiers; inverse perpetuals are refused by the exchange.
 
+use crate::config::{CrowdBook, CrowdSetup};
 use crate::error::EngineError;
 use crate::record::Sample;
 use crate::state::{AccountFinal, FinalState};
+use cascade_crowd::Crowd;
 use cascade_exchange::view_into::AccountFigures;
 use cascade_exchange::{Exchange, ExchangeError, InstrumentConfig, VenueRules};
-use cascade_strategy::{AccountView, OrderView, PositionView};
+use cascade_strategy::{AccountView, HeatmapSummary, OrderView, PositionView};
 use cascade_types::{
     AccountId, Command, Event, InstrumentId, InstrumentKind, InstrumentSpec, MarginMode, Money,
     Output, Price, Qty, Rate, Rounding, Ts,
@@ -37,6 +39,21 @@ pub const VENUE_PRESETS: &[&str] = &[
     "hyperliquid-2025",
 ];
 
+/// The bands of a crowd heatmap summary as the strategy API's bands.
+fn heat_bands(
+    s: &cascade_crowd::HeatSummary,
+) -> [cascade_strategy::HeatBand; cascade_crowd::BANDS_MAX] {
+    let mut out = [cascade_strategy::HeatBand::default(); cascade_crowd::BANDS_MAX];
+    for (o, b) in out.iter_mut().zip(s.bands()) {
+        *o = cascade_strategy::HeatBand {
+            within_bps: b.within_bps,
+            longs_below: b.longs_below,
+            shorts_above: b.shorts_above,
+        };
+    }
+    out
+}
+
 /// The reused buffers of [`Venue::fill_view`] (the exchange's account figures).
 #[derive(Default)]
 pub(crate) struct ViewScratch(AccountFigures);
@@ -45,6 +62,30 @@ pub(crate) struct ViewScratch(AccountFigures);
 pub(crate) struct Venue {
     ex: Exchange,
     specs: Vec<InstrumentSpec>,
+    /// The crowd, when the run has one.
+    crowd: Option<CrowdState>,
+}
+
+/// A run's crowd and what the engine keeps about it.
+struct CrowdState {
+    crowd: Crowd,
+    /// The starting book, until it is seeded at the first mark of the crowd's instrument.
+    book: Option<CrowdBook>,
+    /// The mark the strategy's heatmap summary was last computed at.
+    summary_mark: Option<Price>,
+    /// The first seeding error (the run fails with it).
+    error: Option<String>,
+}
+
+/// What a run's crowd leaves behind: its manifest and its report files.
+#[derive(Clone, Debug)]
+pub(crate) struct CrowdArtifacts {
+    /// Seed, draws and config.
+    pub manifest: cascade_crowd::Manifest,
+    /// `crowd.txt`: the cascade report and the fidelity table.
+    pub text: String,
+    /// `heatmap.svg`.
+    pub svg: String,
 }
 
 fn exchange_err(e: ExchangeError) -> EngineError {
@@ -116,11 +157,14 @@ fn instrument(spec: &InstrumentSpec, tiers: Tiers) -> Result<InstrumentConfig, E
 impl Venue {
     /// Builds the exchange for the preset `venue` (rules in force at `start`, the time of the
     /// first event) over the run's instrument table, with `insurance_fund` in every fund.
+    /// With `crowd`, the crowd is built over the exchange (its accounts open after the
+    /// strategy's, at its first event).
     pub(crate) fn new(
         venue: &str,
         instruments: &[InstrumentSpec],
         start: Option<Ts>,
         insurance_fund: Money,
+        crowd: Option<&CrowdSetup>,
     ) -> Result<Venue, EngineError> {
         let (rules, tiers) = rules_and_tiers(venue, start)?;
         let configs = instruments
@@ -132,9 +176,79 @@ impl Venue {
         for f in 0..funds {
             ex.seed_insurance_fund(f, insurance_fund);
         }
+        let crowd = match crowd {
+            None => None,
+            Some(setup) => Some(CrowdState {
+                crowd: Crowd::new(setup.config.clone(), &ex)
+                    .map_err(|e| EngineError::Config(format!("crowd: {e}")))?,
+                book: setup.book,
+                summary_mark: None,
+                error: None,
+            }),
+        };
         Ok(Venue {
             ex,
             specs: instruments.to_vec(),
+            crowd,
+        })
+    }
+
+    /// The crowd's heatmap summary for the strategy's market view, when the crowd's mark has
+    /// moved since the last one (or `force`): `(instrument, summary)`.
+    #[inline]
+    pub(crate) fn heatmap_update(
+        &mut self,
+        now: Ts,
+        force: bool,
+    ) -> Option<(InstrumentId, HeatmapSummary)> {
+        let c = self.crowd.as_mut()?;
+        let i = c.crowd.config().instrument;
+        let mark = self.ex.mark_price(i)?;
+        if !force && c.summary_mark == Some(mark) {
+            return None;
+        }
+        c.summary_mark = Some(mark);
+        let s = c.crowd.heatmap_summary(now, mark);
+        let bands = heat_bands(&s);
+        Some((
+            i,
+            HeatmapSummary::new(s.ts, s.reference, &bands[..s.bands().len()]),
+        ))
+    }
+
+    /// The first error of the crowd (a starting book the exchange refused).
+    pub(crate) fn crowd_error(&self) -> Option<&str> {
+        self.crowd.as_ref().and_then(|c| c.error.as_deref())
+    }
+
+    /// The crowd's manifest and report files, at the end of a run.
+    pub(crate) fn crowd_artifacts(&self) -> Option<CrowdArtifacts> {
+        let c = self.crowd.as_ref()?;
+        let record = c.crowd.record();
+        let cfg = c.crowd.config();
+        let symbol = self
+            .specs
+            .get(cfg.instrument.index())
+            .map_or("?", |s| s.symbol.as_str());
+        let mut text = cascade_crowd::cascade_report(record, 10);
+        if !text.ends_with('\n') {
+            text.push('\n');
+        }
+        text.push('\n');
+        text.push_str("modelled against recorded liquidations\n");
+        text.push_str(
+            &cascade_crowd::fidelity_table(record, cfg.fidelity_interval_s, None, &[]).render(),
+        );
+        let svg = cascade_crowd::heatmap_svg(
+            record,
+            &format!("crowd liquidation heatmap, {symbol}"),
+            960,
+            480,
+        );
+        Some(CrowdArtifacts {
+            manifest: c.crowd.manifest(),
+            text,
+            svg,
         })
     }
 
@@ -152,6 +266,21 @@ impl Venue {
     #[inline]
     pub(crate) fn on_market(&mut self, event: &Event, out: &mut Vec<Output>) {
         self.ex.on_market(event, out);
+        if let Some(c) = &mut self.crowd {
+            if c.book.is_some() && event.instrument == c.crowd.config().instrument {
+                // The book is seeded around its price, at the first mark of the instrument.
+                if self.ex.mark_price(event.instrument).is_some() {
+                    let book = c.book.take().expect("checked above");
+                    if let Err(e) =
+                        c.crowd
+                            .seed_spread(&mut self.ex, book.open_interest, book.price, out)
+                    {
+                        c.error.get_or_insert_with(|| format!("crowd: {e}"));
+                    }
+                }
+            }
+            c.crowd.on_event(&mut self.ex, event, out);
+        }
     }
 
     /// Applies a command of `account` arriving at `now`; appends what happened to `out`.
@@ -163,11 +292,20 @@ impl Venue {
         out: &mut Vec<Output>,
     ) {
         self.ex.on_command(now, account, command, out);
+        if let Some(c) = &mut self.crowd {
+            c.crowd.on_outputs(&self.ex, now, out);
+        }
     }
 
-    /// The exchange's invariant checker.
-    pub(crate) fn check(&self) -> Result<(), ExchangeError> {
-        cascade_exchange::check_invariants(&self.ex)
+    /// The exchange's invariant checker (and the crowd's bookkeeping against the exchange).
+    pub(crate) fn check(&self) -> Result<(), String> {
+        cascade_exchange::check_invariants(&self.ex).map_err(|e| e.to_string())?;
+        if let Some(c) = &self.crowd {
+            c.crowd
+                .check_consistency(&self.ex)
+                .map_err(|e| e.to_string())?;
+        }
+        Ok(())
     }
 
     /// Copies the exchange's view of `view.id` into `view` (positions indexed by instrument,

@@ -2,6 +2,7 @@
 //! [`check`], insta snapshots of purpose-built text.
 
 mod check;
+mod crowd;
 mod determinism;
 mod errors;
 mod replay;

@@ -90,3 +90,32 @@ impl Strategy for Rearm {
         ctx.set_timer(ctx.now(), id + 1);
     }
 }
+
+/// Buys 0.01 BTC once, the first time its market view's heatmap summary shows crowd longs
+/// liquidated within 10 % below: a run where it trades is a run whose strategy saw the crowd.
+#[derive(Default)]
+pub struct HeatWatch {
+    done: bool,
+}
+
+impl Strategy for HeatWatch {
+    fn on_event(&mut self, _event: &Event, ctx: &mut Ctx<'_>) {
+        if self.done {
+            return;
+        }
+        let seen = ctx
+            .instrument(InstrumentId(0))
+            .heatmap
+            .as_ref()
+            .and_then(|h| h.within(1000).map(|b| b.longs_below.is_positive()))
+            .unwrap_or(false);
+        if seen {
+            self.done = true;
+            ctx.place(OrderRequest::market(
+                InstrumentId(0),
+                Side::Buy,
+                "0.01".parse().unwrap(),
+            ));
+        }
+    }
+}
