@@ -4,6 +4,7 @@
 //! Without a command it runs the scoring suite (`backtest score`, with the same options) on
 //! the bundled scenarios.
 
+mod cmd_calibrate;
 mod cmd_import;
 mod cmd_inspect;
 mod cmd_run;
@@ -44,6 +45,8 @@ enum Cmd {
     Merge(cmd_run::MergeArgs),
     /// Re-run a run from its journal and confirm the same final state and hash.
     Replay(cmd_run::ReplayArgs),
+    /// Fit the crowd's leverage distribution to the logs' recorded liquidations over a window.
+    Calibrate(cmd_calibrate::Args),
     /// Score every strategy × every scenario: a table, JSON and one HTML page (the default).
     Score(cmd_score::Args),
 }
@@ -57,6 +60,7 @@ fn main() -> ExitCode {
         Some(Cmd::Sweep(a)) => cmd_run::sweep(a),
         Some(Cmd::Merge(a)) => cmd_run::merge(a),
         Some(Cmd::Replay(a)) => cmd_run::replay(a),
+        Some(Cmd::Calibrate(a)) => cmd_calibrate::run(a),
         Some(Cmd::Score(a)) => cmd_score::run(a),
         None => cmd_score::run(cli.score),
     };

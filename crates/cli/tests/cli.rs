@@ -237,3 +237,161 @@ fn score_reports_a_bad_scenario_and_exits_non_zero() {
     );
     assert!(out.join("score.json").is_file());
 }
+
+/// A small BTC log with recorded liquidations: a 6 % slide over five minutes, a book top, a
+/// mark and a trade each second, a recorded long liquidation every 20 s of the slide.
+fn liquidation_log(path: &Path) {
+    use cascade_types::*;
+    let mut btc = InstrumentSpec::new(
+        "binance-um",
+        "BTCUSDT",
+        InstrumentKind::LinearPerp,
+        "BTC",
+        "USDT",
+    );
+    btc.tick = "0.1".parse().unwrap();
+    btc.lot = "0.001".parse().unwrap();
+    let t0 = Ts::parse_utc("2024-08-05T00:00:00Z").unwrap();
+    let mut w = cascade_journal::Writer::create(path, vec![btc], "calibrate fixture").unwrap();
+    let mut price = 60_000i64;
+    for k in 0..360i64 {
+        let ts = t0.plus_nanos(k * 1_000_000_000);
+        if (30..330).contains(&k) {
+            price -= 12;
+        }
+        let at = |body| Event {
+            ts,
+            instrument: InstrumentId(0),
+            body,
+        };
+        let p = Price::from_int(price);
+        w.write(&at(EventBody::BookTop(BookTop {
+            bid_price: Price::from_int(price - 1),
+            bid_qty: Qty::from_int(5),
+            ask_price: p,
+            ask_qty: Qty::from_int(5),
+        })))
+        .unwrap();
+        w.write(&at(EventBody::MarkPrice(p))).unwrap();
+        w.write(&at(EventBody::Trade(Trade {
+            price: p,
+            qty: "0.5".parse().unwrap(),
+            aggressor: Side::Sell,
+            trade_id: k as u64,
+        })))
+        .unwrap();
+        if (30..330).contains(&k) && k % 20 == 0 {
+            w.write(&at(EventBody::Liquidation(Liquidation {
+                side: Side::Sell,
+                price: p,
+                qty: Qty::from_int(1),
+            })))
+            .unwrap();
+        }
+    }
+    w.finish().unwrap();
+}
+
+#[test]
+fn calibrate_fits_the_leverage_to_recorded_liquidations_deterministically() {
+    let tmp = tempfile::tempdir().unwrap();
+    let log = tmp.path().join("slide.clog");
+    liquidation_log(&log);
+    let crowd = tmp.path().join("crowd.toml");
+    std::fs::write(
+        &crowd,
+        "seed = 3\ninitial_spread_bps = 200\nfidelity_interval_s = 60\n[size]\nkind = \"fixed\"\nnotional = 30000.0\n",
+    )
+    .unwrap();
+    let args = [
+        "calibrate",
+        log.to_str().unwrap(),
+        "--venue",
+        "binance-usdm",
+        "--from",
+        "2024-08-05T00:00:00Z",
+        "--to",
+        "2024-08-05T00:06:00Z",
+        "--insurance-fund",
+        "1000000",
+        "--crowd",
+        crowd.to_str().unwrap(),
+        "--crowd-book",
+        "60@60000",
+    ];
+    let a = check(&args, tmp.path());
+    let b = check(&args, tmp.path());
+    assert_eq!(a, b, "the same inputs give the same fit");
+    assert!(a.starts_with("exit 0\n"), "{a}");
+    assert!(
+        a.contains("<- best") && a.contains("fit: leverage lognormal median"),
+        "{a}"
+    );
+    insta::assert_snapshot!("calibrate_slide", a);
+    // A log without recorded liquidations in the window cannot be fitted: a clear error.
+    let mut early = args;
+    early[7] = "2024-08-05T00:00:20Z";
+    let e = check(&early, tmp.path());
+    assert!(
+        e.starts_with("exit 1\n") && e.contains("no recorded liquidation"),
+        "{e}"
+    );
+}
+
+#[test]
+fn run_with_the_crowd_writes_its_report_and_replays() {
+    let tmp = tempfile::tempdir().unwrap();
+    let log = tmp.path().join("slide.clog");
+    liquidation_log(&log);
+    let out = tmp.path().join("run");
+    let ran = check(
+        &[
+            "run",
+            "--strategy",
+            "noop",
+            "--venue",
+            "binance-usdm",
+            "--insurance-fund",
+            "1000000",
+            "--crowd-book",
+            "60@60000",
+            "--out",
+            out.to_str().unwrap(),
+            log.to_str().unwrap(),
+        ],
+        tmp.path(),
+    );
+    assert!(
+        ran.starts_with("exit 0\n") && ran.contains("crowd report"),
+        "{ran}"
+    );
+    let text = std::fs::read_to_string(out.join("crowd.txt")).unwrap();
+    assert!(
+        text.contains("modelled against recorded liquidations"),
+        "{text}"
+    );
+    assert!(out.join("heatmap.svg").exists());
+    let manifest = std::fs::read_to_string(out.join("manifest.json")).unwrap();
+    assert!(manifest.contains("\"crowd\""), "{manifest}");
+    let replayed = check(&["replay", "--verify", out.to_str().unwrap()], tmp.path());
+    assert!(replayed.starts_with("exit 0\n"), "{replayed}");
+    let bad = check(
+        &[
+            "run",
+            "--strategy",
+            "noop",
+            "--venue",
+            "bybit",
+            "--crowd-book",
+            "60",
+            "--out",
+            tmp.path().join("bad").to_str().unwrap(),
+            log.to_str().unwrap(),
+        ],
+        tmp.path(),
+    );
+    assert!(
+        bad.starts_with("exit 1\n") && bad.contains("OI@PRICE"),
+        "{bad}"
+    );
+}

@@ -66,7 +66,7 @@ mod shards;
 mod source;
 mod state;
 pub mod sweep;
-mod venue;
+pub mod venue;
 mod views;
 
 pub use collect::{MarketTotals, RunData};
@@ -86,3 +86,4 @@ pub use source::{
 };
 pub use state::{AccountFinal, FinalState};
 pub use sweep::{sweep, JobResult, Shard, Sweep, SweepJob, SweepResults};
+pub use venue::{build_exchange, calibrate_logs, CalibrateSpec};

@@ -31,7 +31,7 @@ use cascade_types::{
 };
 use std::collections::BTreeMap;
 
-/// The names [`Venue::new`] accepts, for help texts.
+/// The names [`build_exchange`] accepts, for help texts.
 pub const VENUE_PRESETS: &[&str] = &[
     "binance-usdm",
     "binance-usdm@YYYY-MM-DD",
@@ -154,6 +154,117 @@ fn instrument(spec: &InstrumentSpec, tiers: Tiers) -> Result<InstrumentConfig, E
     Ok(cfg)
 }
 
+/// Builds the exchange model for the preset `venue` (rules in force at `start`, the time of
+/// the first event) over `instruments`, with `insurance_fund` in every fund — as a run builds
+/// it.
+pub fn build_exchange(
+    venue: &str,
+    instruments: &[InstrumentSpec],
+    start: Option<Ts>,
+    insurance_fund: Money,
+) -> Result<Exchange, EngineError> {
+    let (rules, tiers) = rules_and_tiers(venue, start)?;
+    let configs = instruments
+        .iter()
+        .map(|s| instrument(s, tiers))
+        .collect::<Result<Vec<_>, _>>()?;
+    let funds = configs.iter().map(|c| c.fund).max().map_or(0, |f| f + 1);
+    let mut ex = Exchange::new(rules, configs).map_err(exchange_err)?;
+    for f in 0..funds {
+        ex.seed_insurance_fund(f, insurance_fund);
+    }
+    Ok(ex)
+}
+
+/// What [`calibrate_logs`] fits against.
+#[derive(Clone, Debug)]
+pub struct CalibrateSpec {
+    /// Input event logs (merged as in a run).
+    pub inputs: Vec<std::path::PathBuf>,
+    /// Venue preset name.
+    pub venue: String,
+    /// The window `[from, to)` the loss is computed over (events from `to` on are not used).
+    pub window: (Ts, Ts),
+    /// The crowd's base config (its leverage is what is fitted) and optional starting book.
+    pub crowd: CrowdSetup,
+    /// What every insurance fund starts with.
+    pub insurance_fund: Money,
+}
+
+/// Fits the crowd's leverage distribution to the logs' recorded liquidations
+/// ([`cascade_crowd::calibrate()`](cascade_crowd::calibrate::calibrate)): every candidate
+/// replays the logs through a fresh exchange of the preset and a fresh crowd. With a starting
+/// book, the events up to the first mark of the crowd's instrument warm the exchange up
+/// before the book is seeded.
+pub fn calibrate_logs(
+    spec: &CalibrateSpec,
+    grid: &cascade_crowd::CalibrationGrid,
+) -> Result<cascade_crowd::CalibrationFit, EngineError> {
+    let (from, to) = spec.window;
+    if from >= to {
+        return Err(EngineError::Config(format!(
+            "the window is empty: from {} is not before to {}",
+            from.nanos(),
+            to.nanos()
+        )));
+    }
+    spec.crowd
+        .config
+        .validate()
+        .map_err(|e| EngineError::Config(format!("crowd: {e}")))?;
+    let mut inputs = crate::source::open_logs(&spec.inputs)?;
+    let mut events = Vec::new();
+    while inputs.source.fill(&mut events, 4096)? {}
+    events.retain(|e| e.ts < to);
+    let (instruments, start) = (inputs.instruments, inputs.start);
+    // Fail on a bad venue or instrument here, not inside the fit.
+    let probe = build_exchange(&spec.venue, &instruments, start, spec.insurance_fund)?;
+    let i = spec.crowd.config.instrument;
+    if probe.instrument_config(i).is_none() {
+        return Err(EngineError::Config(format!(
+            "crowd instrument {} is not in the logs' instrument table",
+            i.0
+        )));
+    }
+    let warm_up = match spec.crowd.book {
+        None => 0,
+        Some(_) => {
+            let mut ex = probe;
+            let mut out = Vec::new();
+            let mut n = 0;
+            for e in &events {
+                out.clear();
+                ex.on_market(e, &mut out);
+                n += 1;
+                if e.instrument == i && ex.mark_price(i).is_some() {
+                    break;
+                }
+            }
+            n
+        }
+    };
+    let (before, rest) = events.split_at(warm_up);
+    let make = || {
+        let mut ex = build_exchange(&spec.venue, &instruments, start, spec.insurance_fund)
+            .expect("built once already");
+        let mut out = Vec::new();
+        for e in before {
+            out.clear();
+            ex.on_market(e, &mut out);
+        }
+        ex
+    };
+    let input = cascade_crowd::CalibrationInput {
+        base: spec.crowd.config.clone(),
+        exchange: &make,
+        starting_book: spec.crowd.book.map(|b| (b.open_interest, b.price)),
+        events: rest,
+        window: spec.window,
+    };
+    cascade_crowd::calibrate(&input, grid)
+        .map_err(|e| EngineError::Config(format!("calibration: {e}")))
+}
+
 impl Venue {
     /// Builds the exchange for the preset `venue` (rules in force at `start`, the time of the
     /// first event) over the run's instrument table, with `insurance_fund` in every fund.
@@ -166,16 +277,7 @@ impl Venue {
         insurance_fund: Money,
         crowd: Option<&CrowdSetup>,
     ) -> Result<Venue, EngineError> {
-        let (rules, tiers) = rules_and_tiers(venue, start)?;
-        let configs = instruments
-            .iter()
-            .map(|s| instrument(s, tiers))
-            .collect::<Result<Vec<_>, _>>()?;
-        let funds = configs.iter().map(|c| c.fund).max().map_or(0, |f| f + 1);
-        let mut ex = Exchange::new(rules, configs).map_err(exchange_err)?;
-        for f in 0..funds {
-            ex.seed_insurance_fund(f, insurance_fund);
-        }
+        let ex = build_exchange(venue, instruments, start, insurance_fund)?;
         let crowd = match crowd {
             None => None,
             Some(setup) => Some(CrowdState {
