@@ -370,7 +370,7 @@ fn ten_ten_real_ten_x_long_is_liquidated_in_the_crash_window_on_the_mark() {
 }
 
 #[test]
-fn ten_ten_funding_carry_is_adl_d_only_with_a_crowd() {
+fn ten_ten_funding_carry_meets_adl_pressure_only_with_a_crowd() {
     let o = bundled();
     let mut cards = vec![card(o, "funding-carry", TEN_TEN, DataKind::Reconstruction)];
     if let Some(real) = with_real_data() {
@@ -391,6 +391,13 @@ fn ten_ten_funding_carry_is_adl_d_only_with_a_crowd() {
         let short_leg_adl = c.record.outputs.iter().any(|t| {
             matches!(t.output, Output::Adl { victim, side: Side::Buy, .. } if c.record.owns(victim))
         });
+        // The suite's crowd follows recorded open interest: the reconstruction has it.
+        if c.data == DataKind::Reconstruction {
+            assert!(
+                !c.market.no_crowd(c.record.accounts.len()),
+                "no crowd on the reconstruction"
+            );
+        }
         if c.market.no_crowd(c.record.accounts.len()) {
             println!(
                 "10/10 {}: funding-carry: no crowd: no ADL pressure ({} exchange accounts: the market's and the strategy's; nobody else's deficits can exhaust the fund)",
@@ -399,21 +406,25 @@ fn ten_ten_funding_carry_is_adl_d_only_with_a_crowd() {
             assert_eq!(c.scorecard.adl_events, 0);
             assert_eq!(c.market.adl_events, 0);
         } else {
-            // With the crowd model: the crash bankrupts crowd longs, their deficits exhaust
-            // the fund, and the profitable short leg is auto-deleveraged.
+            // With the crowd (fixtures/suite.toml `[crowd]`, following the reconstruction's
+            // open interest): the crash bankrupts crowd longs, their deficits exhaust the
+            // empty fund and ADL fires in the market. The ADL queue (profit × leverage) is
+            // served by the crowd's leveraged shorts: the carry's 2x short leg is not reached.
             println!(
-                "10/10 {}: funding-carry: crowd of {} accounts, {} ADL events in the market, {} against the carry ({} qty)",
+                "10/10 {}: funding-carry: crowd of {} accounts, {} ADL events in the market ({} notional), {} against the carry ({} qty)",
                 c.data,
                 c.market.exchange_accounts,
                 c.market.adl_events,
+                c.market.adl_notional,
                 c.scorecard.adl_events,
                 c.scorecard.adl_qty
             );
             assert!(c.market.adl_events > 0, "a crowd but no ADL on 10/10");
-            assert!(
-                c.scorecard.adl_events > 0 && short_leg_adl,
-                "the carry's short leg was not ADL'd"
+            assert_eq!(
+                c.scorecard.adl_events, 0,
+                "the carry's short leg was ADL'd: the queue reached past the crowd's shorts"
             );
+            assert!(!short_leg_adl);
         }
     }
 }

@@ -42,6 +42,7 @@ pub fn run(a: Args) -> Result<()> {
     let crowd = a.crowd.setup()?.unwrap_or(CrowdSetup {
         config: Default::default(),
         book: None,
+        first_perp: false,
     });
     let spec = CalibrateSpec {
         inputs: a.logs,

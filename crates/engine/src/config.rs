@@ -47,6 +47,10 @@ pub struct CrowdSetup {
     /// The starting book, if any ([`cascade_crowd::Crowd::seed_spread`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub book: Option<CrowdBook>,
+    /// The crowd holds the first linear perpetual of the run's instrument table, whatever
+    /// `config.instrument` says (for suites over scenarios with different tables).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub first_perp: bool,
 }
 
 impl CrowdSetup {
@@ -74,7 +78,11 @@ impl CrowdSetup {
             None => CrowdConfig::default(),
         };
         let book = book.map(str::parse).transpose()?;
-        Ok(Some(CrowdSetup { config, book }))
+        Ok(Some(CrowdSetup {
+            config,
+            book,
+            first_perp: false,
+        }))
     }
 }
 

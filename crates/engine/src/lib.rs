@@ -69,6 +69,7 @@ pub mod sweep;
 pub mod venue;
 mod views;
 
+pub use cascade_crowd::CrowdConfig;
 pub use collect::{MarketTotals, RunData};
 pub use config::{CrowdBook, CrowdSetup, ExecConfig, Progress, RunConfig};
 pub use error::EngineError;

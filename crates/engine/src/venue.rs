@@ -176,6 +176,22 @@ pub fn build_exchange(
     Ok(ex)
 }
 
+/// The crowd's config with its instrument resolved ([`CrowdSetup::first_perp`]).
+fn crowd_config(
+    setup: &CrowdSetup,
+    instruments: &[InstrumentSpec],
+) -> Result<cascade_crowd::CrowdConfig, EngineError> {
+    let mut config = setup.config.clone();
+    if setup.first_perp {
+        let k = instruments
+            .iter()
+            .position(|s| s.kind == InstrumentKind::LinearPerp)
+            .ok_or_else(|| EngineError::Config("crowd: the run has no linear perpetual".into()))?;
+        config.instrument = InstrumentId(k as u32);
+    }
+    Ok(config)
+}
+
 /// What [`calibrate_logs`] fits against.
 #[derive(Clone, Debug)]
 pub struct CalibrateSpec {
@@ -219,7 +235,8 @@ pub fn calibrate_logs(
     let (instruments, start) = (inputs.instruments, inputs.start);
     // Fail on a bad venue or instrument here, not inside the fit.
     let probe = build_exchange(&spec.venue, &instruments, start, spec.insurance_fund)?;
-    let i = spec.crowd.config.instrument;
+    let base = crowd_config(&spec.crowd, &instruments)?;
+    let i = base.instrument;
     if probe.instrument_config(i).is_none() {
         return Err(EngineError::Config(format!(
             "crowd instrument {} is not in the logs' instrument table",
@@ -255,7 +272,7 @@ pub fn calibrate_logs(
         ex
     };
     let input = cascade_crowd::CalibrationInput {
-        base: spec.crowd.config.clone(),
+        base,
         exchange: &make,
         starting_book: spec.crowd.book.map(|b| (b.open_interest, b.price)),
         events: rest,
@@ -281,7 +298,7 @@ impl Venue {
         let crowd = match crowd {
             None => None,
             Some(setup) => Some(CrowdState {
-                crowd: Crowd::new(setup.config.clone(), &ex)
+                crowd: Crowd::new(crowd_config(setup, instruments)?, &ex)
                     .map_err(|e| EngineError::Config(format!("crowd: {e}")))?,
                 book: setup.book,
                 summary_mark: None,

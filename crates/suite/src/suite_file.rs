@@ -17,6 +17,9 @@ struct File {
     config: ConfigFile,
     #[serde(default)]
     entry: Vec<EntryFile>,
+    /// The crowd, on the first linear perpetual of every scenario (off when absent).
+    #[serde(default)]
+    crowd: Option<cascade_engine::CrowdConfig>,
 }
 
 #[derive(Deserialize, Default)]
@@ -74,6 +77,10 @@ pub struct SuiteEntry {
 /// strategy = "buy-and-hold"            # registry name
 /// about = "the leveraged baseline"     # optional, one line for reports
 /// params = { mode = "perp", leverage = 10 }
+///
+/// [crowd]                   # optional: the crowd (a cascade_crowd CrowdConfig; off when
+/// mode = "impact"           # absent), on each scenario's first linear perpetual,
+/// oi_share = 0.1            # following its recorded open interest
 /// ```
 #[derive(Clone, Debug)]
 pub struct Suite {
@@ -109,7 +116,15 @@ impl Suite {
             });
             bad(format!("line {line}: {}", e.message().trim()))
         })?;
-        let config = run_config(&file.config).map_err(|m| bad(format!("[config]: {m}")))?;
+        let mut config = run_config(&file.config).map_err(|m| bad(format!("[config]: {m}")))?;
+        if let Some(c) = file.crowd {
+            c.validate().map_err(|e| bad(format!("[crowd]: {e}")))?;
+            config.crowd = Some(cascade_engine::CrowdSetup {
+                config: c,
+                book: None,
+                first_perp: true,
+            });
+        }
         let mut entries: Vec<SuiteEntry> = Vec::with_capacity(file.entry.len());
         for (k, e) in file.entry.into_iter().enumerate() {
             let at = format!("[[entry]] #{} ({:?})", k + 1, e.label);

@@ -73,6 +73,7 @@ fn crowd_spec(log: &Path) -> RunSpec {
     s.config.crowd = Some(CrowdSetup {
         config,
         book: Some("200@60000".parse::<CrowdBook>().unwrap()),
+        first_perp: false,
     });
     s
 }
