@@ -7,8 +7,8 @@ use crate::error::EngineError;
 use crate::latency::LatencyStats;
 use crate::manifest::Manifest;
 use cascade_report::{
-    equity_csv, fills_csv, render_html, render_json, render_latency, render_text, InputFile,
-    Latency, Percentiles, Report, ReportConfig, RunMeta, RunRecord,
+    equity_csv, fills_csv, render_html, render_html_with, render_json, render_latency, render_text,
+    HtmlSection, InputFile, Latency, Percentiles, Report, ReportConfig, RunMeta, RunRecord,
 };
 use std::fmt::Write;
 
@@ -103,7 +103,12 @@ fn engine_section(manifest: &Manifest, data: &RunData) -> String {
 }
 
 /// Renders every report of a run.
-pub(crate) fn render(manifest: &Manifest, data: &RunData) -> Result<Rendered, EngineError> {
+/// `crowd_heatmap`: the crowd's heatmap SVG, shown in the HTML report when the crowd ran.
+pub(crate) fn render(
+    manifest: &Manifest,
+    data: &RunData,
+    crowd_heatmap: Option<&str>,
+) -> Result<Rendered, EngineError> {
     if data.equity.is_empty() {
         let text = format!(
             "no market events: nothing to report\n{}",
@@ -136,7 +141,18 @@ pub(crate) fn render(manifest: &Manifest, data: &RunData) -> Result<Rendered, En
         ),
         (
             "report.html".to_string(),
-            render_html(&record, &report).into_bytes(),
+            match crowd_heatmap {
+                Some(svg) => render_html_with(
+                    &record,
+                    &report,
+                    &[HtmlSection {
+                        title: "Crowd liquidation heatmap (modelled)",
+                        svg,
+                    }],
+                ),
+                None => render_html(&record, &report),
+            }
+            .into_bytes(),
         ),
     ];
     Ok(Rendered { files, text })

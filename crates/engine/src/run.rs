@@ -158,7 +158,11 @@ pub fn run_inputs(
         reports: Vec::new(),
         crowd: executed.crowd.as_ref().map(|c| c.manifest.clone().into()),
     };
-    let rendered = reports::render(&manifest, &executed.data)?;
+    let rendered = reports::render(
+        &manifest,
+        &executed.data,
+        executed.crowd.as_ref().map(|c| c.svg.as_str()),
+    )?;
     let latency_text = reports::latency_text(&executed.latency);
     if let Some(dir) = out_dir {
         for (name, bytes) in &rendered.files {

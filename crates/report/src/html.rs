@@ -439,6 +439,25 @@ fn section(out: &mut String, title: &str, charts: &[Chart]) {
 
 /// The report as one self-contained HTML page.
 pub fn render_html(record: &RunRecord, report: &Report) -> String {
+    render_html_with(record, report, &[])
+}
+
+/// An extra section for [`render_html_with`]: a heading and a self-contained `<svg>` (for
+/// example the crowd model's liquidation heatmap), placed after the built-in charts.
+#[derive(Clone, Copy, Debug)]
+pub struct HtmlSection<'a> {
+    /// The section heading (escaped on output).
+    pub title: &'a str,
+    /// A self-contained `<svg>…</svg>` element, inserted as is.
+    pub svg: &'a str,
+}
+
+/// [`render_html`] with extra sections after the built-in charts.
+pub fn render_html_with(
+    record: &RunRecord,
+    report: &Report,
+    sections: &[HtmlSection<'_>],
+) -> String {
     let (meta, m) = (&report.meta, &report.metrics);
     let card = Scorecard::from_report(report);
     let mut x0 = m.start.nanos();
@@ -667,6 +686,14 @@ pub fn render_html(record: &RunRecord, report: &Report) -> String {
     run.push(("run hash".into(), meta.run_hash.clone()));
     table(&mut o, "Run", &run);
     o.push_str("</div></div>");
+    for section in sections {
+        let _ = write!(
+            o,
+            "<h2>{}</h2><div class=\"card\">{}</div>",
+            esc(section.title),
+            section.svg
+        );
+    }
     o.push_str("<footer>cascade report · one self-contained page: inline SVG, no scripts, no network.</footer></main></body></html>\n");
     o
 }

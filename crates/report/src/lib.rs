@@ -46,7 +46,7 @@ mod svg;
 mod text;
 
 pub use csv::{equity_csv, fills_csv};
-pub use html::render_html;
+pub use html::{render_html, render_html_with, HtmlSection};
 pub use latency::{render_latency, Latency, Percentiles};
 pub use metrics::{
     AdlStats, Drawdown, DrawdownStats, ExposureAt, ExposureStats, FundingStats, LiquidationStats,

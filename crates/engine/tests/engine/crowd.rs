@@ -109,6 +109,9 @@ fn a_run_with_the_crowd_is_deterministic_replays_and_shows_the_heatmap() {
     assert!(std::fs::read_to_string(a.join("heatmap.svg"))
         .unwrap()
         .starts_with("<svg"));
+    // The HTML report shows the heatmap picture inline.
+    let html = std::fs::read_to_string(a.join("report.html")).unwrap();
+    assert!(html.contains("<h2>Crowd liquidation heatmap (modelled)</h2>"));
     // Replay rebuilds the crowd from the manifest.
     let v = verify(&a, &crowd_registry(), &exec(64, 2)).unwrap();
     assert_eq!(format!("{:016x}", v.final_hash), m.journal.final_hash);
