@@ -92,6 +92,7 @@ mod outputs;
 mod params;
 mod registry;
 mod rolling;
+pub mod sizing;
 pub mod testing;
 
 pub use account::{AccountView, FuturesWallet, OrderView, PositionView};

@@ -47,11 +47,12 @@
 //! ```
 
 use cascade_strategy::prelude::*;
+use cascade_strategy::sizing::{buy_price, notional_for, qty_for, select_instrument};
 use cascade_strategy::types::{
-    Event, InstrumentId, InstrumentKind, Money, OrderRequest, Output, Price, Qty, Rate, Rounding,
-    Side, Wallet,
+    Event, InstrumentId, InstrumentKind, Money, OrderRequest, Output, Qty, Rate, Rounding, Side,
+    Wallet,
 };
-use cascade_strategy::{dispatch_output, MarketView, Registry, Strategy};
+use cascade_strategy::{dispatch_output, Registry, Strategy};
 use std::fmt;
 
 /// The name the strategy is registered under.
@@ -345,54 +346,10 @@ impl BuyAndHold {
     }
 }
 
-/// The price a buyer would pay now: the best ask, else the last trade, else the mark.
-fn buy_price(state: &InstrumentState) -> Option<Price> {
-    state
-        .quote()
-        .map(|q| q.ask)
-        .or_else(|| state.last_price())
-        .or_else(|| state.mark.map(|m| m.value))
-        .filter(|p| p.is_positive())
-}
-
-/// The notional `margin` can carry at `leverage` with `buffer` of the notional held back:
-/// `N = margin·L / (1 + buffer·L)`, so that `N/L + buffer·N = margin`. The buffer pays the
-/// taker fee, the slippage of the market order and the gap between the fill and the mark
-/// (which the exchange counts against the margin at once, times the leverage) — costs this
-/// crate cannot see in advance. Spot is `L = 1`.
-fn notional_for(margin: Money, leverage: u32, buffer: Rate) -> Money {
-    let l = i64::from(leverage);
-    let one = Rate::ONE.raw();
-    margin
-        .mul_div(l * one, one + buffer.raw() * l, Rounding::Down)
-        .unwrap_or(Money::ZERO)
-        .max_of(Money::ZERO)
-}
-
-/// The largest multiple of `lot` whose notional at `price` does not exceed `budget`.
-fn qty_for(budget: Money, price: Price, lot: Qty) -> Qty {
-    assert!(lot.is_positive(), "an instrument's lot is positive");
-    let raw = budget
-        .per_price(price, Rounding::Down)
-        .unwrap_or(Qty::ZERO)
-        .raw()
-        .max(0);
-    Qty::from_raw(raw / lot.raw() * lot.raw())
-}
-
-/// The first instrument of `kind`, or the first of `kind` with this symbol.
-fn select(market: &MarketView, kind: InstrumentKind, symbol: Option<&str>) -> Option<InstrumentId> {
-    market
-        .instruments()
-        .iter()
-        .find(|s| s.spec.kind == kind && symbol.is_none_or(|sym| s.spec.symbol == sym))
-        .map(|s| s.id)
-}
-
 impl Strategy for BuyAndHold {
     fn on_start(&mut self, ctx: &mut Ctx<'_>) -> Result<(), ParamError> {
         let kind = self.config.mode.kind();
-        let found = select(ctx.market(), kind, self.config.symbol.as_deref());
+        let found = select_instrument(ctx.market(), kind, self.config.symbol.as_deref(), None);
         let Some(id) = found else {
             let (name, what) = match &self.config.symbol {
                 Some(sym) => (

@@ -48,11 +48,14 @@
 //! ```
 
 use cascade_strategy::prelude::*;
-use cascade_strategy::types::{
-    Event, InstrumentId, InstrumentKind, Money, OrderRequest, Output, Price, Qty, Rate, Rounding,
-    Side, Ts, Wallet,
+use cascade_strategy::sizing::{
+    buy_price, qty_for, round_down_to_lot, select_instrument, sell_price,
 };
-use cascade_strategy::{dispatch_output, MarketView, Registry, Strategy};
+use cascade_strategy::types::{
+    Event, InstrumentId, InstrumentKind, Money, OrderRequest, Output, Qty, Rate, Rounding, Side,
+    Ts, Wallet,
+};
+use cascade_strategy::{dispatch_output, Registry, Strategy};
 use std::fmt;
 
 /// The name the strategy is registered under.
@@ -472,7 +475,7 @@ impl FundingCarry {
     fn unwind(&mut self, ctx: &mut Ctx<'_>) {
         let (perp, spot) = self.legs().expect("resolved in on_start");
         let (long, short) = self.view_legs(ctx);
-        let sellable = round_down(long, ctx.instrument(spot).spec.lot);
+        let sellable = round_down_to_lot(long, ctx.instrument(spot).spec.lot);
         if sellable.is_zero() && short.is_zero() {
             if self.attempts < self.cfg.max_attempts {
                 self.state = State::Idle;
@@ -520,7 +523,7 @@ impl FundingCarry {
             return;
         }
         let lot = ctx.instrument(perp).spec.lot;
-        let q = round_down(drift.abs(), lot);
+        let q = round_down_to_lot(drift.abs(), lot);
         if q.is_zero() {
             return;
         }
@@ -594,7 +597,7 @@ impl FundingCarry {
             AfterAdl::Flatten => (spot, Side::Sell),
             AfterAdl::Hold => return,
         };
-        let q = round_down(self.naked, ctx.instrument(i).spec.lot);
+        let q = round_down_to_lot(self.naked, ctx.instrument(i).spec.lot);
         if q.is_zero() {
             self.finish_restore(ctx);
             return;
@@ -616,39 +619,6 @@ impl FundingCarry {
     }
 }
 
-/// The price a buyer would pay now: the best ask, else the last trade, else the mark.
-fn buy_price(state: &InstrumentState) -> Option<Price> {
-    state
-        .quote()
-        .map(|q| q.ask)
-        .or_else(|| state.last_price())
-        .or_else(|| state.mark.map(|m| m.value))
-        .filter(|p| p.is_positive())
-}
-
-/// The price a seller would get now: the best bid, else the last trade, else the mark.
-fn sell_price(state: &InstrumentState) -> Option<Price> {
-    state
-        .quote()
-        .map(|q| q.bid)
-        .or_else(|| state.last_price())
-        .or_else(|| state.mark.map(|m| m.value))
-        .filter(|p| p.is_positive())
-}
-
-fn round_down(qty: Qty, lot: Qty) -> Qty {
-    assert!(lot.is_positive(), "an instrument's lot is positive");
-    Qty::from_raw(qty.raw().max(0) / lot.raw() * lot.raw())
-}
-
-/// The largest multiple of `lot` whose notional at `price` does not exceed `budget`.
-fn qty_for(budget: Money, price: Price, lot: Qty) -> Qty {
-    round_down(
-        budget.per_price(price, Rounding::Down).unwrap_or(Qty::ZERO),
-        lot,
-    )
-}
-
 /// The smallest quantity that is a whole number of both lots (their least common multiple).
 fn common_lot(a: Qty, b: Qty) -> Option<Qty> {
     let (x, y) = (a.raw(), b.raw());
@@ -658,24 +628,6 @@ fn common_lot(a: Qty, b: Qty) -> Option<Qty> {
         (m, n) = (n, m % n);
     }
     (x / m).checked_mul(y).map(Qty::from_raw)
-}
-
-/// The first instrument of `kind` (with this symbol, or this base asset, when given).
-fn select(
-    market: &MarketView,
-    kind: InstrumentKind,
-    symbol: Option<&str>,
-    base: Option<&str>,
-) -> Option<InstrumentId> {
-    market
-        .instruments()
-        .iter()
-        .find(|s| {
-            s.spec.kind == kind
-                && symbol.is_none_or(|x| s.spec.symbol == x)
-                && base.is_none_or(|b| s.spec.base == b)
-        })
-        .map(|s| s.id)
 }
 
 fn rejected(name: &str, message: String) -> ParamError {
@@ -688,7 +640,7 @@ fn rejected(name: &str, message: String) -> ParamError {
 impl Strategy for FundingCarry {
     fn on_start(&mut self, ctx: &mut Ctx<'_>) -> Result<(), ParamError> {
         let market = ctx.market();
-        let perp = select(
+        let perp = select_instrument(
             market,
             InstrumentKind::LinearPerp,
             self.cfg.perp.as_deref(),
@@ -705,8 +657,8 @@ impl Strategy for FundingCarry {
         })?;
         let base = market[perp].spec.base.as_str();
         let spot = match &self.cfg.spot {
-            Some(sym) => select(market, InstrumentKind::Spot, Some(sym), None),
-            None => select(market, InstrumentKind::Spot, None, Some(base)),
+            Some(sym) => select_instrument(market, InstrumentKind::Spot, Some(sym), None),
+            None => select_instrument(market, InstrumentKind::Spot, None, Some(base)),
         }
         .ok_or_else(|| {
             rejected(

@@ -6,6 +6,7 @@
 
 use super::*;
 use cascade_strategy::testing::Harness;
+use cascade_strategy::types::Price;
 use cascade_strategy::types::{
     AccountId, BookTop, Command, EventBody, InstrumentSpec, LiquidationKind, OrderId, OrderKind,
     RejectReason,

@@ -54,11 +54,12 @@ mod signals;
 pub use signals::{input, Assessment, Peaks, Reading};
 
 use cascade_strategy::prelude::*;
+use cascade_strategy::sizing::{buy_price, notional_for, qty_for, select_instrument};
 use cascade_strategy::types::{
-    Event, InstrumentId, InstrumentKind, Money, OrderRequest, Output, Price, Qty, Rate, Rounding,
-    Side, Ts, Wallet,
+    Event, InstrumentId, InstrumentKind, Money, OrderRequest, Output, Qty, Rate, Rounding, Side,
+    Ts, Wallet,
 };
-use cascade_strategy::{dispatch_output, MarketView, Registry, Strategy};
+use cascade_strategy::{dispatch_output, Registry, Strategy};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
@@ -651,59 +652,6 @@ impl RegimeFilter {
     }
 }
 
-/// The price a buyer would pay now: the best ask, else the last trade, else the mark.
-fn buy_price(state: &InstrumentState) -> Option<Price> {
-    state
-        .quote()
-        .map(|q| q.ask)
-        .or_else(|| state.last_price())
-        .or_else(|| state.mark.map(|m| m.value))
-        .filter(|p| p.is_positive())
-}
-
-/// The notional `margin` can carry at `leverage` with `buffer` of the notional held back:
-/// `N = margin·L / (1 + buffer·L)`, so that `N/L + buffer·N = margin`. The buffer pays the
-/// taker fee, the slippage of the market order and the gap between the fill and the mark
-/// (which the exchange counts against the margin at once, times the leverage) — costs this
-/// crate cannot see in advance. Spot is `L = 1`.
-fn notional_for(margin: Money, leverage: u32, buffer: Rate) -> Money {
-    let l = i64::from(leverage);
-    let one = Rate::ONE.raw();
-    margin
-        .mul_div(l * one, one + buffer.raw() * l, Rounding::Down)
-        .unwrap_or(Money::ZERO)
-        .max_of(Money::ZERO)
-}
-
-/// The largest multiple of `lot` whose notional at `price` does not exceed `budget`.
-fn qty_for(budget: Money, price: Price, lot: Qty) -> Qty {
-    assert!(lot.is_positive(), "an instrument's lot is positive");
-    let raw = budget
-        .per_price(price, Rounding::Down)
-        .unwrap_or(Qty::ZERO)
-        .raw()
-        .max(0);
-    Qty::from_raw(raw / lot.raw() * lot.raw())
-}
-
-/// The first instrument of `kind` (with this symbol, or this base asset, when given).
-fn select(
-    market: &MarketView,
-    kind: InstrumentKind,
-    symbol: Option<&str>,
-    base: Option<&str>,
-) -> Option<InstrumentId> {
-    market
-        .instruments()
-        .iter()
-        .find(|s| {
-            s.spec.kind == kind
-                && symbol.is_none_or(|x| s.spec.symbol == x)
-                && base.is_none_or(|b| s.spec.base == b)
-        })
-        .map(|s| s.id)
-}
-
 fn rejected(name: &str, message: String) -> ParamError {
     ParamError::Rejected {
         name: name.to_string(),
@@ -714,7 +662,7 @@ fn rejected(name: &str, message: String) -> ParamError {
 impl Strategy for RegimeFilter {
     fn on_start(&mut self, ctx: &mut Ctx<'_>) -> Result<(), ParamError> {
         let market = ctx.market();
-        let perp = select(
+        let perp = select_instrument(
             market,
             InstrumentKind::LinearPerp,
             self.cfg.perp.as_deref(),
@@ -732,14 +680,16 @@ impl Strategy for RegimeFilter {
         let base = market[perp].spec.base.as_str();
         let spot = match &self.cfg.spot {
             Some(sym) => Some(
-                select(market, InstrumentKind::Spot, Some(sym), None).ok_or_else(|| {
-                    rejected(
-                        "spot",
-                        format!("the run has no spot instrument with symbol {sym:?}"),
-                    )
-                })?,
+                select_instrument(market, InstrumentKind::Spot, Some(sym), None).ok_or_else(
+                    || {
+                        rejected(
+                            "spot",
+                            format!("the run has no spot instrument with symbol {sym:?}"),
+                        )
+                    },
+                )?,
             ),
-            None => select(market, InstrumentKind::Spot, None, Some(base)),
+            None => select_instrument(market, InstrumentKind::Spot, None, Some(base)),
         };
         if self.cfg.hold == Hold::Spot && spot.is_none() {
             return Err(rejected(

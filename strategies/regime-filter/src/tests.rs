@@ -3,6 +3,7 @@
 
 use super::*;
 use cascade_strategy::testing::Harness;
+use cascade_strategy::types::Price;
 use cascade_strategy::types::{
     AccountId, Command, EventBody, Funding, InstrumentSpec, Liquidation, LiquidationKind,
     OpenInterest, OrderId, OrderKind, Trade,
