@@ -161,6 +161,16 @@ pub enum ParamError {
     },
 }
 
+impl ParamError {
+    /// A [`ParamError::Rejected`]: the value of `name` parses but cannot be used in this run.
+    pub fn rejected(name: &str, message: impl Into<String>) -> ParamError {
+        ParamError::Rejected {
+            name: name.to_string(),
+            message: message.into(),
+        }
+    }
+}
+
 fn suggestion_text(s: &Option<String>) -> String {
     s.as_ref()
         .map(|s| format!("did you mean `{s}`? "))

@@ -649,13 +649,6 @@ fn round_price(price: Price, tick: Price, rounding: Rounding) -> Price {
     }
 }
 
-fn rejected(name: &str, message: String) -> ParamError {
-    ParamError::Rejected {
-        name: name.to_string(),
-        message,
-    }
-}
-
 impl Strategy for CascadeFade {
     fn on_start(&mut self, ctx: &mut Ctx<'_>) -> Result<(), ParamError> {
         let market = ctx.market();
@@ -666,7 +659,7 @@ impl Strategy for CascadeFade {
             None,
         )
         .ok_or_else(|| {
-            rejected(
+            ParamError::rejected(
                 "signal",
                 match &self.cfg.signal {
                     Some(s) => format!("the run has no linear perpetual with symbol {s:?}"),
@@ -683,7 +676,7 @@ impl Strategy for CascadeFade {
                     None => select_instrument(market, InstrumentKind::Spot, None, Some(base)),
                 }
                 .ok_or_else(|| {
-                    rejected(
+                    ParamError::rejected(
                         "spot",
                         match &self.cfg.spot {
                             Some(s) => format!("the run has no spot instrument with symbol {s:?}"),

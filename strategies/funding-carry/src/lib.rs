@@ -630,13 +630,6 @@ fn common_lot(a: Qty, b: Qty) -> Option<Qty> {
     (x / m).checked_mul(y).map(Qty::from_raw)
 }
 
-fn rejected(name: &str, message: String) -> ParamError {
-    ParamError::Rejected {
-        name: name.to_string(),
-        message,
-    }
-}
-
 impl Strategy for FundingCarry {
     fn on_start(&mut self, ctx: &mut Ctx<'_>) -> Result<(), ParamError> {
         let market = ctx.market();
@@ -647,7 +640,7 @@ impl Strategy for FundingCarry {
             None,
         )
         .ok_or_else(|| {
-            rejected(
+            ParamError::rejected(
                 "perp",
                 match &self.cfg.perp {
                     Some(s) => format!("the run has no linear perpetual with symbol {s:?}"),
@@ -661,7 +654,7 @@ impl Strategy for FundingCarry {
             None => select_instrument(market, InstrumentKind::Spot, None, Some(base)),
         }
         .ok_or_else(|| {
-            rejected(
+            ParamError::rejected(
                 "spot",
                 match &self.cfg.spot {
                     Some(s) => format!("the run has no spot instrument with symbol {s:?}"),

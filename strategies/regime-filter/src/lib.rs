@@ -652,13 +652,6 @@ impl RegimeFilter {
     }
 }
 
-fn rejected(name: &str, message: String) -> ParamError {
-    ParamError::Rejected {
-        name: name.to_string(),
-        message,
-    }
-}
-
 impl Strategy for RegimeFilter {
     fn on_start(&mut self, ctx: &mut Ctx<'_>) -> Result<(), ParamError> {
         let market = ctx.market();
@@ -669,7 +662,7 @@ impl Strategy for RegimeFilter {
             None,
         )
         .ok_or_else(|| {
-            rejected(
+            ParamError::rejected(
                 "perp",
                 match &self.cfg.perp {
                     Some(s) => format!("the run has no linear perpetual with symbol {s:?}"),
@@ -682,7 +675,7 @@ impl Strategy for RegimeFilter {
             Some(sym) => Some(
                 select_instrument(market, InstrumentKind::Spot, Some(sym), None).ok_or_else(
                     || {
-                        rejected(
+                        ParamError::rejected(
                             "spot",
                             format!("the run has no spot instrument with symbol {sym:?}"),
                         )
@@ -692,7 +685,7 @@ impl Strategy for RegimeFilter {
             None => select_instrument(market, InstrumentKind::Spot, None, Some(base)),
         };
         if self.cfg.hold == Hold::Spot && spot.is_none() {
-            return Err(rejected(
+            return Err(ParamError::rejected(
                 "hold",
                 format!("hold = \"spot\" needs a spot instrument of {base}, and the run has none"),
             ));
