@@ -425,6 +425,29 @@ fn ten_ten_funding_carry_meets_adl_pressure_only_with_a_crowd() {
                 "the carry's short leg was ADL'd: the queue reached past the crowd's shorts"
             );
             assert!(!short_leg_adl);
+            // The report says why: the carry held its short through every ADL round on the
+            // short side, and after each the queue still had profitable shorts above it.
+            let shorts = c
+                .adl_exposure
+                .iter()
+                .find(|e| !e.long_side)
+                .expect("ADL of shorts is in the card");
+            assert_eq!(shorts.own_events, 0);
+            assert!(shorts.events > 0 && shorts.held_rounds == shorts.rounds);
+            let spot = shorts.closest.expect("held a short after an ADL round");
+            assert!(spot.rank > 1 && spot.ahead_qty.is_positive(), "{shorts}");
+            println!("10/10 {}: {shorts}", c.data);
+            assert!(c
+                .describe()
+                .contains("the strategy's short was never reached"));
+            // And the carry's own notes say it stayed hedged.
+            assert!(
+                c.notes
+                    .iter()
+                    .any(|n| n.topic == "hedge" && n.text.contains("never closed")),
+                "{:?}",
+                c.notes
+            );
         }
     }
 }
@@ -463,4 +486,23 @@ fn ten_ten_regime_filter_is_reported_against_buy_and_hold() {
         assert!(text.contains("(real)"), "{text}");
     }
     println!("{text}");
+}
+
+#[test]
+fn every_card_carries_its_strategys_notes() {
+    // Every strategy of the default suite says how its run ended; the regime filter also
+    // says which inputs it decided without.
+    for c in &bundled().cards {
+        assert!(
+            c.notes.iter().any(|n| n.topic == "state"),
+            "{} on {}: no state note: {:?}",
+            c.entry,
+            c.scenario,
+            c.notes
+        );
+        assert!(c.describe().contains("note state"));
+        if c.strategy == "regime-filter" {
+            assert!(c.notes.iter().any(|n| n.topic == "lacked"), "{:?}", c.notes);
+        }
+    }
 }

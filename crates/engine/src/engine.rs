@@ -16,6 +16,7 @@
 //! records go into a recycled buffer, outputs into a reused `Vec`, commands into the
 //! strategy's reused [`CommandBuffer`], scheduled items into a heap reserved up front.
 
+use crate::adl_watch::{AdlExposure, AdlWatch};
 use crate::bars;
 use crate::error::EngineError;
 use crate::latency::{LatencyStats, Stopwatch};
@@ -27,7 +28,7 @@ use crate::state::FinalState;
 use crate::venue::{CrowdArtifacts, Venue};
 use crate::views::{AccountViews, ViewSource};
 use cascade_strategy::{CommandBuffer, Ctx, MarketView, Strategy};
-use cascade_types::{AccountId, Command, Event, EventBody, InstrumentSpec, Output, Ts};
+use cascade_types::{AccountId, Command, Event, EventBody, InstrumentSpec, Note, Output, Ts};
 
 /// An item waiting in the scheduler.
 #[derive(Clone, Copy, Debug)]
@@ -80,6 +81,20 @@ pub(crate) struct Core {
     /// Timestamp of the last market event or tick handled.
     last_market_ts: Option<Ts>,
     stats: LatencyStats,
+    /// Where the strategy stood in ADL queues.
+    adl: AdlWatch,
+}
+
+/// What the engine loop leaves at the end of a run.
+pub(crate) struct Finished {
+    pub state: FinalState,
+    pub stats: LatencyStats,
+    pub records: BatchSender<Record>,
+    pub crowd: Option<CrowdArtifacts>,
+    /// What the strategy said about its run ([`Strategy::notes`]).
+    pub notes: Vec<Note>,
+    /// ADL as the strategy met it.
+    pub adl: Vec<AdlExposure>,
 }
 
 impl Core {
@@ -115,6 +130,7 @@ impl Core {
             sink_ok: true,
             last_market_ts: None,
             stats: LatencyStats::new(cfg.latency_sample_every),
+            adl: AdlWatch::default(),
         }
     }
 
@@ -321,10 +337,16 @@ impl Core {
     fn handle_outputs(&mut self, watch: &Stopwatch) {
         let outputs = std::mem::take(&mut self.outputs);
         let mut ours = false;
+        let mut adl = false;
         for o in &outputs {
             self.counts.outputs += 1;
             self.record(self.now, RecordBody::Output(*o));
             ours |= self.concerns_strategy(o);
+            adl |= matches!(o, Output::Adl { .. });
+        }
+        if adl {
+            let account = self.views.ids()[0];
+            self.adl.round(self.now, &outputs, &self.venue, account);
         }
         if ours {
             self.views.invalidate();
@@ -463,19 +485,8 @@ impl Core {
     }
 
     /// After the last market event: runs what is due at or before its time, takes the last
-    /// sample, calls `on_finish`, and returns the final state.
-    #[allow(clippy::type_complexity)]
-    pub(crate) fn finish(
-        mut self,
-    ) -> Result<
-        (
-            FinalState,
-            LatencyStats,
-            BatchSender<Record>,
-            Option<CrowdArtifacts>,
-        ),
-        EngineError,
-    > {
+    /// sample, calls `on_finish`, asks for the strategy's notes, and returns the final state.
+    pub(crate) fn finish(mut self) -> Result<Finished, EngineError> {
         let last = self.last_market_ts;
         if let Some(last) = last {
             let mut n = 0usize;
@@ -496,6 +507,7 @@ impl Core {
         let source = ViewSource::new(&self.views, &self.venue);
         let ctx = Ctx::with_source(self.now, &self.market, &source, &mut self.commands);
         self.strategy.on_finish(&ctx);
+        let notes = self.strategy.notes();
         let mut state = self.counts;
         state.last_ts = last;
         state.pending_at_end = self.scheduler.len() as u64;
@@ -508,6 +520,13 @@ impl Core {
             return Err(EngineError::Pipeline("the output thread stopped".into()));
         }
         let crowd = self.venue.crowd_artifacts();
-        Ok((state, self.stats, self.records, crowd))
+        Ok(Finished {
+            state,
+            stats: self.stats,
+            records: self.records,
+            crowd,
+            notes,
+            adl: self.adl.finish(),
+        })
     }
 }

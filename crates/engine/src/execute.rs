@@ -3,6 +3,7 @@
 //! winning (an input error over the engine stopping because its input ended early, an output
 //! error over the engine stopping because its output went away).
 
+use crate::adl_watch::AdlExposure;
 use crate::collect::{Collector, RunData};
 use crate::config::{ExecConfig, RunConfig};
 use crate::engine::{Core, LoopConfig};
@@ -15,7 +16,7 @@ use crate::source::EventSource;
 use crate::state::FinalState;
 use crate::venue::{CrowdArtifacts, Venue};
 use cascade_strategy::Strategy;
-use cascade_types::InstrumentSpec;
+use cascade_types::{InstrumentSpec, Note};
 
 /// What a run produced.
 pub(crate) struct Executed {
@@ -26,6 +27,19 @@ pub(crate) struct Executed {
     pub rules_name: String,
     /// The crowd's manifest and report files, when the run had a crowd.
     pub crowd: Option<CrowdArtifacts>,
+    /// What the strategy said about its run.
+    pub notes: Vec<Note>,
+    /// ADL as the strategy met it.
+    pub adl: Vec<AdlExposure>,
+}
+
+/// What the engine loop hands back to the pipeline.
+struct Ended {
+    state: FinalState,
+    latency: LatencyStats,
+    crowd: Option<CrowdArtifacts>,
+    notes: Vec<Note>,
+    adl: Vec<AdlExposure>,
 }
 
 /// Everything one execution needs.
@@ -89,58 +103,65 @@ pub(crate) fn execute(job: Job<'_>) -> Result<Executed, EngineError> {
 
         // The engine loop. Every channel end it holds is dropped when this closure returns,
         // which stops the other threads if it returns early.
-        let engine =
-            || -> Result<(FinalState, LatencyStats, Option<CrowdArtifacts>), EngineError> {
-                let out_tx: BatchSender<Record> =
-                    BatchSender::new(pipe.batch_events, output.data_tx, output.empty_rx);
-                let mut core = Core::new(
-                    job.instruments,
-                    venue,
-                    job.strategy,
-                    vec![account],
-                    cfg,
-                    out_tx,
-                );
-                core.start()?;
-                let in_rx = BatchReceiver::new(input.data_rx, input.empty_tx);
-                in_rx.for_each(|batch: &[cascade_types::Event]| {
-                    for e in batch {
-                        core.on_market(e)?;
-                    }
-                    if let Some(p) = &progress {
-                        p.add(batch.len() as u64);
-                    }
-                    if !core.sink_ok() {
-                        return Err(EngineError::Pipeline("the output thread stopped".into()));
-                    }
-                    Ok(())
-                })?;
-                drop(in_rx);
-                // The input ended: make sure it ended because it was exhausted, not broken.
-                joined(decoder.join(), "decoder")?;
-                let (state, stats, mut out_tx, crowd) = core.finish()?;
-                if !out_tx.flush() {
+        let engine = || -> Result<Ended, EngineError> {
+            let out_tx: BatchSender<Record> =
+                BatchSender::new(pipe.batch_events, output.data_tx, output.empty_rx);
+            let mut core = Core::new(
+                job.instruments,
+                venue,
+                job.strategy,
+                vec![account],
+                cfg,
+                out_tx,
+            );
+            core.start()?;
+            let in_rx = BatchReceiver::new(input.data_rx, input.empty_tx);
+            in_rx.for_each(|batch: &[cascade_types::Event]| {
+                for e in batch {
+                    core.on_market(e)?;
+                }
+                if let Some(p) = &progress {
+                    p.add(batch.len() as u64);
+                }
+                if !core.sink_ok() {
                     return Err(EngineError::Pipeline("the output thread stopped".into()));
                 }
-                Ok((state, stats, crowd))
-            };
+                Ok(())
+            })?;
+            drop(in_rx);
+            // The input ended: make sure it ended because it was exhausted, not broken.
+            joined(decoder.join(), "decoder")?;
+            let mut f = core.finish()?;
+            if !f.records.flush() {
+                return Err(EngineError::Pipeline("the output thread stopped".into()));
+            }
+            Ok(Ended {
+                state: f.state,
+                latency: f.stats,
+                crowd: f.crowd,
+                notes: f.notes,
+                adl: f.adl,
+            })
+        };
         let engine_result = engine();
         let written = joined(writer.join(), "output");
-        let ((state, latency, crowd), (journal, collector)) = match (engine_result, written) {
+        let (ended, (journal, collector)) = match (engine_result, written) {
             (Ok(e), Ok(w)) => (e, w),
             // The output thread's own failure explains the engine's.
             (Err(EngineError::Pipeline(_)), Err(w)) => return Err(w),
             (Err(e), _) => return Err(e),
             (Ok(_), Err(w)) => return Err(w),
         };
-        let journal = journal.finish(state.clone())?;
+        let journal = journal.finish(ended.state.clone())?;
         Ok(Executed {
-            final_state: state,
+            final_state: ended.state,
             journal,
             data: collector.finish(),
-            latency,
+            latency: ended.latency,
             rules_name,
-            crowd,
+            crowd: ended.crowd,
+            notes: ended.notes,
+            adl: ended.adl,
         })
     })
 }

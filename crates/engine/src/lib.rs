@@ -44,6 +44,7 @@
 //! ```
 #![deny(missing_docs)]
 
+mod adl_watch;
 pub mod bars;
 pub mod codec;
 mod collect;
@@ -69,6 +70,7 @@ pub mod sweep;
 pub mod venue;
 mod views;
 
+pub use adl_watch::{AdlExposure, QueueSpot};
 pub use cascade_crowd::CrowdConfig;
 pub use collect::{MarketTotals, RunData};
 pub use config::{CrowdBook, CrowdSetup, ExecConfig, Progress, RunConfig};
@@ -80,6 +82,7 @@ pub use manifest::{
 pub use pipeline::PipelineConfig;
 pub use record::{Record, RecordBody, Sample};
 pub use replay::{verify, Verified};
+pub use reports::report_record;
 pub use run::{run, run_inputs, RunOutcome, RunSpec};
 pub use shards::merge_results;
 pub use source::{

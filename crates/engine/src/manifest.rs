@@ -1,13 +1,14 @@
 //! The run manifest (`manifest.json`): what went into a run and what came out, enough to
 //! re-run it and to check the re-run. Written last: its presence marks a finished run.
 
+use crate::adl_watch::AdlExposure;
 use crate::config::RunConfig;
 use crate::error::EngineError;
 use crate::files::{write_atomic, MANIFEST};
 use crate::source::InputInfo;
 use crate::state::FinalState;
 use cascade_strategy::{ParamValue, Params};
-use cascade_types::{InstrumentSpec, Ts};
+use cascade_types::{InstrumentSpec, Note, Ts};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -71,6 +72,14 @@ pub struct Manifest {
     /// replay rebuilds it from `config.crowd`; this records what it drew).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub crowd: Option<CrowdManifest>,
+    /// What the strategy said about its run (`Strategy::notes`): inputs it lacked, the state
+    /// it ended in.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub strategy_notes: Vec<Note>,
+    /// ADL as the strategy met it: per side of an instrument where ADL happened, how much,
+    /// whether the strategy was deleveraged, and its best place in the queue.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub adl_exposure: Vec<AdlExposure>,
 }
 
 /// What the manifest records about a run's crowd.

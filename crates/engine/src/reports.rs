@@ -10,6 +10,7 @@ use cascade_report::{
     equity_csv, fills_csv, render_html, render_html_with, render_json, render_latency, render_text,
     HtmlSection, InputFile, Latency, Percentiles, Report, ReportConfig, RunMeta, RunRecord,
 };
+use cascade_types::Note;
 use std::fmt::Write;
 
 /// The rendered reports: `(file name, bytes)` and the text report.
@@ -18,8 +19,10 @@ pub(crate) struct Rendered {
     pub text: String,
 }
 
-/// The report crate's record of a run.
-pub(crate) fn record(manifest: &Manifest, data: &RunData) -> RunRecord {
+/// The report crate's record of a run: its metadata (strategy, parameters, venue, inputs,
+/// run hash, the strategy's notes and the engine's ADL-queue notes), equity curve, outputs
+/// and market series.
+pub fn report_record(manifest: &Manifest, data: &RunData) -> RunRecord {
     let params = manifest
         .params
         .iter()
@@ -49,6 +52,7 @@ pub(crate) fn record(manifest: &Manifest, data: &RunData) -> RunRecord {
             window: None,
             crash_window: manifest.crash_window,
             events: manifest.final_state.market_events,
+            notes: notes(manifest),
         },
         instruments: manifest.instruments.clone(),
         accounts: manifest
@@ -61,6 +65,19 @@ pub(crate) fn record(manifest: &Manifest, data: &RunData) -> RunRecord {
         outputs: data.outputs.clone(),
         market: data.market.clone(),
     }
+}
+
+/// The report's notes: the strategy's own, then one `adl queue` note (the engine's) per side
+/// of an instrument on which ADL happened.
+fn notes(manifest: &Manifest) -> Vec<Note> {
+    let mut notes = manifest.strategy_notes.clone();
+    notes.extend(
+        manifest
+            .adl_exposure
+            .iter()
+            .map(|e| Note::new("adl queue", e.to_string())),
+    );
+    notes
 }
 
 /// What the engine adds under the report: the journal, and the whole market's modelled
@@ -119,7 +136,7 @@ pub(crate) fn render(
             text,
         });
     }
-    let record = record(manifest, data);
+    let record = report_record(manifest, data);
     let report = Report::new(&record, &ReportConfig::default())
         .map_err(|e| EngineError::Report(e.to_string()))?;
     let mut text = render_text(&report);

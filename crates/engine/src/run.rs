@@ -157,6 +157,8 @@ pub fn run_inputs(
         final_state: executed.final_state,
         reports: Vec::new(),
         crowd: executed.crowd.as_ref().map(|c| c.manifest.clone().into()),
+        strategy_notes: executed.notes,
+        adl_exposure: executed.adl,
     };
     let rendered = reports::render(
         &manifest,

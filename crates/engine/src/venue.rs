@@ -376,6 +376,33 @@ impl Venue {
         self.ex.rules().name.clone()
     }
 
+    /// The symbol of an instrument of the run.
+    pub(crate) fn symbol(&self, i: InstrumentId) -> &str {
+        &self.specs[i.index()].symbol
+    }
+
+    /// `account`'s place in the ADL queue of one side of an instrument, ranked by the venue's
+    /// rule now: `(rank, queue length, quantity held by the positions ranked above it)`, rank
+    /// 1 = next in line; `None` when it holds no position on that side. Ranks the whole
+    /// side: call it rarely (once per ADL round).
+    pub(crate) fn adl_rank(
+        &self,
+        account: AccountId,
+        instrument: InstrumentId,
+        long_side: bool,
+    ) -> Option<(u64, u64, Qty)> {
+        let q = self.ex.position_qty(account, instrument);
+        if q.is_zero() || q.is_positive() != long_side {
+            return None;
+        }
+        let queue = self.ex.adl_queue(instrument, long_side);
+        let k = queue.iter().position(|(a, _)| *a == account)?;
+        let ahead = queue[..k].iter().fold(Qty::ZERO, |s, (a, _)| {
+            s + self.ex.position_qty(*a, instrument).abs()
+        });
+        Some((k as u64 + 1, queue.len() as u64, ahead))
+    }
+
     /// Opens the strategy's account with `deposit` in its futures wallet.
     pub(crate) fn open_account(&mut self, deposit: Money) -> AccountId {
         self.ex.open_account(deposit)

@@ -685,6 +685,14 @@ pub fn render_html_with(
     );
     run.push(("run hash".into(), meta.run_hash.clone()));
     table(&mut o, "Run", &run);
+    if !meta.notes.is_empty() {
+        let notes: Vec<(String, String)> = meta
+            .notes
+            .iter()
+            .map(|n| (n.topic.clone(), n.text.clone()))
+            .collect();
+        table(&mut o, "Notes", &notes);
+    }
     o.push_str("</div></div>");
     for section in sections {
         let _ = write!(

@@ -2,7 +2,7 @@
 //! Plain data; the report crate only reads it.
 
 use crate::ser;
-use cascade_types::{AccountId, InstrumentSpec, Money, Output, Price, Qty, Rate, Ts};
+use cascade_types::{AccountId, InstrumentSpec, Money, Note, Output, Price, Qty, Rate, Ts};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -39,6 +39,11 @@ pub struct RunMeta {
     pub crash_window: Option<(Ts, Ts)>,
     /// Number of market events replayed.
     pub events: u64,
+    /// What the strategy (and the engine, on topics it names) said about the run: inputs
+    /// lacked, the state it ended in, where it stood in ADL queues. Printed under the run's
+    /// header in every report.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<Note>,
 }
 
 /// One point of the equity curve, summed over the strategy's accounts.

@@ -102,6 +102,10 @@ fn synthetic_run() -> RunRecord {
         window: Some((t(0), t(180))),
         crash_window: Some((t(60), t(90))),
         events: 12_345,
+        notes: vec![
+            Note::new("state", "held 3 BTC to the end"),
+            Note::new("lacked", "decided without spot flow (4/4) & <heatmap>"),
+        ],
     };
     // (minute, equity, gross, net)
     let curve = [
@@ -363,6 +367,11 @@ fn html_is_self_contained_with_the_expected_charts() {
         "no network resources"
     );
     assert_eq!(html.matches("<svg").count(), html.matches("</svg>").count());
+    // The strategy's notes, escaped, in a table of their own.
+    assert!(html.contains(
+        "<th colspan=\"2\">Notes</th></tr><tr><td>state</td><td>held 3 BTC to the end</td></tr>"
+    ));
+    assert!(html.contains("spot flow (4/4) &amp; &lt;heatmap&gt;"));
     for title in [
         "Price — BTCUSDT (linear-perp)",
         "Price — ETHUSDT (linear-perp)",

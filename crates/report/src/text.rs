@@ -220,6 +220,12 @@ pub fn render_text(r: &Report) -> String {
         );
     }
     kv(&mut out, "run hash", &meta.run_hash);
+    if !meta.notes.is_empty() {
+        heading(&mut out, "notes");
+        for n in &meta.notes {
+            kv(&mut out, &n.topic, &n.text);
+        }
+    }
 
     heading(&mut out, "returns");
     kv(

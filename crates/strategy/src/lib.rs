@@ -116,13 +116,14 @@ pub use rolling::{History, Rolling};
 /// depend on this crate alone (`use cascade_strategy::types::*;`).
 pub use cascade_types as types;
 
+pub use cascade_types::Note;
 use cascade_types::{Event, Output};
 
 /// What a strategy crate usually imports: `use cascade_strategy::prelude::*;`.
 pub mod prelude {
     pub use crate::{
         AccountView, AdlInfo, Ctx, FillInfo, FundingInfo, InstrumentState, LiquidationInfo,
-        MarketView, OrderRequestExt, ParamError, Params, PositionView, Strategy,
+        MarketView, Note, OrderRequestExt, ParamError, Params, PositionView, Strategy,
     };
 }
 
@@ -197,6 +198,14 @@ pub trait Strategy: Send {
     /// Called once after the last event. The context is read-only: the run is over.
     fn on_finish(&mut self, ctx: &Ctx<'_>) {
         let _ = ctx;
+    }
+
+    /// What the strategy says about its run, asked once after [`Strategy::on_finish`]: the
+    /// inputs it lacked, the state it ended in, anything a reader of its scorecard must know
+    /// (see [`Note`]). The engine records them in the manifest and the reports; the scoring
+    /// suite prints them in every scorecard. The default says nothing.
+    fn notes(&self) -> Vec<Note> {
+        Vec::new()
     }
 }
 

@@ -2,9 +2,9 @@
 //! identifies the run (entry label, data, venue, run hash) and the whole market's totals.
 
 use crate::data::DataKind;
-use cascade_engine::RunOutcome;
+use cascade_engine::{AdlExposure, RunOutcome};
 use cascade_report::{Report, RunRecord, Scorecard};
-use cascade_types::Money;
+use cascade_types::{Money, Note};
 use serde::Serialize;
 use std::fmt::Write;
 
@@ -81,6 +81,11 @@ pub struct Card {
     pub market: MarketFacts,
     /// The scorecard (its `strategy` field is the registry name).
     pub scorecard: Scorecard,
+    /// What the strategy said about its run (inputs it lacked, the state it ended in).
+    pub notes: Vec<Note>,
+    /// ADL as the strategy met it, per side of an instrument where ADL happened: how much,
+    /// whether the strategy was deleveraged, and if not, how far up the queue it stood.
+    pub adl_exposure: Vec<AdlExposure>,
     /// The report record (equity curve, outputs, market series), for charts.
     #[serde(skip)]
     pub record: RunRecord,
@@ -162,6 +167,15 @@ impl Card {
                 m.recorded_liquidations
             ),
         );
+        if self.adl_exposure.is_empty() {
+            line("adl queue", "no ADL on any side".to_string());
+        }
+        for e in &self.adl_exposure {
+            line("adl queue", e.to_string());
+        }
+        for n in &self.notes {
+            line(&format!("note {}", n.topic), n.text.clone());
+        }
         o
     }
 }

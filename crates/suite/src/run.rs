@@ -191,6 +191,8 @@ fn run_one(
         events: outcome.manifest.final_state.market_events,
         market: MarketFacts::of(&outcome),
         scorecard: Scorecard::from_report(&report),
+        notes: outcome.manifest.strategy_notes.clone(),
+        adl_exposure: outcome.manifest.adl_exposure.clone(),
         record,
         report,
     })

@@ -19,6 +19,7 @@ mod event;
 mod fixed;
 mod ids;
 mod instrument;
+mod note;
 mod order;
 mod output;
 mod side;
@@ -33,6 +34,7 @@ pub use event::{
 pub use fixed::{Money, Price, Qty, Rate, Rounding, SCALE};
 pub use ids::{AccountId, InstrumentId, OrderId};
 pub use instrument::{InstrumentKind, InstrumentSpec};
+pub use note::Note;
 pub use order::{Command, MarginMode, OrderKind, OrderRequest, TimeInForce, Wallet};
 pub use output::{LiquidationKind, Output, RejectReason};
 pub use side::Side;

@@ -430,6 +430,26 @@ impl Strategy for BuyAndHold {
             eprintln!("{}", self.summary());
         }
     }
+
+    fn notes(&self) -> Vec<Note> {
+        let avg = self
+            .cost
+            .per_qty(self.bought, Rounding::HalfEven)
+            .map_or("-".to_string(), |p| p.to_string());
+        let state = match self.state {
+            State::Waiting => "never entered: no price reached it".to_string(),
+            State::Entering(_) => "the entry order was still on its way at the end".to_string(),
+            State::Holding => format!("held {} bought at {avg} to the end", self.bought),
+            State::GaveUp => format!("gave up after {} attempt(s)", self.attempts),
+            State::ClosedByExchange => format!(
+                "bought {} at {avg}; the exchange closed it all (liquidated {}, ADL {})",
+                self.bought, self.liquidated, self.adl
+            ),
+        };
+        let mut notes = vec![Note::new("state", state)];
+        notes.extend(Note::capped("rejected", self.rejections.iter().cloned(), 4));
+        notes
+    }
 }
 
 #[cfg(test)]

@@ -797,6 +797,28 @@ impl Strategy for CascadeFade {
             eprintln!("{}", self.summary());
         }
     }
+
+    fn notes(&self) -> Vec<Note> {
+        let mut notes = vec![Note::new(
+            "state",
+            format!(
+                "ended {}; {} cascade(s) detected, {} abandoned, {} trade(s)",
+                self.state,
+                self.detected,
+                self.abandoned,
+                self.trades.len()
+            ),
+        )];
+        notes.extend(Note::capped(
+            "trade",
+            self.trades.iter().map(|t| t.to_string()),
+            6,
+        ));
+        if !self.rejections.is_empty() {
+            notes.push(Note::new("rejected", counts(&self.rejections)));
+        }
+        notes
+    }
 }
 
 #[cfg(test)]

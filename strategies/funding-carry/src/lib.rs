@@ -34,7 +34,8 @@
 //!   size (flat if the whole short went).
 //!
 //! [`FundingCarry::summary`] says all of it (printed to stderr at the end of the run with
-//! `log_summary = true`; the strategy API has no channel yet for notes in the run's report).
+//! `log_summary = true`); its run notes ([`Strategy::notes`]: `state`, `hedge`, `funding`,
+//! `event`) say it in the run's manifest, report and scorecard.
 //!
 //! # Example
 //!
@@ -828,6 +829,50 @@ impl Strategy for FundingCarry {
         if self.cfg.log_summary {
             eprintln!("{}", self.summary());
         }
+    }
+
+    fn notes(&self) -> Vec<Note> {
+        let c = &self.counters;
+        let mut notes = vec![Note::new(
+            "state",
+            format!("ended {} (after_adl = {})", self.state, self.cfg.after_adl),
+        )];
+        notes.push(Note::new(
+            "hedge",
+            match c.naked_since {
+                None if c.adl_events == 0 && c.liquidations == 0 => {
+                    "the exchange never closed the short leg".to_string()
+                }
+                None => format!(
+                    "the exchange closed {} of the short (ADL {} in {} event(s), liquidation {}) \
+                     and it was restored at once",
+                    c.adl_qty + c.liquidated_qty,
+                    c.adl_qty,
+                    c.adl_events,
+                    c.liquidated_qty
+                ),
+                Some(since) => format!(
+                    "left naked long from {since}: {} spot unhedged at the end (max {}); short \
+                     closed by ADL {} in {} event(s), by liquidation {}; reopened {}, flattened {}",
+                    self.naked,
+                    c.naked_max,
+                    c.adl_qty,
+                    c.adl_events,
+                    c.liquidated_qty,
+                    c.reopened,
+                    c.flattened
+                ),
+            },
+        ));
+        notes.push(Note::new(
+            "funding",
+            format!(
+                "received {} over {} settlement(s); {} rebalance(s), {} rejection(s)",
+                c.funding_received, c.funding_payments, c.rebalances, c.rejections
+            ),
+        ));
+        notes.extend(Note::capped("event", self.events.iter().cloned(), 6));
+        notes
     }
 }
 

@@ -237,6 +237,20 @@ fn adl_of_the_short_under_hold_leaves_it_naked_long_and_stops_rebalancing() {
          (0 steps) reopened=0 flattened=0 rebalances=0 rejections=0\n  \
          2025-10-10T12:05:00Z: ADL closed 0.04 of the short leg: naked long 0.04 (after_adl = hold)"
     );
+    // The run's notes say the same where the report is read.
+    let notes: Vec<String> = r.s.notes().iter().map(|n| n.to_string()).collect();
+    assert_eq!(
+        notes,
+        [
+            "state: ended naked-long (after_adl = hold)",
+            "hedge: left naked long from 2025-10-10T12:05:00Z: 0.04 spot unhedged at the end \
+             (max 0.04); short closed by ADL 0.04 in 1 event(s), by liquidation 0; reopened 0, \
+             flattened 0",
+            "funding: received 0 over 0 settlement(s); 0 rebalance(s), 0 rejection(s)",
+            "event: 2025-10-10T12:05:00Z: ADL closed 0.04 of the short leg: naked long 0.04 \
+             (after_adl = hold)",
+        ]
+    );
 }
 
 #[test]

@@ -35,8 +35,9 @@
 //! Every input is used when the data has it. The ones it lacked at an evaluation (no spot
 //! instrument → no spot taker delta; no crowd model → no heatmap; …) are recorded by name in
 //! [`RegimeFilter::lacked`], with counts in [`RegimeFilter::lacked_counts`], and printed in
-//! [`RegimeFilter::summary`] (to stderr at the end of the run with `log_summary = true`):
-//! the strategy API has no channel yet for a strategy to add notes to the run's report.
+//! [`RegimeFilter::summary`] (to stderr at the end of the run with `log_summary = true`), and
+//! said in the run's notes ([`Strategy::notes`]: `lacked`, `state`, `regime`), which the
+//! engine writes into the manifest and the report and the scoring suite into every scorecard.
 //!
 //! # Example
 //!
@@ -759,6 +760,42 @@ impl Strategy for RegimeFilter {
         if self.cfg.log_summary {
             eprintln!("{}", self.summary());
         }
+    }
+
+    fn notes(&self) -> Vec<Note> {
+        let mut notes = vec![Note::new(
+            "state",
+            format!(
+                "ended {} after {} evaluation(s) and {} regime change(s)",
+                self.state,
+                self.evaluations,
+                self.transitions.len()
+            ),
+        )];
+        let lacked: Vec<String> = self
+            .lacked_counts
+            .iter()
+            .map(|(k, n)| format!("{k} ({n}/{})", self.evaluations))
+            .collect();
+        notes.push(Note::new(
+            "lacked",
+            if lacked.is_empty() {
+                "nothing: every input was in the data at every evaluation".to_string()
+            } else {
+                format!("decided without {}", lacked.join(", "))
+            },
+        ));
+        notes.extend(Note::capped(
+            "regime",
+            self.transitions.iter().map(|t| t.to_string()),
+            6,
+        ));
+        notes.extend(Note::capped(
+            "rejected",
+            self.rejections.iter().map(|(k, n)| format!("{k} ×{n}")),
+            4,
+        ));
+        notes
     }
 }
 

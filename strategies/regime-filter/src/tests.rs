@@ -530,6 +530,15 @@ fn without_spot_data_the_filter_says_what_it_lacked() {
          liquidations (3/3), open_interest (3/3), spot_taker_delta (3/3)] rejections=[] \
          liquidated=0 adl=0"
     );
+    let notes: Vec<String> = st.s.notes().iter().map(|n| n.to_string()).collect();
+    assert_eq!(
+        notes,
+        [
+            "state: ended warmup after 3 evaluation(s) and 0 regime change(s)",
+            "lacked: decided without funding (3/3), heatmap (3/3), liquidations (3/3), \
+             open_interest (3/3), spot_taker_delta (3/3)",
+        ]
+    );
     st.h.finish(&mut st.s); // prints the summary to stderr
 }
 
