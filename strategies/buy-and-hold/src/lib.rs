@@ -47,7 +47,10 @@
 //! ```
 
 use cascade_strategy::prelude::*;
-use cascade_strategy::sizing::{buy_price, notional_for, qty_for, select_instrument};
+use cascade_strategy::sizing::{
+    buy_price, coin_margined, notional_for, qty_for, qty_for_instrument, select_instrument,
+    select_perp,
+};
 use cascade_strategy::types::{
     Event, InstrumentId, InstrumentKind, Money, OrderRequest, Output, Qty, Rate, Rounding, Side,
     Wallet,
@@ -83,15 +86,17 @@ pub fn register(registry: &mut Registry) {
 pub enum Mode {
     /// The spot instrument, 1x, paid from the spot wallet.
     Spot,
-    /// A long position on the linear perpetual at a fixed leverage.
+    /// A long position on the perpetual (linear, or inverse and margined in its coin) at a
+    /// fixed leverage.
     Perp,
 }
 
 impl Mode {
-    fn kind(self) -> InstrumentKind {
+    /// What the mode trades, for messages.
+    fn wanted(self) -> &'static str {
         match self {
-            Mode::Spot => InstrumentKind::Spot,
-            Mode::Perp => InstrumentKind::LinearPerp,
+            Mode::Spot => "spot",
+            Mode::Perp => "perpetual",
         }
     }
 }
@@ -296,6 +301,29 @@ impl BuyAndHold {
         let lot = state.spec.lot;
         let account = ctx.account();
         let buffer = self.config.buffer;
+        if self.config.mode == Mode::Spot && coin_margined(ctx.market(), &state.spec.base) {
+            // An inverse venue: the futures wallet already holds the coin this market trades,
+            // so moving it to the spot wallet is the purchase (no fee, no slippage).
+            let coin = account
+                .futures
+                .available
+                .min_of(account.futures.balance)
+                .max_of(Money::ZERO)
+                .mul_rate(self.config.fraction, Rounding::Down);
+            self.attempts += 1;
+            if !coin.is_positive() {
+                self.rejections
+                    .push("no coin in the futures wallet".to_string());
+                self.state = State::GaveUp;
+                return;
+            }
+            ctx.transfer(Wallet::Futures, Wallet::Spot, coin);
+            let held = Qty::from_raw(coin.raw());
+            self.bought = held;
+            self.cost = price.notional(held, Rounding::HalfEven);
+            self.state = State::Holding;
+            return;
+        }
         let (transfer, qty) = match self.config.mode {
             Mode::Spot => {
                 // Everything that can leave the futures wallet, plus what the spot wallet holds.
@@ -317,7 +345,10 @@ impl BuyAndHold {
                     .min_of(account.futures.available)
                     .max_of(Money::ZERO);
                 let notional = notional_for(margin, self.config.leverage, buffer);
-                (Money::ZERO, qty_for(notional, price, lot))
+                (
+                    Money::ZERO,
+                    qty_for_instrument(&state.spec, notional, price),
+                )
             }
         };
         self.attempts += 1;
@@ -348,9 +379,13 @@ impl BuyAndHold {
 
 impl Strategy for BuyAndHold {
     fn on_start(&mut self, ctx: &mut Ctx<'_>) -> Result<(), ParamError> {
-        let kind = self.config.mode.kind();
-        let found = select_instrument(ctx.market(), kind, self.config.symbol.as_deref(), None);
+        let symbol = self.config.symbol.as_deref();
+        let found = match self.config.mode {
+            Mode::Spot => select_instrument(ctx.market(), InstrumentKind::Spot, symbol, None),
+            Mode::Perp => select_perp(ctx.market(), symbol, None),
+        };
         let Some(id) = found else {
+            let kind = self.config.mode.wanted();
             let (name, what) = match &self.config.symbol {
                 Some(sym) => (
                     "symbol",

@@ -252,8 +252,8 @@ fn start_refuses_a_run_without_the_instrument() {
     };
     assert_eq!(
         start(&["mode=perp"], &only_spot),
-        "parameter `mode`: mode perp needs a linear-perp instrument: the run has no \
-         linear-perp instrument (it has BTCUSDT (spot))"
+        "parameter `mode`: mode perp needs a perpetual instrument: the run has no \
+         perpetual instrument (it has BTCUSDT (spot))"
     );
     assert_eq!(
         start(&["mode=spot", "symbol=ETHUSDT"], &specs()),

@@ -38,7 +38,9 @@
 //! ```
 
 use cascade_strategy::prelude::*;
-use cascade_strategy::sizing::{buy_price, notional_for, qty_for, select_instrument};
+use cascade_strategy::sizing::{
+    buy_price, notional_for, qty_for, qty_for_instrument, select_instrument, select_perp,
+};
 use cascade_strategy::types::{
     Event, EventBody, InstrumentId, InstrumentKind, Money, OrderRequest, Output, Price, Qty, Rate,
     Rounding, Side, Ts, Wallet,
@@ -513,7 +515,8 @@ impl CascadeFade {
                     .mul_rate(self.cfg.fraction, Rounding::Down)
                     .min_of(account.futures.available)
                     .max_of(Money::ZERO);
-                qty_for(notional_for(margin, self.cfg.leverage, buffer), price, lot)
+                let notional = notional_for(margin, self.cfg.leverage, buffer);
+                qty_for_instrument(&state.spec, notional, price)
             }
             TradeOn::Spot => {
                 let movable = account
@@ -652,18 +655,12 @@ fn round_price(price: Price, tick: Price, rounding: Rounding) -> Price {
 impl Strategy for CascadeFade {
     fn on_start(&mut self, ctx: &mut Ctx<'_>) -> Result<(), ParamError> {
         let market = ctx.market();
-        let signal = select_instrument(
-            market,
-            InstrumentKind::LinearPerp,
-            self.cfg.signal.as_deref(),
-            None,
-        )
-        .ok_or_else(|| {
+        let signal = select_perp(market, self.cfg.signal.as_deref(), None).ok_or_else(|| {
             ParamError::rejected(
                 "signal",
                 match &self.cfg.signal {
-                    Some(s) => format!("the run has no linear perpetual with symbol {s:?}"),
-                    None => "the run has no linear perpetual to watch".to_string(),
+                    Some(s) => format!("the run has no perpetual with symbol {s:?}"),
+                    None => "the run has no perpetual to watch".to_string(),
                 },
             )
         })?;

@@ -401,7 +401,7 @@ fn start_resolves_instruments_or_says_why_not() {
     );
     assert_eq!(
         start(&[], vec![specs()[1].clone()]),
-        "parameter `signal`: the run has no linear perpetual to watch"
+        "parameter `signal`: the run has no perpetual to watch"
     );
 }
 

@@ -50,7 +50,7 @@
 
 use cascade_strategy::prelude::*;
 use cascade_strategy::sizing::{
-    buy_price, qty_for, round_down_to_lot, select_instrument, sell_price,
+    buy_price, qty_for, round_down_to_lot, select_instrument, select_perp, sell_price,
 };
 use cascade_strategy::types::{
     Event, InstrumentId, InstrumentKind, Money, OrderRequest, Output, Qty, Rate, Rounding, Side,
@@ -390,6 +390,20 @@ impl FundingCarry {
             return;
         };
         let (ps, ss) = (ctx.instrument(perp), ctx.instrument(spot));
+        if ps.spec.kind == InstrumentKind::InversePerp {
+            // On a coin-margined venue the carry is a short of contracts against the coin
+            // margin itself, with no spot leg: another trade than the one built here.
+            self.events.push(format!(
+                "{}: no entry: {} is an inverse perpetual margined in {}; the carry there is a \
+                 short against the coin margin with no spot leg, which this strategy does not \
+                 implement",
+                ctx.now(),
+                ps.spec.symbol,
+                ps.spec.base
+            ));
+            self.state = State::GaveUp;
+            return;
+        }
         let (Some(spot_px), Some(perp_px)) = (buy_price(ss), sell_price(ps)) else {
             return; // not both prices yet
         };
@@ -634,18 +648,12 @@ fn common_lot(a: Qty, b: Qty) -> Option<Qty> {
 impl Strategy for FundingCarry {
     fn on_start(&mut self, ctx: &mut Ctx<'_>) -> Result<(), ParamError> {
         let market = ctx.market();
-        let perp = select_instrument(
-            market,
-            InstrumentKind::LinearPerp,
-            self.cfg.perp.as_deref(),
-            None,
-        )
-        .ok_or_else(|| {
+        let perp = select_perp(market, self.cfg.perp.as_deref(), None).ok_or_else(|| {
             ParamError::rejected(
                 "perp",
                 match &self.cfg.perp {
-                    Some(s) => format!("the run has no linear perpetual with symbol {s:?}"),
-                    None => "the run has no linear perpetual to short".to_string(),
+                    Some(s) => format!("the run has no perpetual with symbol {s:?}"),
+                    None => "the run has no perpetual to short".to_string(),
                 },
             )
         })?;

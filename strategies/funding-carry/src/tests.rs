@@ -453,7 +453,7 @@ fn start_needs_both_instruments() {
     );
     assert_eq!(
         start(&[], vec![specs()[1].clone()]),
-        "parameter `perp`: the run has no linear perpetual to short"
+        "parameter `perp`: the run has no perpetual to short"
     );
     assert_eq!(
         start(&["spot=BTC-USD"], specs()),

@@ -55,7 +55,9 @@ mod signals;
 pub use signals::{input, Assessment, Peaks, Reading};
 
 use cascade_strategy::prelude::*;
-use cascade_strategy::sizing::{buy_price, notional_for, qty_for, select_instrument};
+use cascade_strategy::sizing::{
+    buy_price, notional_for, qty_for, qty_for_instrument, select_instrument, select_perp,
+};
 use cascade_strategy::types::{
     Event, InstrumentId, InstrumentKind, Money, OrderRequest, Output, Qty, Rate, Rounding, Side,
     Ts, Wallet,
@@ -601,7 +603,8 @@ impl RegimeFilter {
                 let notional = notional_for(margin, self.cfg.leverage, buffer);
                 // Only what is missing: a partial position left by a liquidation counts.
                 let held = ctx.position(i).qty.max_of(Qty::ZERO);
-                let qty = (qty_for(notional, price, lot) - held).max_of(Qty::ZERO);
+                let qty =
+                    (qty_for_instrument(&state.spec, notional, price) - held).max_of(Qty::ZERO);
                 if qty.is_positive() {
                     ctx.set_leverage(i, self.cfg.leverage);
                     self.pending_entry = Some(ctx.place(OrderRequest::market(i, Side::Buy, qty)));
@@ -656,18 +659,12 @@ impl RegimeFilter {
 impl Strategy for RegimeFilter {
     fn on_start(&mut self, ctx: &mut Ctx<'_>) -> Result<(), ParamError> {
         let market = ctx.market();
-        let perp = select_instrument(
-            market,
-            InstrumentKind::LinearPerp,
-            self.cfg.perp.as_deref(),
-            None,
-        )
-        .ok_or_else(|| {
+        let perp = select_perp(market, self.cfg.perp.as_deref(), None).ok_or_else(|| {
             ParamError::rejected(
                 "perp",
                 match &self.cfg.perp {
-                    Some(s) => format!("the run has no linear perpetual with symbol {s:?}"),
-                    None => "the run has no linear perpetual to watch".to_string(),
+                    Some(s) => format!("the run has no perpetual with symbol {s:?}"),
+                    None => "the run has no perpetual to watch".to_string(),
                 },
             )
         })?;

@@ -752,7 +752,7 @@ fn start_resolves_instruments_or_says_why_not() {
     );
     assert_eq!(
         start(&["perp=ETHUSDT"], true),
-        "parameter `perp`: the run has no linear perpetual with symbol \"ETHUSDT\""
+        "parameter `perp`: the run has no perpetual with symbol \"ETHUSDT\""
     );
     assert_eq!(
         start(&["spot=BTC-USD"], true),
