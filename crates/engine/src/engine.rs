@@ -95,6 +95,8 @@ pub(crate) struct Finished {
     pub notes: Vec<Note>,
     /// ADL as the strategy met it.
     pub adl: Vec<AdlExposure>,
+    /// What the venue says about the run (an inverse venue's coin and deposit conversion).
+    pub venue_notes: Vec<Note>,
 }
 
 impl Core {
@@ -187,6 +189,9 @@ impl Core {
         if to_exchange {
             self.outputs.clear();
             self.venue.on_market(ev, &mut self.outputs);
+            if self.venue.take_funded() {
+                self.views.invalidate();
+            }
             self.refresh_heatmap();
             if !self.outputs.is_empty() {
                 self.handle_outputs(&watch);
@@ -232,6 +237,9 @@ impl Core {
         self.record(t.ts, RecordBody::Tick(*t));
         self.outputs.clear();
         self.venue.on_market(t, &mut self.outputs);
+        if self.venue.take_funded() {
+            self.views.invalidate();
+        }
         self.refresh_heatmap();
         if !self.outputs.is_empty() {
             self.handle_outputs(&watch);
@@ -527,6 +535,7 @@ impl Core {
             crowd,
             notes,
             adl: self.adl.finish(),
+            venue_notes: self.venue.notes().to_vec(),
         })
     }
 }

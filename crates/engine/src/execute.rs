@@ -31,6 +31,8 @@ pub(crate) struct Executed {
     pub notes: Vec<Note>,
     /// ADL as the strategy met it.
     pub adl: Vec<AdlExposure>,
+    /// What the venue says about the run.
+    pub venue_notes: Vec<Note>,
 }
 
 /// What the engine loop hands back to the pipeline.
@@ -40,6 +42,7 @@ struct Ended {
     crowd: Option<CrowdArtifacts>,
     notes: Vec<Note>,
     adl: Vec<AdlExposure>,
+    venue_notes: Vec<Note>,
 }
 
 /// Everything one execution needs.
@@ -141,6 +144,7 @@ pub(crate) fn execute(job: Job<'_>) -> Result<Executed, EngineError> {
                 crowd: f.crowd,
                 notes: f.notes,
                 adl: f.adl,
+                venue_notes: f.venue_notes,
             })
         };
         let engine_result = engine();
@@ -162,6 +166,7 @@ pub(crate) fn execute(job: Job<'_>) -> Result<Executed, EngineError> {
             crowd: ended.crowd,
             notes: ended.notes,
             adl: ended.adl,
+            venue_notes: ended.venue_notes,
         })
     })
 }

@@ -80,6 +80,10 @@ pub struct Manifest {
     /// whether the strategy was deleveraged, and its best place in the queue.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub adl_exposure: Vec<AdlExposure>,
+    /// What the venue adapter says about the run: on an inverse venue, the coin every figure
+    /// is in and how the deposit was converted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub venue_notes: Vec<Note>,
 }
 
 /// What the manifest records about a run's crowd.

@@ -67,10 +67,11 @@ pub fn report_record(manifest: &Manifest, data: &RunData) -> RunRecord {
     }
 }
 
-/// The report's notes: the strategy's own, then one `adl queue` note (the engine's) per side
-/// of an instrument on which ADL happened.
+/// The report's notes: the venue's (an inverse venue's coin), the strategy's own, then one
+/// `adl queue` note (the engine's) per side of an instrument on which ADL happened.
 fn notes(manifest: &Manifest) -> Vec<Note> {
-    let mut notes = manifest.strategy_notes.clone();
+    let mut notes = manifest.venue_notes.clone();
+    notes.extend(manifest.strategy_notes.iter().cloned());
     notes.extend(
         manifest
             .adl_exposure

@@ -159,6 +159,7 @@ pub fn run_inputs(
         crowd: executed.crowd.as_ref().map(|c| c.manifest.clone().into()),
         strategy_notes: executed.notes,
         adl_exposure: executed.adl,
+        venue_notes: executed.venue_notes,
     };
     let rendered = reports::render(
         &manifest,

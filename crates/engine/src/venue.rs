@@ -14,8 +14,18 @@
 //! | `binance-usdm@YYYY-MM-DD` | the same, on that date | on that date |
 //! | `bybit` | Bybit | Bybit BTCUSDT (BTC perpetuals only) |
 //! | `hyperliquid-2025` | Hyperliquid 2025 | Hyperliquid 2025, per asset |
+//! | `bitmex-2020` | BitMEX 2020 | XBTUSD risk limits of 2020, in XBT (inverse perpetuals only) |
 //!
-//! Spot instruments need no tiers; inverse perpetuals are refused by the exchange.
+//! Spot instruments need no tiers.
+//!
+//! # Inverse (coin-margined) venues
+//!
+//! On a venue whose perpetuals are inverse (`bitmex-2020`) every futures figure is in the
+//! coin: wallets, margin, PnL, fees, funding, insurance funds. The run's deposit is given in
+//! the quote currency like everywhere else and converted to the coin at the first mark of the
+//! perpetual (rounded down); until then the account is empty. The strategy's account view and
+//! the equity curve are then in the coin too — spot holdings and the spot wallet counted at
+//! the mark — so the run's returns are in coin terms, and the run's notes say so.
 
 use crate::config::{CrowdBook, CrowdSetup};
 use crate::error::EngineError;
@@ -27,7 +37,7 @@ use cascade_exchange::{Exchange, ExchangeError, InstrumentConfig, VenueRules};
 use cascade_strategy::{AccountView, HeatmapSummary, OrderView, PositionView};
 use cascade_types::{
     AccountId, Command, Event, InstrumentId, InstrumentKind, InstrumentSpec, MarginMode, Money,
-    Output, Price, Qty, Rate, Rounding, Ts,
+    Note, Output, Price, Qty, Rate, Rounding, Ts,
 };
 use std::collections::BTreeMap;
 
@@ -37,6 +47,7 @@ pub const VENUE_PRESETS: &[&str] = &[
     "binance-usdm@YYYY-MM-DD",
     "bybit",
     "hyperliquid-2025",
+    "bitmex-2020",
 ];
 
 /// The bands of a crowd heatmap summary as the strategy API's bands.
@@ -64,6 +75,16 @@ pub(crate) struct Venue {
     specs: Vec<InstrumentSpec>,
     /// The crowd, when the run has one.
     crowd: Option<CrowdState>,
+    /// On an inverse venue: the account whose deposit (in the quote currency) waits for the
+    /// perpetual's first mark, the perpetual, and the amount.
+    pending_deposit: Option<(AccountId, InstrumentId, Money)>,
+    /// A deposit was just made (the strategy's view must be refreshed).
+    funded: bool,
+    /// On an inverse venue: the perpetual whose mark values quote-currency amounts in the
+    /// coin (the spot wallet and spot holdings, in the account's equity).
+    coin_perp: Option<InstrumentId>,
+    /// What the venue says about the run (the coin, the deposit's conversion).
+    notes: Vec<Note>,
 }
 
 /// A run's crowd and what the engine keeps about it.
@@ -114,6 +135,7 @@ fn rules_and_tiers(venue: &str, start: Option<Ts>) -> Result<(VenueRules, Tiers)
     match venue {
         "bybit" => Ok((VenueRules::bybit(), Tiers::Bybit)),
         "hyperliquid-2025" => Ok((VenueRules::hyperliquid_2025(), Tiers::Hyperliquid2025)),
+        "bitmex-2020" => Ok((VenueRules::bitmex_2020(), Tiers::Bitmex2020)),
         _ => Err(unknown()),
     }
 }
@@ -123,6 +145,7 @@ enum Tiers {
     BinanceUsdm(Ts),
     Bybit,
     Hyperliquid2025,
+    Bitmex2020,
 }
 
 fn instrument(spec: &InstrumentSpec, tiers: Tiers) -> Result<InstrumentConfig, EngineError> {
@@ -141,6 +164,15 @@ fn instrument(spec: &InstrumentSpec, tiers: Tiers) -> Result<InstrumentConfig, E
             return Err(EngineError::Exchange(format!(
                 "no bybit tier table for {} (only BTC perpetuals)",
                 spec.symbol
+            )))
+        }
+        Tiers::Bitmex2020 if spec.kind == InstrumentKind::InversePerp => {
+            cascade_exchange::bitmex_2020_xbtusd_tiers_xbt()
+        }
+        Tiers::Bitmex2020 => {
+            return Err(EngineError::Exchange(format!(
+                "no bitmex-2020 tier table for {} ({}): the preset runs the inverse XBTUSD",
+                spec.symbol, spec.kind
             )))
         }
     };
@@ -309,6 +341,19 @@ impl Venue {
             ex,
             specs: instruments.to_vec(),
             crowd,
+            pending_deposit: None,
+            funded: false,
+            coin_perp: ex
+                .settlement()
+                .is_inverse()
+                .then(|| {
+                    instruments
+                        .iter()
+                        .position(|s| s.kind == InstrumentKind::InversePerp)
+                        .map(|k| InstrumentId(k as u32))
+                })
+                .flatten(),
+            notes: Vec::new(),
         })
     }
 
@@ -403,15 +448,70 @@ impl Venue {
         Some((k as u64 + 1, queue.len() as u64, ahead))
     }
 
-    /// Opens the strategy's account with `deposit` in its futures wallet.
+    /// Opens the strategy's account with `deposit` in its futures wallet. On an inverse venue
+    /// the deposit is in the quote currency and waits for the perpetual's first mark, at which
+    /// it becomes coin (see the module docs).
     pub(crate) fn open_account(&mut self, deposit: Money) -> AccountId {
-        self.ex.open_account(deposit)
+        let perp = self
+            .specs
+            .iter()
+            .position(|s| s.kind == InstrumentKind::InversePerp);
+        match perp {
+            Some(k) if self.ex.settlement().is_inverse() && deposit.is_positive() => {
+                let a = self.ex.open_account(Money::ZERO);
+                self.pending_deposit = Some((a, InstrumentId(k as u32), deposit));
+                a
+            }
+            _ => self.ex.open_account(deposit),
+        }
+    }
+
+    /// Makes a deposit waiting for the first mark, once there is one.
+    fn settle_pending_deposit(&mut self) {
+        let Some((a, i, usd)) = self.pending_deposit else {
+            return;
+        };
+        let Some(mark) = self.ex.mark_price(i).filter(|m| m.is_positive()) else {
+            return;
+        };
+        let coin = Money::from_raw(
+            (usd.raw() as i128 * cascade_types::SCALE as i128 / mark.raw() as i128) as i64,
+        );
+        self.ex.deposit(a, coin, false);
+        self.pending_deposit = None;
+        self.funded = true;
+        let spec = &self.specs[i.index()];
+        self.notes.push(Note::new(
+            "currency",
+            format!(
+                "money in {coin_name}: {sym} is an inverse perpetual margined in {coin_name}, so \
+                 equity, PnL, fees and funding are {coin_name} amounts and returns are in \
+                 {coin_name} terms; the deposit of {usd} {quote} became {coin} {coin_name} at the \
+                 first mark {mark}",
+                coin_name = spec.base,
+                sym = spec.symbol,
+                quote = spec.quote,
+            ),
+        ));
+    }
+
+    /// True once after a deposit was made (the strategy's view must be refreshed).
+    pub(crate) fn take_funded(&mut self) -> bool {
+        std::mem::take(&mut self.funded)
+    }
+
+    /// What the venue says about the run.
+    pub(crate) fn notes(&self) -> &[Note] {
+        &self.notes
     }
 
     /// Applies a market event (or a tick); appends what happened to `out`.
     #[inline]
     pub(crate) fn on_market(&mut self, event: &Event, out: &mut Vec<Output>) {
         self.ex.on_market(event, out);
+        if self.pending_deposit.is_some() {
+            self.settle_pending_deposit();
+        }
         if let Some(c) = &mut self.crowd {
             if c.book.is_some() && event.instrument == c.crowd.config().instrument {
                 // The book is seeded around its price, at the first mark of the instrument.
@@ -529,7 +629,17 @@ impl Venue {
         view.futures.available = a.available;
         view.futures.margin_ratio = a.margin_ratio.unwrap_or(Rate::ZERO);
         view.spot_quote = a.spot_quote;
-        view.equity = margin_balance + a.spot_quote + spot_value;
+        let spot_total = a.spot_quote + spot_value;
+        view.equity = margin_balance
+            + match self.coin_perp {
+                None => spot_total,
+                // An inverse venue: quote amounts in the coin, at the perpetual's mark.
+                Some(i) => self
+                    .ex
+                    .mark_price(i)
+                    .and_then(|m| spot_total.per_price(m, Rounding::Down))
+                    .map_or(Money::ZERO, |q| Money::from_raw(q.raw())),
+            };
         view.in_liquidation = false;
     }
 

@@ -17,6 +17,7 @@ use cascade_engine::{ExecConfig, Inputs, Progress, RunConfig, RunSpec};
 use cascade_report::{Report, ReportConfig, Scorecard};
 use cascade_scenario::Scenario;
 use cascade_strategy::Registry;
+use cascade_types::Note;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -148,6 +149,25 @@ fn run_one(
     };
     let mut spec = RunSpec::new(Vec::new(), &entry.strategy, entry.params.clone(), &ds.venue);
     spec.config = config.clone();
+    // The crowd follows the scenario's first perpetual; its position math is linear, so on an
+    // inverse perpetual it does not run, and the card says so.
+    let mut suite_notes = Vec::new();
+    let first_perp = s
+        .instruments
+        .iter()
+        .find(|i| i.kind != cascade_types::InstrumentKind::Spot);
+    if let Some(p) = first_perp.filter(|p| p.kind == cascade_types::InstrumentKind::InversePerp) {
+        if spec.config.crowd.take().is_some() {
+            suite_notes.push(Note::new(
+                "crowd",
+                format!(
+                    "not run: {} is an inverse perpetual and the crowd model sizes linear \
+                     positions only; no one else's deficits, so no ADL pressure",
+                    p.symbol
+                ),
+            ));
+        }
+    }
     spec.scenario = Some(s.id.clone());
     spec.crash_window = Some((s.crash_window.start, s.crash_window.end));
     let exec = ExecConfig {
@@ -191,7 +211,14 @@ fn run_one(
         events: outcome.manifest.final_state.market_events,
         market: MarketFacts::of(&outcome),
         scorecard: Scorecard::from_report(&report),
-        notes: outcome.manifest.strategy_notes.clone(),
+        notes: outcome
+            .manifest
+            .venue_notes
+            .iter()
+            .chain(&outcome.manifest.strategy_notes)
+            .cloned()
+            .chain(suite_notes)
+            .collect(),
         adl_exposure: outcome.manifest.adl_exposure.clone(),
         record,
         report,

@@ -7,7 +7,7 @@
 //! | `binance-usdm-<date>` (`binance-usdm-2021`, `binance-usdm-2022-05`, `binance-usdm-2024-05`) | `binance-usdm@<tiers_seen_from>` | `tiers_seen_from` is required, must start with the preset's `<date>` and must not be after the scenario window's start |
 //! | `bybit`, `bybit-<date>` | `bybit` | one undated rule set |
 //! | `hyperliquid-2025` | `hyperliquid-2025` | |
-//! | `bitmex-2020` | — | skipped: the engine has no BitMEX preset and the exchange model runs no inverse perpetuals |
+//! | `bitmex-2020` | `bitmex-2020` | BitMEX 2020 rules; XBTUSD inverse, margined in XBT |
 //! | anything else | — | an error naming the scenario file |
 //!
 //! Why the Binance date is `tiers_seen_from` and not the crash day: the engine's dated preset
@@ -89,13 +89,7 @@ pub fn venue_spec(scenario: &Scenario) -> Result<String, SuiteError> {
         "bybit" => Ok("bybit".to_string()),
         p if p.starts_with("bybit-") => Ok("bybit".to_string()),
         "hyperliquid-2025" => Ok("hyperliquid-2025".to_string()),
-        "bitmex-2020" => Err(SuiteError::UnsupportedVenue {
-            file: file(),
-            preset: preset.to_string(),
-            why: "the engine has no BitMEX venue preset and the exchange model does not run \
-                  inverse perpetuals (XBTUSD) yet"
-                .to_string(),
-        }),
+        "bitmex-2020" => Ok("bitmex-2020".to_string()),
         _ => Err(SuiteError::UnknownVenue {
             file: file(),
             preset: preset.to_string(),
