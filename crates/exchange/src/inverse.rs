@@ -1,8 +1,7 @@
-//! Inverse (coin-margined) perpetual margin math, as pure functions: contracts of a fixed
-//! quote value `contract_size` (e.g. 100 USD on Binance COIN-M BTC, 1 USD on BitMEX XBTUSD),
-//! margin and PnL in the base coin. The exchange's accounts settle linear contracts only;
-//! these functions are the inverse half of the margin math, exact in `i128` like the linear
-//! one. Quantities: `contracts` signed (negative = short), coin amounts as [`Money`] in coin.
+//! Inverse (coin-margined) perpetual margin math: contracts of a fixed quote value
+//! `contract_size` (e.g. 100 USD on Binance COIN-M BTC, 1 USD on BitMEX XBTUSD), margin and PnL
+//! in the base coin. Quantities: `contracts` signed (negative = short), coin amounts as
+//! [`Money`] in coin.
 //!
 //! - notional (coin) = `|contracts| × size / price`
 //! - upnl (coin) = `contracts × size × (1/entry − 1/mark)`
@@ -10,7 +9,41 @@
 //! - isolated liquidation price: the mark where `margin + upnl = maintenance`:
 //!   long `P = c·s·(1 + mmr) / (M + cum + c·s/EP)`,
 //!   short `P = a·s·(1 − mmr) / (a·s/EP − M − cum)` with `a = |c|`.
+//!
+//! The public functions are the closed forms above, for checks and reports. The exchange's
+//! own accounts use the crate-private half of this module: the same quantities in exact
+//! `i128` x-units (10⁻²⁴ coin, as in `margin`), with one documented rounding, and the
+//! liquidation keys and bankruptcy prices found by search on that exact evaluation.
+//!
+//! **Exact evaluation.** A position holds `q` contracts (raw, signed) of size `s` (raw) and a
+//! signed coin cost basis `cost` (long positive: the coin value of what it paid, see
+//! `contract`). Its face value is `F = |q|·s` (10⁻¹⁶ quote units). At a mark `m` (raw; a
+//! non-positive mark counts as 1 raw, 10⁻⁸) its coin value is
+//!
+//! ```text
+//! A(m)   = floor(F · 10¹⁶ / m)          x-units, the magnitude rounded down
+//! N16(m) = floor(A(m) / 10⁸)            = floor(F · 10⁸ / m), 10⁻¹⁶ coin (what brackets read)
+//! upnl   = cost − sign(q) · A(m)        (a long gains when the mark rises: A falls)
+//! MM     = N16 · mmr − cum              (bracket by N16; |cost| under `MmBasis::Entry`)
+//! ```
+//!
+//! Both `A` and `N16` are non-increasing in `m`, so for a long `equity − MM` is
+//! non-decreasing in the mark and for a short non-increasing (brackets' `cum` keeps MM
+//! continuous in the notional, and `mmr ≤ 1`). It is not linear in the mark, so a key is not
+//! a closed form: `liq_key` finds the exact boundary of this evaluation by a galloping
+//! search over integer mark raws from a floating-point estimate of the closed form. The
+//! estimate only chooses where the search starts; the key is the boundary of the exact
+//! integer predicate whatever the estimate, so it cannot change a result. Typically the
+//! estimate is within one raw unit and a key costs four evaluations.
+//!
+//! **Range.** `A` needs `F·10¹⁶/m < 1.7·10³⁸`: a coin value below about 10¹⁴ coin at the
+//! marks that occur. The search also probes absurd marks (down to 10⁻⁸); where the value
+//! leaves the range there, it is unbounded for the search's purpose (a long is underwater, a
+//! short in profit). At a real mark beyond the range the arithmetic panics rather than wrap,
+//! as the linear math does.
 
+use crate::margin::{money_x, tier_for16, Terms, E16};
+use crate::rules::MmBasis;
 use cascade_types::{Money, Price, Qty, Rounding, TierTable};
 
 const E8: i128 = 100_000_000;
@@ -106,9 +139,407 @@ pub fn inverse_liquidation_price(
     None
 }
 
+// ---- the exchange's exact evaluation (x-units, 10⁻²⁴ coin) -------------------------------
+
+/// The face value `|q|·s` of a position (10⁻¹⁶ quote units; fits: both factors are `i64`).
+fn face(size: i64, t: Terms) -> i128 {
+    (t.qty as i128).abs() * size as i128
+}
+
+/// `floor(face · scale / m)` for `m ≥ 1` (a lower mark counts as 1), without forming the
+/// product: `face = h·m + l` gives `h·scale + floor(l·scale / m)`, and `l·scale < 2⁶³·10¹⁶`
+/// fits. `None` when the result does not fit in `i128`.
+fn scaled(face: i128, scale: i128, m: i64) -> Option<i128> {
+    let m = m.max(1) as i128;
+    let (h, l) = (face / m, face % m);
+    h.checked_mul(scale)?.checked_add(l * scale / m)
+}
+
+/// The coin value `A(m)` of the position at mark `m` in x-units, magnitude rounded down.
+pub(crate) fn value_x(size: i64, m: i64, t: Terms) -> Option<i128> {
+    scaled(face(size, t), E16, m)
+}
+
+/// Unrealised PnL and maintenance margin at mark `m` (see the module docs); `None` beyond
+/// the `i128` range.
+pub(crate) fn upnl_mm_checked(
+    size: i64,
+    tiers: &TierTable,
+    basis: MmBasis,
+    m: i64,
+    t: Terms,
+) -> Option<(i128, i128)> {
+    if t.qty == 0 {
+        return Some((0, 0));
+    }
+    let a = value_x(size, m, t)?;
+    let cost_x = (t.cost as i128).checked_mul(E16)?;
+    let upnl = if t.qty > 0 {
+        cost_x.checked_sub(a)?
+    } else {
+        cost_x.checked_add(a)?
+    };
+    let n16 = match basis {
+        MmBasis::Mark => a / E8, // floor: a ≥ 0
+        MmBasis::Entry => (t.cost as i128).abs() * E8,
+    };
+    let tier = tier_for16(tiers, n16);
+    let mm = n16
+        .checked_mul(tier.mmr.raw() as i128)?
+        .checked_sub(money_x(tier.cum))?;
+    Some((upnl, mm))
+}
+
+const RANGE: &str = "margin arithmetic overflow: notional beyond the modelled range";
+
+/// Unrealised PnL at mark `m`, x-units (panics beyond the modelled range, as `margin` does).
+pub(crate) fn upnl_x(size: i64, m: i64, t: Terms) -> i128 {
+    if t.qty == 0 {
+        return 0;
+    }
+    let a = value_x(size, m, t).expect(RANGE);
+    let cost_x = (t.cost as i128).checked_mul(E16).expect(RANGE);
+    if t.qty > 0 {
+        cost_x - a
+    } else {
+        cost_x + a
+    }
+}
+
+/// Unrealised PnL and maintenance margin at mark `m`, x-units.
+pub(crate) fn upnl_mm_x(
+    size: i64,
+    tiers: &TierTable,
+    basis: MmBasis,
+    m: i64,
+    t: Terms,
+) -> (i128, i128) {
+    upnl_mm_checked(size, tiers, basis, m, t).expect(RANGE)
+}
+
+/// The coin notional at mark `m` in 10⁻¹⁶ units, `floor(F·10⁸/m)` (initial margin).
+pub(crate) fn notional16(size: i64, m: i64, t: Terms) -> i128 {
+    scaled(face(size, t), E8, m).expect(RANGE)
+}
+
+/// The smallest `m` in `(lo, hi]` with `pred(m)`, given `pred(lo)` false, `pred(hi)` true and
+/// `pred` monotone (false, then true). Gallops from `guess` to bracket the boundary, then
+/// bisects: `O(log |guess − boundary|)` evaluations.
+fn first_true(mut lo: i64, mut hi: i64, guess: i64, pred: impl Fn(i64) -> bool) -> i64 {
+    debug_assert!(lo < hi);
+    let g = guess.clamp(lo + 1, hi);
+    let mut step: i64 = 1;
+    if pred(g) {
+        hi = g;
+        while hi - lo > 1 {
+            let probe = hi.saturating_sub(step).max(lo + 1);
+            if pred(probe) {
+                hi = probe;
+                step = step.saturating_mul(2);
+            } else {
+                lo = probe;
+                break;
+            }
+        }
+    } else {
+        lo = g;
+        while hi - lo > 1 {
+            let probe = lo.saturating_add(step).min(hi - 1);
+            if pred(probe) {
+                hi = probe;
+                break;
+            }
+            lo = probe;
+            step = step.saturating_mul(2);
+        }
+    }
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
+        if pred(mid) {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    hi
+}
+
+/// A mark estimate as a raw price, clamped to `[1, i64::MAX]` (NaN → 1).
+fn raw_guess(x: f64) -> i64 {
+    // `as` saturates and maps NaN to 0: deterministic whatever the input.
+    (x as i64).max(1)
+}
+
+/// The floating-point estimate of a key: the closed form of `equity − MM = 0` in the bracket
+/// that is consistent with its own answer (walked in order, as the linear bracket iteration).
+/// Only where the exact search starts.
+fn key_guess(size: i64, tiers: &TierTable, basis: MmBasis, t: Terms, rest_x: i128) -> i64 {
+    let f = face(size, t) as f64;
+    let (e8, e16) = (1e8, 1e16);
+    let base = rest_x as f64 + t.cost as f64 * e16;
+    let long = t.qty > 0;
+    if basis == MmBasis::Entry {
+        let n16 = (t.cost as i128).abs() * E8;
+        let tier = tier_for16(tiers, n16);
+        let mm = (n16 * tier.mmr.raw() as i128 - money_x(tier.cum)) as f64;
+        let k = base - mm;
+        return raw_guess(if long { f * e16 / k } else { f * e16 / -k });
+    }
+    for tier in tiers.tiers() {
+        let r = tier.mmr.raw() as f64;
+        let k = base + tier.cum.raw() as f64 * e16;
+        let m = if long {
+            f * (e16 + e8 * r) / k
+        } else {
+            f * (e16 - e8 * r) / -k
+        };
+        if !(m.is_finite() && m > 0.0) {
+            continue;
+        }
+        let n = f / m; // coin notional, raw money units
+        let floor_ok = n >= tier.floor.raw() as f64;
+        let cap_ok = tier.cap == Money::MAX || n < tier.cap.raw() as f64;
+        if floor_ok && cap_ok {
+            return raw_guess(m);
+        }
+    }
+    raw_guess(9.0e18 / 2.0)
+}
+
+/// The liquidation key of one inverse position of a pool, given `rest_x` = the pool's wallet
+/// plus, for every other position of the pool, its upnl minus its MM. The same convention as
+/// [`crate::margin::liq_key`]: a long is liquidatable exactly when `mark < key`, a short
+/// exactly when `mark > key`; `−1` encodes "never" for a long and "at any mark" for a short,
+/// `i64::MAX` "at any mark" for a long and "never" for a short. Exact: the key is the boundary
+/// of [`upnl_mm_x`] (found by search, see the module docs).
+pub(crate) fn liq_key(size: i64, tiers: &TierTable, basis: MmBasis, t: Terms, rest_x: i128) -> i64 {
+    assert!(t.qty != 0, "no key for a flat position");
+    let long = t.qty > 0;
+    let last = tiers.tiers()[tiers.tiers().len() - 1];
+    let own = |m: i64| {
+        let (u, mm) = upnl_mm_checked(size, tiers, basis, m, t)?;
+        u.checked_sub(mm)
+    };
+    let healthy = |m: i64| match own(m) {
+        Some(own) => rest_x.checked_add(own).map_or(own > 0, |v| v >= 0),
+        // Beyond the range the coin value is astronomically large: a long is underwater; a
+        // short is in profit by it, unless a 100 % bracket takes it all back as margin.
+        None => {
+            !long
+                && (basis == MmBasis::Entry
+                    || last.mmr.raw() < E8 as i64
+                    || rest_x + (t.cost as i128) * E16 + money_x(last.cum) >= 0)
+        }
+    };
+    if long {
+        if !healthy(i64::MAX) {
+            return i64::MAX;
+        }
+        if healthy(1) {
+            return -1;
+        }
+        first_true(
+            1,
+            i64::MAX,
+            key_guess(size, tiers, basis, t, rest_x),
+            healthy,
+        )
+    } else {
+        if healthy(i64::MAX) {
+            return i64::MAX;
+        }
+        if !healthy(1) {
+            return -1;
+        }
+        let g = key_guess(size, tiers, basis, t, rest_x).saturating_add(1);
+        first_true(1, i64::MAX, g, |m| !healthy(m)) - 1
+    }
+}
+
+/// The bankruptcy price of one inverse position of a pool: the mark at which the pool's
+/// equity is zero (`rest0_x` = wallet + the other positions' upnl), rounded in the trader's
+/// favour like the linear one — the smallest solvent mark for a long, the largest for a
+/// short. Always in `[1, i64::MAX]` (a coin value at a zero price is unbounded).
+pub(crate) fn bankruptcy_raw(size: i64, t: Terms, rest0_x: i128) -> i64 {
+    assert!(t.qty != 0, "no bankruptcy price for a flat position");
+    let long = t.qty > 0;
+    let solvent = |m: i64| {
+        let a = value_x(size, m, t);
+        let u = a.and_then(|a| {
+            let c = (t.cost as i128).checked_mul(E16)?;
+            if long {
+                c.checked_sub(a)
+            } else {
+                c.checked_add(a)
+            }
+        });
+        match u {
+            Some(u) => rest0_x.checked_add(u).map_or(u > 0, |v| v >= 0),
+            None => !long,
+        }
+    };
+    let d = rest0_x as f64 + t.cost as f64 * 1e16;
+    let f = face(size, t) as f64 * 1e16;
+    let guess = raw_guess(if long { f / d } else { f / -d });
+    if long {
+        if !solvent(i64::MAX) {
+            return i64::MAX;
+        }
+        if solvent(1) {
+            return 1;
+        }
+        first_true(1, i64::MAX, guess, solvent)
+    } else {
+        if solvent(i64::MAX) {
+            return i64::MAX;
+        }
+        if !solvent(1) {
+            return 1;
+        }
+        first_true(1, i64::MAX, guess.saturating_add(1), |m| !solvent(m)) - 1
+    }
+}
+
+/// The coin one raw unit of contracts loses (x-units) when closed at `price` rather than at
+/// `mark` — an ADL victim's cost of a price worse than the mark. Rounded up (never more
+/// taken than the equity covers); `≤ 0` when `price` is not worse. Longs close by selling.
+pub(crate) fn adverse_unit_x(size: i64, mark: i64, price: i64, long: bool) -> i128 {
+    let unit = Terms { qty: 1, cost: 0 };
+    let at = |p: i64, up: bool| {
+        let f = face(size, unit) * E16;
+        let p = p.max(1) as i128;
+        if up {
+            crate::margin::ceil_div(f, p)
+        } else {
+            f / p
+        }
+    };
+    // A long selling below the mark gives up `1/price − 1/mark` per unit; a short buying
+    // above it, `1/mark − 1/price`.
+    if long {
+        if price >= mark {
+            return 0;
+        }
+        at(price, true) - at(mark, false)
+    } else {
+        if price <= mark {
+            return 0;
+        }
+        at(mark, true) - at(price, false)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// Healthy (`equity ≥ MM`) at mark `m`, by the exact evaluation; `None` beyond its range
+    /// (a huge position at a mark of a few 10⁻⁸).
+    fn healthy(
+        size: i64,
+        tiers: &TierTable,
+        basis: MmBasis,
+        t: Terms,
+        rest: i128,
+        m: i64,
+    ) -> Option<bool> {
+        let (u, mm) = upnl_mm_checked(size, tiers, basis, m, t)?;
+        Some(rest.checked_add(u.checked_sub(mm)?)? >= 0)
+    }
+
+    fn tables() -> [TierTable; 2] {
+        let r = |s: &str| s.parse().unwrap();
+        [
+            crate::bitmex_2020_xbtusd_tiers_xbt(),
+            // Small brackets, so that keys of ordinary positions cross several of them; the
+            // last at 100 %.
+            TierTable::from_brackets(&[
+                (Money::ZERO, Money::from_int(1), r("0.005"), 100),
+                (Money::from_int(1), Money::from_int(5), r("0.02"), 25),
+                (Money::from_int(5), Money::from_int(50), r("0.1"), 5),
+                (Money::from_int(50), Money::MAX, r("1"), 1),
+            ])
+            .unwrap(),
+        ]
+    }
+
+    proptest! {
+        /// The key is the boundary of the exact check: for a long healthy at `key` and not at
+        /// `key − 1`, for a short healthy at `key` and not at `key + 1` (where those marks are
+        /// positive prices); and the bankruptcy price is the boundary of zero equity, rounded
+        /// the trader's way. Positions from one contract to 10⁹ contracts of 1 or 100 USD,
+        /// any pool balance, both MM bases, two tables.
+        #[test]
+        fn keys_and_bankruptcy_prices_are_exact_boundaries(
+            contracts in prop_oneof![1i64..1_000, 1_000i64..1_000_000, 1_000_000i64..1_000_000_000],
+            short in any::<bool>(),
+            size_usd in prop_oneof![Just(1i64), Just(100)],
+            entry in 100i64..200_000,
+            rest_bp in -15_000i64..30_000,
+            entry_basis in any::<bool>(),
+            table in 0usize..2,
+        ) {
+            let size = size_usd * 100_000_000;
+            let q = if short { -contracts } else { contracts } * 100_000_000;
+            let cost_abs = (contracts as i128 * size as i128 / entry as i128) as i64; // coin raw
+            let t = Terms { qty: q, cost: if short { -cost_abs } else { cost_abs } };
+            let rest = cost_abs as i128 * E16 * rest_bp as i128 / 10_000;
+            let basis = if entry_basis { MmBasis::Entry } else { MmBasis::Mark };
+            let tiers = &tables()[table];
+            let key = liq_key(size, tiers, basis, t, rest);
+            // Marks where the evaluation is out of range are not checked (the search decides
+            // them by the sign of the astronomically large coin value).
+            let ok = |m: i64, want: bool| {
+                healthy(size, tiers, basis, t, rest, m).is_none_or(|h| h == want)
+            };
+            if !short {
+                if key == i64::MAX {
+                    prop_assert!(ok(i64::MAX, false));
+                } else if key == -1 {
+                    prop_assert!(ok(1, true));
+                } else {
+                    prop_assert!(key >= 2 && ok(key, true) && ok(key - 1, false), "long {}", key);
+                }
+            } else if key == i64::MAX {
+                prop_assert!(ok(i64::MAX, true));
+            } else if key == -1 {
+                prop_assert!(ok(1, false));
+            } else {
+                prop_assert!(key >= 1 && ok(key, true) && ok(key + 1, false), "short {}", key);
+            }
+            let bk = bankruptcy_raw(size, t, rest);
+            let solvent = |m: i64| {
+                value_x(size, m, t).map(|_| rest + upnl_x(size, m, t) >= 0)
+            };
+            let solvent = |m: i64, want: bool| solvent(m).is_none_or(|s| s == want);
+            prop_assert!((1..=i64::MAX).contains(&bk));
+            if !short && bk > 1 && bk < i64::MAX {
+                prop_assert!(solvent(bk, true) && solvent(bk - 1, false), "long bk {}", bk);
+            }
+            if short && bk > 1 && bk < i64::MAX {
+                prop_assert!(solvent(bk, true) && solvent(bk + 1, false), "short bk {}", bk);
+            }
+        }
+    }
+
+    #[test]
+    fn the_search_finds_a_boundary_far_from_its_guess() {
+        // A monotone step far from the guess either way, and at the ends of the range.
+        for (b, g) in [
+            (7, 1_000_000),
+            (1_000_000, 7),
+            (2, 2),
+            (i64::MAX, 3),
+            (5, i64::MAX),
+        ] {
+            assert_eq!(
+                first_true(1, i64::MAX, g, |m| m >= b),
+                b,
+                "boundary {b} guess {g}"
+            );
+        }
+    }
 
     #[test]
     fn inverse_long_hand_computed() {
