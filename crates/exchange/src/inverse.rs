@@ -48,7 +48,8 @@ use cascade_types::{Money, Price, Qty, Rounding, TierTable};
 
 const E8: i128 = 100_000_000;
 
-/// Notional in coin of `contracts` at `price`, rounded as asked.
+/// Notional in coin of `contracts` at `price`, rounded as asked (a non-positive price counts
+/// as 10⁻⁸; saturates at `Money::MAX`).
 pub fn inverse_notional(
     contracts: Qty,
     contract_size: Qty,
@@ -57,17 +58,25 @@ pub fn inverse_notional(
 ) -> Money {
     // |c| × s / p: raw (1e8·1e8) / 1e8 → coin raw.
     let num = (contracts.raw() as i128).abs() * contract_size.raw() as i128;
-    let v = div_round(num, price.raw() as i128, rounding);
-    Money::from_raw(v as i64)
+    let v = div_round(num, price.raw().max(1) as i128, rounding);
+    Money::from_raw(v.clamp(i64::MIN as i128, i64::MAX as i128) as i64)
 }
 
-/// Unrealised PnL in coin (rounded down).
+/// Unrealised PnL in coin, rounded down (non-positive prices count as 10⁻⁸; saturates at
+/// the ends of `Money`).
 pub fn inverse_upnl(contracts: Qty, contract_size: Qty, entry: Price, mark: Price) -> Money {
     // c·s·(1/EP − 1/MP) = c·s·(MP − EP)/(EP·MP), scaled to coin raw (× 1e8).
-    let cs = contracts.raw() as i128 * contract_size.raw() as i128; // 1e16 scale
-    let num = cs * (mark.raw() as i128 - entry.raw() as i128); // 1e24 scale
-    let den = entry.raw() as i128 * mark.raw() as i128; // 1e16 scale → result at 1e8
-    Money::from_raw(num.div_euclid(den) as i64)
+    let (e, m) = (entry.raw().max(1) as i128, mark.raw().max(1) as i128);
+    let cs = (contracts.raw() as i128).unsigned_abs() * contract_size.raw().max(0) as u128;
+    let gain = (contracts.is_positive() == (m >= e)) || m == e;
+    let mag = mul_div_wide(cs, (m - e).unsigned_abs(), (e * m) as u128, !gain); // 1e24 / 1e16
+    let v = match mag.and_then(|v| i128::try_from(v).ok()) {
+        Some(v) if gain => v,
+        Some(v) => -v,
+        None if gain => i128::MAX,
+        None => i128::MIN,
+    };
+    Money::from_raw(v.clamp(i64::MIN as i128, i64::MAX as i128) as i64)
 }
 
 fn div_round(num: i128, den: i128, rounding: Rounding) -> i128 {
@@ -86,10 +95,42 @@ fn div_round(num: i128, den: i128, rounding: Rounding) -> i128 {
     }
 }
 
+/// `a·b/c` (`c > 0`), rounded down or up, exact through the 256-bit product; `None` when the
+/// quotient does not fit in `u128`. For the closed forms below, whose products of a face
+/// value (up to 10²⁶ for a billion 1-USD contracts) and two scale factors leave `i128`.
+fn mul_div_wide(a: u128, b: u128, c: u128, up: bool) -> Option<u128> {
+    const LO: u128 = u64::MAX as u128;
+    let (a1, a0, b1, b0) = (a >> 64, a & LO, b >> 64, b & LO);
+    let (p00, p01, p10, p11) = (a0 * b0, a0 * b1, a1 * b0, a1 * b1);
+    let mid = (p00 >> 64) + (p01 & LO) + (p10 & LO);
+    let lo = (p00 & LO) | (mid << 64);
+    let hi = p11 + (p01 >> 64) + (p10 >> 64) + (mid >> 64);
+    if c == 0 || hi >= c {
+        return None;
+    }
+    // Restoring division of (hi, lo) by c, one bit at a time; the remainder stays below c.
+    let (mut r, mut q) = (hi, 0u128);
+    for i in (0..128).rev() {
+        let carry = r >> 127;
+        r = (r << 1) | ((lo >> i) & 1);
+        q <<= 1;
+        if carry == 1 || r >= c {
+            r = r.wrapping_sub(c);
+            q |= 1;
+        }
+    }
+    if up && r != 0 {
+        q.checked_add(1)
+    } else {
+        Some(q)
+    }
+}
+
 /// The isolated liquidation price of an inverse position with `margin` coin of margin, the
 /// bracket chosen by the coin notional at that price (iterated, as for linear). `None` when no
 /// positive price liquidates it. Rounded in the venue's favour (up for a long, down for a
-/// short) to 10⁻⁸.
+/// short) to 10⁻⁸. Exact for any position an `i64` can hold (the products go through 256
+/// bits).
 pub fn inverse_liquidation_price(
     tiers: &TierTable,
     contracts: Qty,
@@ -97,37 +138,33 @@ pub fn inverse_liquidation_price(
     entry: Price,
     margin: Money,
 ) -> Option<Price> {
-    if contracts.is_zero() || !entry.is_positive() {
+    if contracts.is_zero() || !entry.is_positive() || !contract_size.is_positive() {
         return None;
     }
-    let a = (contracts.raw() as i128).abs();
-    let s = contract_size.raw() as i128;
-    let cs = a * s; // 1e16 scale (contract-size units × contracts)
+    let long = contracts.is_positive();
+    // |c|·s at 1e16 (contract-size units × contracts); fits: both factors are i64.
+    let cs = (contracts.raw() as i128).unsigned_abs() * contract_size.raw() as u128;
+    // Everything else at 1e24 (x-units): margin and cum raw × 1e16; c·s/EP = cs·1e16/EP raw,
+    // toward zero.
+    let cs_over_ep = mul_div_wide(cs, E16 as u128, entry.raw() as u128, false)?;
+    let cs_over_ep = i128::try_from(cs_over_ep).ok()?;
+    let m_x = margin.raw() as i128 * E16;
     for t in tiers.tiers() {
         let mmr = t.mmr.raw() as i128;
-        // Everything at 1e24: margin and cum raw × 1e16; c·s/EP = cs × 1e8 / EP raw → 1e16
-        // scale × 1e8 = 1e24 via cs·E8·E8/EP.
-        let m_x = margin.raw() as i128 * E8 * E8;
-        let cum_x = t.cum.raw() as i128 * E8 * E8;
-        let cs_over_ep = cs * E8 * E8 / entry.raw() as i128; // 1e24 scale, toward zero
-        let (num, den) = if contracts.is_positive() {
-            (cs * (E8 + mmr), m_x + cum_x + cs_over_ep) // num at 1e24; P raw = num·1e8 / den
+        let cum_x = t.cum.raw() as i128 * E16;
+        // P raw = cs·(1 ± mmr)·1e16 / den, the numerator factor `k` = (E8 ± mmr)·E8.
+        let (k, den) = if long {
+            ((E8 + mmr) * E8, m_x + cum_x + cs_over_ep)
         } else {
-            (cs * (E8 - mmr), cs_over_ep - m_x - cum_x)
+            ((E8 - mmr) * E8, cs_over_ep - m_x - cum_x)
         };
-        if den <= 0 {
+        if den <= 0 || k <= 0 {
             continue;
         }
-        let p = div_round(
-            num * E8,
-            den,
-            if contracts.is_positive() {
-                Rounding::Up
-            } else {
-                Rounding::Down
-            },
-        );
-        if p <= 0 || p > i64::MAX as i128 {
+        let Some(p) = mul_div_wide(cs, k as u128, den as u128, long) else {
+            continue;
+        };
+        if p == 0 || p > i64::MAX as u128 {
             continue;
         }
         let price = Price::from_raw(p as i64);
@@ -521,6 +558,55 @@ mod tests {
                 prop_assert!(solvent(bk, true) && solvent(bk + 1, false), "short bk {}", bk);
             }
         }
+    }
+
+    proptest! {
+        /// With an exact coin basis (entries dividing 10⁸ USD), the exchange's key of an
+        /// isolated position is the closed form of [`inverse_liquidation_price`] to one raw
+        /// unit: the exchange's roundings of the coin value and notional (10⁻²⁴, 10⁻¹⁶ coin)
+        /// are below the closed form's 10⁻⁸ price step.
+        #[test]
+        fn the_key_is_the_closed_form_to_one_raw_unit(
+            contracts in prop_oneof![1i64..1_000, 1_000i64..100_000_000],
+            short in any::<bool>(),
+            entry in prop::sample::select(vec![1_000i64, 2_000, 2_500, 4_000, 5_000, 8_000, 10_000, 12_500, 20_000, 25_000, 40_000, 50_000]),
+            leverage in 1i64..=100,
+        ) {
+            let size = 100_000_000; // 1 USD
+            let cost_abs = contracts * 100_000_000 / entry; // exact: entry divides 10⁸
+            let t = Terms { qty: if short { -contracts } else { contracts } * 100_000_000, cost: if short { -cost_abs } else { cost_abs } };
+            let margin = Money::from_raw(cost_abs).div_int(leverage, Rounding::Up).unwrap();
+            let tiers = crate::bitmex_2020_xbtusd_tiers_xbt();
+            let key = liq_key(size, &tiers, MmBasis::Mark, t, money_x(margin));
+            let pure = inverse_liquidation_price(&tiers, Qty::from_raw(t.qty), Qty::ONE, Price::from_int(entry), margin);
+            match pure {
+                Some(p) => prop_assert!((key - p.raw()).abs() <= 1, "key {} pure {}", key, p),
+                None => prop_assert!(if short { key == i64::MAX } else { key <= 1 }, "key {}", key),
+            }
+        }
+    }
+
+    #[test]
+    fn wide_division_is_exact() {
+        let big = u128::MAX / 3;
+        // A product far beyond 128 bits divides back exactly.
+        assert_eq!(
+            mul_div_wide(big, 10u128.pow(16), 10u128.pow(16), false),
+            Some(big)
+        );
+        assert_eq!(mul_div_wide(7, 3, 2, false), Some(10));
+        assert_eq!(mul_div_wide(7, 3, 2, true), Some(11));
+        assert_eq!(mul_div_wide(u128::MAX, 2, 1, false), None);
+        let (a, b, c) = (
+            123_456_789_012_345_678_901u128,
+            98_765_432_109_876u128,
+            3_333_333_333u128,
+        );
+        assert_eq!(mul_div_wide(a, b, c, false), Some(a * b / c));
+        assert_eq!(
+            mul_div_wide(u128::MAX, u128::MAX, u128::MAX, false),
+            Some(u128::MAX)
+        );
     }
 
     #[test]
