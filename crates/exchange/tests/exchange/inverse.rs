@@ -159,13 +159,15 @@ fn funding_is_paid_in_coin_on_the_coin_notional() {
 /// - 10x: margin 0.01 → P = 1,004.5/0.11 = 9,131.818181818… → 9,131.81818182.
 ///
 /// The exchange's key is the smallest mark (raw 10⁻⁸) at which its exact pool check is
-/// healthy; `inverse_liquidation_price` rounds the closed form up to 10⁻⁸. They agree here;
-/// in general the key can be one raw unit *below* the pure function's answer, never above:
-/// the exchange rounds the coin value `1,000/P` and the notional brackets read down (to 10⁻²⁴
-/// and 10⁻¹⁶ coin), which leaves the pool a hair healthier than the exact rational, so when
-/// the true boundary lies within that hair above an integer raw mark, the key is that
-/// integer while the pure function rounds up to the next. The index then liquidates at
-/// exactly `key − 1` and not at `key`.
+/// healthy; `inverse_liquidation_price` rounds the closed form up to 10⁻⁸. They agree here.
+/// With the same coin cost basis (here 1,000/10,000 = 0.1 exactly) they can differ by one
+/// raw unit at most (a unit test in `inverse` checks it on random positions): the exchange
+/// rounds the coin value `1,000/P` and the notional its bracket reads down (to 10⁻²⁴ and
+/// 10⁻¹⁶ XBT), a hair in the long's favour, so when the true boundary lies within that hair
+/// above an integer raw mark the key is that integer while the pure function rounds up to the
+/// next (for a short the hair can go either way). A basis that is not a multiple of 10⁻⁸ XBT
+/// is rounded at the fill, which moves the boundary by up to `P² / (2·10⁸·c·s)` USD. The
+/// index then liquidates at exactly `key − 1` and not at `key`.
 #[test]
 fn isolated_long_liquidation_price_matches_the_closed_form() {
     for (lev, want) in [(100, "9945.54455446"), (10, "9131.81818182")] {
@@ -384,6 +386,60 @@ fn adl_of_profitable_shorts_when_the_fund_is_empty() {
     insta::assert_snapshot!(log);
 }
 
+/// BitMEX's partial step down the risk limits, by coin notional (A5.4: a Fill-or-Kill that
+/// brings the position value under a lower tier, then re-check).
+///
+/// Dave, cross 50x, deposits 6 XBT and buys 2,500,000 contracts at 10,000: 250 XBT, tier 2
+/// (200–300 XBT: MM 0.95 %, cum 200 × 0.5 % = 1), fee 0.1875: wallet 5.8125. He is liquidated
+/// below `N = (5.8125 + 250 + 1) / 1.0095 = 254.3957…` XBT of notional, the mark
+/// 2,500,000/N = 9,827.2085665… → 9,827.20856657.
+///
+/// At the mark 9,826 (book 9,826/9,826.5) his notional is 254.42703032 XBT: tier 2. The step
+/// keeps the most contracts whose value stays below tier 1's cap of 200 XBT, `⌊(200 − 10⁻⁸) ×
+/// 9,826⌋ = 1,965,199`, and sells the other 534,801 to the bid for 534,801/9,826 =
+/// 54.42713210 XBT (up); the basis released is 250 × 534,801/2,500,000 = 53.4801, so he
+/// realises −0.9470321 (wallet 4.8654679). Left: 1,965,199 contracts (basis 196.5199, entry
+/// 10,000), worth 199.9998982 XBT, MM 0.45 % = 0.9 against equity 1.3854697: healthy, in
+/// tier 1. Its new liquidation price is the closed form with the wallet as margin — in tier 2
+/// again, since the notional there is 1,965,199/9,802.43 = 200.48 XBT:
+/// `1,965,199 × 1.0095 / (4.8654679 + 1 + 196.5199) = 9,802.4299438…` → 9,802.42994385 (tier
+/// 1's formula, `… × 1.0045 / (4.8654679 + 196.5199)` = 9,802.31, lands at 200.48 XBT, above
+/// its cap: the bracket iteration moves on).
+#[test]
+fn partial_liquidation_steps_down_one_coin_bracket() {
+    let (rules, inst) = bitmex();
+    let tiers = inst[0].tiers.clone().unwrap();
+    let log = check(rules, inst, |s| {
+        s.seed_fund("100");
+        s.book(0, "9999.5", "10000", "10000000");
+        s.mark(0, "10000");
+        let d = s.account("dave", "6");
+        setup(s, d, MarginMode::Cross, 50);
+        market(s, d, Side::Buy, "2500000");
+        assert_eq!(wallet(s, d), "5.8125");
+        assert_eq!(liq(s, d).to_string(), "9827.20856657");
+        s.book(0, "9826", "9826.5", "10000000");
+        s.mark(0, "9826");
+        let v = s.ex.position(d, I).unwrap();
+        assert_eq!((v.qty, v.entry), (q("1965199"), p("10000")));
+        assert_eq!(wallet(s, d), "4.8654679");
+        let pure = inverse::inverse_liquidation_price(
+            &tiers,
+            q("1965199"),
+            Qty::ONE,
+            p("10000"),
+            m("4.8654679"),
+        )
+        .unwrap();
+        assert_eq!(pure.to_string(), "9802.42994385");
+        assert_eq!(liq(s, d), pure);
+    });
+    assert!(
+        log.contains("liquidation dave i0 Partial sell 534801 @ 9826 (bankruptcy "),
+        "{log}"
+    );
+}
+
 /// One exchange settles its perpetuals in one asset.
 #[test]
 fn settlement_is_one_asset_per_exchange() {
@@ -580,6 +636,81 @@ proptest! {
             let liquidated = out.iter().any(|o| matches!(o, Output::Liquidation { account, .. } if *account == a));
             let expect = if long { mark < key } else { mark > key };
             prop_assert_eq!(liquidated, expect, "mark {} key {} {:?}", mark, key, c);
+        }
+    }
+}
+
+/// The random flow of `properties` on an inverse exchange: two perpetuals margined in the coin
+/// `X` (contract = 100 USD, so one contract is about one coin at the test's prices of 50 …
+/// 150; BitMEX 2020 rules and XBT risk limits; the second backed by fund 1) and the coin's
+/// spot market, six accounts with 5 … 80 coin and 300 USD of spot cash, a small fund.
+fn inverse_venue(fund_seed: i64) -> (Exchange, Vec<AccountId>) {
+    let spec = |sym: &str, kind| InstrumentSpec {
+        lot: q("0.001"),
+        tick: p("0.01"),
+        contract_size: if kind == InstrumentKind::Spot {
+            Qty::ONE
+        } else {
+            Qty::from_int(100)
+        },
+        ..InstrumentSpec::new("test", sym, kind, "X", "USD")
+    };
+    let tiers = bitmex_2020_xbtusd_tiers_xbt();
+    let mut instruments: Vec<InstrumentConfig> = ["P0", "P1"]
+        .iter()
+        .map(|s| InstrumentConfig::perp(spec(s, InstrumentKind::InversePerp), tiers.clone()))
+        .collect();
+    instruments[1].fund = 1;
+    instruments.push(InstrumentConfig::spot(spec("S", InstrumentKind::Spot)));
+    let mut ex = Exchange::new(VenueRules::bitmex_2020(), instruments).unwrap();
+    ex.seed_insurance_fund(0, Money::from_int(fund_seed));
+    ex.seed_insurance_fund(1, Money::from_int(fund_seed / 2));
+    let accounts = (0..6)
+        .map(|k| {
+            let a = ex.open_account(Money::from_int(5 + 15 * k));
+            ex.deposit(a, Money::from_int(300), true);
+            a
+        })
+        .collect();
+    (ex, accounts)
+}
+
+proptest! {
+    /// As `properties::invariants_hold_after_every_event`, on the inverse exchange (crowd
+    /// positions get the coin initial margin plus 0.1 coin, so they are as leveraged as asked).
+    /// `PROPTEST_CASES=20000` for a long soak.
+    #[test]
+    fn inverse_invariants_hold_after_every_event(
+        fund in 0i64..20,
+        ops in prop::collection::vec(crate::properties::op(), 1..150),
+    ) {
+        use crate::properties::{apply, Op};
+        let (mut ex, accounts) = inverse_venue(fund);
+        let mut t = day("2020-03-12T00:00:00Z");
+        let mut out = Vec::new();
+        for (k, op) in ops.iter().enumerate() {
+            match *op {
+                Op::Crowd { i, qty_milli, cents, lev, isolated } if qty_milli != 0 => {
+                    let qty = Qty::from_raw(qty_milli * 100_000);
+                    let entry = Price::from_raw(cents * 1_000_000);
+                    let im = inverse::inverse_notional(qty, Qty::from_int(100), entry, Rounding::Up)
+                        .div_int(lev as i64, Rounding::Up)
+                        .unwrap();
+                    let c = CrowdPosition {
+                        instrument: InstrumentId(i),
+                        qty,
+                        entry,
+                        leverage: lev,
+                        mode: if isolated { MarginMode::Isolated } else { MarginMode::Cross },
+                        deposit: im + m("0.1"),
+                    };
+                    let _ = ex.open_crowd_position(&c, &mut out);
+                }
+                _ => apply(&mut ex, &accounts, &mut t, op, &mut out),
+            }
+            if let Err(e) = check_invariants(&ex) {
+                prop_assert!(false, "after op {k} {op:?}: {e}");
+            }
         }
     }
 }
