@@ -4,10 +4,12 @@
 //! A position keeps its **cost basis** (`Σ` signed notional of the open quantity) rather than
 //! only an average entry price. Every trade moves the *same* rounded notional between the two
 //! sides, so `Σ (wallet − cost basis)` over all accounts changes only by fees, funding and
-//! explicit deposits — the cash invariant holds to the last 10⁻⁸ with open positions.
+//! explicit deposits — the cash invariant holds to the last 10⁻⁸ with open positions. (For
+//! inverse contracts the notional is coin and the realised PnL has the other sign, so it is
+//! `Σ (wallet + cost basis)`: see `contract`.)
 
 use crate::margin::Terms;
-use cascade_types::{InstrumentId, MarginMode, Money, OrderId, Price, Qty, Rounding, Ts};
+use cascade_types::{InstrumentId, MarginMode, Money, OrderId, Qty, Rounding, Ts};
 
 /// One open position (never flat: a closed position is removed).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -15,7 +17,8 @@ pub(crate) struct Position {
     pub instrument: InstrumentId,
     /// Signed: positive long, negative short.
     pub qty: Qty,
-    /// Signed cost basis: `qty × entry`, exactly as traded.
+    /// Signed cost basis: `qty × entry`, exactly as traded (for an inverse perpetual the coin
+    /// value as traded, `Σ ±|dq|·size/price`; see `contract`).
     pub cost: Money,
     pub mode: MarginMode,
     /// Leverage used for initial margin when the position was opened or increased.
@@ -34,14 +37,6 @@ impl Position {
             qty: self.qty.raw(),
             cost: self.cost.raw(),
         }
-    }
-
-    /// Average entry price, rounded half-even (display and ranking only).
-    pub fn entry(&self) -> Price {
-        self.cost
-            .abs()
-            .per_qty(self.qty.abs(), Rounding::HalfEven)
-            .unwrap_or(Price::ZERO)
     }
 }
 

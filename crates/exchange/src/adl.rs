@@ -33,10 +33,13 @@ impl Exchange {
         let pool = Self::pool_of(p);
         let mark = self.mark_raw(p);
         let t = p.terms();
+        let contract = self.inst[i.index()].contract;
         // Ratios on money in raw 10⁻⁸ units: exact enough to rank, and far from overflow.
         // Every division in a score truncates toward zero: scores only order positions.
+        // For inverse every figure is in coin, and the upnl is in profit when the price
+        // moved the position's way, as for linear.
         let raw = |x: i128| x.div_euclid(E16);
-        let upnl_x = margin::upnl_x(mark, t);
+        let upnl_x = contract.upnl_x(mark, t);
         if self.rules.adl.ranking == AdlRanking::BinanceLeveragePnl {
             // PnL% is zero unless the upnl is at least one raw unit, and then so is the
             // score: positions in loss (half the book in a crash) cost one product.
@@ -57,7 +60,7 @@ impl Exchange {
         let upnl = raw(upnl_x);
         let (eq, _) = self.pool_x(a, pool);
         let eq = raw(eq);
-        let notional = (mark as i128 * t.qty as i128).abs() / E8;
+        let notional = contract.notional_raw(mark, t);
         let cost = (t.cost as i128).abs();
         let eff_lev = if eq > 0 {
             (notional * E8 / eq).min(LEVERAGE_CAP)
@@ -82,7 +85,8 @@ impl Exchange {
                     return 0;
                 }
                 // mark / entry for longs; entry / mark for shorts (the docs leave the sign open).
-                let ratio = if t.qty > 0 {
+                // An inverse notional falls as the price rises, so the ratios swap.
+                let ratio = if (t.qty > 0) == contract.seller_wants_more() {
                     notional * E8 / cost
                 } else {
                     cost * E8 / notional
@@ -112,13 +116,13 @@ impl Exchange {
             // account, not used to absorb someone else's deficit.
             return Qty::ZERO;
         }
-        // A victim long sells at `price`, a victim short buys at it.
-        let adverse = if p.qty.is_positive() {
-            mark - price.raw()
-        } else {
-            price.raw() - mark
-        };
-        if adverse <= 0 {
+        // A victim long sells at `price`, a victim short buys at it: what one raw unit costs
+        // it against the mark (exact for linear, rounded up for inverse).
+        let unit =
+            self.inst[i.index()]
+                .contract
+                .adverse_unit_x(mark, price.raw(), p.qty.is_positive());
+        if unit <= 0 {
             return p.qty.abs();
         }
         // One unit of money of slack for the rounding of each piece's notional.
@@ -127,7 +131,7 @@ impl Exchange {
             return Qty::ZERO;
         }
         // Floor (both positive): never more than the equity covers.
-        let raw = (spare / (adverse as i128 * E8)).min(p.qty.abs().raw() as i128) as i64;
+        let raw = (spare / unit).min(p.qty.abs().raw() as i128) as i64;
         let lot = self.inst[i.index()].cfg.spec.lot.raw();
         Qty::from_raw(raw - raw.rem_euclid(lot))
     }
@@ -147,6 +151,10 @@ impl Exchange {
             .expect("ADL of an open position");
         let long = p.qty.is_positive();
         let pool = Self::pool_of(p);
+        let contract = self.inst[i.index()].contract;
+        // A larger notional is better for the bankrupt side (a linear seller, an inverse
+        // buyer).
+        let up = long == contract.seller_wants_more();
         let m = &self.inst[i.index()].market;
         let mark = m.mark.map_or(bk, Price::raw);
         let mut price = match self.rules.adl.price {
@@ -154,18 +162,18 @@ impl Exchange {
             AdlPrice::Mark => mark,
             AdlPrice::PreviousMark => m.prev_mark.map_or(mark, Price::raw),
         };
-        // The bankrupt side's favour: a seller's notional rounds up, a buyer's down.
-        let favour = if long { Rounding::Up } else { Rounding::Down };
-        let against = if long { Rounding::Down } else { Rounding::Up };
+        // The bankrupt side's favour (linear: a seller's notional rounds up, a buyer's down).
+        let favour = if up { Rounding::Up } else { Rounding::Down };
+        let against = if up { Rounding::Down } else { Rounding::Up };
         let bk_price = Price::from_raw(bk);
         // A mark-based price worse than bankruptcy leaves a gap the fund must pay first;
         // when it cannot, the bankruptcy price is used.
         let worse = if long { price < bk } else { price > bk };
         let mut gap = Money::ZERO;
         if worse {
-            let n_bk = bk_price.notional(qty, favour);
-            let n_px = Price::from_raw(price).notional(qty, against);
-            gap = if long { n_bk - n_px } else { n_px - n_bk };
+            let n_bk = contract.value(bk_price, qty, favour);
+            let n_px = contract.value(Price::from_raw(price), qty, against);
+            gap = if up { n_bk - n_px } else { n_px - n_bk };
             if self.funds[self.fund_of(i.index())] < gap {
                 price = bk;
                 gap = Money::ZERO;
@@ -273,7 +281,7 @@ impl Exchange {
             if victim != Self::MARKET {
                 self.cancel_orders_of(victim, Some(i), out);
             }
-            let n = price.notional(take, favour);
+            let n = contract.value(price, take, favour);
             // The bankrupt account is re-keyed once, after the loop.
             self.trade_position_unindexed(a, i, trader_dq(take), n, false);
             self.trade_position(victim, i, -trader_dq(take), n, true);

@@ -25,9 +25,13 @@
 //! The recorded book is not changed by our fills, but what our orders took since the book
 //! last changed is skipped (`taken_*` in the market state), so several liquidations inside
 //! one snapshot walk progressively deeper. Every piece's notional and every band distance is
-//! rounded against the taker (up for a buyer, down for a seller). Limit orders walk the same
-//! pieces up to their price and never use the penalty piece.
+//! rounded against the taker (a band distance away from the mid; a linear notional up for a
+//! buyer, down for a seller; an inverse coin notional the other way, since an inverse buyer's
+//! cost basis is the coin value it receives). Quantities are contracts for an inverse
+//! instrument and notionals its coin value, `Σ qty·size/price` piece by piece. Limit orders
+//! walk the same pieces up to their price and never use the penalty piece.
 
+use crate::contract::Contract;
 use crate::market::Market;
 use cascade_types::{Money, Price, Qty, Rounding, Side};
 
@@ -38,9 +42,24 @@ pub(crate) struct Walk {
     pub qty: Qty,
     /// Total notional paid (buyer) or received (seller).
     pub notional: Money,
+    /// `Σ price × qty` over the pieces, exact (raw × raw, 10⁻¹⁶): the volume-weighted price
+    /// without the notional's rounding (an inverse notional is coin, rounded to 10⁻⁸ coin).
+    pub quote16: i128,
 }
 
 impl Walk {
+    /// The volume-weighted average of the prices filled at, half-even (zero for an empty
+    /// walk). The fill price reported for an inverse contract, whose notional is coin.
+    pub fn vwap(&self) -> Price {
+        if !self.qty.is_positive() {
+            return Price::ZERO;
+        }
+        let q = self.qty.raw() as i128;
+        let (f, r) = (self.quote16.div_euclid(q), self.quote16.rem_euclid(q));
+        let up = 2 * r > q || (2 * r == q && f % 2 != 0);
+        Price::from_raw(i64::try_from(f + i128::from(up)).unwrap_or(i64::MAX))
+    }
+
     /// Volume-weighted price, rounded against the taker.
     #[cfg(test)]
     pub fn price(&self, taker: Side) -> Price {
@@ -79,16 +98,31 @@ fn worsen(taker: Side, p: Price, bps: u32) -> Price {
 }
 
 struct Walker {
+    contract: Contract,
     taker: Side,
     want: Qty,
     skip: Qty,
     limit: Option<Price>,
     got: Qty,
     notional: Money,
+    quote16: i128,
     last_price: Option<Price>,
 }
 
 impl Walker {
+    /// Fills `qty` at `price`: its notional rounded against the taker.
+    #[inline]
+    fn fill(&mut self, price: Price, qty: Qty) {
+        self.got += qty;
+        self.notional += match self.contract {
+            Contract::Linear => price.notional(qty, against(self.taker)),
+            c => c.value(price, qty, c.against(self.taker)),
+        };
+        self.quote16 = self
+            .quote16
+            .saturating_add(price.raw() as i128 * qty.raw() as i128);
+    }
+
     /// Offers `qty` at `price`; returns true when the walk is complete.
     fn piece(&mut self, price: Price, qty: Qty) -> bool {
         if !qty.is_positive() || !price.is_positive() {
@@ -104,8 +138,7 @@ impl Walker {
         let avail = qty - skip;
         let take = avail.min_of(self.want - self.got);
         if take.is_positive() {
-            self.got += take;
-            self.notional += price.notional(take, against(self.taker));
+            self.fill(price, take);
         }
         self.got == self.want
     }
@@ -163,8 +196,7 @@ fn walk_bands(
             return true;
         }
         w.last_price = Some(price);
-        w.got += take;
-        w.notional += price.notional(take, against(w.taker));
+        w.fill(price, take);
         if w.got == w.want {
             return true;
         }
@@ -176,6 +208,7 @@ fn walk_bands(
 /// With `limit == None` the result fills `qty` completely whenever any price is known.
 pub(crate) fn walk(
     m: &Market,
+    contract: Contract,
     taker: Side,
     qty: Qty,
     limit: Option<Price>,
@@ -186,12 +219,14 @@ pub(crate) fn walk(
         Side::Sell => m.taken_bids,
     };
     let mut w = Walker {
+        contract,
         taker,
         want: qty,
         skip,
         limit,
         got: Qty::ZERO,
         notional: Money::ZERO,
+        quote16: 0,
         last_price: None,
     };
     let l2 = match taker {
@@ -235,13 +270,13 @@ pub(crate) fn walk(
         if let Some(p) = base {
             let p = worsen(taker, p, penalty_bps);
             let rest = w.want - w.got;
-            w.got = w.want;
-            w.notional += p.notional(rest, against(taker));
+            w.fill(p, rest);
         }
     }
     Walk {
         qty: w.got,
         notional: w.notional,
+        quote16: w.quote16,
     }
 }
 
@@ -290,24 +325,24 @@ mod tests {
             },
         );
         // Buy 1: the top.
-        let w = walk(&m, Side::Buy, q("1"), None, 100);
+        let w = walk(&m, Contract::Linear, Side::Buy, q("1"), None, 100);
         assert_eq!((w.qty, w.notional), (q("1"), Money::from_int(101)));
         // The mid is 100. Buy 4: 1 @ 101 (the top); then band 1 from cumulative 1 to 3, at
         // distance 0 + 1 % × ((1 + 3)/2 − 0)/3 = 0.667 % → 100.67, never better than the top:
         // 2 @ 101; then band 2 from 3 to 4 at 1 % + 4 % × ((3 + 4)/2 − 3)/2 = 2 % → 1 @ 102.
-        let w = walk(&m, Side::Buy, q("4"), None, 100);
+        let w = walk(&m, Contract::Linear, Side::Buy, q("4"), None, 100);
         assert_eq!(w.notional.to_string(), "405");
         // Buy 7: band 2 whole (3 → 5) at 1 % + 4 % × (4 − 3)/2 = 3 % → 2 @ 103, then 2 beyond
         // the book at 103 × 1.01 = 104.03: 101 + 202 + 206 + 208.06.
-        let w = walk(&m, Side::Buy, q("7"), None, 100);
+        let w = walk(&m, Contract::Linear, Side::Buy, q("7"), None, 100);
         assert_eq!(w.notional.to_string(), "717.06");
         // A limit at 102 stops before band 2.
-        let w = walk(&m, Side::Buy, q("7"), Some(px(102)), 100);
+        let w = walk(&m, Contract::Linear, Side::Buy, q("7"), Some(px(102)), 100);
         assert_eq!(w.qty, q("3"));
         // What we took earlier is skipped: the top's 1 is gone, so 1 from band 1 at
         // 1 % × ((1 + 2)/2)/3 = 0.5 % → 100.5, never better than the top: 101.
         m.taken_asks = q("1");
-        let w = walk(&m, Side::Buy, q("1"), None, 100);
+        let w = walk(&m, Contract::Linear, Side::Buy, q("1"), None, 100);
         assert_eq!(w.notional.to_string(), "101");
     }
 
@@ -341,23 +376,26 @@ mod tests {
             },
         );
         // Sell 0.685: distance 1 % × (0.685/2)/17.654 = 0.00019401 (rounded up) → 104000 − 20.17704.
-        let w = walk(&m, Side::Sell, q("0.685"), None, 100);
+        let w = walk(&m, Contract::Linear, Side::Sell, q("0.685"), None, 100);
         assert_eq!(w.price(Side::Sell).to_string(), "103979.82296");
         // Deeper: 30 = 17.654 in band 1 (avg 0.5 %) + 12.346 in band 2 (1 % + 1 % × (6.173/22.346)).
-        let w = walk(&m, Side::Sell, q("30"), None, 100);
+        let w = walk(&m, Contract::Linear, Side::Sell, q("30"), None, 100);
         assert!(w.price(Side::Sell) < px(103_500) && w.price(Side::Sell) > px(102_500));
     }
 
     #[test]
     fn no_book_uses_last_trade_with_penalty_and_l2_when_present() {
         let mut m = market();
-        assert_eq!(walk(&m, Side::Sell, q("1"), None, 100).qty, Qty::ZERO);
+        assert_eq!(
+            walk(&m, Contract::Linear, Side::Sell, q("1"), None, 100).qty,
+            Qty::ZERO
+        );
         m.mark = Some(px(200));
-        let w = walk(&m, Side::Sell, q("2"), None, 100);
+        let w = walk(&m, Contract::Linear, Side::Sell, q("2"), None, 100);
         assert_eq!(w.notional.to_string(), "396"); // 2 × 200 × 0.99
         m.l2_bids.insert(px(199), q("1"));
         m.l2_bids.insert(px(198), q("1"));
-        let w = walk(&m, Side::Sell, q("3"), None, 100);
+        let w = walk(&m, Contract::Linear, Side::Sell, q("3"), None, 100);
         // 199 + 198 + 198 × 0.99
         assert_eq!(w.notional.to_string(), "593.02");
         assert_eq!(w.price(Side::Sell).to_string(), "197.67333333");

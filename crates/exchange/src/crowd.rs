@@ -9,6 +9,8 @@
 //!   input ([`Exchange::set_impact_mark`]).
 //!
 //! The counterparty is always the market account, so open interest and cash stay balanced.
+//! On an inverse perpetual quantities are contracts and money (deposits, margin, fees) is
+//! the settlement coin; a position's notional is its coin value at the given price.
 
 use crate::exchange::Exchange;
 use cascade_types::{
@@ -21,7 +23,7 @@ use serde::{Deserialize, Serialize};
 pub struct CrowdPosition {
     /// Instrument (a perpetual).
     pub instrument: InstrumentId,
-    /// Signed quantity (negative = short).
+    /// Signed quantity (negative = short; contracts for an inverse perpetual).
     pub qty: Qty,
     /// Entry price.
     pub entry: Price,
@@ -72,7 +74,9 @@ impl Exchange {
         if c.qty.is_zero() || !c.entry.is_positive() {
             return Err(RejectReason::BadQuantity);
         }
-        let notional = c.entry.notional(c.qty.abs(), Rounding::HalfEven);
+        let notional = inst
+            .contract
+            .value(c.entry, c.qty.abs(), Rounding::HalfEven);
         if c.leverage == 0 || inst.tiers().max_leverage(notional) < c.leverage {
             return Err(RejectReason::LeverageAboveTierMax);
         }
@@ -136,7 +140,7 @@ impl Exchange {
         if qty.is_zero() || !price.is_positive() {
             return Err(RejectReason::BadQuantity);
         }
-        let notional = price.notional(qty.abs(), Rounding::HalfEven);
+        let notional = inst.contract.value(price, qty.abs(), Rounding::HalfEven);
         let fee = if taker_fee {
             self.fee(notional, false)
         } else {

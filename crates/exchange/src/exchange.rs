@@ -2,8 +2,9 @@
 //! [`Exchange::on_command`]), and the bookkeeping every other module shares (pools,
 //! registrations, the liquidation index keys).
 
-use crate::account::{fill_effect, Account, Position};
+use crate::account::{Account, Position};
 use crate::accounts_set::AccountSet;
+use crate::contract::{Contract, Settlement};
 use crate::funding::FundingSource;
 use crate::key_index::KeyIndex;
 use crate::margin;
@@ -38,7 +39,8 @@ pub struct InstrumentConfig {
 }
 
 impl InstrumentConfig {
-    /// A linear perpetual with its bracket table, backed by fund 0.
+    /// A perpetual (linear or inverse, as its spec says) with its bracket table, backed by
+    /// fund 0. An inverse perpetual's brackets are in its coin.
     pub fn perp(spec: InstrumentSpec, tiers: TierTable) -> InstrumentConfig {
         InstrumentConfig {
             spec,
@@ -85,12 +87,32 @@ impl InstrumentConfig {
         InstrumentConfig::perp(spec, crate::bybit_btcusdt_tiers())
     }
 
-    /// BitMEX XBTUSD (2020 risk limits) as a linear USD contract, its XBT brackets converted
-    /// at `reference_price` (see [`crate::bitmex_2020_xbtusd_tiers`]).
+    /// BitMEX XBTUSD (2020 risk limits) approximated as a linear USD contract, its XBT
+    /// brackets converted at `reference_price` (see [`crate::bitmex_2020_xbtusd_tiers`]).
+    /// [`InstrumentConfig::bitmex_xbtusd_2020`] is the real, inverse contract.
     pub fn bitmex_2020_xbtusd(reference_price: Price) -> InstrumentConfig {
         let spec =
             InstrumentSpec::new("bitmex", "XBTUSD", InstrumentKind::LinearPerp, "XBT", "USD");
         InstrumentConfig::perp(spec, crate::bitmex_2020_xbtusd_tiers(reference_price))
+    }
+
+    /// BitMEX XBTUSD as it traded in 2020: an inverse perpetual (contract = 1 USD, tick 0.5,
+    /// lot 1 contract, margined and settled in XBT) with the coin-denominated 2020 risk limits
+    /// of [`crate::bitmex_2020_xbtusd_tiers_xbt`]. Use with [`VenueRules::bitmex_2020`].
+    pub fn bitmex_xbtusd_2020() -> InstrumentConfig {
+        let spec = InstrumentSpec {
+            tick: Price::from_raw(50_000_000),
+            lot: Qty::ONE,
+            contract_size: Qty::ONE,
+            ..InstrumentSpec::new(
+                "bitmex",
+                "XBTUSD",
+                InstrumentKind::InversePerp,
+                "XBT",
+                "USD",
+            )
+        };
+        InstrumentConfig::perp(spec, crate::bitmex_2020_xbtusd_tiers_xbt())
     }
 
     /// A Binance USDⓈ-M linear perpetual with the bracket table in force on `date` (and, for
@@ -124,6 +146,8 @@ pub(crate) enum Pool {
 #[derive(Clone)]
 pub(crate) struct Instrument {
     pub cfg: InstrumentConfig,
+    /// How prices and quantities become money (chosen once, from the spec's kind).
+    pub contract: Contract,
     pub market: Market,
     pub book: OrderBook,
     /// Liquidation index, longs: `(key, account)`, liquidatable when `mark < key`.
@@ -143,7 +167,7 @@ pub(crate) struct Instrument {
 
 impl Instrument {
     pub fn is_perp(&self) -> bool {
-        self.cfg.spec.kind == InstrumentKind::LinearPerp
+        self.cfg.spec.kind != InstrumentKind::Spot
     }
 
     pub fn tiers(&self) -> &TierTable {
@@ -176,6 +200,11 @@ pub enum Input {
 #[derive(Clone)]
 pub struct Exchange {
     pub(crate) rules: VenueRules,
+    /// The asset every perpetual settles in (one per exchange).
+    pub(crate) settlement: Settlement,
+    /// On an inverse exchange: the spot instrument whose base is the settlement coin (the
+    /// other end of coin transfers), if any.
+    pub(crate) coin_spot: Option<InstrumentId>,
     pub(crate) inst: Vec<Instrument>,
     pub(crate) accounts: Vec<Account>,
     pub(crate) orders: BTreeMap<OrderId, Order>,
@@ -184,6 +213,11 @@ pub struct Exchange {
     pub(crate) fee_pool: Money,
     pub(crate) funding_pool: Money,
     pub(crate) deposits: Money,
+    /// Inverse exchanges only (zero otherwise): spot-wallet deposits and spot fees, in the
+    /// spot quote currency, and the coin moved from futures wallets into spot holdings.
+    pub(crate) spot_deposits: Money,
+    pub(crate) spot_fee_pool: Money,
+    pub(crate) coin_to_spot: Money,
     pub(crate) now: Ts,
     /// Reused buffers: after warm-up the event path allocates nothing.
     pub(crate) scratch_keys: Vec<(i64, u32)>,
@@ -206,8 +240,10 @@ impl Exchange {
     pub const MARKET: AccountId = AccountId(0);
 
     /// Builds an exchange. `instruments[k]` is [`InstrumentId`]`(k)`. Perpetuals need a tier
-    /// table; inverse perpetuals are rejected (their margin math is in [`crate::inverse`], but
-    /// accounts settle linear contracts only).
+    /// table. All perpetuals of one exchange settle in one asset ([`Settlement`]): all linear,
+    /// or all inverse on the same base coin (an inverse perpetual's tier table is in that
+    /// coin, and so is every account's futures money); a mix is a
+    /// [`ExchangeError::BadInstrument`]. Spot instruments may sit beside either.
     pub fn new(
         rules: VenueRules,
         instruments: Vec<InstrumentConfig>,
@@ -215,19 +251,41 @@ impl Exchange {
         rules.validate()?;
         let mut funds = 1;
         let mut inst = Vec::with_capacity(instruments.len());
+        // The first perpetual fixes the settlement asset: (symbol, settlement).
+        let mut settles: Option<(String, Settlement)> = None;
         for cfg in instruments {
             let bad = |why: &str| ExchangeError::BadInstrument {
                 symbol: cfg.spec.symbol.clone(),
                 why: why.to_string(),
             };
-            match cfg.spec.kind {
-                InstrumentKind::InversePerp => {
-                    return Err(bad(
-                        "inverse perpetuals are supported in the margin math only",
-                    ))
-                }
-                InstrumentKind::LinearPerp if cfg.tiers.is_none() => {
-                    return Err(bad("a perpetual needs a margin tier table"))
+            if cfg.spec.kind != InstrumentKind::Spot && cfg.tiers.is_none() {
+                return Err(bad("a perpetual needs a margin tier table"));
+            }
+            if cfg.spec.kind == InstrumentKind::InversePerp && !cfg.spec.contract_size.is_positive()
+            {
+                return Err(bad("an inverse perpetual needs a positive contract size"));
+            }
+            let here = match cfg.spec.kind {
+                InstrumentKind::Spot => None,
+                InstrumentKind::LinearPerp => Some(Settlement::Linear),
+                InstrumentKind::InversePerp => Some(Settlement::Inverse {
+                    coin: cfg.spec.base.clone(),
+                }),
+            };
+            match (&settles, here) {
+                (_, None) => {}
+                (None, Some(s)) => settles = Some((cfg.spec.symbol.clone(), s)),
+                (Some((first, s0)), Some(s)) if *s0 != s => {
+                    let what = |s: &Settlement| match s {
+                        Settlement::Linear => "linear (in its quote currency)".to_string(),
+                        Settlement::Inverse { coin } => format!("inverse in {coin}"),
+                    };
+                    return Err(bad(&format!(
+                        "settles {} but {first} settles {}: all perpetuals of one exchange \
+                         settle in one asset (all linear, or all inverse on one coin)",
+                        what(&s),
+                        what(s0)
+                    )));
                 }
                 _ => {}
             }
@@ -239,6 +297,7 @@ impl Exchange {
             }
             funds = funds.max(cfg.fund as usize + 1);
             inst.push(Instrument {
+                contract: Contract::of(&cfg.spec),
                 market: Market::new(MarkCalc::new(rules.mark)),
                 book: OrderBook::default(),
                 longs: KeyIndex::default(),
@@ -250,12 +309,20 @@ impl Exchange {
                 cfg,
             });
         }
+        let settlement = settles.map_or(Settlement::Linear, |(_, s)| s);
+        let coin_spot = settlement.coin().and_then(|coin| {
+            inst.iter()
+                .position(|x| x.cfg.spec.kind == InstrumentKind::Spot && x.cfg.spec.base == coin)
+                .map(|k| InstrumentId(k as u32))
+        });
         let market = Account {
             is_market: true,
             ..Account::default()
         };
         Ok(Exchange {
             rules,
+            settlement,
+            coin_spot,
             inst,
             accounts: vec![market],
             orders: BTreeMap::new(),
@@ -264,6 +331,9 @@ impl Exchange {
             fee_pool: Money::ZERO,
             funding_pool: Money::ZERO,
             deposits: Money::ZERO,
+            spot_deposits: Money::ZERO,
+            spot_fee_pool: Money::ZERO,
+            coin_to_spot: Money::ZERO,
             now: Ts::MIN,
             scratch_keys: Vec::with_capacity(64),
             scratch_ids: Vec::with_capacity(64),
@@ -276,7 +346,8 @@ impl Exchange {
         })
     }
 
-    /// Opens an account with `deposit` in its futures wallet.
+    /// Opens an account with `deposit` in its futures wallet (in the settlement asset: coin on
+    /// an inverse exchange).
     pub fn open_account(&mut self, deposit: Money) -> AccountId {
         assert!(!deposit.is_negative(), "a deposit is not negative");
         let id = AccountId(u32::try_from(self.accounts.len()).expect("fewer than 2³² accounts"));
@@ -289,7 +360,10 @@ impl Exchange {
     }
 
     /// Deposits more money into an account's futures wallet (or, with `spot`, its spot
-    /// wallet). Money enters the system only through deposits and fund seeding.
+    /// wallet). Money enters the system only through deposits and fund seeding. The futures
+    /// wallet is in the settlement asset; the spot wallet in the spot quote currency — on an
+    /// inverse exchange the two differ, and spot deposits are counted apart
+    /// ([`Exchange::spot_deposits`]).
     pub fn deposit(&mut self, account: AccountId, amount: Money, spot: bool) {
         assert!(!amount.is_negative(), "a deposit is not negative");
         assert!(
@@ -302,7 +376,11 @@ impl Exchange {
         } else {
             a.wallet += amount;
         }
-        self.deposits += amount;
+        if spot && self.settlement.is_inverse() {
+            self.spot_deposits += amount;
+        } else {
+            self.deposits += amount;
+        }
         self.rekey_account(account);
     }
 
@@ -316,6 +394,21 @@ impl Exchange {
     /// The venue rules in force.
     pub fn rules(&self) -> &VenueRules {
         &self.rules
+    }
+
+    /// The asset every perpetual of this exchange settles in: the currency of futures
+    /// wallets, margin, fees, funding, insurance funds and of every money figure of the
+    /// position and account views (coin on an inverse exchange; a caller values it in USD at
+    /// the mark).
+    pub fn settlement(&self) -> &Settlement {
+        &self.settlement
+    }
+
+    /// True when instrument `i` is an inverse perpetual (false for unknown instruments).
+    pub fn is_inverse(&self, i: InstrumentId) -> bool {
+        self.inst
+            .get(i.index())
+            .is_some_and(|x| x.cfg.spec.kind == InstrumentKind::InversePerp)
     }
 
     /// Simulated time: the latest event or command time seen.
@@ -619,10 +712,17 @@ impl Exchange {
 
     /// The mark used to value a position: the instrument's mark, else its entry.
     pub(crate) fn mark_raw(&self, p: &Position) -> i64 {
-        self.inst[p.instrument.index()]
-            .market
+        let inst = &self.inst[p.instrument.index()];
+        inst.market
             .mark
-            .map_or_else(|| p.entry().raw(), Price::raw)
+            .map_or_else(|| inst.contract.entry(p.qty, p.cost).raw(), Price::raw)
+    }
+
+    /// A position's average entry price (harmonic for inverse), half-even.
+    pub(crate) fn entry_of(&self, p: &Position) -> Price {
+        self.inst[p.instrument.index()]
+            .contract
+            .entry(p.qty, p.cost)
     }
 
     pub(crate) fn pool_of(p: &Position) -> Pool {
@@ -653,8 +753,11 @@ impl Exchange {
         for p in acc.positions.iter().filter(|p| Self::in_pool(p, pool)) {
             let mark = self.mark_raw(p);
             let inst = &self.inst[p.instrument.index()];
-            eq += margin::upnl_x(mark, p.terms());
-            mm += margin::mm_x(inst.tiers(), self.rules.mm_basis, mark, p.terms());
+            let (u, m) =
+                inst.contract
+                    .upnl_mm_x(inst.tiers(), self.rules.mm_basis, mark, p.terms());
+            eq += u;
+            mm += m;
         }
         (eq, mm)
     }
@@ -669,7 +772,8 @@ impl Exchange {
             .iter()
             .filter(|p| Self::in_pool(p, pool) && p.instrument != except)
         {
-            eq += margin::upnl_x(self.mark_raw(p), p.terms());
+            let contract = self.inst[p.instrument.index()].contract;
+            eq += contract.upnl_x(self.mark_raw(p), p.terms());
         }
         eq
     }
@@ -689,9 +793,13 @@ impl Exchange {
             }
             let inst = &self.inst[p.instrument.index()];
             let mark = self.mark_raw(p);
-            let own = margin::upnl_x(mark, p.terms())
-                - margin::mm_x(inst.tiers(), self.rules.mm_basis, mark, p.terms());
-            let key = margin::liq_key(inst.tiers(), self.rules.mm_basis, p.terms(), total - own);
+            let basis = self.rules.mm_basis;
+            let (u, m) = inst
+                .contract
+                .upnl_mm_x(inst.tiers(), basis, mark, p.terms());
+            let key = inst
+                .contract
+                .liq_key(inst.tiers(), basis, p.terms(), total - (u - m));
             self.set_key(a, k, Some(key));
         }
     }
@@ -782,6 +890,7 @@ impl Exchange {
         release_margin: bool,
     ) -> Money {
         let default_lev = self.rules.default_leverage;
+        let contract = self.inst[i.index()].contract;
         let acc = &mut self.accounts[a.index()];
         let setting = acc.setting(i, default_lev);
         let k = match acc.position_index(i) {
@@ -813,7 +922,7 @@ impl Exchange {
         let acc = &mut self.accounts[a.index()];
         let p = &mut acc.positions[k];
         let old_abs = p.qty.abs();
-        let e = fill_effect(p.qty, p.cost, dq, notional);
+        let e = contract.fill_effect(p.qty, p.cost, dq, notional);
         p.qty = e.qty;
         p.cost = e.cost;
         if e.opened.is_positive() && old_abs.is_zero()

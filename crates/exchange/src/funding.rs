@@ -1,7 +1,9 @@
 //! Funding: premium sampling, the rate formula, and settlement.
 //!
-//! Settlement pays `qty × price × rate` per position (longs pay shorts when the rate is
-//! positive), the price being the mark (or the index on venues that use it). Every payment
+//! Settlement pays `rate ×` the position's signed notional at the funding price per position
+//! (`qty × price` linear, `contracts × size / price` in coin for inverse; longs pay shorts
+//! when the rate is positive), the price being the mark (or the index on venues that use
+//! it). Every payment
 //! is rounded **up** — payers pay the extra 10⁻⁸, receivers get the smaller magnitude — and the
 //! residual stays in a funding pool, so funding never creates money. The market account pays
 //! and receives like everyone else, so the flows net out across the market.
@@ -196,6 +198,7 @@ impl Exchange {
             return;
         }
         let id = InstrumentId(i as u32);
+        let contract = self.inst[i].contract;
         let mut ids = std::mem::take(&mut self.scratch_ids);
         ids.clear();
         ids.push(Exchange::MARKET.0);
@@ -205,10 +208,8 @@ impl Exchange {
             let Some(p) = self.accounts[a.index()].position(id) else {
                 continue;
             };
-            // qty × price × rate, rounded up: the payer's favour is never taken.
-            let product = p.qty.raw() as i128 * price.raw() as i128 * rate.raw() as i128;
-            let raw = crate::margin::ceil_div(product, crate::margin::E16);
-            let amount = Money::from_raw(i64::try_from(raw).expect("funding overflow"));
+            // rate × signed notional, rounded up: the payer's favour is never taken.
+            let amount = contract.funding(p.qty, price, rate);
             let pool = Exchange::pool_of(p);
             self.pool_pay(a, pool, amount);
             self.funding_pool += amount;

@@ -13,10 +13,15 @@ use cascade_types::{InstrumentKind, MarginMode, Money, Qty};
 ///    accounts (the market included) `+` insurance funds `+` fee pool `+` funding pool equals
 ///    the money deposited, to the last 10⁻⁸. (`−cost basis` is the positions' value at a
 ///    price of zero; with long and short open interest equal, the sum of everyone's upnl at
-///    any common price is the same number.)
+///    any common price is the same number.) On an inverse exchange the ledger is in coin and
+///    a cost basis (the coin value paid for a long) counts with a `+`: `Σ (futures wallet +
+///    isolated margins + cost bases)` `+` funds `+` fee pool `+` funding pool `+` coin moved
+///    into spot holdings equals the futures deposits and seeds; and, apart, in the spot quote
+///    currency, `Σ spot wallets + spot fee pool` equals the spot deposits.
 /// 2. **Open interest**: on every perpetual, long open interest equals short open interest;
 ///    on every spot market, holdings sum to zero (the market account is short what others
-///    bought).
+///    bought) — except the settlement coin's spot market on an inverse exchange, whose
+///    holdings sum to the coin transferred in from futures wallets.
 /// 3. **No negative balance** outside the market account: every pool's equity at mark is
 ///    `≥ 0` (the bankruptcy path closes at the bankruptcy price, with the fund or ADL
 ///    covering), spot balances are `≥ 0`, the funds and the funding pool are `≥ 0`.
@@ -28,17 +33,33 @@ use cascade_types::{InstrumentKind, MarginMode, Money, Qty};
 pub fn check_invariants(ex: &Exchange) -> Result<(), ExchangeError> {
     let fail = |m: String| Err(ExchangeError::Invariant(m));
     // 1. Cash.
+    let inverse = ex.settlement.is_inverse();
     let mut total: i128 = 0;
+    let mut spot_total: i128 = ex.spot_fee_pool.raw() as i128;
     for acc in &ex.accounts {
-        total += acc.wallet.raw() as i128 + acc.spot_quote.raw() as i128;
+        total += acc.wallet.raw() as i128;
+        if inverse {
+            spot_total += acc.spot_quote.raw() as i128;
+        } else {
+            total += acc.spot_quote.raw() as i128;
+        }
         for p in &acc.positions {
-            total += p.iso_margin.raw() as i128 - p.cost.raw() as i128;
+            let cost = p.cost.raw() as i128;
+            total += p.iso_margin.raw() as i128 + if inverse { cost } else { -cost };
         }
     }
     for f in &ex.funds {
         total += f.raw() as i128;
     }
     total += ex.fee_pool.raw() as i128 + ex.funding_pool.raw() as i128;
+    total += ex.coin_to_spot.raw() as i128;
+    if spot_total != ex.spot_deposits.raw() as i128 {
+        return fail(format!(
+            "spot cash: spot wallets + spot fee pool = {} but spot deposits = {}",
+            Money::from_raw(spot_total as i64),
+            ex.spot_deposits
+        ));
+    }
     if total != ex.deposits.raw() as i128 {
         return fail(format!(
             "cash: accounts + funds + pools = {} but deposits = {} (difference {} raw)",
@@ -72,6 +93,10 @@ pub fn check_invariants(ex: &Exchange) -> Result<(), ExchangeError> {
                     }
                 }
             }
+        }
+        if ex.coin_spot == Some(id) {
+            // Coin transferred in from futures wallets sits in these holdings.
+            net -= ex.coin_to_spot.raw() as i128;
         }
         if net != 0 {
             return fail(format!(
@@ -219,18 +244,17 @@ impl ExchangeKeys {
                 .filter(|o| Exchange::in_pool(o, pool) && o.instrument != p.instrument)
             {
                 let mark = ex.mark_raw(o);
-                rest += margin::upnl_x(mark, o.terms())
-                    - margin::mm_x(
-                        ex.inst[o.instrument.index()].tiers(),
-                        ex.rules.mm_basis,
-                        mark,
-                        o.terms(),
-                    );
+                let inst = &ex.inst[o.instrument.index()];
+                let (u, mm) =
+                    inst.contract
+                        .upnl_mm_x(inst.tiers(), ex.rules.mm_basis, mark, o.terms());
+                rest += u - mm;
             }
-            let tiers = ex.inst[p.instrument.index()].tiers();
+            let inst = &ex.inst[p.instrument.index()];
             self.keys.push((
                 p.instrument,
-                margin::liq_key(tiers, ex.rules.mm_basis, p.terms(), rest),
+                inst.contract
+                    .liq_key(inst.tiers(), ex.rules.mm_basis, p.terms(), rest),
             ));
         }
     }

@@ -1,6 +1,13 @@
 //! The deterministic exchange model of cascade: venue rules, orders and fills against the
 //! recorded book, tiered cross/isolated margin on the mark price, funding, liquidation through
-//! an index ordered by liquidation price, insurance funds and auto-deleveraging.
+//! an index ordered by liquidation price, insurance funds and auto-deleveraging — for linear
+//! (quote-margined) and inverse (coin-margined, e.g. BitMEX XBTUSD) perpetuals and spot.
+//!
+//! One exchange settles all its perpetuals in one asset ([`Settlement`]): all linear, in the
+//! quote currency, or all inverse on one coin, where quantities are contracts and every money
+//! figure — wallets, margin, fees, funding, insurance funds, views — is in that coin
+//! (`contract`, [`Exchange::settlement`], [`Exchange::is_inverse`]). Spot markets may sit
+//! beside either.
 //!
 //! [`Exchange`] is a pure state machine, `apply(now, input) -> outputs`: recorded market
 //! [`Event`](cascade_types::Event)s go to [`Exchange::on_market`], account
@@ -13,15 +20,16 @@
 //!
 //! | module | what |
 //! |---|---|
-//! | [`rules`] | [`VenueRules`], dated presets (Binance USDⓈ-M by date, Bybit, Hyperliquid 2025, BitMEX 2020), embedded tier tables and [`binance_usdm_tiers`] |
-//! | `margin` | exact margin math: equity, tiered MM, liquidation keys, bankruptcy prices, [`isolated_liquidation_price`] |
+//! | [`rules`] | [`VenueRules`], dated presets (Binance USDⓈ-M by date, Bybit, Hyperliquid 2025, BitMEX 2020 with XBTUSD's XBT risk limits), embedded tier tables and [`binance_usdm_tiers`] |
+//! | `contract` | contract semantics per instrument (linear or inverse): notionals, realised PnL, rounding sides, and which margin math applies; [`Settlement`] |
+//! | `margin` | exact linear margin math: equity, tiered MM, liquidation keys, bankruptcy prices, [`isolated_liquidation_price`] |
+//! | [`inverse`] | inverse margin math: the closed forms (pure functions), and the exchange's exact evaluation in coin with liquidation keys and bankruptcy prices found by search |
 //! | `book` | the slippage rule of market orders against the recorded book |
-//! | `trading` | orders (market, limit, stop-market, stop-limit; GTC/IOC/FOK; reduce-only, post-only), tape matching, margin checks, transfers |
+//! | `trading` | orders (market, limit, stop-market, stop-limit; GTC/IOC/FOK; reduce-only, post-only), tape matching, margin checks, transfers (coin between futures and spot on an inverse exchange) |
 //! | `mark`, `funding` | computed mark price, premium sampling, funding settlement |
 //! | `liquidation`, `adl` | the waterfall per venue, the ADL queue |
 //! | `invariants` | [`check_invariants`] |
 //! | `view`, `crowd` | read-only views; the crowd model's hooks (cheap position opening and trades, with or without the taker fee; the impact mark) |
-//! | [`inverse`] | inverse-perpetual margin math (pure functions) |
 //!
 //! Every fill has a counterparty: account 0, [`Exchange::MARKET`], stands for the rest of the
 //! market (it is the other side of fills against the recorded book, takes liquidated positions
@@ -67,6 +75,7 @@ mod account;
 mod accounts_set;
 mod adl;
 mod book;
+mod contract;
 mod crowd;
 mod dec;
 mod error;
@@ -85,6 +94,7 @@ mod trading;
 mod view;
 pub mod view_into;
 
+pub use contract::Settlement;
 pub use crowd::CrowdPosition;
 pub use error::{ExchangeError, InvariantViolation};
 pub use exchange::{Exchange, Input, InstrumentConfig};
@@ -93,8 +103,9 @@ pub use invariants::check_invariants;
 pub use margin::{isolated_bankruptcy_price, isolated_liquidation_price, round_to};
 pub use market::{LastTrade, MarketView};
 pub use rules::tiers::{
-    binance_usdm_tier_versions, binance_usdm_tiers, bitmex_2020_xbtusd_tiers, bybit_btcusdt_tiers,
-    hyperliquid_2025_tiers, hyperliquid_mmr, TierVersion,
+    binance_usdm_tier_versions, binance_usdm_tiers, bitmex_2020_xbtusd_tiers,
+    bitmex_2020_xbtusd_tiers_xbt, bybit_btcusdt_tiers, hyperliquid_2025_tiers, hyperliquid_mmr,
+    TierVersion,
 };
 pub use rules::{
     AdlPrice, AdlRanking, AdlRules, AdlTrigger, BackstopRatio, CloseStyle, Fees, FillRules,

@@ -26,7 +26,6 @@
 
 use crate::book::walk;
 use crate::exchange::{Exchange, Pool};
-use crate::margin;
 use crate::rules::{AdlTrigger, CloseStyle, MmBasis, PartialRule};
 use cascade_types::{
     AccountId, InstrumentId, LiquidationKind, MarginMode, Money, Output, Price, Qty, Rounding, Side,
@@ -131,9 +130,10 @@ impl Exchange {
                     .expect("largest exists");
                 let basis_price = match self.rules.mm_basis {
                     MmBasis::Mark => Price::from_raw(self.mark_raw(p)),
-                    MmBasis::Entry => p.entry(),
+                    MmBasis::Entry => self.entry_of(p),
                 };
-                let basis_notional = basis_price.notional(qty.abs(), Rounding::Down);
+                let contract = self.inst[i.index()].contract;
+                let basis_notional = contract.value(basis_price, qty.abs(), Rounding::Down);
                 let tiers = self.inst[i.index()].tiers();
                 let b = tiers
                     .tiers()
@@ -142,9 +142,7 @@ impl Exchange {
                     let target = b.saturating_sub(tiers_per_step as usize);
                     let cap = tiers.tiers()[target].cap - Money::from_raw(1);
                     let lot = self.inst[i.index()].cfg.spec.lot.raw();
-                    let keep = cap
-                        .per_price(basis_price, Rounding::Down)
-                        .expect("price > 0");
+                    let keep = contract.qty_within(cap, basis_price);
                     let keep = Qty::from_raw(keep.raw() - keep.raw().rem_euclid(lot));
                     let close = qty.abs() - keep.min_of(qty.abs());
                     if close.is_positive()
@@ -221,7 +219,11 @@ impl Exchange {
             .iter()
             .filter(|p| Self::in_pool(p, pool))
         {
-            let n = Price::from_raw(self.mark_raw(p)).notional(p.qty.abs(), Rounding::Down);
+            let n = self.inst[p.instrument.index()].contract.value(
+                Price::from_raw(self.mark_raw(p)),
+                p.qty.abs(),
+                Rounding::Down,
+            );
             if best.is_none_or(|(_, _, bn)| n > bn) {
                 best = Some((p.instrument, p.qty, n));
             }
@@ -280,29 +282,35 @@ impl Exchange {
         let long = p.qty.is_positive();
         let mark = self.mark_raw(p);
         let close_side = if long { Side::Sell } else { Side::Buy };
-        let bk = margin::bankruptcy_raw(terms, self.pool_rest0_x(a, pool, i));
+        let contract = self.inst[i.index()].contract;
+        let bk = contract.bankruptcy_raw(terms, self.pool_rest0_x(a, pool, i));
         let bk_price = Price::from_raw(bk);
         let m = &self.inst[i.index()].market;
         let w = walk(
             m,
+            contract,
             close_side,
             qty,
             None,
             self.rules.fills.beyond_book_penalty_bps,
         );
-        let favour = if long { Rounding::Up } else { Rounding::Down };
+        // `up`: a larger notional is better for the trader (a linear seller, an inverse
+        // buyer); every comparison and rounding below is in the trader's terms.
+        let up = long == contract.seller_wants_more();
+        let favour = if up { Rounding::Up } else { Rounding::Down };
         let n_px = if w.qty == qty {
             w.notional
         } else {
-            Price::from_raw(mark).notional(qty, favour)
+            contract.value(Price::from_raw(mark), qty, favour)
         };
-        let n_bk = bk_price.notional(qty, favour);
+        let n_bk = contract.value(bk_price, qty, favour);
         let n_t = match style {
-            CloseStyle::Book if long => n_px.max_of(n_bk),
+            CloseStyle::Book if up => n_px.max_of(n_bk),
             CloseStyle::Book => n_px.min_of(n_bk),
             CloseStyle::Takeover => n_bk,
         };
-        let gain = if long { n_px - n_t } else { n_t - n_px };
+        // The market account pays (receives) `n_px`, the trader receives (pays) `n_t`.
+        let gain = if up { n_px - n_t } else { n_t - n_px };
         if gain.is_negative() {
             if partial {
                 return false;
@@ -318,7 +326,7 @@ impl Exchange {
             .liquidation_fee_rate
             .unwrap_or(self.rules.liquidation.fee_rate);
         // The fee never takes the trader below bankruptcy: cap it at the surplus over `bk`.
-        let surplus = if long { n_t - n_bk } else { n_bk - n_t };
+        let surplus = if up { n_t - n_bk } else { n_bk - n_t };
         let fee = match style {
             CloseStyle::Book => n_t
                 .mul_rate(fee_rate, Rounding::Up)
@@ -331,7 +339,15 @@ impl Exchange {
             kind,
             side: close_side,
             qty,
-            price: n_t.per_qty(qty, Rounding::HalfEven).expect("qty > 0"),
+            price: if contract.is_linear() {
+                contract.price_of(n_t, qty)
+            } else if n_t == n_bk {
+                bk_price // an inverse notional is rounded coin: report the price itself
+            } else if w.qty == qty {
+                w.vwap()
+            } else {
+                Price::from_raw(mark)
+            },
             bankruptcy_price: bk_price,
             fee,
         });

@@ -1,5 +1,6 @@
-//! Exact margin arithmetic: equity, tiered maintenance margin, liquidation and bankruptcy
-//! prices.
+//! Exact margin arithmetic of linear contracts: equity, tiered maintenance margin, liquidation
+//! and bankruptcy prices (the inverse counterparts, in the same x-units, are in
+//! [`crate::inverse`]; `contract` chooses between them).
 //!
 //! Liquidation decisions must agree *exactly* with the liquidation-price index, so they are
 //! made on exact rationals, not on rounded money: every quantity here is an `i128` in units of
@@ -92,7 +93,7 @@ fn mm_notional16(basis: MmBasis, mark: i64, t: Terms) -> i128 {
     }
 }
 
-fn tier_for16(tiers: &TierTable, n16: i128) -> &MarginTier {
+pub(crate) fn tier_for16(tiers: &TierTable, n16: i128) -> &MarginTier {
     let ts = tiers.tiers();
     let i = ts.partition_point(|t| t.cap != Money::MAX && mul(t.cap.raw() as i128, E8) <= n16);
     &ts[i.min(ts.len() - 1)]

@@ -18,10 +18,9 @@
 //! - **Spot** orders trade the spot wallet against spot holdings, no leverage; resting spot
 //!   orders reserve nothing and are re-checked when they fill.
 
-use crate::account::fill_effect;
 use crate::book::{walk, Walk};
 use crate::exchange::{Exchange, Pool};
-use crate::margin::{self, Terms, E8};
+use crate::margin::{self, Terms};
 use crate::orders::Order;
 use crate::rules::QueueRule;
 use cascade_types::{
@@ -72,14 +71,16 @@ impl Exchange {
                 return;
             }
             let inst = &self.inst[i.index()];
+            let c = inst.contract;
             let mark = inst.market.mark.map_or_else(
-                || (t.cost as i128 * E8 / t.qty as i128).abs() as i64, // entry, toward zero
+                || c.entry_toward_zero(t), // entry, toward zero
                 Price::raw,
             );
-            f.equity += margin::upnl_x(mark, t);
-            f.maint += margin::mm_x(inst.tiers(), self.rules.mm_basis, mark, t);
-            let n16 = (mark as i128 * t.qty as i128).abs();
-            f.initial += margin::ceil_div(n16 * E8, lev.max(1) as i128);
+            let (u, m) = c.upnl_mm_x(inst.tiers(), self.rules.mm_basis, mark, t);
+            f.equity += u;
+            f.maint += m;
+            let n16 = c.notional16(mark, t);
+            f.initial += margin::ceil_div(n16 * margin::E8, lev.max(1) as i128);
         };
         for p in acc.positions.iter().filter(|p| Self::in_pool(p, pool)) {
             match over {
@@ -116,10 +117,11 @@ impl Exchange {
         release: Money,
     ) -> Result<(), RejectReason> {
         let acc = &self.accounts[a.index()];
+        let contract = self.inst[i.index()].contract;
         let st = acc.setting(i, self.rules.default_leverage);
         let old = acc.position(i);
         let (q0, c0) = old.map_or((Qty::ZERO, Money::ZERO), |p| (p.qty, p.cost));
-        let e = fill_effect(q0, c0, dq, notional);
+        let e = contract.fill_effect(q0, c0, dq, notional);
         let mode = old.map_or(st.mode, |p| p.mode);
         let lev = if e.opened.is_positive() {
             st.leverage
@@ -135,8 +137,9 @@ impl Exchange {
             let n_after = self.inst[i.index()]
                 .market
                 .mark
-                .unwrap_or(Price::ZERO)
-                .notional(e.qty.abs(), Rounding::Up)
+                .map_or(Money::ZERO, |m| {
+                    contract.value(m, e.qty.abs(), Rounding::Up)
+                })
                 .max_of(e.cost.abs());
             if self.inst[i.index()].tiers().max_leverage(n_after) < lev {
                 return Err(RejectReason::LeverageAboveTierMax);
@@ -165,7 +168,7 @@ impl Exchange {
                         + if e.opened.is_positive() {
                             0
                         } else {
-                            margin::upnl_x(self.mark_or_entry(i, terms), terms)
+                            contract.upnl_x(self.mark_or_entry(i, terms), terms)
                         };
                     if after < 0 {
                         return Err(RejectReason::InsufficientMargin);
@@ -187,13 +190,16 @@ impl Exchange {
     }
 
     fn mark_or_entry(&self, i: InstrumentId, t: Terms) -> i64 {
-        self.inst[i.index()].market.mark.map_or_else(
-            || (t.cost as i128 * E8 / t.qty as i128).abs() as i64, // entry, toward zero
+        let inst = &self.inst[i.index()];
+        inst.market.mark.map_or_else(
+            || inst.contract.entry_toward_zero(t), // entry, toward zero
             Price::raw,
         )
     }
 
-    /// Executes a checked voluntary perpetual fill against the market account.
+    /// Executes a checked voluntary perpetual fill against the market account. `price` is
+    /// the price reported for an inverse fill (the prices filled at; its notional is coin);
+    /// a linear fill reports `notional / qty`.
     #[allow(clippy::too_many_arguments)]
     fn exec_perp(
         &mut self,
@@ -203,18 +209,24 @@ impl Exchange {
         side: Side,
         qty: Qty,
         notional: Money,
+        price: Price,
         fee: Money,
         maker: bool,
         out: &mut Vec<Output>,
     ) {
         self.apply_perp(a, i, side, qty, notional, fee);
+        let price = if self.inst[i.index()].contract.is_linear() {
+            notional.per_qty(qty, Rounding::HalfEven).expect("qty > 0")
+        } else {
+            price
+        };
         out.push(Output::Fill {
             account: a,
             instrument: i,
             order_id,
             side,
             qty,
-            price: notional.per_qty(qty, Rounding::HalfEven).expect("qty > 0"),
+            price,
             fee,
             maker,
         });
@@ -236,7 +248,9 @@ impl Exchange {
         let st = acc.setting(i, self.rules.default_leverage);
         let old = acc.position(i);
         let (q0, c0) = old.map_or((Qty::ZERO, Money::ZERO), |p| (p.qty, p.cost));
-        let e = fill_effect(q0, c0, dq, notional);
+        let e = self.inst[i.index()]
+            .contract
+            .fill_effect(q0, c0, dq, notional);
         let mode = old.map_or(st.mode, |p| p.mode);
         // Re-keyed once at the end, after the margin and the fee have moved too.
         self.trade_position_unindexed(a, i, dq, notional, true);
@@ -295,7 +309,13 @@ impl Exchange {
         let m = &mut self.accounts[Self::MARKET.index()];
         m.spot_quote -= cash;
         m.add_spot(i, -base);
-        self.fee_pool += fee;
+        // Spot fees are in the spot quote: the settlement asset's fee pool on a linear
+        // exchange, a pool of their own on an inverse one.
+        if self.settlement.is_inverse() {
+            self.spot_fee_pool += fee;
+        } else {
+            self.fee_pool += fee;
+        }
         out.push(Output::Fill {
             account: a,
             instrument: i,
@@ -373,6 +393,7 @@ impl Exchange {
         }
         let w: Walk = walk(
             &self.inst[i.index()].market,
+            self.inst[i.index()].contract,
             side,
             qty,
             limit,
@@ -388,7 +409,10 @@ impl Exchange {
         let fee = self.fee(w.notional, false);
         if self.inst[i.index()].is_perp() {
             self.check_perp_fill(a, i, signed(side, w.qty), w.notional, fee, release)?;
-            self.exec_perp(a, i, order_id, side, w.qty, w.notional, fee, false, out);
+            let price = w.vwap();
+            self.exec_perp(
+                a, i, order_id, side, w.qty, w.notional, price, fee, false, out,
+            );
         } else {
             self.exec_spot(a, i, order_id, side, w.qty, w.notional, fee, false, out)?;
         }
@@ -562,7 +586,14 @@ impl Exchange {
         let cid = req.client_id;
         let i = req.instrument;
         let m = &self.inst[i.index()].market;
-        let crossing = walk(m, req.side, req.qty, Some(price), 0);
+        let crossing = walk(
+            m,
+            self.inst[i.index()].contract,
+            req.side,
+            req.qty,
+            Some(price),
+            0,
+        );
         if req.post_only && crossing.qty.is_positive() {
             return reject(out, a, cid, RejectReason::PostOnlyWouldCross);
         }
@@ -649,11 +680,12 @@ impl Exchange {
         let (q0, c0) = acc
             .position(i)
             .map_or((Qty::ZERO, Money::ZERO), |p| (p.qty, p.cost));
-        let e = fill_effect(
+        let c = self.inst[i.index()].contract;
+        let e = c.fill_effect(
             q0,
             c0,
             signed(side, qty),
-            price.notional(qty, Rounding::HalfEven),
+            c.value(price, qty, Rounding::HalfEven),
         );
         e.opened_notional
             .div_int(st.leverage as i64, Rounding::Up)
@@ -703,7 +735,9 @@ impl Exchange {
         if self.inst[i.index()].is_perp() {
             if reserved.is_positive() {
                 let st = self.accounts[a.index()].setting(i, self.rules.default_leverage);
-                let n = reserve_at.notional(req.qty, Rounding::Up)
+                let n = self.inst[i.index()]
+                    .contract
+                    .value(reserve_at, req.qty, Rounding::Up)
                     + self.accounts[a.index()]
                         .position(i)
                         .map_or(Money::ZERO, |p| p.cost.abs());
@@ -945,7 +979,9 @@ impl Exchange {
                 return avail;
             }
         }
-        let notional = price.notional(qty, Rounding::HalfEven);
+        let notional = self.inst[i.index()]
+            .contract
+            .value(price, qty, Rounding::HalfEven);
         let fee = self.fee(notional, true);
         let release = if qty == o.qty {
             o.reserved
@@ -958,7 +994,9 @@ impl Exchange {
             match self.check_perp_fill(o.account, i, signed(o.side, qty), notional, fee, release) {
                 Ok(()) => {
                     self.take_reservation(id, release);
-                    self.exec_perp(o.account, i, id, o.side, qty, notional, fee, true, out);
+                    self.exec_perp(
+                        o.account, i, id, o.side, qty, notional, price, fee, true, out,
+                    );
                     true
                 }
                 Err(_) => false,
@@ -1048,7 +1086,9 @@ impl Exchange {
             if p.mode == MarginMode::Isolated {
                 return reject(out, a, 0, RejectReason::PositionOpen);
             }
-            let n = Price::from_raw(self.mark_raw(p)).notional(p.qty.abs(), Rounding::Up);
+            let n =
+                inst.contract
+                    .value(Price::from_raw(self.mark_raw(p)), p.qty.abs(), Rounding::Up);
             if inst.tiers().max_leverage(n) < lev {
                 return reject(out, a, 0, RejectReason::LeverageAboveTierMax);
             }
@@ -1088,6 +1128,15 @@ impl Exchange {
         self.accounts[a.index()].set_setting(st);
     }
 
+    /// Handles `Command::Transfer` between the spot and futures wallets of one account.
+    ///
+    /// On a linear exchange it moves quote money between the spot wallet and the futures
+    /// wallet. On an inverse exchange the futures wallet holds the settlement coin, so it
+    /// moves **coin** between the futures wallet and the account's spot holding of the spot
+    /// instrument whose base is that coin (the first such instrument): `amount` is coin, and
+    /// without such an instrument the transfer is refused (`NotSupported`). Out of the
+    /// futures wallet, never more than is available (equity beyond initial margin and
+    /// reservations) nor more than the wallet holds.
     pub(crate) fn transfer(
         &mut self,
         a: AccountId,
@@ -1102,8 +1151,21 @@ impl Exchange {
         if from == to {
             return reject(out, a, 0, RejectReason::NotSupported);
         }
+        let coin_spot = if self.settlement.is_inverse() {
+            match self.coin_spot {
+                Some(i) => Some(i),
+                None => return reject(out, a, 0, RejectReason::NotSupported),
+            }
+        } else {
+            None
+        };
+        // Coin and spot holdings share the 10⁻⁸ scale: one coin is one unit of the base.
+        let coin = Qty::from_raw(amount.raw());
         let ok = match from {
-            Wallet::Spot => self.accounts[a.index()].spot_quote >= amount,
+            Wallet::Spot => match coin_spot {
+                Some(i) => self.accounts[a.index()].spot(i) >= coin,
+                None => self.accounts[a.index()].spot_quote >= amount,
+            },
             Wallet::Futures => {
                 self.available(a) >= amount && self.accounts[a.index()].wallet >= amount
             }
@@ -1112,15 +1174,17 @@ impl Exchange {
             return reject(out, a, 0, RejectReason::InsufficientMargin);
         }
         let acc = &mut self.accounts[a.index()];
-        match from {
-            Wallet::Spot => {
-                acc.spot_quote -= amount;
-                acc.wallet += amount;
+        let into_spot = match from {
+            Wallet::Spot => -amount,
+            Wallet::Futures => amount,
+        };
+        acc.wallet -= into_spot;
+        match coin_spot {
+            Some(i) => {
+                acc.add_spot(i, Qty::from_raw(into_spot.raw()));
+                self.coin_to_spot += into_spot;
             }
-            Wallet::Futures => {
-                acc.wallet -= amount;
-                acc.spot_quote += amount;
-            }
+            None => acc.spot_quote += into_spot,
         }
         self.rekey_account(a);
         out.push(Output::Transferred {

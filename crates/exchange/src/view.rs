@@ -1,5 +1,10 @@
 //! Read-only queries: account views, market views, funds. Views are owned copies (queries
 //! allocate; the event path does not).
+//!
+//! Money figures are in the exchange's settlement asset ([`crate::Settlement`]): the quote
+//! currency on a linear exchange, the coin on an inverse one (wallets, upnl, notionals,
+//! margins, funds). Quantities of inverse perpetuals are contracts; their entry price is the
+//! harmonic one, `|qty|·size / |cost|`.
 
 use crate::exchange::{Exchange, Pool};
 use crate::margin;
@@ -23,20 +28,21 @@ fn key_price(qty: Qty, key: Option<i64>) -> Option<Price> {
     })
 }
 
-/// One open position as an account sees it. Money at the mark price.
+/// One open position as an account sees it. Money at the mark price, in the settlement asset.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PositionView {
     /// Instrument.
     pub instrument: InstrumentId,
     /// Signed quantity (negative = short).
     pub qty: Qty,
-    /// Average entry price (cost basis ÷ quantity, half-even).
+    /// Average entry price (cost basis ÷ quantity, half-even; inverse: quantity × contract
+    /// size ÷ coin cost basis, half-even).
     pub entry: Price,
     /// The mark it is valued at.
     pub mark: Price,
     /// Unrealised PnL at mark (rounded down).
     pub upnl: Money,
-    /// Notional at mark.
+    /// Notional at mark (rounded down; inverse: the coin value `|qty|·size / mark`).
     pub notional: Money,
     /// The mark at which the position's pool reaches maintenance margin, other marks fixed
     /// (`None` when no positive mark does). For a long, liquidation happens strictly below it;
@@ -60,7 +66,8 @@ pub struct PositionView {
 pub struct PositionBrief {
     /// Signed quantity (negative = short).
     pub qty: Qty,
-    /// Signed cost basis (`qty × entry` as traded; positive for a long).
+    /// Signed cost basis (`qty × entry` as traded; positive for a long). For an inverse
+    /// perpetual, the coin value as traded (`Σ |dq|·size / price`, signed).
     pub cost: Money,
     /// The position's key in the liquidation index as a price, as in
     /// [`PositionView::liquidation_price`].
@@ -135,16 +142,18 @@ impl Exchange {
         let pool = Self::pool_of(p);
         let mark = self.mark_raw(p);
         let tiers = self.inst[i.index()].tiers();
+        let contract = self.inst[i.index()].contract;
         let t = p.terms();
-        let notional = Price::from_raw(mark).notional(p.qty.abs(), Rounding::Down);
+        let notional = contract.value(Price::from_raw(mark), p.qty.abs(), Rounding::Down);
         let liquidation_price = key_price(p.qty, p.key);
-        let bk = margin::bankruptcy_raw(t, self.pool_rest0_x(a, pool, i));
+        let bk = contract.bankruptcy_raw(t, self.pool_rest0_x(a, pool, i));
+        let (upnl, mm) = contract.upnl_mm_x(tiers, self.rules.mm_basis, mark, t);
         Some(PositionView {
             instrument: i,
             qty: p.qty,
-            entry: p.entry(),
+            entry: contract.entry(p.qty, p.cost),
             mark: Price::from_raw(mark),
-            upnl: margin::x_to_money(margin::upnl_x(mark, t), Rounding::Down),
+            upnl: margin::x_to_money(upnl, Rounding::Down),
             notional,
             liquidation_price,
             bankruptcy_price: Price::from_raw(bk),
@@ -154,10 +163,7 @@ impl Exchange {
                     .div_int(p.leverage as i64, Rounding::Up)
                     .expect("lev > 0"),
             },
-            maint_margin: margin::x_to_money(
-                margin::mm_x(tiers, self.rules.mm_basis, mark, t),
-                Rounding::Up,
-            ),
+            maint_margin: margin::x_to_money(mm, Rounding::Up),
             leverage: p.leverage,
             mode: p.mode,
         })
@@ -262,14 +268,34 @@ impl Exchange {
         &self.funds
     }
 
-    /// Trading and liquidation fees collected by the venue (net of maker rebates).
+    /// Trading and liquidation fees collected by the venue (net of maker rebates), in the
+    /// settlement asset (on an inverse exchange spot fees are apart: [`Exchange::spot_fee_pool`]).
     pub fn fee_pool(&self) -> Money {
         self.fee_pool
     }
 
-    /// All money deposited (accounts and fund seeds).
+    /// All money deposited (accounts and fund seeds), in the settlement asset (on an inverse
+    /// exchange spot-wallet deposits are apart: [`Exchange::spot_deposits`]).
     pub fn deposits(&self) -> Money {
         self.deposits
+    }
+
+    /// Fees of spot trades on an inverse exchange, in the spot quote currency (zero on a
+    /// linear exchange, whose spot fees are in [`Exchange::fee_pool`]).
+    pub fn spot_fee_pool(&self) -> Money {
+        self.spot_fee_pool
+    }
+
+    /// Spot-wallet deposits on an inverse exchange, in the spot quote currency (zero on a
+    /// linear exchange, whose spot deposits are in [`Exchange::deposits`]).
+    pub fn spot_deposits(&self) -> Money {
+        self.spot_deposits
+    }
+
+    /// Coin moved from futures wallets into spot holdings by transfers on an inverse exchange,
+    /// net (zero on a linear exchange).
+    pub fn coin_transferred_to_spot(&self) -> Money {
+        self.coin_to_spot
     }
 
     /// Positions in the liquidation index of instrument `i` (longs, shorts).

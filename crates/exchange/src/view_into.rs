@@ -83,11 +83,11 @@ impl Exchange {
         for p in &acc.positions {
             let inst = &self.inst[p.instrument.index()];
             let tiers = inst.tiers();
+            let contract = inst.contract;
             let t = p.terms();
             // Valued at the mark, else at the entry (half-even), as `mark_raw`.
             let mark = self.mark_raw(p);
-            let upnl = margin::upnl_x(mark, t);
-            let mm_p = margin::mm_x(tiers, self.rules.mm_basis, mark, t);
+            let (upnl, mm_p) = contract.upnl_mm_x(tiers, self.rules.mm_basis, mark, t);
             if p.mode == MarginMode::Cross {
                 has_cross = true;
                 eq += upnl;
@@ -96,21 +96,21 @@ impl Exchange {
                 // zero, not half-even.
                 let mark_avail = match inst.market.mark {
                     Some(m) => m.raw(),
-                    None => (t.cost as i128 * E8 / t.qty as i128).abs() as i64,
+                    None => contract.entry_toward_zero(t),
                 };
                 avail_eq += if mark_avail == mark {
                     upnl
                 } else {
-                    margin::upnl_x(mark_avail, t)
+                    contract.upnl_x(mark_avail, t)
                 };
-                let n16 = (mark_avail as i128 * t.qty as i128).abs();
+                let n16 = contract.notional16(mark_avail, t);
                 initial += margin::ceil_div(n16 * E8, p.leverage.max(1) as i128);
             }
-            let notional = Price::from_raw(mark).notional(p.qty.abs(), Rounding::Down);
+            let notional = contract.value(Price::from_raw(mark), p.qty.abs(), Rounding::Down);
             out.positions.push(PositionFigures {
                 instrument: p.instrument,
                 qty: p.qty,
-                entry: p.entry(),
+                entry: contract.entry(p.qty, p.cost),
                 mark: Price::from_raw(mark),
                 upnl: margin::x_to_money(upnl, Rounding::Down),
                 notional,

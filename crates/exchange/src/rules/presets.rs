@@ -202,9 +202,12 @@ impl VenueRules {
     ///   bankruptcy price of the initial liquidated order.
     /// - Fees: −0.025 % maker (rebate), 0.075 % taker (2020 schedule; not from MECHANICS.md).
     ///
-    /// XBTUSD itself is an inverse contract; this crate's accounts settle linear contracts
-    /// only, so the preset is used with a linear instrument and a quote-denominated table (see
-    /// [`bitmex_2020_xbtusd_tiers`](crate::bitmex_2020_xbtusd_tiers)).
+    /// XBTUSD itself is an inverse contract (1 USD per contract, margined in XBT): use the
+    /// preset with [`InstrumentConfig::bitmex_xbtusd_2020`](crate::InstrumentConfig::bitmex_xbtusd_2020)
+    /// and its XBT risk limits ([`bitmex_2020_xbtusd_tiers_xbt`](crate::bitmex_2020_xbtusd_tiers_xbt)),
+    /// with every account, fee, funding payment and the insurance fund in XBT. The older
+    /// linear approximation (a USD contract with the table converted at one price,
+    /// [`bitmex_2020_xbtusd_tiers`](crate::bitmex_2020_xbtusd_tiers)) still works.
     pub fn bitmex_2020() -> VenueRules {
         VenueRules {
             name: "bitmex 2020".to_string(),

@@ -164,20 +164,33 @@ pub fn bybit_btcusdt_tiers() -> TierTable {
     .expect("valid table")
 }
 
-/// BitMEX XBTUSD risk limits, 2020 (A5.1), converted to quote notional at `reference_price`:
-/// base limit 200 XBT at IM 1 % / MM 0.45 %, then steps of 100 XBT each adding 0.5 % to both
-/// (the step increment is the reference's unverified belief). Ten steps; the last is open.
-/// XBTUSD is inverse (margined in XBT): expressing it in USD at one price is an approximation
-/// for linear replays.
+/// BitMEX XBTUSD risk limits, 2020 (A5.1), in XBT — the table of the inverse contract
+/// ([`crate::InstrumentConfig::bitmex_xbtusd_2020`]): base limit 200 XBT at IM 1 % / MM
+/// 0.45 %, then steps of 100 XBT each adding 0.5 % to both (the step increment is the
+/// reference's unverified belief). Ten steps; the last is open. Floors and caps are coin
+/// notionals (`contracts × 1 USD / price`); maximum leverage is `⌊1 / IM⌋` (100x, 66x, 50x…).
+pub fn bitmex_2020_xbtusd_tiers_xbt() -> TierTable {
+    bitmex_2020_rows(Money::from_int)
+}
+
+/// BitMEX XBTUSD risk limits, 2020, as [`bitmex_2020_xbtusd_tiers_xbt`] but converted to
+/// quote notional at `reference_price`. XBTUSD is inverse (margined in XBT): expressing it in
+/// USD at one price is an approximation for replaying it as a linear contract
+/// ([`crate::InstrumentConfig::bitmex_2020_xbtusd`]); the exchange now runs the inverse
+/// contract itself with the XBT table.
 pub fn bitmex_2020_xbtusd_tiers(reference_price: Price) -> TierTable {
+    bitmex_2020_rows(|xbt| reference_price.notional(Qty::from_int(xbt), Rounding::HalfEven))
+}
+
+/// The 2020 XBTUSD rows with caps `cap(200)`, `cap(300)`, … (XBT amounts in the table's unit).
+fn bitmex_2020_rows(cap_of: impl Fn(i64) -> Money) -> TierTable {
     let mut rows = Vec::with_capacity(10);
-    let usd = |xbt: i64| reference_price.notional(Qty::from_int(xbt), Rounding::HalfEven);
     let mut floor = Money::ZERO;
     for step in 0..10i64 {
         let cap = if step == 9 {
             Money::MAX
         } else {
-            usd(200 + 100 * step)
+            cap_of(200 + 100 * step)
         };
         let mm = Rate::from_raw(450_000 + 500_000 * step); // 0.45 % + 0.5 % per step
         let im = Rate::from_raw(1_000_000 + 500_000 * step); // 1 % + 0.5 % per step
@@ -318,6 +331,19 @@ mod tests {
         assert_eq!(first.max_leverage, 100);
         assert_eq!(t.tiers()[1].max_leverage, 66);
         assert_eq!(bybit_btcusdt_tiers().tiers()[1].cum.to_string(), "10000");
+        // The inverse contract's own table, in XBT: cum 200 × 0.5 % = 1 XBT at step 2.
+        let x = bitmex_2020_xbtusd_tiers_xbt();
+        assert_eq!(x.tiers()[0].cap.to_string(), "200");
+        assert_eq!(x.tiers()[1].floor.to_string(), "200");
+        assert_eq!(x.tiers()[1].cap.to_string(), "300");
+        assert_eq!(x.tiers()[1].mmr.to_string(), "0.0095");
+        assert_eq!(x.tiers()[1].cum.to_string(), "1");
+        assert_eq!(x.tiers()[9].cap, Money::MAX);
+        assert_eq!(x.tiers()[9].mmr.to_string(), "0.0495");
+        // The USD table is the same rows converted at the price.
+        for (a, b) in x.tiers().iter().zip(t.tiers()) {
+            assert_eq!((a.mmr, a.max_leverage), (b.mmr, b.max_leverage));
+        }
     }
 
     /// When the shared data is present (`CASCADE_DATA_DIR`, else `../shared/data` beside the
