@@ -506,3 +506,42 @@ fn every_card_carries_its_strategys_notes() {
         }
     }
 }
+
+#[test]
+fn black_thursday_runs_on_the_inverse_bitmex_contract() {
+    // XBTUSD is inverse: the venue counts in the coin, the deposit becomes BTC at the first
+    // mark, and the 10x long is liquidated in the crash (on the mark, by the coin-margined
+    // 2020 risk limits).
+    let o = bundled();
+    let bt = "2020-03-12-black-thursday";
+    assert!(
+        o.skipped.iter().all(|s| s.scenario != bt),
+        "{:?}",
+        o.skipped
+    );
+    let long = card(o, "buy-and-hold-perp-10x", bt, DataKind::Reconstruction);
+    assert_eq!(long.venue, "bitmex-2020");
+    assert!(long.scorecard.liquidations > 0, "{}", long.describe());
+    assert_eq!(long.scorecard.total_return.map(|r| r <= -0.99), Some(true));
+    let (from, to) = long.record.meta.crash_window.expect("a scenario run");
+    let liquidated_at: Vec<_> = long
+        .record
+        .outputs
+        .iter()
+        .filter(|t| matches!(t.output, Output::Liquidation { account, .. } if long.record.owns(account)))
+        .map(|t| t.ts)
+        .collect();
+    assert!(
+        !liquidated_at.is_empty() && liquidated_at.iter().all(|t| *t >= from && *t < to),
+        "{liquidated_at:?} outside {from}..{to}"
+    );
+    for c in o.cards.iter().filter(|c| c.scenario == bt) {
+        assert!(
+            c.notes
+                .iter()
+                .any(|n| n.topic == "currency" && n.text.starts_with("money in BTC")),
+            "{}",
+            c.describe()
+        );
+    }
+}

@@ -10,7 +10,8 @@
 use crate::record::{Record, RecordBody};
 use cascade_report::{EquitySample, MarketPoint, TimedOutput};
 use cascade_types::{
-    AccountId, BarSource, EventBody, InstrumentId, Money, Output, Rounding, Side, Ts,
+    AccountId, BarSource, EventBody, InstrumentId, InstrumentSpec, Money, Output, Price, Qty,
+    Rounding, Side, Ts,
 };
 
 /// Totals over every account (the strategy's and everyone else's).
@@ -75,6 +76,7 @@ struct Latest {
 
 /// Builds [`RunData`] from records, in order.
 pub struct Collector {
+    specs: Vec<InstrumentSpec>,
     accounts: Vec<AccountId>,
     step_ns: i64,
     next_point: Option<i64>,
@@ -88,15 +90,20 @@ pub struct Collector {
 impl Collector {
     /// A collector for a run over `instruments` instruments whose strategy trades through
     /// `accounts`, with series on a grid of `step_ns`.
-    pub fn new(instruments: usize, accounts: Vec<AccountId>, step_ns: i64) -> Collector {
+    pub fn new(
+        instruments: &[InstrumentSpec],
+        accounts: Vec<AccountId>,
+        step_ns: i64,
+    ) -> Collector {
         assert!(step_ns > 0);
-        let latest = (0..instruments)
+        let latest = (0..instruments.len())
             .map(|i| Latest {
                 point: MarketPoint::new(Ts::ZERO, InstrumentId(i as u32)),
                 seen: false,
             })
             .collect();
         Collector {
+            specs: instruments.to_vec(),
             accounts,
             step_ns,
             next_point: None,
@@ -104,6 +111,15 @@ impl Collector {
             in_samples: false,
             data: RunData::default(),
         }
+    }
+
+    /// A modelled trade's value in the money the venue counts in ([`InstrumentSpec::value`]).
+    fn value(&self, i: InstrumentId, price: Price, qty: Qty) -> Money {
+        self.specs
+            .get(i.index())
+            .map_or(price.notional(qty, Rounding::HalfEven), |s| {
+                s.value(price, qty)
+            })
     }
 
     fn mine(&self, a: AccountId) -> bool {
@@ -163,7 +179,8 @@ impl Collector {
                     },
                     EventBody::Liquidation(x) => {
                         self.data.totals.recorded_liquidations += 1;
-                        let n = x.price.notional(x.qty, Rounding::HalfEven);
+                        // Recorded liquidations in the quote currency (their face value).
+                        let n = self.specs[e.instrument.index()].quote_value(x.price, x.qty);
                         match x.side {
                             Side::Sell => p.long_liquidated += n,
                             Side::Buy => p.short_liquidated += n,
@@ -209,12 +226,13 @@ impl Collector {
             | Output::MarginCall { account, .. } => self.mine(account),
             Output::Liquidation {
                 account,
+                instrument,
                 side,
                 qty,
                 price,
                 ..
             } => {
-                let n = price.notional(qty, Rounding::HalfEven);
+                let n = self.value(instrument, price, qty);
                 let t = &mut self.data.totals;
                 match side {
                     Side::Sell => {
@@ -231,12 +249,13 @@ impl Collector {
             Output::Adl {
                 victim,
                 counterparty,
+                instrument,
                 qty,
                 price,
                 ..
             } => {
                 self.data.totals.adl_events += 1;
-                self.data.totals.adl_notional += price.notional(qty, Rounding::HalfEven);
+                self.data.totals.adl_notional += self.value(instrument, price, qty);
                 self.mine(victim) || self.mine(counterparty)
             }
             Output::InsuranceFund { balance, .. } => {

@@ -464,8 +464,12 @@ impl Core {
     /// state, stamped with its time), then, when an item at `ts` crosses grid points, once,
     /// stamped with the latest grid point strictly before `ts` (a sample stamped `g` shows the
     /// state after everything at or before `g`). A grid point equal to the first event's time
-    /// is not sampled again.
+    /// is not sampled again. On an inverse venue the curve starts once the deposit is made (at
+    /// the perpetual's first mark): before it the account holds nothing to measure.
     fn take_samples(&mut self, ts: Ts) {
+        if self.venue.awaiting_deposit() {
+            return;
+        }
         let step = self.cfg.sample_interval_ns;
         let first = self.next_sample.is_none();
         let stamp = if first {

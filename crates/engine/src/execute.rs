@@ -73,7 +73,7 @@ pub(crate) fn execute(job: Job<'_>) -> Result<Executed, EngineError> {
     let input = Lane::new(&pipe);
     let output = Lane::new(&pipe);
     let collector = Collector::new(
-        job.instruments.len(),
+        job.instruments,
         vec![account],
         job.config.sample_interval_ns,
     );

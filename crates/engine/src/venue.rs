@@ -337,22 +337,23 @@ impl Venue {
                 error: None,
             }),
         };
+        let coin_perp = ex
+            .settlement()
+            .is_inverse()
+            .then(|| {
+                instruments
+                    .iter()
+                    .position(|s| s.kind == InstrumentKind::InversePerp)
+                    .map(|k| InstrumentId(k as u32))
+            })
+            .flatten();
         Ok(Venue {
             ex,
             specs: instruments.to_vec(),
             crowd,
             pending_deposit: None,
             funded: false,
-            coin_perp: ex
-                .settlement()
-                .is_inverse()
-                .then(|| {
-                    instruments
-                        .iter()
-                        .position(|s| s.kind == InstrumentKind::InversePerp)
-                        .map(|k| InstrumentId(k as u32))
-                })
-                .flatten(),
+            coin_perp,
             notes: Vec::new(),
         })
     }
@@ -495,6 +496,12 @@ impl Venue {
         ));
     }
 
+    /// True while the deposit of an inverse venue waits for the first mark.
+    #[inline]
+    pub(crate) fn awaiting_deposit(&self) -> bool {
+        self.pending_deposit.is_some()
+    }
+
     /// True once after a deposit was made (the strategy's view must be refreshed).
     pub(crate) fn take_funded(&mut self) -> bool {
         std::mem::take(&mut self.funded)
@@ -602,6 +609,13 @@ impl Venue {
             let p = &mut view.positions[i.index()];
             p.qty = q;
             p.notional = last.map_or(Money::ZERO, |px| px.notional(q, Rounding::Down));
+            if let Some(m) = self.coin_perp.and_then(|c| self.ex.mark_price(c)) {
+                // An inverse venue counts in the coin: the holding's value at the mark.
+                p.notional = p
+                    .notional
+                    .per_price(m, Rounding::Down)
+                    .map_or(Money::ZERO, |q| Money::from_raw(q.raw()));
+            }
         }
         view.orders.clear();
         for o in &a.orders {

@@ -34,7 +34,8 @@ use crate::record::{EquitySample, RunRecord};
 use crate::ser;
 use crate::ReportError;
 use cascade_types::{
-    AccountId, InstrumentId, LiquidationKind, Money, Output, Price, Qty, Rate, Rounding, Side, Ts,
+    AccountId, InstrumentId, InstrumentKind, InstrumentSpec, LiquidationKind, Money, Output, Price,
+    Qty, Rate, Rounding, Side, Ts,
 };
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -287,6 +288,15 @@ pub struct Metrics {
     pub funding: FundingStats,
 }
 
+/// What `qty` at `price` is worth in the money the run counts in (see
+/// [`InstrumentSpec::value`]; an instrument missing from the table counts as linear).
+fn value(spec: Option<&InstrumentSpec>, price: Price, qty: Qty) -> Money {
+    match spec {
+        Some(s) => s.value(price, qty),
+        None => price.notional(qty, Rounding::HalfEven),
+    }
+}
+
 /// A position replayed with average-cost accounting.
 #[derive(Clone, Copy, Debug, Default)]
 struct Position {
@@ -298,12 +308,21 @@ struct Position {
 
 impl Position {
     /// Trades `qty` on `side` at `price`; returns the PnL realised by the part that closed.
-    fn trade(&mut self, side: Side, qty: Qty, price: Price) -> Money {
+    /// Money as [`value`] counts it: on an inverse perpetual a long gains coin when the
+    /// price rises, so the closed part's coin value falls — the PnL's sign turns.
+    fn trade(
+        &mut self,
+        side: Side,
+        qty: Qty,
+        price: Price,
+        spec: Option<&InstrumentSpec>,
+    ) -> Money {
+        let inverse = spec.is_some_and(|s| s.kind == InstrumentKind::InversePerp);
         let signed = if side == Side::Buy { qty } else { -qty };
         let adds = self.qty.is_zero() || (self.qty.is_positive() == signed.is_positive());
         if adds {
             self.qty += signed;
-            self.cost += price.notional(qty, Rounding::HalfEven);
+            self.cost += value(spec, price, qty);
             return Money::ZERO;
         }
         let open = self.qty.abs();
@@ -315,8 +334,8 @@ impl Position {
                 .mul_div(close.raw(), open.raw(), Rounding::HalfEven)
                 .expect("cost overflow")
         };
-        let exit = price.notional(close, Rounding::HalfEven);
-        let realised = if self.qty.is_positive() {
+        let exit = value(spec, price, close);
+        let realised = if self.qty.is_positive() != inverse {
             exit - removed
         } else {
             removed - exit
@@ -327,7 +346,7 @@ impl Position {
         if rest.is_positive() {
             // Flipped through zero: the rest opens a new position at this price.
             self.qty = if side == Side::Buy { rest } else { -rest };
-            self.cost = price.notional(rest, Rounding::HalfEven);
+            self.cost = value(spec, price, rest);
         }
         realised
     }
@@ -369,6 +388,7 @@ pub fn compute(r: &RunRecord, cfg: &ReportConfig) -> Result<Metrics, ReportError
     let first = r.equity[0];
     let last = *r.equity.last().expect("non-empty");
 
+    let spec_of = |i: InstrumentId| r.instruments.get(i.index());
     let mut positions: BTreeMap<(AccountId, InstrumentId), Position> = BTreeMap::new();
     let mut trading = TradingStats::default();
     let mut liq = LiquidationStats::default();
@@ -386,13 +406,15 @@ pub fn compute(r: &RunRecord, cfg: &ReportConfig) -> Result<Metrics, ReportError
                 maker,
                 ..
             } if r.owns(account) => {
-                positions
-                    .entry((account, instrument))
-                    .or_default()
-                    .trade(side, qty, price);
+                positions.entry((account, instrument)).or_default().trade(
+                    side,
+                    qty,
+                    price,
+                    spec_of(instrument),
+                );
                 trading.fills += 1;
                 trading.maker_fills += u64::from(maker);
-                trading.volume += price.notional(qty, Rounding::HalfEven);
+                trading.volume += value(spec_of(instrument), price, qty);
                 if fee.is_negative() {
                     trading.rebates -= fee;
                 } else {
@@ -420,7 +442,7 @@ pub fn compute(r: &RunRecord, cfg: &ReportConfig) -> Result<Metrics, ReportError
                 ..
             } if r.owns(account) => {
                 let pos = positions.entry((account, instrument)).or_default();
-                liq.realised += pos.trade(side, qty, price);
+                liq.realised += pos.trade(side, qty, price, spec_of(instrument));
                 liq.count += 1;
                 match kind {
                     LiquidationKind::Partial => liq.partial += 1,
@@ -429,7 +451,7 @@ pub fn compute(r: &RunRecord, cfg: &ReportConfig) -> Result<Metrics, ReportError
                     LiquidationKind::Adl => liq.against_adl += 1,
                 }
                 liq.qty += qty;
-                liq.notional += price.notional(qty, Rounding::HalfEven);
+                liq.notional += value(spec_of(instrument), price, qty);
                 liq.fees += fee;
             }
             // As the counterparty, the strategy's close is its own `Liquidation` output.
@@ -442,10 +464,10 @@ pub fn compute(r: &RunRecord, cfg: &ReportConfig) -> Result<Metrics, ReportError
                 ..
             } if r.owns(victim) => {
                 let pos = positions.entry((victim, instrument)).or_default();
-                adl.realised += pos.trade(side, qty, price);
+                adl.realised += pos.trade(side, qty, price, spec_of(instrument));
                 adl.count += 1;
                 adl.qty += qty;
-                adl.notional += price.notional(qty, Rounding::HalfEven);
+                adl.notional += value(spec_of(instrument), price, qty);
             }
             _ => {}
         }
@@ -826,19 +848,56 @@ mod tests {
         let mut p = Position::default();
         let px = |s: &str| s.parse::<Price>().unwrap();
         let q = |s: &str| s.parse::<Qty>().unwrap();
-        assert_eq!(p.trade(Side::Buy, q("1"), px("100")), Money::ZERO);
-        assert_eq!(p.trade(Side::Buy, q("1"), px("110")), Money::ZERO); // avg 105
-        assert_eq!(p.trade(Side::Sell, q("0.5"), px("120")), m("7.5"));
+        assert_eq!(p.trade(Side::Buy, q("1"), px("100"), None), Money::ZERO);
+        assert_eq!(p.trade(Side::Buy, q("1"), px("110"), None), Money::ZERO); // avg 105
+        assert_eq!(p.trade(Side::Sell, q("0.5"), px("120"), None), m("7.5"));
         // Sell 2.5 of a 1.5 long: close 1.5 at 100 (−7.5), open short 1 at 100.
-        assert_eq!(p.trade(Side::Sell, q("2.5"), px("100")), m("-7.5"));
+        assert_eq!(p.trade(Side::Sell, q("2.5"), px("100"), None), m("-7.5"));
         assert_eq!((p.qty, p.cost), (q("-1"), m("100")));
-        assert_eq!(p.trade(Side::Buy, q("1"), px("90")), m("10"));
+        assert_eq!(p.trade(Side::Buy, q("1"), px("90"), None), m("10"));
         assert_eq!((p.qty, p.cost), (Qty::ZERO, Money::ZERO));
         // A third of an odd cost: rounding stays exact overall.
-        p.trade(Side::Buy, q("3"), px("1.00000001"));
-        let a = p.trade(Side::Sell, q("1"), px("1"));
-        let b = p.trade(Side::Sell, q("2"), px("1"));
+        p.trade(Side::Buy, q("3"), px("1.00000001"), None);
+        let a = p.trade(Side::Sell, q("1"), px("1"), None);
+        let b = p.trade(Side::Sell, q("2"), px("1"), None);
         assert_eq!(a + b, m("-0.00000003"));
+    }
+
+    #[test]
+    fn inverse_positions_count_in_the_coin() {
+        let mut xbt = InstrumentSpec::new(
+            "bitmex",
+            "XBTUSD",
+            InstrumentKind::InversePerp,
+            "BTC",
+            "USD",
+        );
+        xbt.contract_size = Qty::ONE;
+        let spec = Some(&xbt);
+        let mut p = Position::default();
+        let px = |s: &str| s.parse::<Price>().unwrap();
+        let q = |s: &str| s.parse::<Qty>().unwrap();
+        // Long 1,000 one-dollar contracts at 10,000 (0.1 XBT), sold at 11,000 (0.09090909):
+        // +0.00909091 XBT, as c·s·(1/10,000 − 1/11,000).
+        assert_eq!(
+            p.trade(Side::Buy, q("1000"), px("10000"), spec),
+            Money::ZERO
+        );
+        assert_eq!(p.cost, m("0.1"));
+        assert_eq!(
+            p.trade(Side::Sell, q("1000"), px("11000"), spec),
+            m("0.00909091")
+        );
+        // A short loses coin when the price rises.
+        assert_eq!(
+            p.trade(Side::Sell, q("1000"), px("10000"), spec),
+            Money::ZERO
+        );
+        assert_eq!(
+            p.trade(Side::Buy, q("1000"), px("11000"), spec),
+            m("-0.00909091")
+        );
+        assert_eq!(value(spec, px("7353"), q("1")), m("0.000136"));
     }
 
     #[test]

@@ -1,4 +1,4 @@
-use crate::{Price, Qty};
+use crate::{Money, Price, Qty, Rounding};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -48,6 +48,46 @@ pub struct InstrumentSpec {
 }
 
 impl InstrumentSpec {
+    /// What `qty` of this instrument at `price` is worth in the money its venue counts it in:
+    /// `price × qty` (quote currency) for spot and linear perpetuals; for an inverse
+    /// perpetual, margined and settled in its coin, `qty × contract_size / price` coin.
+    /// Half-even; zero for a non-positive price of an inverse perpetual.
+    ///
+    /// ```
+    /// use cascade_types::*;
+    /// let mut xbt = InstrumentSpec::new("bitmex", "XBTUSD", InstrumentKind::InversePerp, "BTC", "USD");
+    /// xbt.contract_size = Qty::ONE;
+    /// // 1,000 one-dollar contracts at 10,000 are 0.1 BTC.
+    /// assert_eq!(xbt.value(Price::from_int(10_000), Qty::from_int(1_000)).to_string(), "0.1");
+    /// ```
+    pub fn value(&self, price: Price, qty: Qty) -> Money {
+        if self.kind != InstrumentKind::InversePerp {
+            return price.notional(qty, Rounding::HalfEven);
+        }
+        if !price.is_positive() {
+            return Money::ZERO;
+        }
+        let num = qty.raw() as i128 * self.contract_size.raw() as i128;
+        let den = price.raw() as i128;
+        let (q, r) = (num.div_euclid(den), num.rem_euclid(den));
+        let up = 2 * r > den || (2 * r == den && q % 2 != 0);
+        Money::from_raw((q + i128::from(up)).clamp(i64::MIN as i128, i64::MAX as i128) as i64)
+    }
+
+    /// The face value of `qty` in the quote currency: `price × qty` for spot and linear
+    /// perpetuals, `qty × contract_size` for an inverse perpetual (its contracts are quote
+    /// amounts). Half-even.
+    pub fn quote_value(&self, price: Price, qty: Qty) -> Money {
+        if self.kind == InstrumentKind::InversePerp {
+            Money::from_raw(
+                (qty.raw() as i128 * self.contract_size.raw() as i128 / crate::SCALE as i128)
+                    .clamp(i64::MIN as i128, i64::MAX as i128) as i64,
+            )
+        } else {
+            price.notional(qty, Rounding::HalfEven)
+        }
+    }
+
     /// A spec with tick and lot of 10⁻⁸ and contract size 1, for tests and inferred imports.
     pub fn new(venue: &str, symbol: &str, kind: InstrumentKind, base: &str, quote: &str) -> Self {
         InstrumentSpec {
