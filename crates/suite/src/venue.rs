@@ -144,7 +144,7 @@ error: fixtures/scenarios/x.toml: `venue.tiers_seen_from`: the tier table first 
 error: fixtures/scenarios/x.toml: `venue.tiers_seen_from`: expected a date like 2024-05-30, found \"30 May 2024\"
 bybit
 hyperliquid-2025
-skip error: fixtures/scenarios/x.toml: venue preset \"bitmex-2020\" cannot be run yet: the engine has no BitMEX venue preset and the exchange model does not run inverse perpetuals (XBTUSD) yet
+bitmex-2020
 error: fixtures/scenarios/x.toml: `venue.preset`: unknown venue preset \"okx-2024\"; known: binance-usdm-<date>, bybit, bybit-<date>, hyperliquid-2025, bitmex-2020"
         );
     }
