@@ -18,6 +18,11 @@
 //!    liquidate exactly `k` = 0, 1, 10, 100, 1,000 positions through the index (7 updates
 //!    each). Reports the minimum and median time per update: it grows with `k` (and `log n`),
 //!    not with `n`.
+//! 3. **Inverse liquidation search.** The same on BitMEX XBTUSD 2020 (inverse, margined in
+//!    XBT): 100,000-contract longs (10 XBT) at 9,834–10,167, leverage 2x–100x, for `n` = 10k
+//!    and 1M (a book of 10⁹ contracts). An
+//!    inverse key is found by a search on the exact coin evaluation rather than a closed
+//!    form, so building the book (one key per position) costs more; the updates do not.
 //!
 //! The timings use the wall clock, which is allowed here: they are reported, never part of
 //! any result.
@@ -153,16 +158,26 @@ fn tape_throughput() {
     );
 }
 
-fn liquidation_search(n: usize) {
-    let mut ex = setup();
+fn liquidation_search(n: usize, inverse: bool) {
+    let (mut ex, p0) = if inverse {
+        let mut ex = Exchange::new(
+            VenueRules::bitmex_2020(),
+            vec![InstrumentConfig::bitmex_xbtusd_2020()],
+        )
+        .unwrap();
+        ex.seed_insurance_fund(0, Money::from_int(1_000_000));
+        (ex, 10_000)
+    } else {
+        (setup(), 60_000)
+    };
     let i = InstrumentId(0);
     let t0 = Ts::parse_utc("2024-08-05T00:00:00Z").unwrap();
     let mut out = Vec::new();
     let top = BookTop {
-        bid_price: Price::from_int(59_999),
-        bid_qty: Qty::from_int(1_000_000),
-        ask_price: Price::from_int(60_000),
-        ask_qty: Qty::from_int(1_000_000),
+        bid_price: Price::from_int(p0 - 1),
+        bid_qty: Qty::from_int(if inverse { 1_000_000_000 } else { 1_000_000 }),
+        ask_price: Price::from_int(p0),
+        ask_qty: Qty::from_int(if inverse { 1_000_000_000 } else { 1_000_000 }),
     };
     ex.on_market(
         &Event {
@@ -176,7 +191,7 @@ fn liquidation_search(n: usize) {
         &Event {
             ts: t0,
             instrument: i,
-            body: EventBody::MarkPrice(Price::from_int(60_000)),
+            body: EventBody::MarkPrice(Price::from_int(p0)),
         },
         &mut out,
     );
@@ -184,17 +199,25 @@ fn liquidation_search(n: usize) {
     let build = now();
     for _ in 0..n {
         // 0.01 BTC longs, entries 59,000–61,000, leverage 2x–101x: liquidation prices spread
-        // over roughly 30,000–60,000, all distinct in practice.
+        // over roughly 30,000–60,000, all distinct in practice. Inverse: 100 contracts of
+        // 1 USD (10 XBT: a coin basis fine enough for distinct keys), entries 9,834–10,167,
+        // leverage 2x–100x.
         let entry = Price::from_raw(
-            (59_000 + (rng.next() % 2_000) as i64) * 100_000_000
+            (p0 - p0 / 60 + (rng.next() % (p0 as u64 / 30)) as i64) * 100_000_000
                 + (rng.next() % 100_000_000) as i64,
         );
-        let leverage = 2 + (rng.next() % 100) as u32;
-        let qty: Qty = "0.01".parse().unwrap();
-        let im = entry
-            .notional(qty, Rounding::Up)
-            .div_int(leverage as i64, Rounding::Up)
-            .unwrap();
+        let leverage = 2 + (rng.next() % if inverse { 99 } else { 100 }) as u32;
+        let qty: Qty = if inverse {
+            Qty::from_int(100_000)
+        } else {
+            "0.01".parse().unwrap()
+        };
+        let notional = if inverse {
+            cascade_exchange::inverse::inverse_notional(qty, Qty::ONE, entry, Rounding::HalfEven)
+        } else {
+            entry.notional(qty, Rounding::Up)
+        };
+        let im = notional.div_int(leverage as i64, Rounding::Up).unwrap();
         let c = CrowdPosition {
             instrument: i,
             qty,
@@ -215,7 +238,8 @@ fn liquidation_search(n: usize) {
         .collect();
     keys.sort_unstable_by(|a, b| b.cmp(a));
     let mut done = 0usize;
-    let mut line = format!("liquidation search n={n:>7} (built in {build_s:.2} s):");
+    let what = if inverse { "inverse " } else { "" };
+    let mut line = format!("{what}liquidation search n={n:>7} (built in {build_s:.2} s):");
     for k in [0usize, 1, 10, 100, 1_000] {
         const REPEAT: usize = 7;
         let mut times = [0f64; REPEAT];
@@ -262,6 +286,9 @@ fn main() {
         tape_throughput();
     }
     for n in [10_000, 100_000, 1_000_000] {
-        liquidation_search(n);
+        liquidation_search(n, false);
+    }
+    for n in [10_000, 1_000_000] {
+        liquidation_search(n, true);
     }
 }

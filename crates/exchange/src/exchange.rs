@@ -99,6 +99,25 @@ impl InstrumentConfig {
     /// BitMEX XBTUSD as it traded in 2020: an inverse perpetual (contract = 1 USD, tick 0.5,
     /// lot 1 contract, margined and settled in XBT) with the coin-denominated 2020 risk limits
     /// of [`crate::bitmex_2020_xbtusd_tiers_xbt`]. Use with [`VenueRules::bitmex_2020`].
+    ///
+    /// ```
+    /// use cascade_exchange::{Exchange, InstrumentConfig, Settlement, VenueRules};
+    /// use cascade_types::*;
+    ///
+    /// let xbtusd = InstrumentConfig::bitmex_xbtusd_2020();
+    /// let mut ex = Exchange::new(VenueRules::bitmex_2020(), vec![xbtusd]).unwrap();
+    /// assert_eq!(ex.settlement(), &Settlement::Inverse { coin: "XBT".into() });
+    /// let (i, mut out) = (InstrumentId(0), Vec::new());
+    /// let ts = Ts::parse_utc("2020-03-12T10:00:00Z").unwrap();
+    /// ex.on_market(&Event { ts, instrument: i, body: EventBody::MarkPrice(Price::from_int(7_353)) }, &mut out);
+    /// let me = ex.open_account(Money::from_int(1)); // 1 XBT
+    /// // Long 73,530 contracts (USD) at 7,353: 10 XBT of exposure, 10x cross.
+    /// ex.open_position_at(me, i, Qty::from_int(73_530), Price::from_int(7_353), &mut out).unwrap();
+    /// let v = ex.position(me, i).unwrap();
+    /// assert_eq!((v.notional.to_string(), v.margin.to_string()), ("10".into(), "1".into()));
+    /// // Equity 1 + 10 − 73,530/P meets MM 0.45 % × 73,530/P at P = 73,530 × 1.0045 / 11.
+    /// assert_eq!(v.liquidation_price.unwrap().to_string(), "6714.6259091");
+    /// ```
     pub fn bitmex_xbtusd_2020() -> InstrumentConfig {
         let spec = InstrumentSpec {
             tick: Price::from_raw(50_000_000),
@@ -697,8 +716,17 @@ impl Exchange {
     }
 
     /// Checks every queued account (and the accounts their liquidations touch) until none is
-    /// left.
+    /// left. Called after every input: the usual empty list costs one compare here, not the
+    /// liquidation machinery's stack frame.
+    #[inline]
     pub(crate) fn drain_worklist(&mut self, out: &mut Vec<Output>) {
+        if !self.worklist.is_empty() {
+            self.drain_queued(out);
+        }
+    }
+
+    #[inline(never)]
+    fn drain_queued(&mut self, out: &mut Vec<Output>) {
         let mut k = 0;
         while k < self.worklist.len() {
             let a = self.worklist[k];

@@ -134,8 +134,23 @@ impl Exchange {
     }
 
     /// Settles a scheduled funding if one is due by now (at most one per call: a gap in the
-    /// data longer than an interval settles once, then the grid resumes after now).
+    /// data longer than an interval settles once, then the grid resumes after now). Called
+    /// before every event: the usual case, a settlement not yet due, is one compare here.
+    #[inline]
     pub(crate) fn scheduled_funding(&mut self, i: usize, out: &mut Vec<Output>) {
+        if self.inst[i]
+            .market
+            .funding
+            .next
+            .is_some_and(|next| self.now < next)
+        {
+            return; // not due (the full check below would return too)
+        }
+        self.scheduled_funding_check(i, out);
+    }
+
+    #[inline(never)]
+    fn scheduled_funding_check(&mut self, i: usize, out: &mut Vec<Output>) {
         if !self.inst[i].is_perp() {
             return;
         }
