@@ -675,8 +675,12 @@ impl Exchange {
     }
 
     /// Moves the mark; when it changes, finds the positions it makes liquidatable through the
-    /// index (`O(log n + k)`) and queues their accounts.
+    /// index (`O(log n + k)`) and queues their accounts. An inverse instrument ignores a
+    /// non-positive mark (bad data: its coin value would be unbounded).
     pub(crate) fn set_mark(&mut self, i: usize, p: Price) {
+        if p.raw() <= 0 && !self.inst[i].contract.is_linear() {
+            return; // bad data: an inverse position's coin value at a zero price is unbounded
+        }
         let m = &mut self.inst[i].market;
         if m.mark == Some(p) {
             return;

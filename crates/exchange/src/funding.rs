@@ -208,12 +208,15 @@ impl Exchange {
         f.weight = 0;
         f.count = 0;
         f.estimate = None;
-        let Some(price) = price else { return };
+        let contract = self.inst[i].contract;
+        // An inverse notional at a non-positive price is unbounded: bad data, nothing paid.
+        let Some(price) = price.filter(|p| p.is_positive() || contract.is_linear()) else {
+            return;
+        };
         if rate.is_zero() {
             return;
         }
         let id = InstrumentId(i as u32);
-        let contract = self.inst[i].contract;
         let mut ids = std::mem::take(&mut self.scratch_ids);
         ids.clear();
         ids.push(Exchange::MARKET.0);

@@ -120,6 +120,24 @@ fn open_reduce_flip_realises_coin_pnl() {
     assert!(log.contains("fill alice i0 sell 1600 @ 12000 fee 0.00010001 taker"));
 }
 
+/// Bad data: a zero mark (or a trade at zero) cannot value an inverse position, whose coin
+/// value would be unbounded; the mark stays where it was.
+#[test]
+fn a_zero_mark_is_ignored_by_an_inverse_instrument() {
+    let (rules, inst) = bitmex();
+    check(rules, inst, |s| {
+        s.book(0, "9999.5", "10000", "100000");
+        s.mark(0, "10000");
+        let a = s.account("alice", "100");
+        market(s, a, Side::Buy, "5000000"); // 500 XBT: valued at 10⁻⁸ USD, beyond i128
+        assert_eq!(s.ex.position_qty(a, I), q("5000000"));
+        s.mark(0, "0");
+        s.trade(0, "0", "1", Side::Sell);
+        assert_eq!(s.ex.mark_price(I), Some(p("10000")));
+        assert_eq!(s.ex.position_qty(a, I), q("5000000"));
+    });
+}
+
 /// Funding: rate × coin notional at the mark, longs pay a positive rate, every payment rounded
 /// up (the payer pays the extra 10⁻⁸, the receiver gets the smaller magnitude).
 ///
