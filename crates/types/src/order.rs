@@ -107,7 +107,9 @@ pub enum Command {
         /// The mode.
         mode: MarginMode,
     },
-    /// Move quote currency between the spot and futures wallets.
+    /// Move quote currency between the spot and futures wallets. On an inverse (coin-margined)
+    /// venue the futures wallet holds the coin: `amount` is coin, moved to or from the holding
+    /// of the spot market whose base is that coin (refused when the run has none).
     Transfer {
         /// From this wallet.
         from: Wallet,
