@@ -79,6 +79,21 @@ pub struct RunArgs {
     /// Check the exchange's invariants after every event (slow).
     #[arg(long)]
     check_invariants: bool,
+    /// The run's window opens here (UTC, `2025-10-01` or `2025-10-01T08:00:00Z`): earlier
+    /// events are not applied.
+    #[arg(long, value_name = "TIME")]
+    from: Option<String>,
+    /// The run's window closes here (inclusive): later events are not applied.
+    #[arg(long, value_name = "TIME")]
+    to: Option<String>,
+    /// A stand-in for a perpetual without recorded funding in the window: `computed` (the
+    /// venue's formula on the data there is) or `zero`. Without it such a run is refused.
+    #[arg(long, value_name = "computed|zero")]
+    funding_default: Option<String>,
+    /// A stand-in for a perpetual without a recorded mark or index in the window: `last`
+    /// (mark = last traded price). Without it such a run is refused.
+    #[arg(long, value_name = "last")]
+    mark_default: Option<String>,
     #[command(flatten)]
     crowd: CrowdArgs,
     #[command(flatten)]
@@ -160,6 +175,14 @@ fn money(text: &str, what: &str) -> Result<Money> {
     text.parse().with_context(|| format!("--{what}"))
 }
 
+fn time(text: &str, what: &str) -> Result<cascade_types::Ts> {
+    cascade_types::Ts::parse_utc(text).map_err(|e| {
+        anyhow::anyhow!(
+            "--{what} {text:?}: expected a UTC time like 2025-10-01 or 2025-10-01T08:00:00Z ({e})"
+        )
+    })
+}
+
 pub fn run(a: RunArgs) -> Result<()> {
     let mut params = match &a.params {
         Some(p) => Params::from_file(p)?,
@@ -182,6 +205,10 @@ pub fn run(a: RunArgs) -> Result<()> {
         seed: a.seed,
         expand_bars: !a.no_bar_expansion,
         crowd: a.crowd.setup()?,
+        from: a.from.as_deref().map(|t| time(t, "from")).transpose()?,
+        to: a.to.as_deref().map(|t| time(t, "to")).transpose()?,
+        funding_default: a.funding_default.as_deref().map(str::parse).transpose()?,
+        mark_default: a.mark_default.as_deref().map(str::parse).transpose()?,
         ..RunConfig::default()
     };
     let mut spec = RunSpec::new(a.logs, &a.strategy, params, &a.venue);

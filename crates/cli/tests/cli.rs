@@ -355,6 +355,9 @@ fn run_with_the_crowd_writes_its_report_and_replays() {
             "1000000",
             "--crowd-book",
             "60@60000",
+            // The fixture holds no funding: name the stand-in.
+            "--funding-default",
+            "computed",
             "--out",
             out.to_str().unwrap(),
             log.to_str().unwrap(),

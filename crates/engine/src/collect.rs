@@ -48,6 +48,8 @@ pub struct RunData {
     pub totals: MarketTotals,
     /// Records seen.
     pub records: u64,
+    /// What each input stream held inside the run's window.
+    pub coverage: cascade_report::Coverage,
 }
 
 impl RunData {

@@ -5,7 +5,7 @@
 use crate::error::EngineError;
 use crate::pipeline::PipelineConfig;
 use cascade_crowd::CrowdConfig;
-use cascade_types::{Money, Price, Qty};
+use cascade_types::{Money, Price, Qty, Ts};
 use serde::{Deserialize, Serialize};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -35,6 +35,75 @@ pub struct RunConfig {
     /// default. Absent from the manifest when off, so runs without it are unchanged.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub crowd: Option<CrowdSetup>,
+    /// The run's window: events before `from` or after `to` (inclusive ends) are not applied,
+    /// and the report's period is the window. Absent (open) by default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<Ts>,
+    /// The window's last instant (inclusive), see [`RunConfig::from`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<Ts>,
+    /// What stands in for a perpetual's funding when its inputs hold no funding rate or
+    /// settlement in the window. `None` (the default): such a run is refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub funding_default: Option<FundingDefault>,
+    /// What stands in for a perpetual's mark when its inputs hold neither a mark nor an index
+    /// price in the window. `None` (the default): such a run is refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mark_default: Option<MarkDefault>,
+}
+
+/// A stand-in for a perpetual's missing funding stream, named on every card that rests on it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FundingDefault {
+    /// The venue's formula on the grid: premium from the recorded index and book top where
+    /// there are some, else the interest component alone (0.01 % per 8 h on Binance).
+    Computed,
+    /// No funding is paid or received.
+    Zero,
+}
+
+impl std::str::FromStr for FundingDefault {
+    type Err = EngineError;
+    fn from_str(s: &str) -> Result<FundingDefault, EngineError> {
+        match s {
+            "computed" => Ok(FundingDefault::Computed),
+            "zero" => Ok(FundingDefault::Zero),
+            _ => Err(EngineError::Config(format!(
+                "funding default {s:?}: expected computed or zero"
+            ))),
+        }
+    }
+}
+
+impl FundingDefault {
+    /// The name as given on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            FundingDefault::Computed => "computed",
+            FundingDefault::Zero => "zero",
+        }
+    }
+}
+
+/// A stand-in for a perpetual's missing mark and index streams.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MarkDefault {
+    /// The mark is the last traded price (the book mid before the first trade).
+    Last,
+}
+
+impl std::str::FromStr for MarkDefault {
+    type Err = EngineError;
+    fn from_str(s: &str) -> Result<MarkDefault, EngineError> {
+        match s {
+            "last" => Ok(MarkDefault::Last),
+            _ => Err(EngineError::Config(format!(
+                "mark default {s:?}: expected last (the mark = the last traded price)"
+            ))),
+        }
+    }
 }
 
 /// The crowd of a run: its configuration (seed included) and, for a log without open
@@ -177,6 +246,10 @@ impl Default for RunConfig {
             expand_bars: true,
             scheduler_capacity: 1 << 16,
             crowd: None,
+            from: None,
+            to: None,
+            funding_default: None,
+            mark_default: None,
         }
     }
 }
@@ -208,6 +281,11 @@ impl RunConfig {
                 "the insurance fund must not be negative, got {}",
                 self.insurance_fund
             ));
+        }
+        if let (Some(f), Some(t)) = (self.from, self.to) {
+            if t < f {
+                return bad(format!("the window ends ({t}) before it starts ({f})"));
+            }
         }
         if self.scheduler_capacity == 0 {
             return bad("the scheduler capacity must be at least 1".into());
@@ -292,5 +370,21 @@ impl Default for ExecConfig {
             progress: None,
             check_invariants: false,
         }
+    }
+}
+
+impl RunConfig {
+    /// True when `ts` is inside the window.
+    #[inline]
+    pub fn in_window(&self, ts: Ts) -> bool {
+        self.from.is_none_or(|f| ts >= f) && self.to.is_none_or(|t| ts <= t)
+    }
+
+    /// The same settings with both stand-ins set (`computed` funding, `last` mark), for
+    /// inputs made of trades alone.
+    pub fn with_defaults(mut self) -> RunConfig {
+        self.funding_default = Some(FundingDefault::Computed);
+        self.mark_default = Some(MarkDefault::Last);
+        self
     }
 }

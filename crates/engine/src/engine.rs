@@ -18,6 +18,7 @@
 
 use crate::adl_watch::{AdlExposure, AdlWatch};
 use crate::bars;
+use crate::config::{FundingDefault, MarkDefault};
 use crate::error::EngineError;
 use crate::latency::{LatencyStats, Stopwatch};
 use crate::order::{Lane, OrderKey};
@@ -27,8 +28,12 @@ use crate::scheduler::Scheduler;
 use crate::state::FinalState;
 use crate::venue::{CrowdArtifacts, Venue};
 use crate::views::{AccountViews, ViewSource};
+use cascade_report::{Coverage, CoverageBuilder, StreamKind};
 use cascade_strategy::{CommandBuffer, Ctx, MarketView, Strategy};
-use cascade_types::{AccountId, Command, Event, EventBody, InstrumentSpec, Note, Output, Ts};
+use cascade_types::{
+    AccountId, Command, Event, EventBody, InstrumentId, InstrumentKind, InstrumentSpec, Note,
+    Output, Ts,
+};
 
 /// An item waiting in the scheduler.
 #[derive(Clone, Copy, Debug)]
@@ -56,6 +61,12 @@ pub(crate) struct LoopConfig {
     pub check_invariants: bool,
     /// The run has a crowd.
     pub crowd: bool,
+    /// The run's window (inclusive ends; `None` where open).
+    pub window: (Option<Ts>, Option<Ts>),
+    /// The stand-ins for missing funding and mark streams ([`crate::RunConfig`]).
+    pub funding_default: Option<FundingDefault>,
+    /// See `funding_default`.
+    pub mark_default: Option<MarkDefault>,
 }
 
 /// The state of a run, owned by the engine thread.
@@ -83,6 +94,10 @@ pub(crate) struct Core {
     stats: LatencyStats,
     /// Where the strategy stood in ADL queues.
     adl: AdlWatch,
+    /// What each input stream held inside the window.
+    coverage: CoverageBuilder,
+    /// The run's instrument table.
+    specs: Vec<InstrumentSpec>,
 }
 
 /// What the engine loop leaves at the end of a run.
@@ -95,8 +110,11 @@ pub(crate) struct Finished {
     pub notes: Vec<Note>,
     /// ADL as the strategy met it.
     pub adl: Vec<AdlExposure>,
-    /// What the venue says about the run (an inverse venue's coin and deposit conversion).
+    /// What the venue says about the run (an inverse venue's coin and deposit conversion),
+    /// and the stand-ins used for missing streams.
     pub venue_notes: Vec<Note>,
+    /// What each input stream held inside the window.
+    pub coverage: Coverage,
 }
 
 impl Core {
@@ -133,6 +151,8 @@ impl Core {
             last_market_ts: None,
             stats: LatencyStats::new(cfg.latency_sample_every),
             adl: AdlWatch::default(),
+            coverage: CoverageBuilder::new(),
+            specs: instruments.to_vec(),
         }
     }
 
@@ -169,6 +189,12 @@ impl Core {
     /// preceded by its ticks ([`crate::bars`]).
     #[inline]
     pub(crate) fn on_market(&mut self, ev: &Event) -> Result<(), EngineError> {
+        let (from, to) = self.cfg.window;
+        if from.is_some_and(|f| ev.ts < f) || to.is_some_and(|t| ev.ts > t) {
+            self.coverage.outside();
+            return Ok(());
+        }
+        self.coverage.observe(ev);
         let mut to_exchange = true;
         if self.cfg.expand_bars {
             if let EventBody::Bar(bar) = &ev.body {
@@ -531,6 +557,9 @@ impl Core {
         if !self.sink_ok {
             return Err(EngineError::Pipeline("the output thread stopped".into()));
         }
+        let coverage = self.coverage.finish(&self.specs, self.cfg.window);
+        let mut venue_notes = self.venue.notes().to_vec();
+        venue_notes.extend(stand_ins(&coverage, &self.specs, &self.cfg)?);
         let crowd = self.venue.crowd_artifacts();
         Ok(Finished {
             state,
@@ -539,7 +568,77 @@ impl Core {
             crowd,
             notes,
             adl: self.adl.finish(),
-            venue_notes: self.venue.notes().to_vec(),
+            venue_notes,
+            coverage,
         })
     }
+}
+
+/// The notes of the stand-ins a run used for missing streams, or the refusal of a run whose
+/// perpetual lacks a stream the venue needs and no stand-in was chosen.
+fn stand_ins(
+    coverage: &Coverage,
+    instruments: &[InstrumentSpec],
+    cfg: &LoopConfig,
+) -> Result<Vec<Note>, EngineError> {
+    let mut notes = Vec::new();
+    for (k, spec) in instruments.iter().enumerate() {
+        let i = InstrumentId(k as u32);
+        if spec.kind == InstrumentKind::Spot || !coverage.has(i, |_| true) {
+            continue;
+        }
+        if !coverage.has(i, StreamKind::is_mark) {
+            if coverage.has(i, StreamKind::is_index) {
+                notes.push(Note::new(
+                    "mark",
+                    format!(
+                        "{}: no recorded mark; the mark is computed from the recorded index by the venue's method",
+                        spec.symbol
+                    ),
+                ));
+            } else {
+                match cfg.mark_default {
+                    Some(MarkDefault::Last) => notes.push(Note::new(
+                        "mark",
+                        format!(
+                            "{}: no mark or index recorded in the window; mark = last price (--mark-default last)",
+                            spec.symbol
+                        ),
+                    )),
+                    None => {
+                        return Err(EngineError::Coverage(format!(
+                            "{}: the inputs hold no mark and no index price in the run's window, and the exchange \
+                             liquidates on the mark; add mark-price klines (or an index), or accept mark = last price \
+                             with --mark-default last",
+                            spec.symbol
+                        )))
+                    }
+                }
+            }
+        }
+        if !coverage.has(i, StreamKind::is_funding) {
+            match cfg.funding_default {
+                Some(d) => notes.push(Note::new(
+                    "funding",
+                    format!(
+                        "{}: no funding rate or settlement recorded in the window; funding = {} (--funding-default {})",
+                        spec.symbol,
+                        match d {
+                            FundingDefault::Computed => "the venue's formula on the data there is (the interest rate alone without an index and book)",
+                            FundingDefault::Zero => "zero (none paid or received)",
+                        },
+                        d.name()
+                    ),
+                )),
+                None => {
+                    return Err(EngineError::Coverage(format!(
+                        "{}: the inputs hold no funding rate or settlement in the run's window; add the venue's \
+                         fundingRate file, or choose a stand-in with --funding-default computed|zero",
+                        spec.symbol
+                    )))
+                }
+            }
+        }
+    }
+    Ok(notes)
 }

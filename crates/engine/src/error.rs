@@ -31,6 +31,11 @@ pub enum EngineError {
     /// preset, a bad latency…). Fix the arguments.
     #[error("bad run configuration: {0}")]
     Config(String),
+    /// The inputs lack a stream the venue needs in the run's window (a perpetual without a
+    /// mark or funding) and no stand-in was chosen: add the data, or choose one
+    /// (`--mark-default`, `--funding-default`) and the card will name it.
+    #[error("missing input stream: {0}")]
+    Coverage(String),
 
     /// The strategy could not be found or built (unknown name, bad parameter). Fix the
     /// strategy name or parameters; `backtest run --help` lists the registered strategies.

@@ -43,6 +43,7 @@ struct Ended {
     notes: Vec<Note>,
     adl: Vec<AdlExposure>,
     venue_notes: Vec<Note>,
+    coverage: cascade_report::Coverage,
 }
 
 /// Everything one execution needs.
@@ -68,6 +69,9 @@ pub(crate) fn execute(job: Job<'_>) -> Result<Executed, EngineError> {
     job.config.validate()?;
     let pipe = job.exec.pipeline;
     let mut venue = job.venue;
+    if job.config.funding_default == Some(crate::config::FundingDefault::Zero) {
+        venue.pay_no_computed_funding();
+    }
     let rules_name = venue.rules_name();
     let account = venue.open_account(job.config.deposit);
     let input = Lane::new(&pipe);
@@ -85,6 +89,9 @@ pub(crate) fn execute(job: Job<'_>) -> Result<Executed, EngineError> {
         expand_bars: job.config.expand_bars,
         check_invariants: job.exec.check_invariants,
         crowd: job.config.crowd.is_some(),
+        window: (job.config.from, job.config.to),
+        funding_default: job.config.funding_default,
+        mark_default: job.config.mark_default,
     };
     let progress = job.exec.progress.clone();
     let (source, journal, verify) = (job.source, job.journal, job.verify);
@@ -145,6 +152,7 @@ pub(crate) fn execute(job: Job<'_>) -> Result<Executed, EngineError> {
                 notes: f.notes,
                 adl: f.adl,
                 venue_notes: f.venue_notes,
+                coverage: f.coverage,
             })
         };
         let engine_result = engine();
@@ -157,10 +165,12 @@ pub(crate) fn execute(job: Job<'_>) -> Result<Executed, EngineError> {
             (Ok(_), Err(w)) => return Err(w),
         };
         let journal = journal.finish(ended.state.clone())?;
+        let mut data = collector.finish();
+        data.coverage = ended.coverage;
         Ok(Executed {
             final_state: ended.state,
             journal,
-            data: collector.finish(),
+            data,
             latency: ended.latency,
             rules_name,
             crowd: ended.crowd,

@@ -32,7 +32,10 @@
 //! }
 //! w.finish()?;
 //!
-//! let spec = RunSpec::new(vec![log], "noop", Params::new(), "binance-usdm");
+//! let mut spec = RunSpec::new(vec![log], "noop", Params::new(), "binance-usdm");
+//! // The log holds trades only: name what stands in for the mark and funding (the run is
+//! // refused otherwise), and the report's notes say so.
+//! spec.config = spec.config.with_defaults();
 //! let out = dir.path().join("run");
 //! let outcome = run(&spec, &Registry::with_builtins(), Some(&out), &ExecConfig::default())?;
 //! assert_eq!(outcome.manifest.final_state.market_events, 100);
@@ -73,7 +76,9 @@ mod views;
 pub use adl_watch::{AdlExposure, QueueSpot};
 pub use cascade_crowd::CrowdConfig;
 pub use collect::{MarketTotals, RunData};
-pub use config::{CrowdBook, CrowdSetup, ExecConfig, Progress, RunConfig};
+pub use config::{
+    CrowdBook, CrowdSetup, ExecConfig, FundingDefault, MarkDefault, Progress, RunConfig,
+};
 pub use error::EngineError;
 pub use latency::{LatencyStats, Stopwatch};
 pub use manifest::{

@@ -7,8 +7,8 @@ use crate::error::EngineError;
 use crate::latency::LatencyStats;
 use crate::manifest::Manifest;
 use cascade_report::{
-    equity_csv, fills_csv, render_html, render_html_with, render_json, render_latency, render_text,
-    HtmlSection, InputFile, Latency, Percentiles, Report, ReportConfig, RunMeta, RunRecord,
+    equity_csv, fills_csv, render_html_with, render_json, render_latency, render_text, HtmlSection,
+    InputFile, Latency, Percentiles, Report, ReportConfig, RunMeta, RunRecord,
 };
 use cascade_types::Note;
 use std::fmt::Write;
@@ -142,6 +142,7 @@ pub(crate) fn render(
         .map_err(|e| EngineError::Report(e.to_string()))?;
     let mut text = render_text(&report);
     text.push_str(&engine_section(manifest, data));
+    text.push_str(&coverage_section(data));
     let mut json = render_json(&report);
     if !json.ends_with('\n') {
         json.push('\n');
@@ -159,21 +160,53 @@ pub(crate) fn render(
         ),
         (
             "report.html".to_string(),
-            match crowd_heatmap {
-                Some(svg) => render_html_with(
-                    &record,
-                    &report,
-                    &[HtmlSection {
+            {
+                let coverage = format!("<pre>{}</pre>", escape_html(&data.coverage.render_text()));
+                let mut sections = Vec::new();
+                if let Some(svg) = crowd_heatmap {
+                    sections.push(HtmlSection {
                         title: "Crowd liquidation heatmap (modelled)",
                         svg,
-                    }],
-                ),
-                None => render_html(&record, &report),
+                    });
+                }
+                sections.push(HtmlSection {
+                    title: "Input coverage (per stream, inside the run's window)",
+                    svg: &coverage,
+                });
+                render_html_with(&record, &report, &sections)
             }
             .into_bytes(),
         ),
+        (
+            "coverage.json".to_string(),
+            coverage_json(data).into_bytes(),
+        ),
     ];
     Ok(Rendered { files, text })
+}
+
+/// The coverage table as a report section.
+fn coverage_section(data: &RunData) -> String {
+    let mut out = String::from("\ninput coverage (per stream, inside the run's window)\n");
+    for line in data.coverage.render_text().lines() {
+        let _ = writeln!(out, "  {line}");
+    }
+    out
+}
+
+fn coverage_json(data: &RunData) -> String {
+    let mut s = serde_json::to_string_pretty(&data.coverage).unwrap_or_else(|e| {
+        // Serialising plain data cannot fail; say so rather than panic if it ever does.
+        format!("{{\"error\": \"{e}\"}}")
+    });
+    s.push('\n');
+    s
+}
+
+fn escape_html(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// The latency section, in the report crate's rendering.

@@ -96,10 +96,14 @@ pub fn run_inputs(
     let strategy = registry
         .create(&spec.strategy, &spec.params)
         .map_err(|e| EngineError::Strategy(e.to_string()))?;
+    // With a window, the run starts at its opening (the venue's rules in force then).
+    let start = inputs
+        .start
+        .map(|s| spec.config.from.map_or(s, |f| f.max(s)));
     let venue = Venue::new(
         &spec.venue,
         &inputs.instruments,
-        inputs.start,
+        start,
         spec.config.insurance_fund,
         spec.config.crowd.as_ref(),
     )?;
@@ -136,7 +140,7 @@ pub fn run_inputs(
         params: params_to_json(&spec.params),
         scenario: spec.scenario.clone(),
         crash_window: spec.crash_window,
-        start: inputs.start,
+        start,
         venue: spec.venue.clone(),
         venue_rules: executed.rules_name,
         config: spec.config.clone(),

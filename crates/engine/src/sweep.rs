@@ -76,6 +76,10 @@ struct ConfigFile {
     deposit: Option<String>,
     seed: Option<u64>,
     expand_bars: Option<bool>,
+    /// `computed` or `zero` (see [`crate::FundingDefault`]).
+    funding_default: Option<String>,
+    /// `last` (see [`crate::MarkDefault`]).
+    mark_default: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -330,6 +334,18 @@ impl Sweep {
         }
         if let Some(x) = c.expand_bars {
             config.expand_bars = x;
+        }
+        if let Some(d) = c.funding_default {
+            config.funding_default = Some(
+                d.parse()
+                    .map_err(|e| bad(format!("config.funding_default: {e}")))?,
+            );
+        }
+        if let Some(d) = c.mark_default {
+            config.mark_default = Some(
+                d.parse()
+                    .map_err(|e| bad(format!("config.mark_default: {e}")))?,
+            );
         }
         config.validate().map_err(|e| bad(e.to_string()))?;
         let file_name = path

@@ -417,6 +417,17 @@ impl Venue {
         })
     }
 
+    /// Every perpetual settles recorded funding only (the `zero` stand-in: where nothing is
+    /// recorded, nothing is paid).
+    pub(crate) fn pay_no_computed_funding(&mut self) {
+        for k in 0..self.specs.len() {
+            self.ex.set_funding_source(
+                InstrumentId(k as u32),
+                cascade_exchange::FundingSource::Recorded,
+            );
+        }
+    }
+
     /// The rules' dated name (recorded in the manifest).
     pub(crate) fn rules_name(&self) -> String {
         self.ex.rules().name.clone()

@@ -246,6 +246,14 @@ impl Exchange {
         self.scratch_ids = ids;
     }
 
+    /// Changes where instrument `i`'s funding settlements come from (before the run starts:
+    /// a run that chose "no funding" for inputs without any sets [`FundingSource::Recorded`]).
+    pub fn set_funding_source(&mut self, i: InstrumentId, source: FundingSource) {
+        if let Some(inst) = self.inst.get_mut(i.0 as usize) {
+            inst.cfg.funding_source = source;
+        }
+    }
+
     /// The funding pool: rounding residuals of funding payments (never negative).
     pub fn funding_pool(&self) -> Money {
         self.funding_pool

@@ -34,6 +34,7 @@
 //! assert!(render_html(&record, &report).contains("<svg"));
 //! ```
 
+pub mod coverage;
 mod csv;
 mod html;
 mod latency;
@@ -45,6 +46,7 @@ mod ser;
 mod svg;
 mod text;
 
+pub use coverage::{Coverage, CoverageBuilder, StreamCoverage, StreamKind};
 pub use csv::{equity_csv, fills_csv};
 pub use html::{render_html, render_html_with, HtmlSection};
 pub use latency::{render_latency, Latency, Percentiles};

@@ -30,6 +30,10 @@ struct ConfigFile {
     deposit: Option<String>,
     insurance_fund: Option<String>,
     seed: Option<u64>,
+    /// `computed` or `zero`: funding for a perpetual whose data holds none (else refused).
+    funding_default: Option<String>,
+    /// `last`: the mark for a perpetual whose data holds no mark or index (else refused).
+    mark_default: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -71,6 +75,8 @@ pub struct SuiteEntry {
 /// deposit = "10000"
 /// insurance_fund = "0"
 /// seed = 0
+/// # funding_default = "computed"   # unset: a run whose data lacks funding is refused
+/// # mark_default = "last"          # unset: a run whose data lacks mark and index is refused
 ///
 /// [[entry]]                 # one or more, scored in this order
 /// label = "buy-and-hold-perp-10x"      # unique; [a-z0-9-]
@@ -237,6 +243,12 @@ fn run_config(c: &ConfigFile) -> Result<RunConfig, String> {
     }
     if let Some(s) = c.seed {
         r.seed = s;
+    }
+    if let Some(d) = &c.funding_default {
+        r.funding_default = Some(d.parse().map_err(|e| format!("`funding_default`: {e}"))?);
+    }
+    if let Some(d) = &c.mark_default {
+        r.mark_default = Some(d.parse().map_err(|e| format!("`mark_default`: {e}"))?);
     }
     r.validate().map_err(|e| e.to_string())?;
     Ok(r)

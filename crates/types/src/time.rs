@@ -19,6 +19,14 @@ impl Ts {
     pub const MIN: Ts = Ts(i64::MIN);
     /// The latest representable time.
     pub const MAX: Ts = Ts(i64::MAX);
+    /// Nanoseconds in a second (durations are plain `i64` nanoseconds).
+    pub const NANOS_PER_SEC: i64 = NS_PER_SEC;
+    /// Nanoseconds in a minute.
+    pub const NANOS_PER_MIN: i64 = 60 * NS_PER_SEC;
+    /// Nanoseconds in an hour.
+    pub const NANOS_PER_HOUR: i64 = 3_600 * NS_PER_SEC;
+    /// Nanoseconds in a day.
+    pub const NANOS_PER_DAY: i64 = 86_400 * NS_PER_SEC;
 
     /// From nanoseconds.
     pub const fn from_nanos(ns: i64) -> Ts {

@@ -24,6 +24,9 @@ instrument = [0]
 
 [config]
 latency_ms = 5
+# The test logs hold trades only: name the stand-ins for mark and funding.
+funding_default = "computed"
+mark_default = "last"
 
 [[scenario]]
 name = "a"
