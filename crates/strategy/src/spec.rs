@@ -301,6 +301,26 @@ impl<'a> ParamReader<'a> {
             .ok_or_else(|| self.out_of_range(spec))
     }
 
+    /// A [`ParamKind::Choice`] parameter mapped to a value: `values` pairs each declared
+    /// option with what it means (`&[("spot", Mode::Spot), ("perp", Mode::Perp)]`). The
+    /// pairs must name exactly the declared options (else a programmer error: panics).
+    pub fn choice_of<T: Copy>(&self, name: &str, values: &[(&str, T)]) -> Result<T, ParamError> {
+        let given = self.choice(name)?;
+        let ParamKind::Choice { options, .. } = self.spec(name).kind else {
+            unreachable!("choice() checked the kind");
+        };
+        assert!(
+            options.len() == values.len()
+                && options.iter().all(|o| values.iter().any(|(n, _)| n == o)),
+            "parameter `{name}`: the values name {:?}, the table declares {options:?}",
+            values.iter().map(|(n, _)| *n).collect::<Vec<_>>()
+        );
+        let found = values.iter().find(|(n, _)| *n == given);
+        Ok(found
+            .map(|(_, v)| *v)
+            .unwrap_or_else(|| unreachable!("asserted above")))
+    }
+
     /// A [`ParamKind::Int`] parameter, checked against its range.
     pub fn u32(&self, name: &str) -> Result<u32, ParamError> {
         let spec = self.spec(name);
@@ -335,10 +355,7 @@ impl<'a> ParamReader<'a> {
         self.decimal::<Money>(name, Money::raw)
     }
 
-    fn decimal<T: ParamType>(&self, name: &str, raw: fn(T) -> i64) -> Result<T, ParamError>
-    where
-        T: Copy,
-    {
+    fn decimal<T: ParamType + Copy>(&self, name: &str, raw: fn(T) -> i64) -> Result<T, ParamError> {
         let spec = self.spec(name);
         let ParamKind::Decimal { default, min, max } = spec.kind else {
             panic!("parameter `{name}` is not declared as a decimal");

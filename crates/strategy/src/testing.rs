@@ -11,7 +11,7 @@
 mod check;
 pub mod fixtures;
 
-pub use check::{check_params, readme_table};
+pub use check::{check_params, readme_table, try_create};
 pub use fixtures::*;
 
 use crate::account::AccountView;

@@ -148,6 +148,20 @@ pub fn check_params(register: fn(&mut Registry), name: &str, specs: &[ParamSpec]
     );
 }
 
+/// Builds strategy `name` (registered by `register`) from `k=v` parameters, as the
+/// registry does for `--param`: `"ok"`, or the error message.
+pub fn try_create(register: fn(&mut Registry), name: &str, kv: &[&str]) -> String {
+    let mut registry = Registry::new();
+    register(&mut registry);
+    let params = Params::new()
+        .with_overrides(kv.iter().copied())
+        .expect("k=v overrides");
+    match registry.create(name, &params) {
+        Ok(_) => "ok".to_string(),
+        Err(e) => e.to_string(),
+    }
+}
+
 fn wrong_name(name: &str) -> Params {
     Params::new()
         .with_overrides([format!("{name}=1")])
