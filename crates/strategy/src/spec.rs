@@ -34,7 +34,7 @@
 //! ```
 
 use crate::params::{ParamError, ParamType, ParamValue, Params};
-use cascade_types::{Money, Rate};
+use cascade_types::{Money, Price, Qty, Rate};
 
 /// One end of a decimal parameter's range, written as a decimal literal (`"0.5"`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -72,7 +72,8 @@ pub enum ParamKind {
         /// The largest accepted value.
         max: u32,
     },
-    /// A decimal with at most 8 decimals (a rate, share, ratio or amount of money).
+    /// A decimal with at most 8 decimals (a rate, share, ratio, amount of money, quantity or
+    /// price).
     Decimal {
         /// The default, as written (`"0.02"`).
         default: &'static str,
@@ -353,6 +354,16 @@ impl<'a> ParamReader<'a> {
     /// range.
     pub fn money(&self, name: &str) -> Result<Money, ParamError> {
         self.decimal::<Money>(name, Money::raw)
+    }
+
+    /// A [`ParamKind::Decimal`] parameter read as a quantity, checked against its range.
+    pub fn qty(&self, name: &str) -> Result<Qty, ParamError> {
+        self.decimal::<Qty>(name, Qty::raw)
+    }
+
+    /// A [`ParamKind::Decimal`] parameter read as a price, checked against its range.
+    pub fn price(&self, name: &str) -> Result<Price, ParamError> {
+        self.decimal::<Price>(name, Price::raw)
     }
 
     fn decimal<T: ParamType + Copy>(&self, name: &str, raw: fn(T) -> i64) -> Result<T, ParamError> {
