@@ -1,5 +1,6 @@
-//! The run journal file (`journal.crun`): every record of a run, framed in checksummed
-//! blocks, with the record count, the final rolling hash and the final state in a trailer.
+//! The run journal file (`journal.crun`): every record of a run, in the journal crate's
+//! block framing ([`cascade_journal::frame`]) with its own magics, and the record count, the
+//! final rolling hash and the final state in the trailer.
 //!
 //! ```text
 //! offset   size  field
@@ -15,25 +16,24 @@
 //!                block count u64, end magic b"CRUNEND\0"
 //! ```
 //!
-//! Block boundaries fall by payload size only ([`BLOCK_TARGET_BYTES`]), never by how the
-//! engine batched its records, so the file's bytes do not depend on batch sizes or thread
-//! counts. The writer writes to `NAME.partial` and renames it to `NAME` only in
-//! [`JournalWriter::finish`], so an interrupted run never leaves a journal that looks whole.
+//! Block boundaries fall by payload size only, never by how the engine batched its records,
+//! so the file's bytes do not depend on batch sizes or thread counts. The writer writes to
+//! `NAME.partial` and renames it to `NAME` only in [`JournalWriter::finish`], so an
+//! interrupted run never leaves a journal that looks whole.
 //!
-//! The reader checks, in this order: magic, version, footer, trailer checksum; each block's
-//! checksum as it is reached; each record's `seq`; and at the end the record count and the
-//! rolling hash recomputed over the records against the trailer's. Any failure names the
-//! file, the block and the byte offset.
+//! The framing checks, in this order: magic, version, footer, trailer checksum; each block's
+//! frame and checksum as it is reached; the block count. This module then checks each
+//! record's `seq` and decoding, and at the end the record count and the rolling hash
+//! recomputed over the records against the trailer's. Any failure names the file, the block
+//! and the byte offset.
 
 use crate::codec::{self, HASH_SEED};
-use crate::error::EngineError;
-use crate::record::Record;
-use crate::state::FinalState;
+use crate::error::RunError;
+use cascade_engine::FinalState;
+use cascade_engine::Record;
+use cascade_journal::{Block, FrameReader, FrameWriter, Framing};
 use serde::{Deserialize, Serialize};
-use std::fs::File;
-use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
-use xxhash_rust::xxh3::xxh3_64;
 
 /// First 8 bytes of a run journal.
 pub const MAGIC: [u8; 8] = *b"CASCRUN\0";
@@ -41,14 +41,21 @@ pub const MAGIC: [u8; 8] = *b"CASCRUN\0";
 pub const END_MAGIC: [u8; 8] = *b"CRUNEND\0";
 /// The format version written and read.
 pub const FORMAT_VERSION: u32 = 1;
-/// A block is closed once its payload reaches this many bytes.
-pub const BLOCK_TARGET_BYTES: usize = 64 * 1024;
-/// The largest block payload a reader accepts.
-pub const BLOCK_MAX_BYTES: u32 = 16 << 20;
-const PREAMBLE_LEN: u64 = 12;
-const BLOCK_HEADER_LEN: usize = 16;
-const FOOTER_LEN: u64 = 40;
-const TRAILER_MAX_BYTES: u64 = 64 << 20;
+/// The fewest bytes a record encodes to (seq 8, ts 8, body tag 4, and more).
+const MIN_RECORD_BYTES: u64 = 20;
+
+/// The run journal's framing: the journal crate's, with the run journal's magics.
+pub const RUN_JOURNAL: Framing = Framing {
+    name: "run journal",
+    noun: "journal",
+    items: "records",
+    creating: "creating the run journal",
+    opening: "opening the run journal",
+    magic: MAGIC,
+    end_magic: END_MAGIC,
+    version: FORMAT_VERSION,
+    min_item_bytes: MIN_RECORD_BYTES,
+};
 
 /// What the journal says about the whole run, stored after the last block.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
@@ -74,8 +81,8 @@ pub struct JournalSummary {
     pub file_bytes: u64,
 }
 
-fn corrupt(path: &Path, region: String, offset: u64, detail: impl Into<String>) -> EngineError {
-    EngineError::CorruptJournal {
+fn corrupt(path: &Path, region: String, offset: u64, detail: impl Into<String>) -> RunError {
+    RunError::CorruptJournal {
         path: path.to_path_buf(),
         region,
         offset,
@@ -94,45 +101,32 @@ fn partial_path(path: &Path) -> PathBuf {
 
 /// Streams records into a run journal (or only hashes them), one forward pass.
 pub struct JournalWriter {
-    /// `(final path, writer of the .partial file)`; `None` hashes without writing.
-    file: Option<(PathBuf, BufWriter<File>)>,
-    block: Vec<u8>,
-    block_records: u32,
-    block_count: u64,
-    offset: u64,
+    /// The final path; `None` hashes without writing.
+    path: Option<PathBuf>,
+    frames: FrameWriter,
     record_count: u64,
     hash: u64,
 }
 
 impl JournalWriter {
     /// Starts a journal at `path` (written as `path.partial` until [`JournalWriter::finish`]).
-    pub fn create(path: &Path) -> Result<JournalWriter, EngineError> {
-        let tmp = partial_path(path);
-        let io = |source| EngineError::Io {
-            path: tmp.clone(),
-            doing: "creating the run journal",
-            source,
-        };
-        let mut w = BufWriter::with_capacity(256 * 1024, File::create(&tmp).map_err(io)?);
-        w.write_all(&MAGIC).map_err(io)?;
-        w.write_all(&FORMAT_VERSION.to_le_bytes()).map_err(io)?;
-        let mut j = JournalWriter::hash_only();
-        j.file = Some((path.to_path_buf(), w));
-        j.offset = PREAMBLE_LEN;
-        Ok(j)
+    pub fn create(path: &Path) -> Result<JournalWriter, RunError> {
+        let frames = FrameWriter::create(&partial_path(path), &RUN_JOURNAL, false)
+            .map_err(RunError::RunJournal)?;
+        Ok(JournalWriter {
+            path: Some(path.to_path_buf()),
+            frames,
+            record_count: 0,
+            hash: HASH_SEED,
+        })
     }
 
     /// A writer that encodes and hashes records but writes nothing (benchmarks, sweeps that
     /// keep only results, and replays, which compare instead of writing).
     pub fn hash_only() -> JournalWriter {
-        let mut block = Vec::with_capacity(BLOCK_TARGET_BYTES + 1024);
-        block.resize(BLOCK_HEADER_LEN, 0);
         JournalWriter {
-            file: None,
-            block,
-            block_records: 0,
-            block_count: 0,
-            offset: 0,
+            path: None,
+            frames: FrameWriter::discard(false),
             record_count: 0,
             hash: HASH_SEED,
         }
@@ -150,56 +144,33 @@ impl JournalWriter {
 
     /// Appends one record; its `seq` must be the number of records before it.
     #[inline]
-    pub fn append(&mut self, record: &Record) -> Result<(), EngineError> {
+    pub fn append(&mut self, record: &Record) -> Result<(), RunError> {
         assert_eq!(
             record.seq, self.record_count,
             "journal records must come in seq order"
         );
-        let start = self.block.len();
-        codec::encode_record(record, &mut self.block);
-        self.hash = codec::chain(self.hash, &self.block[start..]);
+        let block = self.frames.payload();
+        let start = block.len();
+        codec::encode_record(record, block);
+        self.hash = codec::chain(self.hash, &block[start..]);
         self.record_count += 1;
-        self.block_records += 1;
-        if self.block.len() - BLOCK_HEADER_LEN >= BLOCK_TARGET_BYTES {
-            self.flush_block()?;
-        }
-        Ok(())
-    }
-
-    fn flush_block(&mut self) -> Result<(), EngineError> {
-        if self.block_records == 0 {
-            return Ok(());
-        }
-        let payload_len = self.block.len() - BLOCK_HEADER_LEN;
-        assert!(payload_len <= BLOCK_MAX_BYTES as usize);
-        if let Some((path, w)) = &mut self.file {
-            let checksum = xxh3_64(&self.block[BLOCK_HEADER_LEN..]);
-            self.block[0..4].copy_from_slice(&(payload_len as u32).to_le_bytes());
-            self.block[4..8].copy_from_slice(&self.block_records.to_le_bytes());
-            self.block[8..16].copy_from_slice(&checksum.to_le_bytes());
-            w.write_all(&self.block).map_err(|source| EngineError::Io {
-                path: partial_path(path),
-                doing: "writing the run journal",
-                source,
-            })?;
-            self.offset += self.block.len() as u64;
-        }
-        self.block_count += 1;
-        self.block.truncate(BLOCK_HEADER_LEN);
-        self.block_records = 0;
-        Ok(())
+        self.frames.end_item().map_err(RunError::RunJournal)
     }
 
     /// Writes the last block, the trailer and the footer, syncs, and renames the file into
     /// place.
-    pub fn finish(mut self, final_state: FinalState) -> Result<JournalSummary, EngineError> {
-        self.flush_block()?;
+    pub fn finish(self, final_state: FinalState) -> Result<JournalSummary, RunError> {
         let trailer = JournalTrailer {
             record_count: self.record_count,
             final_hash: self.hash,
             final_state,
         };
-        let Some((path, mut w)) = self.file.take() else {
+        let bytes = codec::encode_value(&trailer);
+        let written = self
+            .frames
+            .finish(&RUN_JOURNAL, &bytes, true)
+            .map_err(RunError::RunJournal)?;
+        let Some(path) = self.path else {
             return Ok(JournalSummary {
                 path: None,
                 record_count: self.record_count,
@@ -207,31 +178,13 @@ impl JournalWriter {
                 file_bytes: 0,
             });
         };
-        let tmp = partial_path(&path);
-        let io = |source| EngineError::Io {
-            path: tmp.clone(),
-            doing: "finishing the run journal",
-            source,
-        };
-        let bytes = codec::encode_value(&trailer);
-        let mut footer = Vec::with_capacity(FOOTER_LEN as usize);
-        footer.extend_from_slice(&self.offset.to_le_bytes());
-        footer.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
-        footer.extend_from_slice(&xxh3_64(&bytes).to_le_bytes());
-        footer.extend_from_slice(&self.block_count.to_le_bytes());
-        footer.extend_from_slice(&END_MAGIC);
-        w.write_all(&bytes).map_err(io)?;
-        w.write_all(&footer).map_err(io)?;
-        let file = w.into_inner().map_err(|e| io(e.into_error()))?;
-        file.sync_all().map_err(io)?;
-        drop(file);
-        std::fs::rename(&tmp, &path).map_err(|source| EngineError::Io {
+        std::fs::rename(partial_path(&path), &path).map_err(|source| RunError::Io {
             path: path.clone(),
             doing: "renaming the finished run journal into place",
             source,
         })?;
         Ok(JournalSummary {
-            file_bytes: self.offset + bytes.len() as u64 + FOOTER_LEN,
+            file_bytes: written.file_bytes,
             path: Some(path),
             record_count: self.record_count,
             final_hash: self.hash,
@@ -242,18 +195,12 @@ impl JournalWriter {
 /// Reads a run journal back, verifying it as it goes (see the module docs).
 pub struct JournalReader {
     path: PathBuf,
-    file: BufReader<File>,
+    frames: FrameReader,
     trailer: JournalTrailer,
-    blocks_end: u64,
-    block_count: u64,
-    /// Offset of the next block frame.
-    next_offset: u64,
-    block_index: u64,
-    block_offset: u64,
-    buf: Vec<u8>,
+    /// The block being read, and where in its payload.
+    block: Option<Block>,
     cursor: usize,
     block_left: u32,
-    blocks_read: u64,
     records_read: u64,
     hash: u64,
     done: bool,
@@ -261,120 +208,23 @@ pub struct JournalReader {
 
 impl JournalReader {
     /// Opens a journal: checks magic, version, footer and trailer.
-    pub fn open(path: &Path) -> Result<JournalReader, EngineError> {
-        let io = |doing| {
-            let path = path.to_path_buf();
-            move |source| EngineError::Io {
-                path,
-                doing,
-                source,
-            }
-        };
-        let mut file = File::open(path).map_err(io("opening the run journal"))?;
-        let len = file
-            .metadata()
-            .map_err(io("reading the run journal's size"))?
-            .len();
-        if len < PREAMBLE_LEN + FOOTER_LEN {
-            return Err(corrupt(
-                path,
-                "preamble".into(),
-                0,
-                format!(
-                    "truncated: {len} bytes, a run journal has at least {}",
-                    PREAMBLE_LEN + FOOTER_LEN
-                ),
-            ));
-        }
-        let mut pre = [0u8; PREAMBLE_LEN as usize];
-        file.read_exact(&mut pre)
-            .map_err(io("reading the preamble"))?;
-        if pre[..8] != MAGIC {
-            return Err(corrupt(
-                path,
-                "preamble".into(),
-                0,
-                format!(
-                    "not a run journal: expected magic b\"{}\", found b\"{}\"",
-                    MAGIC.escape_ascii(),
-                    pre[..8].escape_ascii()
-                ),
-            ));
-        }
-        let version = u32::from_le_bytes([pre[8], pre[9], pre[10], pre[11]]);
-        if version != FORMAT_VERSION {
-            return Err(corrupt(
-                path,
-                "preamble".into(),
-                8,
-                format!(
-                    "unsupported run journal version {version}, this build reads {FORMAT_VERSION}"
-                ),
-            ));
-        }
-        let footer_at = len - FOOTER_LEN;
-        let mut f = [0u8; FOOTER_LEN as usize];
-        file.seek(SeekFrom::Start(footer_at))
-            .and_then(|_| file.read_exact(&mut f))
-            .map_err(io("reading the footer"))?;
-        let u = |at: usize| u64::from_le_bytes(f[at..at + 8].try_into().expect("8 bytes"));
-        if f[32..40] != END_MAGIC {
-            return Err(corrupt(
-                path,
-                "footer".into(),
-                len - 8,
-                format!(
-                "truncated or unfinished journal: expected the end marker b\"{}\", found b\"{}\"",
-                END_MAGIC.escape_ascii(),
-                f[32..40].escape_ascii()
-            ),
-            ));
-        }
-        let (trailer_at, trailer_len, trailer_sum, block_count) = (u(0), u(8), u(16), u(24));
-        if trailer_at < PREAMBLE_LEN
-            || trailer_len > TRAILER_MAX_BYTES
-            || trailer_at.checked_add(trailer_len) != Some(footer_at)
-        {
-            return Err(corrupt(path, "footer".into(), footer_at, format!(
-                "the footer puts a {trailer_len}-byte trailer at {trailer_at}, which does not end at the footer ({footer_at})"
-            )));
-        }
-        let mut t = vec![0u8; trailer_len as usize];
-        file.seek(SeekFrom::Start(trailer_at))
-            .and_then(|_| file.read_exact(&mut t))
-            .map_err(io("reading the trailer"))?;
-        let computed = xxh3_64(&t);
-        if computed != trailer_sum {
-            return Err(corrupt(
-                path,
-                "trailer".into(),
-                trailer_at,
-                format!("checksum mismatch: stored {trailer_sum:#018x}, computed {computed:#018x}"),
-            ));
-        }
-        let trailer: JournalTrailer = codec::decode_value(&t).map_err(|e| {
+    pub fn open(path: &Path) -> Result<JournalReader, RunError> {
+        let frames = FrameReader::open(path, &RUN_JOURNAL).map_err(RunError::RunJournal)?;
+        let trailer: JournalTrailer = codec::decode_value(frames.trailer()).map_err(|e| {
             corrupt(
                 path,
                 "trailer".into(),
-                trailer_at,
+                frames.trailer_offset(),
                 format!("cannot decode: {}", e.0),
             )
         })?;
-        file.seek(SeekFrom::Start(PREAMBLE_LEN))
-            .map_err(io("seeking to the first block"))?;
         Ok(JournalReader {
             path: path.to_path_buf(),
-            file: BufReader::with_capacity(256 * 1024, file),
+            frames,
             trailer,
-            blocks_end: trailer_at,
-            block_count,
-            next_offset: PREAMBLE_LEN,
-            block_index: 0,
-            block_offset: PREAMBLE_LEN,
-            buf: Vec::new(),
+            block: None,
             cursor: 0,
             block_left: 0,
-            blocks_read: 0,
             records_read: 0,
             hash: HASH_SEED,
             done: false,
@@ -393,7 +243,7 @@ impl JournalReader {
 
     /// The next record, or `None` once all records were read **and** the count and the
     /// recomputed rolling hash matched the trailer.
-    pub fn next_record(&mut self) -> Result<Option<Record>, EngineError> {
+    pub fn next_record(&mut self) -> Result<Option<Record>, RunError> {
         if self.done {
             return Ok(None);
         }
@@ -404,16 +254,23 @@ impl JournalReader {
         r
     }
 
-    fn step(&mut self) -> Result<Option<Record>, EngineError> {
+    fn step(&mut self) -> Result<Option<Record>, RunError> {
         if self.block_left == 0 {
-            // Skip blocks that are finished; a block announces at least one record.
-            if !self.load_block()? {
-                return self.finish_checks().map(|_| None);
+            // A block announces at least one record.
+            match self.frames.next_block().map_err(RunError::RunJournal)? {
+                None => return self.finish_checks().map(|_| None),
+                Some(b) => {
+                    self.block = Some(b);
+                    self.cursor = 0;
+                    self.block_left = b.items;
+                }
             }
         }
-        let at = self.block_offset + BLOCK_HEADER_LEN as u64 + self.cursor as u64;
-        let region = format!("block {}", self.block_index);
-        let (record, used) = codec::decode_record(&self.buf[self.cursor..]).map_err(|e| {
+        let block = self.block.expect("a block is loaded");
+        let payload = self.frames.payload();
+        let at = block.payload_at + self.cursor as u64;
+        let region = format!("block {}", block.index);
+        let (record, used) = codec::decode_record(&payload[self.cursor..]).map_err(|e| {
             corrupt(
                 &self.path,
                 region.clone(),
@@ -429,11 +286,11 @@ impl JournalReader {
                 format!("record {} carries seq {}", self.records_read, record.seq),
             ));
         }
-        self.hash = codec::chain(self.hash, &self.buf[self.cursor..self.cursor + used]);
+        self.hash = codec::chain(self.hash, &payload[self.cursor..self.cursor + used]);
         self.cursor += used;
         self.block_left -= 1;
         self.records_read += 1;
-        if self.block_left == 0 && self.cursor != self.buf.len() {
+        if self.block_left == 0 && self.cursor != payload.len() {
             return Err(corrupt(
                 &self.path,
                 region,
@@ -441,81 +298,15 @@ impl JournalReader {
                 format!(
                     "the block's records end at payload byte {}, its payload has {}",
                     self.cursor,
-                    self.buf.len()
+                    payload.len()
                 ),
             ));
         }
         Ok(Some(record))
     }
 
-    fn load_block(&mut self) -> Result<bool, EngineError> {
-        if self.next_offset == self.blocks_end {
-            return Ok(false);
-        }
-        let region = format!("block {}", self.blocks_read);
-        let at = self.next_offset;
-        if self.blocks_end - at < BLOCK_HEADER_LEN as u64 {
-            return Err(corrupt(&self.path, region, at, "truncated block frame"));
-        }
-        let mut h = [0u8; BLOCK_HEADER_LEN];
-        self.file
-            .read_exact(&mut h)
-            .map_err(|source| EngineError::Io {
-                path: self.path.clone(),
-                doing: "reading a block frame",
-                source,
-            })?;
-        let len = u32::from_le_bytes(h[0..4].try_into().expect("4 bytes"));
-        let count = u32::from_le_bytes(h[4..8].try_into().expect("4 bytes"));
-        let sum = u64::from_le_bytes(h[8..16].try_into().expect("8 bytes"));
-        let end = at + BLOCK_HEADER_LEN as u64 + len as u64;
-        if len == 0 || len > BLOCK_MAX_BYTES || count == 0 || end > self.blocks_end {
-            return Err(corrupt(
-                &self.path,
-                region,
-                at,
-                format!(
-                    "bad block frame: {len} payload bytes, {count} records, blocks end at {}",
-                    self.blocks_end
-                ),
-            ));
-        }
-        self.buf.resize(len as usize, 0);
-        self.file
-            .read_exact(&mut self.buf)
-            .map_err(|source| EngineError::Io {
-                path: self.path.clone(),
-                doing: "reading a block payload",
-                source,
-            })?;
-        let computed = xxh3_64(&self.buf);
-        if computed != sum {
-            return Err(corrupt(&self.path, region, at, format!(
-                "checksum mismatch: stored {sum:#018x}, computed {computed:#018x}: the journal was changed after it was written"
-            )));
-        }
-        self.block_index = self.blocks_read;
-        self.block_offset = at;
-        self.blocks_read += 1;
-        self.next_offset = end;
-        self.cursor = 0;
-        self.block_left = count;
-        Ok(true)
-    }
-
-    fn finish_checks(&self) -> Result<(), EngineError> {
-        let at = self.blocks_end;
-        if self.blocks_read != self.block_count {
-            return Err(corrupt(
-                &self.path,
-                "footer".into(),
-                at,
-                format!(
-                    "the footer says {} blocks, the file has {}",
-                    self.block_count, self.blocks_read
-                ),
-            ));
-        }
+    fn finish_checks(&self) -> Result<(), RunError> {
+        let at = self.frames.trailer_offset();
         if self.records_read != self.trailer.record_count {
             return Err(corrupt(
                 &self.path,
@@ -528,7 +319,7 @@ impl JournalReader {
             ));
         }
         if self.hash != self.trailer.final_hash {
-            return Err(EngineError::HashMismatch {
+            return Err(RunError::HashMismatch {
                 what: format!(
                     "{}: rolling hash of the records against the trailer",
                     self.path.display()
