@@ -7,7 +7,7 @@
 //! - the run journal ([`run_journal`]): every record in the journal crate's block-framed
 //!   file format, chained into a rolling hash ([`codec`]);
 //! - run directories ([`files`]), the manifest, the reports;
-//! - sweeps over parameter grids, shards and their merge ([`sweep`]);
+//! - sweeps over parameter grids, shards and their merge ([`mod@sweep`]);
 //! - replay and verification ([`verify`]) of a finished run, bit for bit;
 //! - the crowd's file-reading entry points and calibration ([`calibrate_logs`]);
 //! - wall-clock latency histograms ([`LatencyStats`]), never part of a result.
