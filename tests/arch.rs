@@ -1,5 +1,7 @@
-//! The crate graph obeys ARCHITECTURE.md: each crate depends only on the cascade crates it
-//! may, strategy crates depend only on the strategy API, and every crate is documented.
+//! The crate graph and the sources obey ARCHITECTURE.md: each crate depends only on the
+//! cascade crates it may, strategy crates depend only on the strategy API, the pure crates
+//! touch no files, threads or clocks, the codecs and the exchange API stay in their one
+//! module each, and every crate is documented.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -21,8 +23,18 @@ const ALLOWED: &[(&str, &[&str])] = &[
         "cascade-engine",
         &[
             "cascade-types",
-            "cascade-journal",
             "cascade-exchange",
+            "cascade-crowd",
+            "cascade-strategy",
+            "cascade-report",
+        ],
+    ),
+    (
+        "cascade-run",
+        &[
+            "cascade-types",
+            "cascade-journal",
+            "cascade-engine",
             "cascade-crowd",
             "cascade-strategy",
             "cascade-report",
@@ -34,7 +46,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "cascade-types",
             "cascade-journal",
             "cascade-import",
-            "cascade-engine",
+            "cascade-run",
             "cascade-scenario",
             "cascade-report",
             "cascade-strategy",
@@ -60,7 +72,16 @@ const IMPURE_EXTERNAL: &[&str] = &[
     "anyhow",
     "hdrhistogram",
 ];
-const PURE: &[&str] = &["cascade-types", "cascade-exchange", "cascade-strategy"];
+/// The pure crates: no IO, threads or wall clock, checked on their dependencies here and on
+/// their sources by [`pure_crates_touch_no_files_threads_or_clocks`].
+const PURE: &[&str] = &[
+    "cascade-types",
+    "cascade-exchange",
+    "cascade-crowd",
+    "cascade-strategy",
+    "cascade-engine",
+    "cascade-scenario",
+];
 
 struct Krate {
     name: String,
@@ -70,7 +91,6 @@ struct Krate {
 
 fn workspace() -> Vec<Krate> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
     let out = Command::new(cargo)
         .args([
             "metadata",
@@ -79,7 +99,7 @@ fn workspace() -> Vec<Krate> {
             "1",
             "--offline",
         ])
-        .current_dir(root)
+        .current_dir(root())
         .output()
         .expect("cargo metadata runs");
     assert!(
@@ -203,7 +223,7 @@ fn crate_graph_follows_architecture_md() {
 
 #[test]
 fn every_crate_is_named_in_architecture_md_and_documented() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let root = root();
     let arch = std::fs::read_to_string(root.join("ARCHITECTURE.md")).unwrap();
     let mut missing = BTreeMap::new();
     for k in workspace() {
@@ -230,4 +250,199 @@ fn every_crate_is_named_in_architecture_md_and_documented() {
         }
     }
     assert!(missing.is_empty(), "{missing:#?}");
+}
+
+/// What a pure crate's source may not say (outside comments and `#[cfg(test)]` code): files,
+/// threads, the wall clock, channels, hash-map iteration.
+const IMPURE_SOURCE: &[&str] = &[
+    "std::fs",
+    "std::thread",
+    "std::time::Instant",
+    "SystemTime",
+    "File::",
+    "crossbeam",
+    "HashMap",
+    "HashSet",
+];
+
+/// The named, documented exceptions: `(file, banned text, why)`. Each must still be needed
+/// (an exception whose text is gone is reported, so the list cannot rot).
+const PURE_EXCEPTIONS: &[(&str, &str, &str)] = &[
+    (
+        "crates/scenario/src/load.rs",
+        "std::fs",
+        "reading the scenario catalogue is confined to this one file (ARCHITECTURE.md)",
+    ),
+    (
+        "crates/strategy/src/params.rs",
+        "std::fs",
+        "`Params::from_file` reads a parameter file for the CLI; the strategy API never does",
+    ),
+];
+
+/// Modules that alone may use a dependency, per crate: `(crate dir, text, the one file)`.
+const ONE_MODULE: &[(&str, &str, &str)] = &[
+    ("crates/journal", "bincode", "crates/journal/src/codec.rs"),
+    ("crates/run", "bincode", "crates/run/src/codec.rs"),
+    (
+        "crates/engine",
+        "cascade_exchange",
+        "crates/engine/src/venue.rs",
+    ),
+];
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap()
+}
+
+/// Every `.rs` file under `dir`, sorted, as paths relative to the workspace root.
+fn rust_files(dir: &Path, out: &mut Vec<String>) {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            rust_files(&p, out);
+        } else if p.extension().is_some_and(|e| e == "rs") {
+            out.push(
+                p.strip_prefix(root())
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/"),
+            );
+        }
+    }
+}
+
+/// The code of a source file: comment lines dropped, and everything from the first
+/// `#[cfg(test)]` on (tests, like dev-dependencies, may touch the world).
+fn code_lines(text: &str) -> Vec<(usize, &str)> {
+    text.lines()
+        .enumerate()
+        .take_while(|(_, l)| l.trim() != "#[cfg(test)]")
+        .filter(|(_, l)| !l.trim_start().starts_with("//"))
+        .map(|(i, l)| (i + 1, l))
+        .collect()
+}
+
+/// The rules a set of source files breaks, one line each, and the exceptions used.
+fn source_violations(
+    files: &[(String, String)],
+) -> (Vec<String>, Vec<(&'static str, &'static str)>) {
+    let mut broken = Vec::new();
+    let mut used = Vec::new();
+    for (file, text) in files {
+        let pure = PURE_DIRS
+            .iter()
+            .any(|d| file.starts_with(&format!("{d}/src/")));
+        for (line, code) in code_lines(text) {
+            if pure {
+                for banned in IMPURE_SOURCE {
+                    if !code.contains(banned) {
+                        continue;
+                    }
+                    match PURE_EXCEPTIONS
+                        .iter()
+                        .find(|(f, b, _)| f == file && b == banned)
+                    {
+                        Some((f, b, _)) => used.push((*f, *b)),
+                        None => broken.push(format!(
+                            "{file}:{line}: `{banned}` in a pure crate (no files, threads or clocks): {}",
+                            code.trim()
+                        )),
+                    }
+                }
+            }
+            for (dir, text, only) in ONE_MODULE {
+                if file.starts_with(&format!("{dir}/src/")) && file != only && code.contains(text) {
+                    broken.push(format!(
+                        "{file}:{line}: `{text}` outside {only}, the one module that may use it"
+                    ));
+                }
+            }
+        }
+    }
+    (broken, used)
+}
+
+/// The source directories of the pure crates (see [`PURE`]).
+const PURE_DIRS: &[&str] = &[
+    "crates/types",
+    "crates/exchange",
+    "crates/crowd",
+    "crates/strategy",
+    "crates/engine",
+    "crates/scenario",
+];
+
+#[test]
+fn pure_crates_touch_no_files_threads_or_clocks() {
+    let ws = workspace();
+    // Every pure crate's directory is scanned.
+    for name in PURE {
+        let k = ws.iter().find(|k| k.name == *name).unwrap();
+        let dir = Path::new(&k.manifest).parent().unwrap();
+        let rel = dir
+            .strip_prefix(root())
+            .unwrap()
+            .to_string_lossy()
+            .to_string();
+        assert!(PURE_DIRS.contains(&rel.as_str()), "{name} at {rel}");
+    }
+    let mut names = Vec::new();
+    let dirs: Vec<&str> = PURE_DIRS
+        .iter()
+        .copied()
+        .chain(ONE_MODULE.iter().map(|(d, _, _)| *d))
+        .collect();
+    for d in dirs {
+        rust_files(&root().join(d).join("src"), &mut names);
+    }
+    names.sort();
+    names.dedup();
+    let files: Vec<(String, String)> = names
+        .into_iter()
+        .map(|f| {
+            let text = std::fs::read_to_string(root().join(&f)).unwrap();
+            (f, text)
+        })
+        .collect();
+    assert!(files.len() > 100, "only {} files found", files.len());
+    let (broken, used) = source_violations(&files);
+    assert!(
+        broken.is_empty(),
+        "architecture rules broken in the sources:\n{}",
+        broken.join("\n")
+    );
+    for (file, banned, _) in PURE_EXCEPTIONS {
+        assert!(
+            used.contains(&(file, banned)),
+            "the exception for `{banned}` in {file} is no longer needed: remove it from PURE_EXCEPTIONS"
+        );
+    }
+
+    // The check must be able to fail: a pure file that opens a file or reads the clock, and a
+    // codec used outside its module, are caught; comments and tests are not code.
+    let bad = vec![
+        (
+            "crates/engine/src/engine.rs".to_string(),
+            "// std::fs in a comment is fine\nfn f() { let _ = std::fs::read(\"x\"); }\n\
+             fn g() { let _ = std::time::Instant::now(); }\n#[cfg(test)]\nmod tests { use std::thread; }\n"
+                .to_string(),
+        ),
+        (
+            "crates/run/src/run.rs".to_string(),
+            "use bincode::config;\nuse std::fs;\n".to_string(),
+        ),
+    ];
+    assert_eq!(
+        source_violations(&bad).0,
+        [
+            "crates/engine/src/engine.rs:2: `std::fs` in a pure crate (no files, threads or clocks): fn f() { let _ = std::fs::read(\"x\"); }",
+            "crates/engine/src/engine.rs:3: `std::time::Instant` in a pure crate (no files, threads or clocks): fn g() { let _ = std::time::Instant::now(); }",
+            "crates/run/src/run.rs:1: `bincode` outside crates/run/src/codec.rs, the one module that may use it",
+        ]
+    );
 }

@@ -1,11 +1,11 @@
 //! `backtest calibrate`: fit the crowd's leverage distribution to the recorded liquidations
 //! of event logs. Argument parsing and printing only; the work is
-//! [`cascade_engine::calibrate_logs`].
+//! [`cascade_run::calibrate_logs`].
 
 use crate::cmd_run::CrowdArgs;
 use anyhow::{Context, Result};
 use cascade_crowd::CalibrationGrid;
-use cascade_engine::{calibrate_logs, CalibrateSpec, CrowdSetup};
+use cascade_run::{calibrate_logs, CalibrateSpec, CrowdSetup};
 use cascade_types::{Money, Ts};
 use std::path::PathBuf;
 

@@ -1,11 +1,11 @@
 //! `backtest run`, `sweep`, `merge` and `replay`: the engine's commands. Argument parsing,
-//! progress bars and printing only; the work is in `cascade-engine`.
+//! progress bars and printing only; the work is in `cascade-run`.
 
 #[path = "run/progress.rs"]
 pub(crate) mod progress;
 
 use anyhow::{bail, Context, Result};
-use cascade_engine::{
+use cascade_run::{
     merge_results, CrowdSetup, ExecConfig, PipelineConfig, Progress, RunConfig, RunSpec, Shard,
     Sweep,
 };
@@ -118,7 +118,7 @@ pub struct CrowdArgs {
 
 impl CrowdArgs {
     pub(crate) fn setup(&self) -> Result<Option<CrowdSetup>> {
-        Ok(CrowdSetup::from_args(
+        Ok(cascade_run::crowd_from_args(
             self.crowd.as_deref(),
             self.crowd_book.as_deref(),
         )?)
@@ -219,7 +219,7 @@ pub fn run(a: RunArgs) -> Result<()> {
     exec.check_invariants = a.check_invariants;
     exec.progress = Some(progress.clone());
     let bar = progress::Bar::start(&progress, "events");
-    let outcome = cascade_engine::run(&spec, &registry(), Some(&a.out), &exec);
+    let outcome = cascade_run::run(&spec, &registry(), Some(&a.out), &exec);
     drop(bar);
     let outcome = outcome?;
     print!("{}", outcome.report_text);
@@ -246,7 +246,7 @@ pub fn sweep(a: SweepArgs) -> Result<()> {
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let progress = Progress::new();
     let bar = progress::Bar::start(&progress, "jobs");
-    let results = cascade_engine::sweep(
+    let results = cascade_run::sweep(
         &sweep,
         shard,
         threads,
@@ -317,7 +317,7 @@ pub fn merge(a: MergeArgs) -> Result<()> {
         .context("--out must name a file")?
         .to_string_lossy()
         .into_owned();
-    cascade_engine::files::write_atomic(&dir, &name, text.as_bytes())?;
+    cascade_run::files::write_atomic(&dir, &name, text.as_bytes())?;
     println!(
         "merged {} shards of {}: {} jobs, {} failed -> {}",
         merged.shard_count,
@@ -334,7 +334,7 @@ pub fn replay(a: ReplayArgs) -> Result<()> {
     let mut exec = a.pipeline.exec();
     exec.progress = Some(progress.clone());
     let bar = progress::Bar::start(&progress, "events");
-    let verified = cascade_engine::verify(&a.verify, &registry(), &exec);
+    let verified = cascade_run::verify(&a.verify, &registry(), &exec);
     drop(bar);
     let v = verified?;
     let inputs = if v.inputs_checked {

@@ -4,7 +4,7 @@
 
 use crate::cmd_run::progress;
 use anyhow::{bail, Result};
-use cascade_engine::Progress;
+use cascade_run::Progress;
 use cascade_suite::{data_dir_from_env, run_suite, write_outputs, Suite, SuiteOptions};
 use std::path::{Path, PathBuf};
 

@@ -398,3 +398,89 @@ fn run_with_the_crowd_writes_its_report_and_replays() {
         "{bad}"
     );
 }
+
+/// Issue "honest inputs": a run window over nine days of 5-minute marks with the whole funding
+/// history (2020 → 2026) applies exactly the settlements inside the window, its report's period
+/// is the window, and the coverage table shows the day of marks the archive lacks (10-04).
+#[test]
+fn a_window_applies_only_the_funding_inside_it_and_the_coverage_shows_the_missing_day() {
+    let Some(data) = data_dir() else {
+        println!("skipped: no real data (set CASCADE_DATA_DIR or put ../shared/data beside the checkout)");
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let log = tmp.path().join("marks.clog");
+    let mut args: Vec<String> = vec!["import".into()];
+    for day in 1..=9 {
+        let f = data.join(format!(
+            "binance-2025-10-10/markprice_5m_um/BTCUSDT-5m-2025-10-{day:02}.zip"
+        ));
+        if f.exists() {
+            args.push(f.display().to_string());
+        }
+    }
+    args.push(data.join("funding-data/BTCUSDT.csv").display().to_string());
+    args.extend(["--out".into(), log.display().to_string()]);
+    let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+    let imported = check(&argv, tmp.path());
+    assert!(imported.starts_with("exit 0\n"), "{imported}");
+    let out = tmp.path().join("run");
+    let ran = check(
+        &[
+            "run",
+            "--strategy",
+            "buy-and-hold",
+            "--param",
+            "mode=perp",
+            "--param",
+            "leverage=2",
+            "--venue",
+            "binance-usdm",
+            "--from",
+            "2025-10-01",
+            "--to",
+            "2025-10-10T00:00:00Z",
+            "--out",
+            out.to_str().unwrap(),
+            log.to_str().unwrap(),
+        ],
+        tmp.path(),
+    );
+    assert!(ran.starts_with("exit 0\n"), "{ran}");
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    let text = std::fs::read_to_string(out.join("report.txt")).unwrap();
+    let fills = std::fs::read_to_string(out.join("report.fills.csv")).unwrap();
+    println!("{text}");
+    let funding = &report["metrics"]["funding"];
+    assert_eq!(funding["payments"], 27, "{funding}\n{text}");
+    // No settlement after the window's end is paid (the funding file runs to 2026).
+    let last_funding = fills
+        .lines()
+        .filter(|l| l.contains("funding"))
+        .last()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        last_funding.starts_with("2025-10-10T00:00:00"),
+        "{last_funding}"
+    );
+    let coverage = std::fs::read_to_string(out.join("coverage.json")).unwrap();
+    assert!(
+        text.contains("window: 2025-10-01T00:00:00Z → 2025-10-10T00:00:00Z"),
+        "{text}"
+    );
+    assert!(
+        text.contains("gap 2025-10-04T00:00:00Z → 2025-10-05T00:00:00Z (1d0h0m)"),
+        "{text}\n{coverage}"
+    );
+    // Events outside the window (the funding history of 2020 → 2026) are counted, not applied.
+    assert!(
+        !text.contains("events outside it, not applied: 0)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("period            2025-10-01T00:00:00Z -> 2025-10-10T00:00:00Z"),
+        "{text}"
+    );
+}

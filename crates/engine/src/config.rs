@@ -1,14 +1,11 @@
-//! Run settings. [`RunConfig`] shapes results and is recorded in the manifest;
-//! [`ExecConfig`] only changes how the work is done (batching, threads, progress) and never
-//! the results.
+//! Run settings that shape results: [`RunConfig`] (recorded in the manifest) and the crowd's
+//! setup. How the work is done (batching, threads, progress) is the `cascade-run` crate's
+//! `ExecConfig`, which never changes results.
 
 use crate::error::EngineError;
-use crate::pipeline::PipelineConfig;
 use cascade_crowd::CrowdConfig;
 use cascade_types::{Money, Price, Qty, Ts};
 use serde::{Deserialize, Serialize};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
 
 /// Settings that shape a run's results; all recorded in its manifest.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -120,39 +117,6 @@ pub struct CrowdSetup {
     /// `config.instrument` says (for suites over scenarios with different tables).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub first_perp: bool,
-}
-
-impl CrowdSetup {
-    /// The crowd of a command line: a [`CrowdConfig`] TOML file (`--crowd`) and/or a starting
-    /// book `OI@PRICE` (`--crowd-book`, see [`CrowdBook`]'s `FromStr`). A book without a file
-    /// uses the default config; neither gives no crowd.
-    pub fn from_args(
-        config: Option<&std::path::Path>,
-        book: Option<&str>,
-    ) -> Result<Option<CrowdSetup>, EngineError> {
-        if config.is_none() && book.is_none() {
-            return Ok(None);
-        }
-        let config = match config {
-            Some(path) => {
-                let text = std::fs::read_to_string(path).map_err(|source| EngineError::Io {
-                    path: path.to_path_buf(),
-                    doing: "reading the crowd config",
-                    source,
-                })?;
-                CrowdConfig::from_toml(&text).map_err(|e| {
-                    EngineError::Config(format!("crowd config {}: {e}", path.display()))
-                })?
-            }
-            None => CrowdConfig::default(),
-        };
-        let book = book.map(str::parse).transpose()?;
-        Ok(Some(CrowdSetup {
-            config,
-            book,
-            first_perp: false,
-        }))
-    }
 }
 
 // Every float of a crowd config is validated finite, so equality is an equivalence.
@@ -313,66 +277,6 @@ pub(crate) mod decimal {
         text.parse().map_err(serde::de::Error::custom)
     }
 }
-
-/// Progress of a run (events) or a sweep (jobs), for progress bars. Updated once per batch
-/// or job, read by another thread.
-#[derive(Debug, Default)]
-pub struct Progress {
-    total: AtomicU64,
-    done: AtomicU64,
-}
-
-impl Progress {
-    /// A fresh counter.
-    pub fn new() -> Arc<Progress> {
-        Arc::new(Progress::default())
-    }
-    /// Sets the total.
-    pub fn set_total(&self, n: u64) {
-        self.total.store(n, Ordering::Relaxed);
-    }
-    /// Adds to the work done.
-    pub fn add(&self, n: u64) {
-        self.done.fetch_add(n, Ordering::Relaxed);
-    }
-    /// `(done, total)`.
-    pub fn get(&self) -> (u64, u64) {
-        (
-            self.done.load(Ordering::Relaxed),
-            self.total.load(Ordering::Relaxed),
-        )
-    }
-}
-
-/// How a run is executed; none of this changes its results.
-#[derive(Clone, Debug)]
-pub struct ExecConfig {
-    /// Batch sizes and channel capacities.
-    pub pipeline: PipelineConfig,
-    /// Time one event in this many for the latency histograms.
-    pub latency_sample_every: u64,
-    /// Write the run journal to the run directory (otherwise it is only hashed, and the run
-    /// cannot be replayed).
-    pub write_journal: bool,
-    /// Where to report progress, if anywhere.
-    pub progress: Option<Arc<Progress>>,
-    /// Check the exchange model's invariants after every event (slow; for tests). They are
-    /// always checked once at the end of a run.
-    pub check_invariants: bool,
-}
-
-impl Default for ExecConfig {
-    fn default() -> Self {
-        ExecConfig {
-            pipeline: PipelineConfig::default(),
-            latency_sample_every: 64,
-            write_journal: true,
-            progress: None,
-            check_invariants: false,
-        }
-    }
-}
-
 impl RunConfig {
     /// True when `ts` is inside the window.
     #[inline]

@@ -12,7 +12,9 @@
 //! ```
 //!
 //! Every input and output becomes a [`Record`] with the next sequence number, handed to the
-//! output thread in batches (see [`crate::pipeline`]). On the hot path nothing allocates:
+//! caller's [`RecordSink`] (in `cascade-run`: the output thread, in batches). Wall-clock
+//! timing, if any, goes through the caller's [`Timing`] hooks. On the hot path nothing
+//! allocates:
 //! records go into a recycled buffer, outputs into a reused `Vec`, commands into the
 //! strategy's reused [`CommandBuffer`], scheduled items into a heap reserved up front.
 
@@ -20,9 +22,8 @@ use crate::adl_watch::{AdlExposure, AdlWatch};
 use crate::bars;
 use crate::config::{FundingDefault, MarkDefault};
 use crate::error::EngineError;
-use crate::latency::{LatencyStats, Stopwatch};
+use crate::hooks::{RecordSink, Timing};
 use crate::order::{Lane, OrderKey};
-use crate::pipeline::BatchSender;
 use crate::record::{Record, RecordBody};
 use crate::scheduler::Scheduler;
 use crate::state::FinalState;
@@ -49,15 +50,18 @@ enum Internal {
     },
 }
 
-/// Settings of the loop itself (the rest of [`crate::RunConfig`] is about the pipeline and
-/// files).
+/// Settings of the loop itself, from the run's [`crate::RunConfig`].
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct LoopConfig {
+pub struct LoopConfig {
+    /// Order-entry latency in nanoseconds.
     pub latency_ns: i64,
+    /// Spacing of the equity-curve samples.
     pub sample_interval_ns: i64,
+    /// Most commands and timers pending at once.
     pub scheduler_capacity: usize,
-    pub latency_sample_every: u64,
+    /// Expand bars into intra-bar ticks.
     pub expand_bars: bool,
+    /// Check the exchange's invariants after every step (slow; for tests).
     pub check_invariants: bool,
     /// The run has a crowd.
     pub crowd: bool,
@@ -69,8 +73,25 @@ pub(crate) struct LoopConfig {
     pub mark_default: Option<MarkDefault>,
 }
 
-/// The state of a run, owned by the engine thread.
-pub(crate) struct Core {
+impl LoopConfig {
+    /// The loop settings of `config`, with or without the invariant checks after every step.
+    pub fn new(config: &crate::RunConfig, check_invariants: bool) -> LoopConfig {
+        LoopConfig {
+            latency_ns: config.latency_ns,
+            sample_interval_ns: config.sample_interval_ns,
+            scheduler_capacity: config.scheduler_capacity,
+            expand_bars: config.expand_bars,
+            check_invariants,
+            crowd: config.crowd.is_some(),
+            window: (config.from, config.to),
+            funding_default: config.funding_default,
+            mark_default: config.mark_default,
+        }
+    }
+}
+
+/// The state of a run, owned by one thread: the records go to `S`, the timings to `T`.
+pub struct Core<S: RecordSink, T: Timing> {
     now: Ts,
     market: MarketView,
     venue: Venue,
@@ -87,11 +108,11 @@ pub(crate) struct Core {
     next_command_id: u64,
     next_timer_id: u64,
     counts: FinalState,
-    records: BatchSender<Record>,
+    records: S,
     sink_ok: bool,
     /// Timestamp of the last market event or tick handled.
     last_market_ts: Option<Ts>,
-    stats: LatencyStats,
+    timing: T,
     /// Where the strategy stood in ADL queues.
     adl: AdlWatch,
     /// What each input stream held inside the window.
@@ -101,10 +122,14 @@ pub(crate) struct Core {
 }
 
 /// What the engine loop leaves at the end of a run.
-pub(crate) struct Finished {
+pub struct Finished<S, T> {
+    /// Counts and the accounts at the end.
     pub state: FinalState,
-    pub stats: LatencyStats,
-    pub records: BatchSender<Record>,
+    /// The timing hooks, with what they measured.
+    pub timing: T,
+    /// The record sink (to be flushed by its owner).
+    pub records: S,
+    /// The crowd's manifest and report files, when the run had a crowd.
     pub crowd: Option<CrowdArtifacts>,
     /// What the strategy said about its run ([`Strategy::notes`]).
     pub notes: Vec<Note>,
@@ -117,20 +142,26 @@ pub(crate) struct Finished {
     pub coverage: Coverage,
 }
 
-impl Core {
-    pub(crate) fn new(
+impl<S: RecordSink, T: Timing> Core<S, T> {
+    /// A loop over `instruments` driving `venue` (its accounts already open) and `strategy`,
+    /// which trades through `accounts`. Records go to `records`, timings to `timing`.
+    pub fn new(
         instruments: &[InstrumentSpec],
-        venue: Venue,
+        mut venue: Venue,
         strategy: Box<dyn Strategy>,
         accounts: Vec<AccountId>,
         cfg: LoopConfig,
-        records: BatchSender<Record>,
-    ) -> Core {
+        records: S,
+        timing: T,
+    ) -> Core<S, T> {
         assert!(
             !accounts.is_empty(),
             "a strategy trades through at least one account"
         );
         assert!(cfg.sample_interval_ns > 0 && cfg.latency_ns >= 0);
+        if cfg.funding_default == Some(FundingDefault::Zero) {
+            venue.pay_no_computed_funding();
+        }
         Core {
             now: Ts::MIN,
             market: MarketView::new(instruments),
@@ -149,7 +180,7 @@ impl Core {
             records,
             sink_ok: true,
             last_market_ts: None,
-            stats: LatencyStats::new(cfg.latency_sample_every),
+            timing,
             adl: AdlWatch::default(),
             coverage: CoverageBuilder::new(),
             specs: instruments.to_vec(),
@@ -157,7 +188,7 @@ impl Core {
     }
 
     /// Calls `on_start`; an error stops the run before it begins.
-    pub(crate) fn start(&mut self) -> Result<(), EngineError> {
+    pub fn start(&mut self) -> Result<(), EngineError> {
         let source = ViewSource::new(&self.views, &self.venue);
         let mut ctx = Ctx::with_source(self.now, &self.market, &source, &mut self.commands);
         self.strategy
@@ -167,8 +198,8 @@ impl Core {
         Ok(())
     }
 
-    /// True while the output thread is taking records.
-    pub(crate) fn sink_ok(&self) -> bool {
+    /// True while the record sink is taking records.
+    pub fn sink_ok(&self) -> bool {
         self.sink_ok
     }
 
@@ -188,7 +219,7 @@ impl Core {
     /// Handles one market event, after everything scheduled strictly before it. A bar is
     /// preceded by its ticks ([`crate::bars`]).
     #[inline]
-    pub(crate) fn on_market(&mut self, ev: &Event) -> Result<(), EngineError> {
+    pub fn on_market(&mut self, ev: &Event) -> Result<(), EngineError> {
         let (from, to) = self.cfg.window;
         if from.is_some_and(|f| ev.ts < f) || to.is_some_and(|t| ev.ts > t) {
             self.coverage.outside();
@@ -207,7 +238,7 @@ impl Core {
                 }
             }
         }
-        let watch = self.stats.start_event();
+        let watch = self.timing.start_event();
         self.advance_to(ev.ts)?;
         self.counts.market_events += 1;
         self.record(ev.ts, RecordBody::Market(*ev));
@@ -225,19 +256,15 @@ impl Core {
             self.check()?;
         }
         self.views.check_prices(&self.venue);
-        let cw = if watch.is_running() {
-            Stopwatch::start()
-        } else {
-            Stopwatch::off()
-        };
+        let cw = self.timing.start_callback(&watch);
         let source = ViewSource::new(&self.views, &self.venue);
         let mut ctx = Ctx::with_source(self.now, &self.market, &source, &mut self.commands);
         self.strategy.on_event(ev, &mut ctx);
-        self.stats.stop_callback(cw);
+        self.timing.stop_callback(cw);
         if !self.commands.is_empty() {
             self.schedule_issued()?;
         }
-        self.stats.stop_event(watch);
+        self.timing.stop_event(watch);
         Ok(())
     }
 
@@ -257,7 +284,7 @@ impl Core {
 
     /// A tick of an expanded bar: to the exchange only (the strategy sees the bar).
     fn on_tick(&mut self, t: &Event) -> Result<(), EngineError> {
-        let watch = self.stats.start_event();
+        let watch = self.timing.start_event();
         self.advance_to(t.ts)?;
         self.counts.ticks += 1;
         self.record(t.ts, RecordBody::Tick(*t));
@@ -274,7 +301,7 @@ impl Core {
         if !self.commands.is_empty() {
             self.schedule_issued()?;
         }
-        self.stats.stop_event(watch);
+        self.timing.stop_event(watch);
         Ok(())
     }
 
@@ -329,7 +356,7 @@ impl Core {
         debug_assert!(key.ts >= self.now, "scheduled items are never in the past");
         self.maybe_sample(key.ts);
         self.now = key.ts;
-        let watch = self.stats.start_event();
+        let watch = self.timing.start_event();
         match item {
             Internal::Command {
                 id,
@@ -348,27 +375,23 @@ impl Core {
                 self.counts.timers_fired += 1;
                 self.record(key.ts, RecordBody::TimerFired { id, token });
                 self.views.check_prices(&self.venue);
-                let cw = if watch.is_running() {
-                    Stopwatch::start()
-                } else {
-                    Stopwatch::off()
-                };
+                let cw = self.timing.start_callback(&watch);
                 let source = ViewSource::new(&self.views, &self.venue);
                 let mut ctx = Ctx::with_source(self.now, &self.market, &source, &mut self.commands);
                 self.strategy.on_timer(token, &mut ctx);
-                self.stats.stop_callback(cw);
+                self.timing.stop_callback(cw);
             }
         }
         if !self.commands.is_empty() {
             self.schedule_issued()?;
         }
-        self.stats.stop_event(watch);
+        self.timing.stop_event(watch);
         Ok(())
     }
 
     /// Records the outputs in `self.outputs`, invalidates the views they touch, and delivers
     /// the strategy's own outputs to it, in order.
-    fn handle_outputs(&mut self, watch: &Stopwatch) {
+    fn handle_outputs(&mut self, watch: &T::Watch) {
         let outputs = std::mem::take(&mut self.outputs);
         let mut ours = false;
         let mut adl = false;
@@ -386,16 +409,12 @@ impl Core {
             self.views.invalidate();
             for o in &outputs {
                 if self.concerns_strategy(o) {
-                    let cw = if watch.is_running() {
-                        Stopwatch::start()
-                    } else {
-                        Stopwatch::off()
-                    };
+                    let cw = self.timing.start_callback(watch);
                     let source = ViewSource::new(&self.views, &self.venue);
                     let mut ctx =
                         Ctx::with_source(self.now, &self.market, &source, &mut self.commands);
                     self.strategy.on_output(o, &mut ctx);
-                    self.stats.stop_callback(cw);
+                    self.timing.stop_callback(cw);
                 }
             }
         }
@@ -524,7 +543,7 @@ impl Core {
 
     /// After the last market event: runs what is due at or before its time, takes the last
     /// sample, calls `on_finish`, asks for the strategy's notes, and returns the final state.
-    pub(crate) fn finish(mut self) -> Result<Finished, EngineError> {
+    pub fn finish(mut self) -> Result<Finished<S, T>, EngineError> {
         let last = self.last_market_ts;
         if let Some(last) = last {
             let mut n = 0usize;
@@ -555,7 +574,7 @@ impl Core {
             .check()
             .map_err(|e| EngineError::Exchange(format!("at the end of the run: {e}")))?;
         if !self.sink_ok {
-            return Err(EngineError::Pipeline("the output thread stopped".into()));
+            return Err(EngineError::Pipeline("the record sink stopped".into()));
         }
         let coverage = self.coverage.finish(&self.specs, self.cfg.window);
         let mut venue_notes = self.venue.notes().to_vec();
@@ -563,7 +582,7 @@ impl Core {
         let crowd = self.venue.crowd_artifacts();
         Ok(Finished {
             state,
-            stats: self.stats,
+            timing: self.timing,
             records: self.records,
             crowd,
             notes,

@@ -1,26 +1,49 @@
-//! The replay engine of cascade: the total-order event loop, market state, latency
-//! scheduling, the run journal with its rolling hash, the pipeline threads, and sweeps.
+//! The pure core of cascade's replay engine: the total-order event loop, market state,
+//! latency scheduling, the intra-bar path, the exchange adapter, and the records a run
+//! produces. **No threads, no files, no wall clock**: a run is a pure function of its
+//! events, its strategy and its settings.
 //!
-//! A run is the fold of its ordered input events: the engine pushes them, in the one total
-//! order ([`order`]), through the market view and the exchange model, calls the strategy, and
-//! schedules its commands after the order-entry latency ([`scheduler`]). Every input and
-//! output is a journal [`Record`] with a sequence number, chained into a rolling hash
-//! ([`codec`]); [`verify`] re-runs a journal and checks it bit for bit.
+//! A run is the fold of its ordered input events: the caller pushes them, in the one total
+//! order ([`order`]), into the loop ([`Core::on_market`]), which runs them through the market
+//! view and the exchange model ([`venue`]), calls the strategy, and schedules its commands
+//! after the order-entry latency ([`scheduler`]). Every input and output becomes a
+//! [`Record`] with a sequence number, handed to a [`RecordSink`] the caller provides; the
+//! caller may also time the loop through [`Timing`] hooks (the engine itself never reads a
+//! clock).
+//!
+//! Reading event logs, the decoder and output threads, the run journal and its rolling hash,
+//! run directories, manifests, reports, sweeps and replays are the `cascade-run` crate's.
 //!
 //! ```
-//! use cascade_engine::{run, ExecConfig, RunSpec};
-//! use cascade_journal::Writer;
+//! use cascade_engine::venue::Venue;
+//! use cascade_engine::{Collector, Core, LoopConfig, RunConfig, Untimed};
 //! use cascade_strategy::{Params, Registry};
 //! use cascade_types::*;
 //!
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! let dir = tempfile::tempdir()?;
-//! let log = dir.path().join("btc.clog");
 //! let btc = InstrumentSpec::new("binance-um", "BTCUSDT", InstrumentKind::LinearPerp, "BTC", "USDT");
-//! let mut w = Writer::create(&log, vec![btc], "example")?;
+//! let instruments = vec![btc];
+//! // The log holds trades only: name what stands in for the mark and funding (a run is
+//! // refused otherwise), and the notes say so.
+//! let config = RunConfig::default().with_defaults();
+//! let start = Ts::from_secs(1_760_000_000).unwrap();
+//! let mut venue = Venue::new("binance-usdm", &instruments, Some(start), config.insurance_fund, None)?;
+//! let account = venue.open_account(config.deposit);
+//! let strategy = Registry::with_builtins().create("noop", &Params::new())?;
+//! // Any `RecordSink` takes the records; a `Vec<Record>` keeps them all.
+//! let mut core = Core::new(
+//!     &instruments,
+//!     venue,
+//!     strategy,
+//!     vec![account],
+//!     LoopConfig::new(&config, false),
+//!     Vec::new(),
+//!     Untimed,
+//! );
+//! core.start()?;
 //! for i in 0..100 {
-//!     w.write(&Event {
-//!         ts: Ts::from_secs(1_760_000_000 + i).unwrap(),
+//!     core.on_market(&Event {
+//!         ts: start.plus_nanos(i * 1_000_000_000),
 //!         instrument: InstrumentId(0),
 //!         body: EventBody::Trade(Trade {
 //!             price: Price::from_int(60_000 + i),
@@ -30,18 +53,13 @@
 //!         }),
 //!     })?;
 //! }
-//! w.finish()?;
-//!
-//! let mut spec = RunSpec::new(vec![log], "noop", Params::new(), "binance-usdm");
-//! // The log holds trades only: name what stands in for the mark and funding (the run is
-//! // refused otherwise), and the report's notes say so.
-//! spec.config = spec.config.with_defaults();
-//! let out = dir.path().join("run");
-//! let outcome = run(&spec, &Registry::with_builtins(), Some(&out), &ExecConfig::default())?;
-//! assert_eq!(outcome.manifest.final_state.market_events, 100);
-//! // The run can be re-run from its journal and checked bit for bit.
-//! let verified = cascade_engine::verify(&out, &Registry::with_builtins(), &ExecConfig::default())?;
-//! assert_eq!(format!("{:016x}", verified.final_hash), outcome.manifest.journal.final_hash);
+//! let finished = core.finish()?;
+//! assert_eq!(finished.state.market_events, 100);
+//! let mut collector = Collector::new(&instruments, vec![account], config.sample_interval_ns);
+//! for r in &finished.records {
+//!     collector.add(r);
+//! }
+//! assert!(!collector.finish().equity.is_empty());
 //! # Ok(())
 //! # }
 //! ```
@@ -49,50 +67,25 @@
 
 mod adl_watch;
 pub mod bars;
-pub mod codec;
 mod collect;
 mod config;
 mod engine;
 mod error;
-mod execute;
-pub mod files;
-mod latency;
-mod manifest;
+mod hooks;
 pub mod order;
-pub mod pipeline;
 mod record;
-mod replay;
-mod reports;
-mod run;
-pub mod run_journal;
 pub mod scheduler;
-mod shards;
-mod source;
 mod state;
-pub mod sweep;
 pub mod venue;
 mod views;
 
 pub use adl_watch::{AdlExposure, QueueSpot};
 pub use cascade_crowd::CrowdConfig;
-pub use collect::{MarketTotals, RunData};
-pub use config::{
-    CrowdBook, CrowdSetup, ExecConfig, FundingDefault, MarkDefault, Progress, RunConfig,
-};
+pub use collect::{Collector, MarketTotals, RunData};
+pub use config::{CrowdBook, CrowdSetup, FundingDefault, MarkDefault, RunConfig};
+pub use engine::{Core, Finished, LoopConfig};
 pub use error::EngineError;
-pub use latency::{LatencyStats, Stopwatch};
-pub use manifest::{
-    params_to_json, CrowdManifest, JournalInfo, Manifest, ENGINE_VERSION, MANIFEST_VERSION,
-};
-pub use pipeline::PipelineConfig;
+pub use hooks::{RecordSink, Timing, Untimed};
 pub use record::{Record, RecordBody, Sample};
-pub use replay::{verify, Verified};
-pub use reports::report_record;
-pub use run::{run, run_inputs, RunOutcome, RunSpec};
-pub use shards::merge_results;
-pub use source::{
-    open_logs, CheckedAgainstLogs, EventSource, InputInfo, Inputs, JournalMarket, VecSource,
-};
 pub use state::{AccountFinal, FinalState};
-pub use sweep::{sweep, JobResult, Shard, Sweep, SweepJob, SweepResults};
-pub use venue::{build_exchange, calibrate_logs, CalibrateSpec};
+pub use venue::{build_exchange, calibrate_events, CrowdArtifacts, Venue};

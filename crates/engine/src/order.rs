@@ -19,7 +19,7 @@
 //!     never before its own trigger.
 //! - **`seq`**, within a lane: for market events, the position in the merged input stream
 //!   (which is itself ordered by `(ts, source priority, seq within source)`, see
-//!   [`cascade_journal::Merge`]: on the command line the log listed first has the lowest
+//!   the journal crate's `Merge`: on the command line the log listed first has the lowest
 //!   priority number and wins ties); for commands and timers, the run-wide order in which they
 //!   were scheduled. Scheduled items share one counter, so `seq` is unique and the key is a
 //!   strict total order.

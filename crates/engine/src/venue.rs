@@ -70,7 +70,7 @@ fn heat_bands(
 pub(crate) struct ViewScratch(AccountFigures);
 
 /// The exchange model as the engine drives it.
-pub(crate) struct Venue {
+pub struct Venue {
     ex: Exchange,
     specs: Vec<InstrumentSpec>,
     /// The crowd, when the run has one.
@@ -100,7 +100,7 @@ struct CrowdState {
 
 /// What a run's crowd leaves behind: its manifest and its report files.
 #[derive(Clone, Debug)]
-pub(crate) struct CrowdArtifacts {
+pub struct CrowdArtifacts {
     /// Seed, draws and config.
     pub manifest: cascade_crowd::Manifest,
     /// `crowd.txt`: the cascade report and the fidelity table.
@@ -224,31 +224,25 @@ fn crowd_config(
     Ok(config)
 }
 
-/// What [`calibrate_logs`] fits against.
-#[derive(Clone, Debug)]
-pub struct CalibrateSpec {
-    /// Input event logs (merged as in a run).
-    pub inputs: Vec<std::path::PathBuf>,
-    /// Venue preset name.
-    pub venue: String,
-    /// The window `[from, to)` the loss is computed over (events from `to` on are not used).
-    pub window: (Ts, Ts),
-    /// The crowd's base config (its leverage is what is fitted) and optional starting book.
-    pub crowd: CrowdSetup,
-    /// What every insurance fund starts with.
-    pub insurance_fund: Money,
-}
-
-/// Fits the crowd's leverage distribution to the logs' recorded liquidations
+/// Fits the crowd's leverage distribution to the recorded liquidations in `events` (the
+/// merged events of a run's logs over `instruments`, starting at `start`)
 /// ([`cascade_crowd::calibrate()`](cascade_crowd::calibrate::calibrate)): every candidate
-/// replays the logs through a fresh exchange of the preset and a fresh crowd. With a starting
-/// book, the events up to the first mark of the crowd's instrument warm the exchange up
-/// before the book is seeded.
-pub fn calibrate_logs(
-    spec: &CalibrateSpec,
+/// replays the events before `window.1` through a fresh exchange of the preset `venue` and a
+/// fresh crowd of `crowd`, its loss computed over `window`. With a starting book, the events
+/// up to the first mark of the crowd's instrument warm the exchange up before the book is
+/// seeded. (Reading the logs is `cascade-run`'s `calibrate_logs`.)
+#[allow(clippy::too_many_arguments)] // the run crate's `CalibrateSpec`, unpacked
+pub fn calibrate_events(
+    venue: &str,
+    crowd: &CrowdSetup,
+    insurance_fund: Money,
+    window: (Ts, Ts),
+    instruments: &[InstrumentSpec],
+    start: Option<Ts>,
+    mut events: Vec<Event>,
     grid: &cascade_crowd::CalibrationGrid,
 ) -> Result<cascade_crowd::CalibrationFit, EngineError> {
-    let (from, to) = spec.window;
+    let (from, to) = window;
     if from >= to {
         return Err(EngineError::Config(format!(
             "the window is empty: from {} is not before to {}",
@@ -256,18 +250,14 @@ pub fn calibrate_logs(
             to.nanos()
         )));
     }
-    spec.crowd
+    crowd
         .config
         .validate()
         .map_err(|e| EngineError::Config(format!("crowd: {e}")))?;
-    let mut inputs = crate::source::open_logs(&spec.inputs)?;
-    let mut events = Vec::new();
-    while inputs.source.fill(&mut events, 4096)? {}
     events.retain(|e| e.ts < to);
-    let (instruments, start) = (inputs.instruments, inputs.start);
     // Fail on a bad venue or instrument here, not inside the fit.
-    let probe = build_exchange(&spec.venue, &instruments, start, spec.insurance_fund)?;
-    let base = crowd_config(&spec.crowd, &instruments)?;
+    let probe = build_exchange(venue, instruments, start, insurance_fund)?;
+    let base = crowd_config(crowd, instruments)?;
     let i = base.instrument;
     if probe.instrument_config(i).is_none() {
         return Err(EngineError::Config(format!(
@@ -275,7 +265,7 @@ pub fn calibrate_logs(
             i.0
         )));
     }
-    let warm_up = match spec.crowd.book {
+    let warm_up = match crowd.book {
         None => 0,
         Some(_) => {
             let mut ex = probe;
@@ -294,8 +284,8 @@ pub fn calibrate_logs(
     };
     let (before, rest) = events.split_at(warm_up);
     let make = || {
-        let mut ex = build_exchange(&spec.venue, &instruments, start, spec.insurance_fund)
-            .expect("built once already");
+        let mut ex =
+            build_exchange(venue, instruments, start, insurance_fund).expect("built once already");
         let mut out = Vec::new();
         for e in before {
             out.clear();
@@ -306,9 +296,9 @@ pub fn calibrate_logs(
     let input = cascade_crowd::CalibrationInput {
         base,
         exchange: &make,
-        starting_book: spec.crowd.book.map(|b| (b.open_interest, b.price)),
+        starting_book: crowd.book.map(|b| (b.open_interest, b.price)),
         events: rest,
-        window: spec.window,
+        window,
     };
     cascade_crowd::calibrate(&input, grid)
         .map_err(|e| EngineError::Config(format!("calibration: {e}")))
@@ -319,7 +309,7 @@ impl Venue {
     /// first event) over the run's instrument table, with `insurance_fund` in every fund.
     /// With `crowd`, the crowd is built over the exchange (its accounts open after the
     /// strategy's, at its first event).
-    pub(crate) fn new(
+    pub fn new(
         venue: &str,
         instruments: &[InstrumentSpec],
         start: Option<Ts>,
@@ -429,7 +419,7 @@ impl Venue {
     }
 
     /// The rules' dated name (recorded in the manifest).
-    pub(crate) fn rules_name(&self) -> String {
+    pub fn rules_name(&self) -> String {
         self.ex.rules().name.clone()
     }
 
@@ -463,7 +453,7 @@ impl Venue {
     /// Opens the strategy's account with `deposit` in its futures wallet. On an inverse venue
     /// the deposit is in the quote currency and waits for the perpetual's first mark, at which
     /// it becomes coin (see the module docs).
-    pub(crate) fn open_account(&mut self, deposit: Money) -> AccountId {
+    pub fn open_account(&mut self, deposit: Money) -> AccountId {
         let perp = self
             .specs
             .iter()

@@ -75,15 +75,17 @@ pub enum JournalError {
         source: std::io::Error,
     },
 
-    /// The file does not start with the log magic: it is not a cascade event log (or its first
-    /// bytes were overwritten). The caller should check that the right file was passed.
-    #[error(
-        "{at}: not a cascade event log: expected magic {}, found {found}",
-        Bytes8(crate::format::MAGIC)
-    )]
+    /// The file does not start with the magic of its kind: it is not a cascade event log (or
+    /// run journal), or its first bytes were overwritten. The caller should check that the
+    /// right file was passed.
+    #[error("{at}: not a cascade {kind}: expected magic {expected}, found {found}")]
     BadMagic {
         /// Where.
         at: Location,
+        /// The kind of file expected ("event log", "run journal").
+        kind: &'static str,
+        /// The magic of that kind.
+        expected: Bytes8,
         /// The first 8 bytes as found.
         found: Bytes8,
     },
@@ -115,14 +117,17 @@ pub enum JournalError {
     },
 
     /// The last bytes are not the end marker: the writer never called `finish` (it crashed or
-    /// is still writing), or the file was cut short. The caller should re-create the log.
+    /// is still writing), or the file was cut short. The caller should re-create the file.
     #[error(
-        "{at}: truncated or unfinished log: expected the end marker {} in the last 8 bytes, found {found}; the writer never finished or the file was cut short",
-        Bytes8(crate::format::END_MAGIC)
+        "{at}: truncated or unfinished {noun}: expected the end marker {expected} in the last 8 bytes, found {found}; the writer never finished or the file was cut short"
     )]
     Unfinished {
         /// Where the end marker should be.
         at: Location,
+        /// The kind of file, in one word ("log", "journal").
+        noun: &'static str,
+        /// The end marker of that kind.
+        expected: Bytes8,
         /// The last 8 bytes as found.
         found: Bytes8,
     },
@@ -297,6 +302,8 @@ mod tests {
                 region: Region::Preamble,
                 offset: 0,
             },
+            kind: "event log",
+            expected: Bytes8(crate::format::MAGIC),
             found: Bytes8(*b"PK\x03\x04abcd"),
         };
         assert_eq!(

@@ -33,6 +33,9 @@
 //! before any event is handed out. The file is written in one forward pass, so it can go to
 //! any seekable or non-seekable sink.
 //!
+//! The framing (preamble, block frames, trailer and footer) is shared with the engine's run
+//! journal, with its own magics ([`crate::frame`]); only the payloads and the trailer differ.
+//!
 //! **Invariants a reader checks** (each violation is a [`crate::JournalError`]):
 //! - the footer's trailer offset + trailer length + 40 equals the file length, and the
 //!   blocks fill exactly `12..T`;
@@ -47,6 +50,7 @@
 //! concatenation of all payloads). It does not depend on where block boundaries fall, so two
 //! logs of the same events have the same hash whatever block size wrote them.
 
+use crate::frame::Framing;
 use cascade_types::{InstrumentSpec, Ts};
 use serde::{Deserialize, Serialize};
 
@@ -69,6 +73,19 @@ pub const BLOCK_TARGET_BYTES: usize = 64 * 1024;
 pub const BLOCK_MAX_BYTES: u32 = 16 << 20;
 /// The largest trailer a reader accepts (64 MiB): far above any instrument table.
 pub const TRAILER_MAX_BYTES: u64 = 64 << 20;
+
+/// The event log's framing ([`crate::frame`]): its magics, version and item size bound.
+pub const EVENT_LOG: Framing = Framing {
+    name: "event log",
+    noun: "log",
+    items: "events",
+    creating: "creating the log",
+    opening: "opening the log",
+    magic: MAGIC,
+    end_magic: END_MAGIC,
+    version: FORMAT_VERSION,
+    min_item_bytes: crate::codec::MIN_EVENT_BYTES as u64,
+};
 
 /// What a log says about itself: its instrument table, where its events came from, and the
 /// facts only known at the end (count, content hash, time span).
@@ -158,14 +175,6 @@ fn u64_at(b: &[u8], at: usize) -> u64 {
     u64::from_le_bytes(w)
 }
 
-/// The preamble every log starts with.
-pub(crate) fn preamble() -> [u8; PREAMBLE_LEN as usize] {
-    let mut b = [0u8; PREAMBLE_LEN as usize];
-    b[0..8].copy_from_slice(&MAGIC);
-    b[8..12].copy_from_slice(&FORMAT_VERSION.to_le_bytes());
-    b
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -191,6 +200,5 @@ mod tests {
         let b = f.to_bytes();
         assert_eq!(&b[32..], b"CASCEND\0");
         assert_eq!(Footer::from_bytes(&b), f);
-        assert_eq!(&preamble(), b"CASCLOG\0\x01\0\0\0");
     }
 }

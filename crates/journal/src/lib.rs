@@ -10,6 +10,9 @@
 //!   [`Reader::next_block`] (fills a reused `Vec`) on hot paths, or iterate.
 //! - [`Merge`] merges several logs in the one total order `(ts, source priority, seq within
 //!   source)` onto a unified instrument table ([`merge_instruments`]).
+//! - [`frame`] is the block framing itself, shared with the engine's run journal:
+//!   [`FrameWriter`] and [`FrameReader`] over a [`Framing`] (magics, version), for any
+//!   payload codec.
 //! - [`summarize`] is `backtest inspect`: counts per kind and instrument, span, first and last
 //!   events, with a stable text rendering.
 //!
@@ -49,13 +52,15 @@
 mod codec;
 mod error;
 pub mod format;
+pub mod frame;
 mod merge;
 mod reader;
 mod summary;
 mod writer;
 
 pub use error::{Bytes8, JournalError, Location, Region, Result};
-pub use format::Header;
+pub use format::{Header, EVENT_LOG};
+pub use frame::{Block, FrameReader, FrameSummary, FrameWriter, Framing};
 pub use merge::{merge_instruments, InstrumentMap, Merge, MergeInput, MergedEvent};
 pub use reader::Reader;
 pub use summary::{summarize, Summary};

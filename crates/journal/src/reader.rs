@@ -14,16 +14,12 @@
 //! whatever the file size.
 
 use crate::codec;
-use crate::error::{Bytes8, JournalError, Location, Region, Result};
-use crate::format::{
-    BlockHeader, Footer, Header, BLOCK_HEADER_LEN, BLOCK_MAX_BYTES, END_MAGIC, FOOTER_LEN,
-    FORMAT_VERSION, MAGIC, PREAMBLE_LEN, TRAILER_MAX_BYTES,
-};
+use crate::error::{JournalError, Location, Region, Result};
+use crate::format::{Header, EVENT_LOG};
+use crate::frame::FrameReader;
 use cascade_types::{Event, Ts};
-use std::fs::File;
-use std::io::{Read, Seek, SeekFrom};
-use std::path::{Path, PathBuf};
-use xxhash_rust::xxh3::{xxh3_64, Xxh3Default};
+use std::path::Path;
+use xxhash_rust::xxh3::Xxh3Default;
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum State {
@@ -39,18 +35,10 @@ enum State {
 /// After the first error the reader is finished: [`Reader::next_block`] returns `Ok(false)`
 /// and the iterator `None`.
 pub struct Reader {
-    path: PathBuf,
-    file: File,
+    /// The framing: preamble, footer, block frames and checksums.
+    frames: FrameReader,
     header: Header,
-    footer: Footer,
     state: State,
-    /// File offset of the next block frame to read.
-    next_offset: u64,
-    /// Blocks loaded so far.
-    blocks_read: u64,
-    /// The payload of the last block loaded lives in `buf[..payload_len]`; `buf` only grows.
-    buf: Vec<u8>,
-    payload_len: usize,
     /// Events decoded (and checked) so far, handed out or not.
     events_decoded: u64,
     /// Decoded events not yet handed out by the iterator: `pending[pending_pos..]`.
@@ -68,141 +56,17 @@ impl Reader {
     /// A file that was never finished, or was cut short, fails here with
     /// [`JournalError::Unfinished`] or [`JournalError::Truncated`].
     pub fn open(path: impl AsRef<Path>) -> Result<Reader> {
-        let path = path.as_ref().to_path_buf();
-        let at = |region, offset| Location {
-            path: path.clone(),
-            region,
-            offset,
-        };
-        let io = |region, offset, doing| {
-            let at = at(region, offset);
-            move |source| JournalError::Io { at, doing, source }
-        };
-
-        let mut file = File::open(&path).map_err(io(Region::Preamble, 0, "opening the log"))?;
-        let file_len = file
-            .metadata()
-            .map_err(io(Region::Preamble, 0, "reading the file size"))?
-            .len();
-
-        // Preamble: magic, then version.
-        let mut pre = [0u8; PREAMBLE_LEN as usize];
-        let have = file_len.min(PREAMBLE_LEN) as usize;
-        file.read_exact(&mut pre[..have]).map_err(io(
-            Region::Preamble,
-            0,
-            "reading the preamble",
-        ))?;
-        if have >= 8 && pre[..8] != MAGIC {
-            let mut found = [0u8; 8];
-            found.copy_from_slice(&pre[..8]);
-            return Err(JournalError::BadMagic {
-                at: at(Region::Preamble, 0),
-                found: Bytes8(found),
-            });
-        }
-        if have < PREAMBLE_LEN as usize {
-            let head = have.min(8);
-            if pre[..head] != MAGIC[..head] {
-                // Too short to hold a magic, and not the start of one either.
-                let mut found = [0u8; 8];
-                found[..head].copy_from_slice(&pre[..head]);
-                return Err(JournalError::BadMagic {
-                    at: at(Region::Preamble, 0),
-                    found: Bytes8(found),
-                });
-            }
-            return Err(JournalError::Truncated {
-                at: at(Region::Preamble, 0),
-                part: "preamble",
-                needed: PREAMBLE_LEN,
-                available: file_len,
-            });
-        }
-        let version = u32::from_le_bytes([pre[8], pre[9], pre[10], pre[11]]);
-        if version != FORMAT_VERSION {
-            return Err(JournalError::UnsupportedVersion {
-                at: at(Region::Preamble, 8),
-                found: version,
-                supported: FORMAT_VERSION,
-            });
-        }
-
-        // Footer.
-        if file_len < PREAMBLE_LEN + FOOTER_LEN {
-            return Err(JournalError::Truncated {
-                at: at(Region::Footer, PREAMBLE_LEN),
-                part: "footer",
-                needed: FOOTER_LEN,
-                available: file_len - PREAMBLE_LEN,
-            });
-        }
-        let footer_offset = file_len - FOOTER_LEN;
-        let mut fb = [0u8; FOOTER_LEN as usize];
-        file.seek(SeekFrom::Start(footer_offset))
-            .and_then(|_| file.read_exact(&mut fb))
-            .map_err(io(Region::Footer, footer_offset, "reading the footer"))?;
-        let footer = Footer::from_bytes(&fb);
-        if footer.end_magic != END_MAGIC {
-            return Err(JournalError::Unfinished {
-                at: at(Region::Footer, file_len - 8),
-                found: Bytes8(footer.end_magic),
-            });
-        }
-        let trailer_end = footer.trailer_offset.checked_add(footer.trailer_len);
-        if footer.trailer_offset < PREAMBLE_LEN
-            || footer.trailer_len > TRAILER_MAX_BYTES
-            || trailer_end != Some(footer_offset)
-        {
-            return Err(JournalError::Malformed {
-                at: at(Region::Footer, footer_offset),
-                detail: format!(
-                    "expected the trailer to fill bytes {PREAMBLE_LEN}.. up to the footer at {footer_offset} \
-                     (at most {TRAILER_MAX_BYTES} bytes), the footer says {} bytes at {}",
-                    footer.trailer_len, footer.trailer_offset
-                ),
-            });
-        }
-
-        // Trailer (the header).
-        let mut trailer = vec![0u8; footer.trailer_len as usize];
-        file.seek(SeekFrom::Start(footer.trailer_offset))
-            .and_then(|_| file.read_exact(&mut trailer))
-            .map_err(io(
-                Region::Trailer,
-                footer.trailer_offset,
-                "reading the trailer",
-            ))?;
-        let computed = xxh3_64(&trailer);
-        if computed != footer.trailer_checksum {
-            return Err(JournalError::ChecksumMismatch {
-                at: at(Region::Trailer, footer.trailer_offset),
-                part: "trailer",
-                stored: footer.trailer_checksum,
-                computed,
-            });
-        }
-        let header = codec::decode_header(&trailer).map_err(|e| JournalError::Undecodable {
-            at: at(Region::Trailer, footer.trailer_offset),
-            what: "the header".to_string(),
-            detail: e.0,
-        })?;
-
-        file.seek(SeekFrom::Start(PREAMBLE_LEN)).map_err(io(
-            Region::Block(0),
-            PREAMBLE_LEN,
-            "seeking to the first block",
-        ))?;
+        let frames = FrameReader::open(path.as_ref(), &EVENT_LOG)?;
+        let header =
+            codec::decode_header(frames.trailer()).map_err(|e| JournalError::Undecodable {
+                at: frames.at(Region::Trailer, frames.trailer_offset()),
+                what: "the header".to_string(),
+                detail: e.0,
+            })?;
         Ok(Reader {
-            path,
-            file,
+            frames,
             header,
-            footer,
             state: State::Reading,
-            next_offset: PREAMBLE_LEN,
-            blocks_read: 0,
-            buf: Vec::new(),
-            payload_len: 0,
             events_decoded: 0,
             pending: Vec::new(),
             pending_pos: 0,
@@ -219,17 +83,17 @@ impl Reader {
 
     /// The path this reader was opened with.
     pub fn path(&self) -> &Path {
-        &self.path
+        self.frames.path()
     }
 
     /// Number of blocks in the log, from its footer.
     pub fn block_count(&self) -> u64 {
-        self.footer.block_count
+        self.frames.block_count()
     }
 
     /// Total size of the file in bytes.
     pub fn file_bytes(&self) -> u64 {
-        self.footer.trailer_offset + self.footer.trailer_len + FOOTER_LEN
+        self.frames.file_bytes()
     }
 
     /// Events handed out so far.
@@ -264,11 +128,7 @@ impl Reader {
     }
 
     fn at(&self, region: Region, offset: u64) -> Location {
-        Location {
-            path: self.path.clone(),
-            region,
-            offset,
-        }
+        self.frames.at(region, offset)
     }
 
     /// Reads the next block, verifies its frame and checksum, decodes its events into `out`
@@ -276,85 +136,24 @@ impl Reader {
     /// when the block region is exhausted.
     fn load_block(&mut self, out: &mut Vec<Event>) -> Result<bool> {
         debug_assert!(out.is_empty());
-        let region_end = self.footer.trailer_offset;
-        if self.next_offset == region_end {
+        let Some(block) = self.frames.next_block()? else {
             self.verify_end()?;
             self.state = State::Done;
             return Ok(false);
-        }
-        let index = self.blocks_read;
-        let offset = self.next_offset;
-        let left = region_end - offset;
-        if left < BLOCK_HEADER_LEN as u64 {
-            return Err(JournalError::Malformed {
-                at: self.at(Region::Block(index), offset),
-                detail: format!(
-                    "expected a {BLOCK_HEADER_LEN}-byte block frame, \
-                     only {left} bytes remain before the trailer"
-                ),
-            });
-        }
-        let mut fb = [0u8; BLOCK_HEADER_LEN];
-        self.file
-            .read_exact(&mut fb)
-            .map_err(|source| JournalError::Io {
-                at: self.at(Region::Block(index), offset),
-                doing: "reading a block frame",
-                source,
-            })?;
-        let frame = BlockHeader::from_bytes(&fb);
-        let len = frame.payload_len as u64;
-        let room = left - BLOCK_HEADER_LEN as u64;
-        if frame.payload_len == 0
-            || frame.payload_len > BLOCK_MAX_BYTES
-            || len > room
-            || frame.event_count == 0
-            || frame.event_count as u64 * codec::MIN_EVENT_BYTES as u64 > len
-        {
-            return Err(JournalError::Malformed {
-                at: self.at(Region::Block(index), offset),
-                detail: format!(
-                    "expected a block of 1..={BLOCK_MAX_BYTES} payload bytes \
-                     (at most {room} before the trailer) holding 1..={} events, \
-                     the frame says {} bytes and {} events",
-                    len / codec::MIN_EVENT_BYTES as u64,
-                    frame.payload_len,
-                    frame.event_count
-                ),
-            });
-        }
-        let n = frame.payload_len as usize;
-        if self.buf.len() < n {
-            self.buf.resize(n, 0);
-        }
-        if let Err(source) = self.file.read_exact(&mut self.buf[..n]) {
-            return Err(JournalError::Io {
-                at: self.at(Region::Block(index), offset + BLOCK_HEADER_LEN as u64),
-                doing: "reading a block payload",
-                source,
-            });
-        }
-        self.payload_len = n;
-        let payload = &self.buf[..n];
-        let computed = xxh3_64(payload);
-        if computed != frame.checksum {
-            return Err(JournalError::ChecksumMismatch {
-                at: self.at(Region::Block(index), offset),
-                part: "block payload",
-                stored: frame.checksum,
-                computed,
-            });
-        }
+        };
+        let payload = self.frames.payload();
         self.content.update(payload);
-        self.blocks_read += 1;
-        self.next_offset = offset + BLOCK_HEADER_LEN as u64 + len;
-
-        let payload_at = offset + BLOCK_HEADER_LEN as u64;
         let first_index = self.events_decoded;
-        if let Err(e) = codec::decode_block(payload, frame.event_count as usize, out) {
-            return Err(self.undecodable(e, index, payload_at, frame.event_count, first_index));
+        if let Err(e) = codec::decode_block(payload, block.items as usize, out) {
+            return Err(self.undecodable(
+                e,
+                block.index,
+                block.payload_at,
+                block.items,
+                first_index,
+            ));
         }
-        self.check_events(out, index, payload_at)?;
+        self.check_events(out, block.index, block.payload_at)?;
         self.events_decoded += out.len() as u64;
         Ok(true)
     }
@@ -386,7 +185,7 @@ impl Reader {
                 detail: format!(
                     "the block frame says {count} events, which end at payload byte {used}, \
                      but the payload has {} bytes",
-                    self.payload_len
+                    self.frames.payload().len()
                 ),
             },
         }
@@ -416,7 +215,7 @@ impl Reader {
         let event = events[i];
         let at = self.at(
             Region::Block(block),
-            payload_at + codec::event_offset(&self.buf[..self.payload_len], i) as u64,
+            payload_at + codec::event_offset(self.frames.payload(), i) as u64,
         );
         let index = self.events_decoded + i as u64;
         let table_len = self.header.instruments.len() as u64;
@@ -440,16 +239,10 @@ impl Reader {
         }
     }
 
+    /// The log-wide checks once the blocks are exhausted (the framing has checked the block
+    /// count).
     fn verify_end(&mut self) -> Result<()> {
-        let at = self.at(Region::Trailer, self.footer.trailer_offset);
-        if self.blocks_read != self.footer.block_count {
-            return Err(JournalError::CountMismatch {
-                at,
-                what: "block",
-                header: self.footer.block_count,
-                found: self.blocks_read,
-            });
-        }
+        let at = self.at(Region::Trailer, self.frames.trailer_offset());
         if self.events_decoded != self.header.event_count {
             return Err(JournalError::CountMismatch {
                 at,

@@ -1,20 +1,15 @@
 //! The streaming writer: events in, one forward pass of blocks out, the header last.
 //!
-//! Memory is one reusable block buffer (about [`BLOCK_TARGET_BYTES`]) plus the instrument
+//! Memory is one reusable block buffer (about [`BLOCK_TARGET_BYTES`](crate::format::BLOCK_TARGET_BYTES)) plus the instrument
 //! table, whatever the number of events.
 
 use crate::codec;
 use crate::error::{JournalError, Location, Region, Result};
-use crate::format::{
-    preamble, BlockHeader, Footer, Header, BLOCK_HEADER_LEN, BLOCK_TARGET_BYTES, END_MAGIC,
-    PREAMBLE_LEN,
-};
+use crate::format::{Header, EVENT_LOG};
+use crate::frame::FrameWriter;
 use cascade_types::{Event, InstrumentId, InstrumentSpec, Ts};
 use std::collections::BTreeMap;
-use std::fs::File;
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use xxhash_rust::xxh3::{xxh3_64, Xxh3Default};
 
 /// What [`Writer::finish`] wrote.
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -37,23 +32,15 @@ pub struct WriteSummary {
 /// which every reader reports as truncated.
 pub struct Writer {
     path: PathBuf,
-    file: File,
+    /// The framing: blocks, checksums, the content hash over the payloads, the footer. After
+    /// a failed write it is broken: nothing more may be written and the log cannot be
+    /// finished.
+    frames: FrameWriter,
     instruments: Vec<InstrumentSpec>,
     source: String,
-    /// The block being filled: `BLOCK_HEADER_LEN` bytes reserved for its frame, then payload.
-    block: Vec<u8>,
-    block_events: u32,
-    /// Blocks already written; also the index of the block being filled.
-    block_count: u64,
-    /// Bytes already written; also the file offset of the block being filled.
-    offset: u64,
     event_count: u64,
     first_ts: Option<Ts>,
     last_ts: Option<Ts>,
-    content: Xxh3Default,
-    /// Set when a write to the file failed: what is on disk no longer matches the writer's
-    /// state, so nothing more may be written and the log cannot be finished.
-    broken: bool,
 }
 
 impl Writer {
@@ -86,33 +73,15 @@ impl Writer {
                 });
             }
         }
-        let mut file = File::create(&path).map_err(|source| JournalError::Io {
-            at: at(Region::Preamble, 0),
-            doing: "creating the log",
-            source,
-        })?;
-        file.write_all(&preamble())
-            .map_err(|source| JournalError::Io {
-                at: at(Region::Preamble, 0),
-                doing: "writing the preamble",
-                source,
-            })?;
-        let mut block = Vec::with_capacity(BLOCK_HEADER_LEN + BLOCK_TARGET_BYTES + 256);
-        block.resize(BLOCK_HEADER_LEN, 0);
+        let frames = FrameWriter::create(&path, &EVENT_LOG, true)?;
         Ok(Writer {
             path,
-            file,
+            frames,
             instruments,
             source: source.into(),
-            block,
-            block_events: 0,
-            block_count: 0,
-            offset: PREAMBLE_LEN,
             event_count: 0,
             first_ts: None,
             last_ts: None,
-            content: Xxh3Default::new(),
-            broken: false,
         })
     }
 
@@ -155,11 +124,7 @@ impl Writer {
     }
 
     fn here(&self) -> Location {
-        Location {
-            path: self.path.clone(),
-            region: Region::Block(self.block_count),
-            offset: self.offset,
-        }
+        self.frames.here()
     }
 
     /// Appends one event.
@@ -191,23 +156,20 @@ impl Writer {
                 });
             }
         }
-        let before = self.block.len();
-        if let Err(e) = codec::encode_event(event, &mut self.block) {
-            self.block.truncate(before);
+        let block = self.frames.payload();
+        let before = block.len();
+        if let Err(e) = codec::encode_event(event, block) {
+            block.truncate(before);
             return Err(JournalError::Unencodable {
                 at: self.here(),
                 what: format!("event {index}"),
                 detail: e.0,
             });
         }
-        self.block_events += 1;
         self.event_count += 1;
         self.first_ts.get_or_insert(event.ts);
         self.last_ts = Some(event.ts);
-        if self.block.len() - BLOCK_HEADER_LEN >= BLOCK_TARGET_BYTES {
-            self.flush_block()?;
-        }
-        Ok(())
+        self.frames.end_item()
     }
 
     /// Appends events in order; stops at the first refused one (see [`Writer::write`]).
@@ -219,40 +181,7 @@ impl Writer {
     }
 
     fn check_not_broken(&self) -> Result<()> {
-        if self.broken {
-            return Err(JournalError::Io {
-                at: self.here(),
-                doing: "writing after an earlier write failed",
-                source: std::io::Error::other("the log is incomplete and cannot be continued"),
-            });
-        }
-        Ok(())
-    }
-
-    fn flush_block(&mut self) -> Result<()> {
-        debug_assert!(self.block_events > 0);
-        let payload = &self.block[BLOCK_HEADER_LEN..];
-        // The target keeps payloads near 64 KiB, far below u32::MAX.
-        let frame = BlockHeader {
-            payload_len: payload.len() as u32,
-            event_count: self.block_events,
-            checksum: xxh3_64(payload),
-        };
-        self.content.update(payload);
-        self.block[..BLOCK_HEADER_LEN].copy_from_slice(&frame.to_bytes());
-        if let Err(source) = self.file.write_all(&self.block) {
-            self.broken = true;
-            return Err(JournalError::Io {
-                at: self.here(),
-                doing: "writing a block",
-                source,
-            });
-        }
-        self.offset += self.block.len() as u64;
-        self.block_count += 1;
-        self.block.truncate(BLOCK_HEADER_LEN);
-        self.block_events = 0;
-        Ok(())
+        self.frames.check_not_broken()
     }
 
     /// Writes the last block, the header (as the trailer) and the footer, and closes the
@@ -263,48 +192,31 @@ impl Writer {
     /// reports. Callers that need durability sync the file themselves.
     pub fn finish(mut self) -> Result<WriteSummary> {
         self.check_not_broken()?;
-        if self.block_events > 0 {
-            self.flush_block()?;
-        }
+        self.frames.flush()?;
         let header = Header {
             instruments: std::mem::take(&mut self.instruments),
             source: std::mem::take(&mut self.source),
             event_count: self.event_count,
-            content_hash: self.content.digest(),
+            content_hash: self.frames.content_hash(),
             first_ts: self.first_ts,
             last_ts: self.last_ts,
         };
         let at = Location {
             path: self.path.clone(),
             region: Region::Trailer,
-            offset: self.offset,
+            offset: self.frames.here().offset,
         };
         let trailer = codec::encode_header(&header).map_err(|e| JournalError::Unencodable {
-            at: at.clone(),
+            at,
             what: "the header".to_string(),
             detail: e.0,
         })?;
-        let footer = Footer {
-            trailer_offset: self.offset,
-            trailer_len: trailer.len() as u64,
-            trailer_checksum: xxh3_64(&trailer),
-            block_count: self.block_count,
-            end_magic: END_MAGIC,
-        };
-        let io = |source| JournalError::Io {
-            at: at.clone(),
-            doing: "writing the trailer",
-            source,
-        };
-        self.file.write_all(&trailer).map_err(io)?;
-        self.file.write_all(&footer.to_bytes()).map_err(io)?;
-        self.file.flush().map_err(io)?;
-        let file_bytes = self.offset + trailer.len() as u64 + footer.to_bytes().len() as u64;
+        let frames = self.frames.finish(&EVENT_LOG, &trailer, false)?;
         Ok(WriteSummary {
             path: self.path,
             header,
-            block_count: self.block_count,
-            file_bytes,
+            block_count: frames.block_count,
+            file_bytes: frames.file_bytes,
         })
     }
 }

@@ -93,6 +93,7 @@ mod params;
 mod registry;
 mod rolling;
 pub mod sizing;
+pub mod spec;
 pub mod testing;
 
 pub use account::{AccountView, FuturesWallet, OrderView, PositionView};
@@ -121,6 +122,7 @@ use cascade_types::{Event, Output};
 
 /// What a strategy crate usually imports: `use cascade_strategy::prelude::*;`.
 pub mod prelude {
+    pub use crate::spec::{Bound, ParamKind, ParamReader, ParamSpec};
     pub use crate::{
         AccountView, AdlInfo, Ctx, FillInfo, FundingInfo, InstrumentState, LiquidationInfo,
         MarketView, Note, OrderRequestExt, ParamError, Params, PositionView, Strategy,

@@ -2,13 +2,24 @@
 //! the strategy's [`AccountView`]s and a [`CommandBuffer`], feeds events, outputs and timers
 //! to the strategy, and hands back the commands it issued. There is no exchange here:
 //! commands are only collected, and account views change only when the test changes them.
+//!
+//! Also what every strategy crate's tests share: the BTC perpetual + spot market and event
+//! builders ([`fixtures`], re-exported here), and the one-line parameter check
+//! ([`check_params`]) that holds a strategy's declared table, its factory and its README
+//! together.
+
+mod check;
+pub mod fixtures;
+
+pub use check::{check_params, readme_table, try_create};
+pub use fixtures::*;
 
 use crate::account::AccountView;
 use crate::ctx::{AccountCommand, CommandBuffer, Ctx, TimerRequest};
 use crate::market::MarketView;
 use crate::params::ParamError;
 use crate::Strategy;
-use cascade_types::{AccountId, Event, InstrumentSpec, Output, Ts};
+use cascade_types::{AccountId, Event, InstrumentSpec, Money, Output, Ts};
 
 /// Drives one strategy by hand. See the crate documentation for an example.
 #[derive(Clone, Debug)]
@@ -33,6 +44,18 @@ impl Harness {
             buffer: CommandBuffer::new(),
             now: Ts::ZERO,
         }
+    }
+
+    /// A harness over these instruments whose account `a0` holds `deposit` in its futures
+    /// wallet (equity, balance, margin balance and available), as at the start of a run.
+    pub fn funded(specs: &[InstrumentSpec], deposit: Money) -> Self {
+        let mut h = Self::new(specs);
+        let a = &mut h.accounts[0];
+        a.equity = deposit;
+        a.futures.balance = deposit;
+        a.futures.margin_balance = deposit;
+        a.futures.available = deposit;
+        h
     }
 
     /// The harness's current time: that of the last event, or as set by

@@ -2,8 +2,8 @@
 //! identifies the run (entry label, data, venue, run hash) and the whole market's totals.
 
 use crate::data::DataKind;
-use cascade_engine::{AdlExposure, RunOutcome};
 use cascade_report::{Report, RunRecord, Scorecard};
+use cascade_run::{AdlExposure, RunOutcome};
 use cascade_types::{Money, Note};
 use serde::Serialize;
 use std::fmt::Write;

@@ -13,8 +13,8 @@ use crate::record::run_record;
 use crate::suite_file::{Suite, SuiteEntry};
 use crate::venue::venue_spec;
 use crate::SuiteError;
-use cascade_engine::{ExecConfig, Inputs, Progress, RunConfig, RunSpec};
 use cascade_report::{Report, ReportConfig, Scorecard};
+use cascade_run::{ExecConfig, Inputs, Progress, RunConfig, RunSpec};
 use cascade_scenario::Scenario;
 use cascade_strategy::Registry;
 use cascade_types::Note;
@@ -174,14 +174,16 @@ fn run_one(
         write_journal: false,
         ..ExecConfig::default()
     };
-    let engine_err = |e: cascade_engine::EngineError| match e {
-        cascade_engine::EngineError::Strategy(message) => SuiteError::StrategyRefused {
-            entry: entry.label.clone(),
-            strategy: entry.strategy.clone(),
-            scenario: s.id.clone(),
-            data: info.kind.to_string(),
-            message,
-        },
+    let engine_err = |e: cascade_run::RunError| match e {
+        cascade_run::RunError::Engine(cascade_run::EngineError::Strategy(message)) => {
+            SuiteError::StrategyRefused {
+                entry: entry.label.clone(),
+                strategy: entry.strategy.clone(),
+                scenario: s.id.clone(),
+                data: info.kind.to_string(),
+                message,
+            }
+        }
         other => err(other.to_string()),
     };
     let outcome = match &ds.prepared.input {
@@ -190,11 +192,11 @@ fn run_one(
             events,
         } => {
             let inputs = Inputs::from_events(instruments.clone(), events.clone());
-            cascade_engine::run_inputs(inputs, &spec, registry, None, &exec)
+            cascade_run::run_inputs(inputs, &spec, registry, None, &exec)
         }
         Input::Log(path) => {
             spec.inputs = vec![path.clone()];
-            cascade_engine::run(&spec, registry, None, &exec)
+            cascade_run::run(&spec, registry, None, &exec)
         }
     }
     .map_err(engine_err)?;

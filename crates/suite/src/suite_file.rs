@@ -2,7 +2,7 @@
 //! scored against every scenario, and the run settings they share (format: [`Suite`]).
 
 use crate::SuiteError;
-use cascade_engine::RunConfig;
+use cascade_run::RunConfig;
 use cascade_strategy::{Params, Registry};
 use cascade_types::Money;
 use serde::Deserialize;
@@ -19,7 +19,7 @@ struct File {
     entry: Vec<EntryFile>,
     /// The crowd, on the first linear perpetual of every scenario (off when absent).
     #[serde(default)]
-    crowd: Option<cascade_engine::CrowdConfig>,
+    crowd: Option<cascade_run::CrowdConfig>,
 }
 
 #[derive(Deserialize, Default)]
@@ -125,7 +125,7 @@ impl Suite {
         let mut config = run_config(&file.config).map_err(|m| bad(format!("[config]: {m}")))?;
         if let Some(c) = file.crowd {
             c.validate().map_err(|e| bad(format!("[crowd]: {e}")))?;
-            config.crowd = Some(cascade_engine::CrowdSetup {
+            config.crowd = Some(cascade_run::CrowdSetup {
                 config: c,
                 book: None,
                 first_perp: true,

@@ -13,10 +13,8 @@
 //! use cascade_strategy::Params;
 //!
 //! let registry = cascade_strategies::registry();
-//! assert_eq!(
-//!     registry.names(),
-//!     ["buy-and-hold", "cascade-fade", "funding-carry", "noise", "noop", "regime-filter"]
-//! );
+//! assert!(registry.names().contains(&"buy-and-hold"));
+//! assert!(registry.names().contains(&"noop")); // the built-ins too
 //! let params = Params::new().with_overrides(["mode=perp"]).unwrap();
 //! let strategy = registry.create("buy-and-hold", &params).unwrap();
 //! # drop(strategy);

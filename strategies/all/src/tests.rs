@@ -2,34 +2,13 @@
 //! same crafted market without panicking, and does so deterministically.
 
 use super::*;
-use cascade_strategy::testing::Harness;
+use cascade_strategy::testing::{btc_perp_and_spot as specs, Harness};
 use cascade_strategy::types::{
-    Event, EventBody, Funding, InstrumentId, InstrumentKind, InstrumentSpec, Liquidation, Money,
-    OpenInterest, Price, Qty, Side, Trade, Ts,
+    Event, EventBody, Funding, InstrumentId, Liquidation, Money, OpenInterest, Price, Qty, Side,
+    Trade, Ts,
 };
-use cascade_strategy::{Params, Strategy};
-
-fn specs() -> Vec<InstrumentSpec> {
-    let mut perp = InstrumentSpec::new(
-        "binance-um",
-        "BTCUSDT",
-        InstrumentKind::LinearPerp,
-        "BTC",
-        "USDT",
-    );
-    perp.tick = "0.1".parse().unwrap();
-    perp.lot = "0.001".parse().unwrap();
-    let mut spot = InstrumentSpec::new(
-        "binance-spot",
-        "BTCUSDT",
-        InstrumentKind::Spot,
-        "BTC",
-        "USDT",
-    );
-    spot.tick = "0.01".parse().unwrap();
-    spot.lot = "0.00001".parse().unwrap();
-    vec![perp, spot]
-}
+use cascade_strategy::{Params, Registry, Strategy};
+use std::path::Path;
 
 /// Three hours of minute data: a slow rise, a crash with long liquidations, a base.
 fn market() -> Vec<Event> {
@@ -92,11 +71,7 @@ fn market() -> Vec<Event> {
 /// Every command the strategy issued over the market, one line each.
 fn run(name: &str) -> Vec<String> {
     let mut s: Box<dyn Strategy> = registry().create(name, &Params::new()).unwrap();
-    let mut h = Harness::new(&specs());
-    let a = &mut h.accounts[0];
-    a.equity = Money::from_int(10_000);
-    a.futures.balance = Money::from_int(10_000);
-    a.futures.available = Money::from_int(10_000);
+    let mut h = Harness::funded(&specs(), Money::from_int(10_000));
     let mut out: Vec<String> = h
         .start(s.as_mut())
         .unwrap()
@@ -115,21 +90,60 @@ fn run(name: &str) -> Vec<String> {
     out
 }
 
+/// The package names of the strategy crates under `strategies/` (all but this one), sorted.
+fn strategy_crates() -> Vec<String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("strategies/");
+    let mut out = Vec::new();
+    for dir in std::fs::read_dir(root).expect("strategies/ is readable") {
+        let manifest = dir.expect("a directory entry").path().join("Cargo.toml");
+        let Ok(text) = std::fs::read_to_string(&manifest) else {
+            continue;
+        };
+        // `name = "…"` is the first key of a strategy crate's `[package]`.
+        let name = text
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("name = "))
+            .map(|v| v.trim().trim_matches('"'))
+            .unwrap_or_else(|| panic!("{}: no package name", manifest.display()));
+        if name != env!("CARGO_PKG_NAME") {
+            out.push(name.to_string());
+        }
+    }
+    out.sort();
+    out
+}
+
 #[test]
 fn the_suite_registers_every_strategy_once() {
-    assert_eq!(
-        registry().names(),
-        [
-            "buy-and-hold",
-            "cascade-fade",
-            "funding-carry",
-            "noise",
-            "noop",
-            "regime-filter"
-        ]
-    );
+    // `register` panics on a name taken twice: building the registry is the check.
+    let names = registry().names();
+    for builtin in Registry::with_builtins().names() {
+        assert!(
+            names.contains(&builtin),
+            "the built-in `{builtin}` is missing"
+        );
+    }
     for e in registry().iter() {
         assert!(!e.description.is_empty(), "{} has no description", e.name);
+    }
+    // Every strategy crate of the workspace is in the suite, under its crate's name.
+    let crates = strategy_crates();
+    assert!(
+        !crates.is_empty(),
+        "no strategy crate found under strategies/"
+    );
+    for krate in crates {
+        let name = krate.strip_prefix("cascade-strategy-").unwrap_or_else(|| {
+            panic!("strategy crate `{krate}`: name it `cascade-strategy-<registry name>`")
+        });
+        assert!(
+            names.contains(&name),
+            "strategy crate `{krate}` is not registered as `{name}`: add it to \
+             strategies/all/Cargo.toml and to `register_all` in strategies/all/src/lib.rs \
+             (registered: {names:?})"
+        );
     }
 }
 

@@ -51,6 +51,7 @@ use cascade_strategy::sizing::{
     buy_price, coin_margined, notional_for, qty_for, qty_for_instrument, select_instrument,
     select_perp,
 };
+use cascade_strategy::spec::{Bound, ParamKind, ParamReader, ParamSpec};
 use cascade_strategy::types::{
     Event, InstrumentId, InstrumentKind, Money, OrderRequest, Output, Qty, Rate, Rounding, Side,
     Wallet,
@@ -61,15 +62,55 @@ use std::fmt;
 /// The name the strategy is registered under.
 pub const NAME: &str = "buy-and-hold";
 
-/// The parameter names [`BuyAndHold::from_params`] knows.
-pub const PARAMS: &[&str] = &[
-    "mode",
-    "symbol",
-    "leverage",
-    "fraction",
-    "buffer",
-    "max_attempts",
-    "log_summary",
+/// The parameters [`BuyAndHold::from_params`] reads: names, types, defaults, ranges and
+/// docs (the README's table is rendered from it).
+pub const PARAMS: &[ParamSpec] = &[
+    ParamSpec::new(
+        "mode",
+        ParamKind::choice(&["spot", "perp"], "spot"),
+        "`\"spot\"` or `\"perp\"`",
+        "what to buy",
+    ),
+    ParamSpec::new(
+        "symbol",
+        ParamKind::text("first instrument of the mode's kind"),
+        "venue symbol",
+        "the instrument to buy; matched together with the kind, so `BTCUSDT` spot and `BTCUSDT` perp are told apart",
+    ),
+    ParamSpec::new(
+        "leverage",
+        ParamKind::int(10, 1, u32::MAX),
+        "≥ 1 (the venue's tier table caps it)",
+        "leverage set before a perp entry (perp only)",
+    )
+    .expect("at least 1"),
+    ParamSpec::new(
+        "fraction",
+        ParamKind::decimal("1", Bound::Excl("0"), Bound::Incl("1")),
+        "share, (0, 1]",
+        "share of equity used as margin (perp) or spent (spot)",
+    )
+    .expect("a share in (0, 1]"),
+    ParamSpec::new(
+        "buffer",
+        ParamKind::decimal("0.02", Bound::Incl("0"), Bound::Excl("0.5")),
+        "share of the notional, [0, 0.5)",
+        "held back for the taker fee, slippage and the fill-to-mark gap: notional = margin·L / (1 + buffer·L)",
+    )
+    .expect("a share in [0, 0.5)"),
+    ParamSpec::new(
+        "max_attempts",
+        ParamKind::int(3, 1, u32::MAX),
+        "≥ 1",
+        "entry attempts before giving up",
+    )
+    .expect("at least 1"),
+    ParamSpec::new(
+        "log_summary",
+        ParamKind::bool(false),
+        "",
+        "print a one-line summary to stderr at the end of the run",
+    ),
 ];
 
 /// Registers [`BuyAndHold`] as `buy-and-hold`.
@@ -133,16 +174,9 @@ pub struct Config {
 }
 
 impl Default for Config {
+    /// The declared defaults ([`PARAMS`]).
     fn default() -> Self {
-        Config {
-            mode: Mode::Spot,
-            symbol: None,
-            leverage: 10,
-            fraction: Rate::ONE,
-            buffer: rate("0.02"),
-            max_attempts: 3,
-            log_summary: false,
-        }
+        BuyAndHold::config_from_params(&Params::new()).expect("the declared defaults are valid")
     }
 }
 
@@ -216,35 +250,16 @@ impl BuyAndHold {
 
     /// Reads and checks the parameters without building the strategy.
     pub fn config_from_params(p: &Params) -> Result<Config, ParamError> {
-        p.expect_only(PARAMS)?;
-        let d = Config::default();
-        let mode = match p.get_str("mode", "spot")?.as_str() {
-            "spot" => Mode::Spot,
-            "perp" => Mode::Perp,
-            _ => return Err(p.invalid("mode", "\"spot\" or \"perp\"")),
-        };
-        let config = Config {
-            mode,
-            symbol: p.get_opt::<String>("symbol")?,
-            leverage: p.get_u32("leverage", d.leverage)?,
-            fraction: p.get_rate("fraction", d.fraction)?,
-            buffer: p.get_rate("buffer", d.buffer)?,
-            max_attempts: p.get_u32("max_attempts", d.max_attempts)?,
-            log_summary: p.get_bool("log_summary", d.log_summary)?,
-        };
-        if config.leverage == 0 {
-            return Err(p.invalid("leverage", "at least 1"));
-        }
-        if !config.fraction.is_positive() || config.fraction > Rate::ONE {
-            return Err(p.invalid("fraction", "a share in (0, 1]"));
-        }
-        if config.buffer.is_negative() || config.buffer >= rate("0.5") {
-            return Err(p.invalid("buffer", "a share in [0, 0.5)"));
-        }
-        if config.max_attempts == 0 {
-            return Err(p.invalid("max_attempts", "at least 1"));
-        }
-        Ok(config)
+        let r = ParamReader::new(p, PARAMS)?;
+        Ok(Config {
+            mode: r.choice_of("mode", &[("spot", Mode::Spot), ("perp", Mode::Perp)])?,
+            symbol: r.text("symbol")?,
+            leverage: r.u32("leverage")?,
+            fraction: r.rate("fraction")?,
+            buffer: r.rate("buffer")?,
+            max_attempts: r.u32("max_attempts")?,
+            log_summary: r.bool("log_summary")?,
+        })
     }
 
     /// The settings.

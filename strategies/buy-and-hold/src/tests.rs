@@ -1,95 +1,27 @@
 //! Signal tests through the engine-free harness: crafted events in, commands out.
 
 use super::*;
-use cascade_strategy::testing::Harness;
+use cascade_strategy::testing::{self as kit, btc_perp_and_spot as specs, Harness, PERP, SPOT};
 use cascade_strategy::types::{
-    AccountId, BookTop, Command, EventBody, InstrumentSpec, LiquidationKind, OrderId, OrderKind,
-    RejectReason, Trade, Ts,
+    AccountId, Command, InstrumentSpec, LiquidationKind, RejectReason, Ts,
 };
 use cascade_strategy::AccountCommand;
 
-const PERP: InstrumentId = InstrumentId(0);
-const SPOT: InstrumentId = InstrumentId(1);
-
-fn specs() -> Vec<InstrumentSpec> {
-    let mut perp = InstrumentSpec::new(
-        "binance-um",
-        "BTCUSDT",
-        InstrumentKind::LinearPerp,
-        "BTC",
-        "USDT",
-    );
-    perp.tick = "0.1".parse().unwrap();
-    perp.lot = "0.001".parse().unwrap();
-    let mut spot = InstrumentSpec::new(
-        "binance-spot",
-        "BTCUSDT",
-        InstrumentKind::Spot,
-        "BTC",
-        "USDT",
-    );
-    spot.tick = "0.01".parse().unwrap();
-    spot.lot = "0.00001".parse().unwrap();
-    vec![perp, spot]
-}
-
 fn t(secs: i64) -> Ts {
-    Ts::parse_utc("2025-10-10T12:00:00Z")
-        .unwrap()
-        .plus_nanos(secs * 1_000_000_000)
+    kit::at("2025-10-10T12:00:00Z", secs)
 }
 
 fn trade(secs: i64, i: InstrumentId, price: &str) -> Event {
-    Event {
-        ts: t(secs),
-        instrument: i,
-        body: EventBody::Trade(Trade {
-            price: price.parse().unwrap(),
-            qty: Qty::ONE,
-            aggressor: Side::Buy,
-            trade_id: 0,
-        }),
-    }
+    kit::trade(t(secs), i, kit::price(price))
 }
 
 fn top(secs: i64, i: InstrumentId, bid: &str, ask: &str) -> Event {
-    Event {
-        ts: t(secs),
-        instrument: i,
-        body: EventBody::BookTop(BookTop {
-            bid_price: bid.parse().unwrap(),
-            bid_qty: Qty::ONE,
-            ask_price: ask.parse().unwrap(),
-            ask_qty: Qty::ONE,
-        }),
-    }
+    kit::book_top(t(secs), i, kit::price(bid), kit::price(ask))
 }
 
 /// One line per command, in issue order.
 fn show(cmds: &[AccountCommand]) -> String {
-    cmds.iter()
-        .map(|c| match c.command {
-            Command::Place(o) => {
-                let kind = match o.kind {
-                    OrderKind::Market => "market".to_string(),
-                    OrderKind::Limit { price } => format!("limit {price}"),
-                    OrderKind::StopMarket { trigger } => format!("stop {trigger}"),
-                    OrderKind::StopLimit { trigger, price } => {
-                        format!("stop {trigger} limit {price}")
-                    }
-                };
-                let ro = if o.reduce_only { " reduce-only" } else { "" };
-                format!("{} {} {} {kind}{ro}", o.instrument, o.side, o.qty)
-            }
-            Command::SetLeverage {
-                instrument,
-                leverage,
-            } => format!("{instrument} leverage {leverage}"),
-            Command::Transfer { from, to, amount } => format!("transfer {from:?}->{to:?} {amount}"),
-            other => format!("{other:?}"),
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+    kit::render(cmds).join("\n")
 }
 
 /// The strategy built from `k=v` parameters (checked as the registry would), and a harness
@@ -100,27 +32,19 @@ fn setup(params: &[&str], deposit: i64) -> (Harness, BuyAndHold) {
         .unwrap();
     let mut s = BuyAndHold::new(BuyAndHold::config_from_params(&p).unwrap());
     p.check_unknown().unwrap();
-    let mut h = Harness::new(&specs());
-    let a = &mut h.accounts[0];
-    a.equity = Money::from_int(deposit);
-    a.futures.balance = Money::from_int(deposit);
-    a.futures.margin_balance = Money::from_int(deposit);
-    a.futures.available = Money::from_int(deposit);
+    let mut h = Harness::funded(&specs(), Money::from_int(deposit));
     assert!(h.start(&mut s).unwrap().is_empty());
     (h, s)
 }
 
 fn fill(i: InstrumentId, side: Side, qty: &str, price: &str) -> Output {
-    Output::Fill {
-        account: AccountId(0),
-        instrument: i,
-        order_id: OrderId(1),
+    kit::fill(
+        i,
         side,
-        qty: qty.parse().unwrap(),
-        price: price.parse().unwrap(),
-        fee: Money::from_int(5),
-        maker: false,
-    }
+        kit::qty(qty),
+        kit::price(price),
+        Money::from_int(5),
+    )
 }
 
 fn rejected(cmds: &[AccountCommand], reason: RejectReason) -> Output {
@@ -265,25 +189,18 @@ fn start_refuses_a_run_without_the_instrument() {
 
 #[test]
 fn parameters_are_checked_and_typos_caught() {
-    let mut registry = Registry::new();
-    register(&mut registry);
-    let make = |kv: &[&str]| {
-        let p = Params::new().with_overrides(kv.iter().copied()).unwrap();
-        match registry.create(NAME, &p) {
-            Ok(_) => "ok".to_string(),
-            Err(e) => e.to_string(),
-        }
-    };
+    kit::check_params(register, NAME, PARAMS, include_str!("../README.md"));
     let out = [
-        make(&[]),
-        make(&["mode=perp", "leverage=20", "fraction=0.25", "buffer=0.01"]),
-        make(&["mode=margin"]),
-        make(&["leverage=0"]),
-        make(&["fraction=1.5"]),
-        make(&["buffer=0.5"]),
-        make(&["max_attempts=0"]),
-        make(&["levrage=5"]),
-    ];
+        &[][..],
+        &["mode=perp", "leverage=20", "fraction=0.25", "buffer=0.01"],
+        &["mode=margin"],
+        &["leverage=0"],
+        &["fraction=1.5"],
+        &["buffer=0.5"],
+        &["max_attempts=0"],
+        &["levrage=5"],
+    ]
+    .map(|kv| kit::try_create(register, NAME, kv));
     assert_eq!(
         out.join("\n"),
         [

@@ -41,6 +41,7 @@ use cascade_strategy::prelude::*;
 use cascade_strategy::sizing::{
     buy_price, notional_for, qty_for, qty_for_instrument, select_instrument, select_perp,
 };
+use cascade_strategy::spec::{Bound, ParamKind, ParamReader, ParamSpec};
 use cascade_strategy::types::{
     Event, EventBody, InstrumentId, InstrumentKind, Money, OrderRequest, Output, Price, Qty, Rate,
     Rounding, Side, Ts, Wallet,
@@ -52,26 +53,130 @@ use std::fmt;
 /// The name the strategy is registered under.
 pub const NAME: &str = "cascade-fade";
 
-/// The parameter names [`CascadeFade::from_params`] knows.
-pub const PARAMS: &[&str] = &[
-    "signal",
-    "trade",
-    "spot",
-    "leverage",
-    "fraction",
-    "buffer",
-    "window_s",
-    "liq_threshold",
-    "drop",
-    "rate_window_s",
-    "exhaustion",
-    "calm_s",
-    "max_wait_s",
-    "stop_buffer",
-    "take_profit",
-    "max_hold_s",
-    "cooldown_s",
-    "log_summary",
+/// The parameters [`CascadeFade::from_params`] reads: names, types, defaults, ranges and
+/// docs (the README's table is rendered from it). `rate_window_s` is also checked against
+/// `window_s`.
+pub const PARAMS: &[ParamSpec] = &[
+    ParamSpec::new(
+        "signal",
+        ParamKind::text("first linear perpetual"),
+        "venue symbol",
+        "perpetual whose liquidations and price are watched",
+    ),
+    ParamSpec::new(
+        "trade",
+        ParamKind::choice(&["perp", "spot"], "perp"),
+        "`\"perp\"` or `\"spot\"`",
+        "what is bought",
+    ),
+    ParamSpec::new(
+        "spot",
+        ParamKind::text("first spot of the signal's base"),
+        "venue symbol",
+        "the spot instrument (with `trade = \"spot\"`)",
+    ),
+    ParamSpec::new(
+        "leverage",
+        ParamKind::int(3, 1, u32::MAX),
+        "≥ 1",
+        "leverage of the perpetual long",
+    )
+    .expect("at least 1"),
+    ParamSpec::new(
+        "fraction",
+        ParamKind::decimal("0.5", Bound::Excl("0"), Bound::Incl("1")),
+        "share, (0, 1]",
+        "share of equity used as margin (perp) or spent (spot)",
+    )
+    .expect("a share in (0, 1]"),
+    ParamSpec::new(
+        "buffer",
+        ParamKind::decimal("0.02", Bound::Incl("0"), Bound::Excl("0.5")),
+        "share of the notional, [0, 0.5)",
+        "held back for the taker fee, slippage and the fill-to-mark gap: notional = margin·L / (1 + buffer·L)",
+    )
+    .expect("a share in [0, 0.5)"),
+    ParamSpec::new(
+        "window_s",
+        ParamKind::int(300, 1, 86_400),
+        "seconds, 1–86400",
+        "detection window (liquidations and price drop)",
+    )
+    .expect("1 to 86400 seconds"),
+    ParamSpec::new(
+        "liq_threshold",
+        ParamKind::decimal("10000000", Bound::Excl("0"), Bound::None),
+        "quote currency",
+        "long-liquidation notional over the window that makes a cascade",
+    )
+    .expect("a positive amount"),
+    ParamSpec::new(
+        "drop",
+        ParamKind::decimal("0.03", Bound::Excl("0"), Bound::Excl("1")),
+        "share, (0, 1)",
+        "the price must be down more than this over the window",
+    )
+    .expect("a share in (0, 1)"),
+    ParamSpec::new(
+        "rate_window_s",
+        ParamKind::int(60, 1, u32::MAX),
+        "seconds, 1–`window_s`",
+        "window of the liquidation rate",
+    )
+    .expect("1 to window_s seconds"),
+    ParamSpec::new(
+        "exhaustion",
+        ParamKind::decimal("0.25", Bound::Excl("0"), Bound::Excl("1")),
+        "share of the peak rate, (0, 1)",
+        "exhausted at or below",
+    )
+    .expect("a share in (0, 1)"),
+    ParamSpec::new(
+        "calm_s",
+        ParamKind::int(120, 0, u32::MAX),
+        "seconds",
+        "no new low for this long",
+    ),
+    ParamSpec::new(
+        "max_wait_s",
+        ParamKind::int(3600, 1, u32::MAX),
+        "seconds ≥ 1",
+        "a cascade not exhausted by then is abandoned",
+    )
+    .expect("at least 1 second"),
+    ParamSpec::new(
+        "stop_buffer",
+        ParamKind::decimal("0.005", Bound::Incl("0"), Bound::Excl("1")),
+        "share, [0, 1)",
+        "the stop sits this far under the cascade low",
+    )
+    .expect("a share in [0, 1)"),
+    ParamSpec::new(
+        "take_profit",
+        ParamKind::decimal("0.03", Bound::Excl("0"), Bound::None),
+        "share > 0",
+        "the take-profit sits this far over the entry",
+    )
+    .expect("a positive share"),
+    ParamSpec::new(
+        "max_hold_s",
+        ParamKind::int(14_400, 1, u32::MAX),
+        "seconds ≥ 1",
+        "time exit after the entry fill",
+    )
+    .expect("at least 1 second"),
+    ParamSpec::new(
+        "cooldown_s",
+        ParamKind::int(1800, 0, u32::MAX),
+        "seconds",
+        "pause after an exit or an abandoned cascade",
+    ),
+    ParamSpec::new(
+        "log_summary",
+        ParamKind::bool(false),
+        "",
+        "print the summary to stderr at the end of the run",
+    ),
 ];
 
 const NS_PER_SEC: i64 = 1_000_000_000;
@@ -138,112 +243,39 @@ pub struct Config {
     pub log_summary: bool,
 }
 
-fn rate(s: &str) -> Rate {
-    s.parse().expect("a valid rate literal")
-}
-
 impl Default for Config {
+    /// The declared defaults ([`PARAMS`]).
     fn default() -> Self {
-        Config {
-            signal: None,
-            trade: TradeOn::Perp,
-            spot: None,
-            leverage: 3,
-            fraction: rate("0.5"),
-            buffer: rate("0.02"),
-            window_s: 300,
-            liq_threshold: Money::from_int(10_000_000),
-            drop: rate("0.03"),
-            rate_window_s: 60,
-            exhaustion: rate("0.25"),
-            calm_s: 120,
-            max_wait_s: 3600,
-            stop_buffer: rate("0.005"),
-            take_profit: rate("0.03"),
-            max_hold_s: 4 * 3600,
-            cooldown_s: 1800,
-            log_summary: false,
-        }
+        Config::from_params(&Params::new()).expect("the declared defaults are valid")
     }
 }
 
 impl Config {
     /// Reads and checks the parameters.
     pub fn from_params(p: &Params) -> Result<Config, ParamError> {
-        p.expect_only(PARAMS)?;
-        let d = Config::default();
-        let trade = match p.get_str("trade", "perp")?.as_str() {
-            "perp" => TradeOn::Perp,
-            "spot" => TradeOn::Spot,
-            _ => return Err(p.invalid("trade", "\"perp\" or \"spot\"")),
-        };
+        let r = ParamReader::new(p, PARAMS)?;
         let c = Config {
-            signal: p.get_opt("signal")?,
-            trade,
-            spot: p.get_opt("spot")?,
-            leverage: p.get_u32("leverage", d.leverage)?,
-            fraction: p.get_rate("fraction", d.fraction)?,
-            buffer: p.get_rate("buffer", d.buffer)?,
-            window_s: p.get_u32("window_s", d.window_s)?,
-            liq_threshold: p.get_money("liq_threshold", d.liq_threshold)?,
-            drop: p.get_rate("drop", d.drop)?,
-            rate_window_s: p.get_u32("rate_window_s", d.rate_window_s)?,
-            exhaustion: p.get_rate("exhaustion", d.exhaustion)?,
-            calm_s: p.get_u32("calm_s", d.calm_s)?,
-            max_wait_s: p.get_u32("max_wait_s", d.max_wait_s)?,
-            stop_buffer: p.get_rate("stop_buffer", d.stop_buffer)?,
-            take_profit: p.get_rate("take_profit", d.take_profit)?,
-            max_hold_s: p.get_u32("max_hold_s", d.max_hold_s)?,
-            cooldown_s: p.get_u32("cooldown_s", d.cooldown_s)?,
-            log_summary: p.get_bool("log_summary", d.log_summary)?,
+            signal: r.text("signal")?,
+            trade: r.choice_of("trade", &[("perp", TradeOn::Perp), ("spot", TradeOn::Spot)])?,
+            spot: r.text("spot")?,
+            leverage: r.u32("leverage")?,
+            fraction: r.rate("fraction")?,
+            buffer: r.rate("buffer")?,
+            window_s: r.u32("window_s")?,
+            liq_threshold: r.money("liq_threshold")?,
+            drop: r.rate("drop")?,
+            rate_window_s: r.u32("rate_window_s")?,
+            exhaustion: r.rate("exhaustion")?,
+            calm_s: r.u32("calm_s")?,
+            max_wait_s: r.u32("max_wait_s")?,
+            stop_buffer: r.rate("stop_buffer")?,
+            take_profit: r.rate("take_profit")?,
+            max_hold_s: r.u32("max_hold_s")?,
+            cooldown_s: r.u32("cooldown_s")?,
+            log_summary: r.bool("log_summary")?,
         };
-        let share = |r: Rate| r.is_positive() && r < Rate::ONE;
-        let checks = [
-            ("leverage", c.leverage >= 1, "at least 1"),
-            (
-                "fraction",
-                c.fraction.is_positive() && c.fraction <= Rate::ONE,
-                "a share in (0, 1]",
-            ),
-            (
-                "buffer",
-                !c.buffer.is_negative() && c.buffer < rate("0.5"),
-                "a share in [0, 0.5)",
-            ),
-            (
-                "window_s",
-                (1..=86_400).contains(&c.window_s),
-                "1 to 86400 seconds",
-            ),
-            (
-                "liq_threshold",
-                c.liq_threshold.is_positive(),
-                "a positive amount",
-            ),
-            ("drop", share(c.drop), "a share in (0, 1)"),
-            (
-                "rate_window_s",
-                (1..=c.window_s).contains(&c.rate_window_s),
-                "1 to window_s seconds",
-            ),
-            ("exhaustion", share(c.exhaustion), "a share in (0, 1)"),
-            ("max_wait_s", c.max_wait_s >= 1, "at least 1 second"),
-            (
-                "stop_buffer",
-                !c.stop_buffer.is_negative() && c.stop_buffer < Rate::ONE,
-                "a share in [0, 1)",
-            ),
-            (
-                "take_profit",
-                c.take_profit.is_positive(),
-                "a positive share",
-            ),
-            ("max_hold_s", c.max_hold_s >= 1, "at least 1 second"),
-        ];
-        for (name, ok, expected) in checks {
-            if !ok {
-                return Err(p.invalid(name, expected));
-            }
+        if c.rate_window_s > c.window_s {
+            return Err(p.invalid("rate_window_s", "1 to window_s seconds"));
         }
         Ok(c)
     }

@@ -2,40 +2,14 @@
 //! fall with long liquidations, then a quiet base), and what the strategy does at each step.
 
 use super::*;
-use cascade_strategy::testing::Harness;
+use cascade_strategy::testing::{self as kit, btc_perp_and_spot as specs, Harness, PERP, SPOT};
 use cascade_strategy::types::{
-    AccountId, Command, InstrumentSpec, Liquidation, LiquidationKind, OrderId, OrderKind,
-    RejectReason, Trade,
+    AccountId, Command, InstrumentSpec, Liquidation, LiquidationKind, OrderId, RejectReason, Trade,
 };
 use cascade_strategy::AccountCommand;
 
-const PERP: InstrumentId = InstrumentId(0);
-const SPOT: InstrumentId = InstrumentId(1);
-
 fn q(s: &str) -> Qty {
     s.parse().unwrap()
-}
-
-fn specs() -> Vec<InstrumentSpec> {
-    let mut perp = InstrumentSpec::new(
-        "binance-um",
-        "BTCUSDT",
-        InstrumentKind::LinearPerp,
-        "BTC",
-        "USDT",
-    );
-    perp.tick = "0.1".parse().unwrap();
-    perp.lot = "0.001".parse().unwrap();
-    let mut spot = InstrumentSpec::new(
-        "binance-spot",
-        "BTCUSDT",
-        InstrumentKind::Spot,
-        "BTC",
-        "USDT",
-    );
-    spot.tick = "0.01".parse().unwrap();
-    spot.lot = "0.00001".parse().unwrap();
-    vec![perp, spot]
 }
 
 fn t(secs: i64) -> Ts {
@@ -45,28 +19,7 @@ fn t(secs: i64) -> Ts {
 }
 
 fn render(cmds: &[AccountCommand]) -> String {
-    cmds.iter()
-        .map(|c| match c.command {
-            Command::Place(o) => {
-                let kind = match o.kind {
-                    OrderKind::Market => "market".to_string(),
-                    OrderKind::Limit { price } => format!("limit {price}"),
-                    OrderKind::StopMarket { trigger } => format!("stop {trigger}"),
-                    other => format!("{other:?}"),
-                };
-                let ro = if o.reduce_only { " reduce-only" } else { "" };
-                format!("{} {} {} {kind}{ro}", o.instrument, o.side, o.qty)
-            }
-            Command::SetLeverage {
-                instrument,
-                leverage,
-            } => format!("{instrument} leverage {leverage}"),
-            Command::CancelAll { instrument } => format!("{instrument} cancel-all"),
-            Command::Transfer { from, to, amount } => format!("transfer {from:?}->{to:?} {amount}"),
-            other => format!("{other:?}"),
-        })
-        .collect::<Vec<_>>()
-        .join("; ")
+    kit::render(cmds).join("; ")
 }
 
 /// The fader under a harness with 10,000 in the futures wallet; `log` keeps one line per
@@ -95,11 +48,7 @@ impl Tape {
             .unwrap();
         let mut s = CascadeFade::new(Config::from_params(&p).unwrap());
         p.check_unknown().unwrap();
-        let mut h = Harness::new(&specs());
-        let a = &mut h.accounts[0];
-        a.equity = Money::from_int(10_000);
-        a.futures.balance = Money::from_int(10_000);
-        a.futures.available = Money::from_int(10_000);
+        let mut h = Harness::funded(&specs(), Money::from_int(10_000));
         h.start(&mut s).unwrap();
         Tape {
             h,
@@ -407,15 +356,8 @@ fn start_resolves_instruments_or_says_why_not() {
 
 #[test]
 fn parameters_are_checked_and_typos_caught() {
-    let mut registry = Registry::new();
-    register(&mut registry);
-    let make = |kv: &[&str]| {
-        let p = Params::new().with_overrides(kv.iter().copied()).unwrap();
-        match registry.create(NAME, &p) {
-            Ok(_) => "ok".to_string(),
-            Err(e) => e.to_string(),
-        }
-    };
+    kit::check_params(register, NAME, PARAMS, include_str!("../README.md"));
+    let make = |kv: &[&str]| kit::try_create(register, NAME, kv);
     let out = [
         make(&[]),
         make(&[

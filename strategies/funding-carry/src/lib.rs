@@ -52,6 +52,7 @@ use cascade_strategy::prelude::*;
 use cascade_strategy::sizing::{
     buy_price, qty_for, round_down_to_lot, select_instrument, select_perp, sell_price,
 };
+use cascade_strategy::spec::{Bound, ParamKind, ParamReader, ParamSpec};
 use cascade_strategy::types::{
     Event, InstrumentId, InstrumentKind, Money, OrderRequest, Output, Qty, Rate, Rounding, Side,
     Ts, Wallet,
@@ -62,18 +63,75 @@ use std::fmt;
 /// The name the strategy is registered under.
 pub const NAME: &str = "funding-carry";
 
-/// The parameter names [`FundingCarry::from_params`] knows.
-pub const PARAMS: &[&str] = &[
-    "perp",
-    "spot",
-    "leverage",
-    "fraction",
-    "buffer",
-    "rebalance_tolerance",
-    "check_s",
-    "after_adl",
-    "max_attempts",
-    "log_summary",
+/// The parameters [`FundingCarry::from_params`] reads: names, types, defaults, ranges and
+/// docs (the README's table is rendered from it).
+pub const PARAMS: &[ParamSpec] = &[
+    ParamSpec::new(
+        "perp",
+        ParamKind::text("first linear perpetual"),
+        "venue symbol",
+        "the perpetual shorted",
+    ),
+    ParamSpec::new(
+        "spot",
+        ParamKind::text("first spot of the perp's base"),
+        "venue symbol",
+        "the spot instrument bought",
+    ),
+    ParamSpec::new(
+        "leverage",
+        ParamKind::int(2, 1, u32::MAX),
+        "≥ 1",
+        "leverage of the short leg",
+    )
+    .expect("at least 1"),
+    ParamSpec::new(
+        "fraction",
+        ParamKind::decimal("1", Bound::Excl("0"), Bound::Incl("1")),
+        "share, (0, 1]",
+        "share of equity deployed",
+    )
+    .expect("a share in (0, 1]"),
+    ParamSpec::new(
+        "buffer",
+        ParamKind::decimal("0.02", Bound::Incl("0"), Bound::Excl("0.5")),
+        "share of the notional, [0, 0.5)",
+        "held back for the taker fee, slippage and the fill-to-mark gap, on each leg",
+    )
+    .expect("a share in [0, 0.5)"),
+    ParamSpec::new(
+        "rebalance_tolerance",
+        ParamKind::decimal("0.02", Bound::Incl("0"), Bound::Excl("1")),
+        "share of the spot leg, [0, 1)",
+        "legs further apart than this are rebalanced",
+    )
+    .expect("a share in [0, 1)"),
+    ParamSpec::new(
+        "check_s",
+        ParamKind::int(60, 1, u32::MAX),
+        "seconds ≥ 1",
+        "time between checks of the legs (on a fixed grid)",
+    )
+    .expect("at least 1 second"),
+    ParamSpec::new(
+        "after_adl",
+        ParamKind::choice(&["hold", "reopen", "flatten"], "hold"),
+        "`\"hold\"`, `\"reopen\"`, `\"flatten\"`",
+        "policy when the short leg is closed by ADL or liquidation",
+    ),
+    ParamSpec::new(
+        "max_attempts",
+        ParamKind::int(3, 1, u32::MAX),
+        "≥ 1",
+        "entry attempts; refused unwinding, rebalancing or restoring orders in a row before it stops trying",
+    )
+    .expect("at least 1"),
+    ParamSpec::new(
+        "log_summary",
+        ParamKind::bool(false),
+        "",
+        "print the summary to stderr at the end of the run",
+    ),
 ];
 
 const NS_PER_SEC: i64 = 1_000_000_000;
@@ -137,76 +195,36 @@ pub struct Config {
     pub log_summary: bool,
 }
 
-fn rate(s: &str) -> Rate {
-    s.parse().expect("a valid rate literal")
-}
-
 impl Default for Config {
+    /// The declared defaults ([`PARAMS`]).
     fn default() -> Self {
-        Config {
-            perp: None,
-            spot: None,
-            leverage: 2,
-            fraction: Rate::ONE,
-            buffer: rate("0.02"),
-            rebalance_tolerance: rate("0.02"),
-            check_s: 60,
-            after_adl: AfterAdl::Hold,
-            max_attempts: 3,
-            log_summary: false,
-        }
+        Config::from_params(&Params::new()).expect("the declared defaults are valid")
     }
 }
 
 impl Config {
     /// Reads and checks the parameters.
     pub fn from_params(p: &Params) -> Result<Config, ParamError> {
-        p.expect_only(PARAMS)?;
-        let d = Config::default();
-        let after_adl = match p.get_str("after_adl", "hold")?.as_str() {
-            "hold" => AfterAdl::Hold,
-            "reopen" => AfterAdl::Reopen,
-            "flatten" => AfterAdl::Flatten,
-            _ => return Err(p.invalid("after_adl", "\"hold\", \"reopen\" or \"flatten\"")),
-        };
-        let c = Config {
-            perp: p.get_opt("perp")?,
-            spot: p.get_opt("spot")?,
-            leverage: p.get_u32("leverage", d.leverage)?,
-            fraction: p.get_rate("fraction", d.fraction)?,
-            buffer: p.get_rate("buffer", d.buffer)?,
-            rebalance_tolerance: p.get_rate("rebalance_tolerance", d.rebalance_tolerance)?,
-            check_s: p.get_u32("check_s", d.check_s)?,
-            after_adl,
-            max_attempts: p.get_u32("max_attempts", d.max_attempts)?,
-            log_summary: p.get_bool("log_summary", d.log_summary)?,
-        };
-        let checks = [
-            ("leverage", c.leverage >= 1, "at least 1"),
-            (
-                "fraction",
-                c.fraction.is_positive() && c.fraction <= Rate::ONE,
-                "a share in (0, 1]",
-            ),
-            (
-                "buffer",
-                !c.buffer.is_negative() && c.buffer < rate("0.5"),
-                "a share in [0, 0.5)",
-            ),
-            (
-                "rebalance_tolerance",
-                !c.rebalance_tolerance.is_negative() && c.rebalance_tolerance < Rate::ONE,
-                "a share in [0, 1)",
-            ),
-            ("check_s", c.check_s >= 1, "at least 1 second"),
-            ("max_attempts", c.max_attempts >= 1, "at least 1"),
-        ];
-        for (name, ok, expected) in checks {
-            if !ok {
-                return Err(p.invalid(name, expected));
-            }
-        }
-        Ok(c)
+        let r = ParamReader::new(p, PARAMS)?;
+        Ok(Config {
+            perp: r.text("perp")?,
+            spot: r.text("spot")?,
+            leverage: r.u32("leverage")?,
+            fraction: r.rate("fraction")?,
+            buffer: r.rate("buffer")?,
+            rebalance_tolerance: r.rate("rebalance_tolerance")?,
+            check_s: r.u32("check_s")?,
+            after_adl: r.choice_of(
+                "after_adl",
+                &[
+                    ("hold", AfterAdl::Hold),
+                    ("reopen", AfterAdl::Reopen),
+                    ("flatten", AfterAdl::Flatten),
+                ],
+            )?,
+            max_attempts: r.u32("max_attempts")?,
+            log_summary: r.bool("log_summary")?,
+        })
     }
 }
 

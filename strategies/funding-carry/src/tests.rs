@@ -5,63 +5,17 @@
 //! engine would show it, then deliver the outputs.
 
 use super::*;
-use cascade_strategy::testing::Harness;
+use cascade_strategy::testing::{self as kit, btc_perp_and_spot as specs, Harness, PERP, SPOT};
 use cascade_strategy::types::Price;
-use cascade_strategy::types::{
-    AccountId, BookTop, Command, EventBody, InstrumentSpec, LiquidationKind, OrderId, OrderKind,
-    RejectReason,
-};
+use cascade_strategy::types::{AccountId, Command, InstrumentSpec, LiquidationKind, RejectReason};
 use cascade_strategy::AccountCommand;
 
-const PERP: InstrumentId = InstrumentId(0);
-const SPOT: InstrumentId = InstrumentId(1);
-
 fn q(s: &str) -> Qty {
-    s.parse().unwrap()
-}
-
-fn specs() -> Vec<InstrumentSpec> {
-    let mut perp = InstrumentSpec::new(
-        "binance-um",
-        "BTCUSDT",
-        InstrumentKind::LinearPerp,
-        "BTC",
-        "USDT",
-    );
-    perp.tick = "0.1".parse().unwrap();
-    perp.lot = "0.001".parse().unwrap();
-    let mut spot = InstrumentSpec::new(
-        "binance-spot",
-        "BTCUSDT",
-        InstrumentKind::Spot,
-        "BTC",
-        "USDT",
-    );
-    spot.tick = "0.01".parse().unwrap();
-    spot.lot = "0.00001".parse().unwrap();
-    vec![perp, spot]
+    kit::qty(s)
 }
 
 fn render(cmds: &[AccountCommand]) -> String {
-    cmds.iter()
-        .map(|c| match c.command {
-            Command::Place(o) => {
-                let kind = match o.kind {
-                    OrderKind::Market => "market".to_string(),
-                    other => format!("{other:?}"),
-                };
-                let ro = if o.reduce_only { " reduce-only" } else { "" };
-                format!("{} {} {} {kind}{ro}", o.instrument, o.side, o.qty)
-            }
-            Command::SetLeverage {
-                instrument,
-                leverage,
-            } => format!("{instrument} leverage {leverage}"),
-            Command::Transfer { from, to, amount } => format!("transfer {from:?}->{to:?} {amount}"),
-            other => format!("{other:?}"),
-        })
-        .collect::<Vec<_>>()
-        .join("; ")
+    kit::render(cmds).join("; ")
 }
 
 /// The carry under a harness with 10,000 in the futures wallet.
@@ -79,11 +33,7 @@ impl Run {
             .unwrap();
         let mut s = FundingCarry::new(Config::from_params(&p).unwrap());
         p.check_unknown().unwrap();
-        let mut h = Harness::new(&specs());
-        let a = &mut h.accounts[0];
-        a.equity = Money::from_int(10_000);
-        a.futures.balance = Money::from_int(10_000);
-        a.futures.available = Money::from_int(10_000);
+        let mut h = Harness::funded(&specs(), Money::from_int(10_000));
         h.start(&mut s).unwrap();
         Run {
             h,
@@ -106,16 +56,7 @@ impl Run {
         let ts = Ts::parse_utc("2025-10-10T12:00:00Z")
             .unwrap()
             .plus_nanos(secs * NS_PER_SEC);
-        let top = |i, bid: &str, ask: &str| Event {
-            ts,
-            instrument: i,
-            body: EventBody::BookTop(BookTop {
-                bid_price: bid.parse().unwrap(),
-                bid_qty: Qty::ONE,
-                ask_price: ask.parse().unwrap(),
-                ask_qty: Qty::ONE,
-            }),
-        };
+        let top = |i, bid: &str, ask: &str| kit::book_top(ts, i, kit::price(bid), kit::price(ask));
         let perp_ask = (perp_bid.parse::<Price>().unwrap() + Price::from_int(1)).to_string();
         let spot_bid = (spot_ask.parse::<Price>().unwrap() - Price::from_int(1)).to_string();
         let mut cmds = self.h.event(&mut self.s, &top(PERP, perp_bid, &perp_ask));
@@ -135,16 +76,8 @@ impl Run {
     }
 
     fn fill(&mut self, i: InstrumentId, side: Side, qty: &str) -> String {
-        self.out(Output::Fill {
-            account: AccountId(0),
-            instrument: i,
-            order_id: OrderId(1),
-            side,
-            qty: q(qty),
-            price: "100000".parse().unwrap(),
-            fee: Money::ZERO,
-            maker: false,
-        })
+        let fill = kit::fill(i, side, q(qty), kit::price("100000"), Money::ZERO);
+        self.out(fill)
     }
 
     fn adl(&mut self, victim: u32, qty: &str) -> String {
@@ -463,28 +396,21 @@ fn start_needs_both_instruments() {
 
 #[test]
 fn parameters_are_checked_and_typos_caught() {
-    let mut registry = Registry::new();
-    register(&mut registry);
-    let make = |kv: &[&str]| {
-        let p = Params::new().with_overrides(kv.iter().copied()).unwrap();
-        match registry.create(NAME, &p) {
-            Ok(_) => "ok".to_string(),
-            Err(e) => e.to_string(),
-        }
-    };
+    kit::check_params(register, NAME, PARAMS, include_str!("../README.md"));
     let out = [
-        make(&[]),
-        make(&[
+        &[][..],
+        &[
             "after_adl=flatten",
             "leverage=5",
             "rebalance_tolerance=0.05",
-        ]),
-        make(&["after_adl=panic"]),
-        make(&["leverage=0"]),
-        make(&["rebalance_tolerance=1"]),
-        make(&["check_s=0"]),
-        make(&["after_ald=hold"]),
-    ];
+        ],
+        &["after_adl=panic"],
+        &["leverage=0"],
+        &["rebalance_tolerance=1"],
+        &["check_s=0"],
+        &["after_ald=hold"],
+    ]
+    .map(|kv| kit::try_create(register, NAME, kv));
     assert_eq!(
         out.join("\n"),
         [

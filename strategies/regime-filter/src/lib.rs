@@ -58,6 +58,7 @@ use cascade_strategy::prelude::*;
 use cascade_strategy::sizing::{
     buy_price, notional_for, qty_for, qty_for_instrument, select_instrument, select_perp,
 };
+use cascade_strategy::spec::{Bound, ParamKind, ParamReader, ParamSpec};
 use cascade_strategy::types::{
     Event, InstrumentId, InstrumentKind, Money, OrderRequest, Output, Qty, Rate, Rounding, Side,
     Ts, Wallet,
@@ -69,33 +70,172 @@ use std::fmt;
 /// The name the strategy is registered under.
 pub const NAME: &str = "regime-filter";
 
-/// The parameter names [`RegimeFilter::from_params`] knows.
-pub const PARAMS: &[&str] = &[
-    "perp",
-    "spot",
-    "hold",
-    "leverage",
-    "fraction",
-    "buffer",
-    "eval_s",
-    "window_min",
-    "oi_excess_ok",
-    "oi_excess_max",
-    "funding_moderate",
-    "funding_hot",
-    "funding_reset",
-    "spot_delta_min",
-    "taker_spike",
-    "liq_notional_min",
-    "liq_one_sided",
-    "heatmap_bps",
-    "heatmap_ratio",
-    "derisk_votes",
-    "oi_flush",
-    "liq_exhausted",
-    "reentry_votes",
-    "rearm_min",
-    "log_summary",
+/// The parameters [`RegimeFilter::from_params`] reads: names, types, defaults, ranges and
+/// docs (the README's table is rendered from it). `oi_excess_max` and `funding_hot` are
+/// also checked against `oi_excess_ok` and `funding_moderate`.
+pub const PARAMS: &[ParamSpec] = &[
+    ParamSpec::new(
+        "perp",
+        ParamKind::text("first linear perpetual"),
+        "venue symbol",
+        "the perpetual watched (and traded with `hold = perp`)",
+    ),
+    ParamSpec::new(
+        "spot",
+        ParamKind::text("first spot of the perp's base"),
+        "venue symbol",
+        "the spot instrument for the taker delta (and `hold = spot`)",
+    ),
+    ParamSpec::new(
+        "hold",
+        ParamKind::choice(&["perp", "spot"], "perp"),
+        "`\"perp\"` or `\"spot\"`",
+        "what is held while risk-on",
+    ),
+    ParamSpec::new(
+        "leverage",
+        ParamKind::int(3, 1, u32::MAX),
+        "≥ 1",
+        "leverage of the perpetual long",
+    )
+    .expect("at least 1"),
+    ParamSpec::new(
+        "fraction",
+        ParamKind::decimal("1", Bound::Excl("0"), Bound::Incl("1")),
+        "share, (0, 1]",
+        "share of equity used as margin (perp) or spent (spot)",
+    )
+    .expect("a share in (0, 1]"),
+    ParamSpec::new(
+        "buffer",
+        ParamKind::decimal("0.02", Bound::Incl("0"), Bound::Excl("0.5")),
+        "share of the notional, [0, 0.5)",
+        "held back for the taker fee, slippage and the fill-to-mark gap: notional = margin·L / (1 + buffer·L)",
+    )
+    .expect("a share in [0, 0.5)"),
+    ParamSpec::new(
+        "eval_s",
+        ParamKind::int(60, 1, u32::MAX),
+        "seconds ≥ 1",
+        "time between evaluations (on a fixed grid)",
+    )
+    .expect("at least 1 second"),
+    ParamSpec::new(
+        "window_min",
+        ParamKind::int(60, 1, u32::MAX),
+        "minutes ≥ 1",
+        "window of the price and open-interest changes; also the warm-up",
+    )
+    .expect("at least 1 minute"),
+    ParamSpec::new(
+        "oi_excess_ok",
+        ParamKind::any_decimal("0.01"),
+        "rate",
+        "spot-led needs OI change − price change at or below",
+    ),
+    ParamSpec::new(
+        "oi_excess_max",
+        ParamKind::any_decimal("0.03"),
+        "rate > `oi_excess_ok`",
+        "leverage-led vote at or above",
+    ),
+    ParamSpec::new(
+        "funding_moderate",
+        ParamKind::any_decimal("0.0001"),
+        "rate per funding interval",
+        "spot-led needs funding at or below",
+    ),
+    ParamSpec::new(
+        "funding_hot",
+        ParamKind::any_decimal("0.0003"),
+        "rate > `funding_moderate`",
+        "leverage-led vote at or above",
+    ),
+    ParamSpec::new(
+        "funding_reset",
+        ParamKind::any_decimal("0"),
+        "rate",
+        "reset / re-entry sign below",
+    ),
+    ParamSpec::new(
+        "spot_delta_min",
+        ParamKind::any_decimal("0"),
+        "share of spot taker notional",
+        "spot-led needs the delta share above",
+    ),
+    ParamSpec::new(
+        "taker_spike",
+        ParamKind::decimal("2", Bound::Excl("1"), Bound::None),
+        "ratio > 1",
+        "leverage-led vote when one side is at least this many times the other",
+    )
+    .expect("a ratio above 1"),
+    ParamSpec::new(
+        "liq_notional_min",
+        ParamKind::any_decimal("1000000"),
+        "quote currency",
+        "recorded liquidations over the fast window count from here",
+    ),
+    ParamSpec::new(
+        "liq_one_sided",
+        ParamKind::decimal("0.8", Bound::Excl("0.5"), Bound::Incl("1")),
+        "share, (0.5, 1]",
+        "one side's share for \"one-sided\"",
+    )
+    .expect("a share in (0.5, 1]"),
+    ParamSpec::new(
+        "heatmap_bps",
+        ParamKind::int(500, 0, u32::MAX),
+        "basis points",
+        "the widest heatmap band within this distance is read",
+    ),
+    ParamSpec::new(
+        "heatmap_ratio",
+        ParamKind::decimal("2", Bound::Excl("1"), Bound::None),
+        "ratio > 1",
+        "leverage-led vote when long ÷ short heatmap notional is at or above",
+    )
+    .expect("a ratio above 1"),
+    ParamSpec::new(
+        "derisk_votes",
+        ParamKind::int(2, 1, u32::MAX),
+        "≥ 1",
+        "leverage-led votes needed to de-risk",
+    )
+    .expect("at least 1"),
+    ParamSpec::new(
+        "oi_flush",
+        ParamKind::decimal("0.05", Bound::Excl("0"), Bound::Incl("1")),
+        "share, (0, 1]",
+        "open interest this far below its peak is flushed",
+    )
+    .expect("a share in (0, 1]"),
+    ParamSpec::new(
+        "liq_exhausted",
+        ParamKind::decimal("0.2", Bound::Incl("0"), Bound::Incl("1")),
+        "share, [0, 1]",
+        "long liquidations at or below this share of their peak are exhausted",
+    )
+    .expect("a share in [0, 1]"),
+    ParamSpec::new(
+        "reentry_votes",
+        ParamKind::int(3, 1, u32::MAX),
+        "≥ 1",
+        "re-entry conditions needed (capped by those available)",
+    )
+    .expect("at least 1"),
+    ParamSpec::new(
+        "rearm_min",
+        ParamKind::int(240, 0, u32::MAX),
+        "minutes, 0 = never",
+        "spot-led minutes that re-arm a flat filter without a reset",
+    ),
+    ParamSpec::new(
+        "log_summary",
+        ParamKind::bool(false),
+        "",
+        "print the summary to stderr at the end of the run",
+    ),
 ];
 
 /// Entry attempts per risk-on period before the filter stops retrying rejected orders.
@@ -181,128 +321,49 @@ pub struct Config {
     pub log_summary: bool,
 }
 
-fn rate(s: &str) -> Rate {
-    s.parse().expect("a valid rate literal")
-}
-
 impl Default for Config {
+    /// The declared defaults ([`PARAMS`]).
     fn default() -> Self {
-        Config {
-            perp: None,
-            spot: None,
-            hold: Hold::Perp,
-            leverage: 3,
-            fraction: Rate::ONE,
-            buffer: rate("0.02"),
-            eval_s: 60,
-            window_min: 60,
-            oi_excess_ok: rate("0.01"),
-            oi_excess_max: rate("0.03"),
-            funding_moderate: rate("0.0001"),
-            funding_hot: rate("0.0003"),
-            funding_reset: Rate::ZERO,
-            spot_delta_min: Rate::ZERO,
-            taker_spike: rate("2"),
-            liq_notional_min: Money::from_int(1_000_000),
-            liq_one_sided: rate("0.8"),
-            heatmap_bps: 500,
-            heatmap_ratio: rate("2"),
-            derisk_votes: 2,
-            oi_flush: rate("0.05"),
-            liq_exhausted: rate("0.2"),
-            reentry_votes: 3,
-            rearm_min: 240,
-            log_summary: false,
-        }
+        Config::from_params(&Params::new()).expect("the declared defaults are valid")
     }
 }
 
 impl Config {
     /// Reads and checks the parameters.
     pub fn from_params(p: &Params) -> Result<Config, ParamError> {
-        p.expect_only(PARAMS)?;
-        let d = Config::default();
-        let hold = match p.get_str("hold", "perp")?.as_str() {
-            "perp" => Hold::Perp,
-            "spot" => Hold::Spot,
-            _ => return Err(p.invalid("hold", "\"perp\" or \"spot\"")),
-        };
+        let r = ParamReader::new(p, PARAMS)?;
         let c = Config {
-            perp: p.get_opt("perp")?,
-            spot: p.get_opt("spot")?,
-            hold,
-            leverage: p.get_u32("leverage", d.leverage)?,
-            fraction: p.get_rate("fraction", d.fraction)?,
-            buffer: p.get_rate("buffer", d.buffer)?,
-            eval_s: p.get_u32("eval_s", d.eval_s)?,
-            window_min: p.get_u32("window_min", d.window_min)?,
-            oi_excess_ok: p.get_rate("oi_excess_ok", d.oi_excess_ok)?,
-            oi_excess_max: p.get_rate("oi_excess_max", d.oi_excess_max)?,
-            funding_moderate: p.get_rate("funding_moderate", d.funding_moderate)?,
-            funding_hot: p.get_rate("funding_hot", d.funding_hot)?,
-            funding_reset: p.get_rate("funding_reset", d.funding_reset)?,
-            spot_delta_min: p.get_rate("spot_delta_min", d.spot_delta_min)?,
-            taker_spike: p.get_rate("taker_spike", d.taker_spike)?,
-            liq_notional_min: p.get_money("liq_notional_min", d.liq_notional_min)?,
-            liq_one_sided: p.get_rate("liq_one_sided", d.liq_one_sided)?,
-            heatmap_bps: p.get_u32("heatmap_bps", d.heatmap_bps)?,
-            heatmap_ratio: p.get_rate("heatmap_ratio", d.heatmap_ratio)?,
-            derisk_votes: p.get_u32("derisk_votes", d.derisk_votes)?,
-            oi_flush: p.get_rate("oi_flush", d.oi_flush)?,
-            liq_exhausted: p.get_rate("liq_exhausted", d.liq_exhausted)?,
-            reentry_votes: p.get_u32("reentry_votes", d.reentry_votes)?,
-            rearm_min: p.get_u32("rearm_min", d.rearm_min)?,
-            log_summary: p.get_bool("log_summary", d.log_summary)?,
+            perp: r.text("perp")?,
+            spot: r.text("spot")?,
+            hold: r.choice_of("hold", &[("perp", Hold::Perp), ("spot", Hold::Spot)])?,
+            leverage: r.u32("leverage")?,
+            fraction: r.rate("fraction")?,
+            buffer: r.rate("buffer")?,
+            eval_s: r.u32("eval_s")?,
+            window_min: r.u32("window_min")?,
+            oi_excess_ok: r.rate("oi_excess_ok")?,
+            oi_excess_max: r.rate("oi_excess_max")?,
+            funding_moderate: r.rate("funding_moderate")?,
+            funding_hot: r.rate("funding_hot")?,
+            funding_reset: r.rate("funding_reset")?,
+            spot_delta_min: r.rate("spot_delta_min")?,
+            taker_spike: r.rate("taker_spike")?,
+            liq_notional_min: r.money("liq_notional_min")?,
+            liq_one_sided: r.rate("liq_one_sided")?,
+            heatmap_bps: r.u32("heatmap_bps")?,
+            heatmap_ratio: r.rate("heatmap_ratio")?,
+            derisk_votes: r.u32("derisk_votes")?,
+            oi_flush: r.rate("oi_flush")?,
+            liq_exhausted: r.rate("liq_exhausted")?,
+            reentry_votes: r.u32("reentry_votes")?,
+            rearm_min: r.u32("rearm_min")?,
+            log_summary: r.bool("log_summary")?,
         };
-        let share = |r: Rate| !r.is_negative() && r <= Rate::ONE;
-        let checks: [(&str, bool, &str); 14] = [
-            ("leverage", c.leverage >= 1, "at least 1"),
-            (
-                "fraction",
-                c.fraction.is_positive() && c.fraction <= Rate::ONE,
-                "a share in (0, 1]",
-            ),
-            (
-                "buffer",
-                !c.buffer.is_negative() && c.buffer < rate("0.5"),
-                "a share in [0, 0.5)",
-            ),
-            ("eval_s", c.eval_s >= 1, "at least 1 second"),
-            ("window_min", c.window_min >= 1, "at least 1 minute"),
-            (
-                "oi_excess_max",
-                c.oi_excess_max > c.oi_excess_ok,
-                "a rate above oi_excess_ok",
-            ),
-            (
-                "funding_hot",
-                c.funding_hot > c.funding_moderate,
-                "a rate above funding_moderate",
-            ),
-            ("taker_spike", c.taker_spike > Rate::ONE, "a ratio above 1"),
-            (
-                "liq_one_sided",
-                c.liq_one_sided > rate("0.5") && c.liq_one_sided <= Rate::ONE,
-                "a share in (0.5, 1]",
-            ),
-            (
-                "heatmap_ratio",
-                c.heatmap_ratio > Rate::ONE,
-                "a ratio above 1",
-            ),
-            ("derisk_votes", c.derisk_votes >= 1, "at least 1"),
-            (
-                "oi_flush",
-                share(c.oi_flush) && c.oi_flush.is_positive(),
-                "a share in (0, 1]",
-            ),
-            ("liq_exhausted", share(c.liq_exhausted), "a share in [0, 1]"),
-            ("reentry_votes", c.reentry_votes >= 1, "at least 1"),
-        ];
-        for (name, ok, expected) in checks {
-            if !ok {
-                return Err(p.invalid(name, expected));
-            }
+        if c.oi_excess_max <= c.oi_excess_ok {
+            return Err(p.invalid("oi_excess_max", "a rate above oi_excess_ok"));
+        }
+        if c.funding_hot <= c.funding_moderate {
+            return Err(p.invalid("funding_hot", "a rate above funding_moderate"));
         }
         Ok(c)
     }

@@ -2,16 +2,15 @@
 //! bars of crafted events through the engine-free harness — through the state machine.
 
 use super::*;
-use cascade_strategy::testing::Harness;
+use cascade_strategy::testing::{self as kit, Harness};
 use cascade_strategy::types::Price;
 use cascade_strategy::types::{
-    AccountId, Command, EventBody, Funding, InstrumentSpec, Liquidation, LiquidationKind,
-    OpenInterest, OrderId, OrderKind, Trade,
+    AccountId, EventBody, Funding, InstrumentSpec, Liquidation, LiquidationKind, OpenInterest,
+    OrderId, Trade,
 };
 use cascade_strategy::{AccountCommand, HeatBand, HeatmapSummary, LiquidationSums};
 
-const PERP: InstrumentId = InstrumentId(0);
-const SPOT: InstrumentId = InstrumentId(1);
+use cascade_strategy::testing::{PERP, SPOT};
 
 fn r(s: &str) -> Rate {
     s.parse().unwrap()
@@ -259,28 +258,10 @@ fn without_open_interest_or_liquidations_negative_funding_signals_the_reset() {
 // Stories through the harness.
 
 fn specs(with_spot: bool) -> Vec<InstrumentSpec> {
-    let mut perp = InstrumentSpec::new(
-        "binance-um",
-        "BTCUSDT",
-        InstrumentKind::LinearPerp,
-        "BTC",
-        "USDT",
-    );
-    perp.tick = "0.1".parse().unwrap();
-    perp.lot = "0.001".parse().unwrap();
-    let mut spot = InstrumentSpec::new(
-        "binance-spot",
-        "BTCUSDT",
-        InstrumentKind::Spot,
-        "BTC",
-        "USDT",
-    );
-    spot.tick = "0.01".parse().unwrap();
-    spot.lot = "0.00001".parse().unwrap();
     if with_spot {
-        vec![perp, spot]
+        kit::btc_perp_and_spot()
     } else {
-        vec![perp]
+        vec![kit::btc_perp()]
     }
 }
 
@@ -326,26 +307,7 @@ struct Story {
 }
 
 fn render(cmds: &[AccountCommand]) -> String {
-    cmds.iter()
-        .map(|c| match c.command {
-            Command::Place(o) => {
-                let kind = match o.kind {
-                    OrderKind::Market => "market".to_string(),
-                    other => format!("{other:?}"),
-                };
-                let ro = if o.reduce_only { " reduce-only" } else { "" };
-                format!("{} {} {} {kind}{ro}", o.instrument, o.side, o.qty)
-            }
-            Command::SetLeverage {
-                instrument,
-                leverage,
-            } => format!("{instrument} leverage {leverage}"),
-            Command::CancelAll { instrument } => format!("{instrument} cancel-all"),
-            Command::Transfer { from, to, amount } => format!("transfer {from:?}->{to:?} {amount}"),
-            other => format!("{other:?}"),
-        })
-        .collect::<Vec<_>>()
-        .join("; ")
+    kit::render(cmds).join("; ")
 }
 
 impl Story {
@@ -355,11 +317,7 @@ impl Story {
             .unwrap();
         let mut s = RegimeFilter::new(Config::from_params(&p).unwrap());
         p.check_unknown().unwrap();
-        let mut h = Harness::new(&specs(with_spot));
-        let a = &mut h.accounts[0];
-        a.equity = Money::from_int(10_000);
-        a.futures.balance = Money::from_int(10_000);
-        a.futures.available = Money::from_int(10_000);
+        let mut h = Harness::funded(&specs(with_spot), Money::from_int(10_000));
         h.start(&mut s).unwrap();
         Story {
             h,
@@ -762,15 +720,8 @@ fn start_resolves_instruments_or_says_why_not() {
 
 #[test]
 fn parameters_are_checked_and_typos_caught() {
-    let mut registry = Registry::new();
-    register(&mut registry);
-    let make = |kv: &[&str]| {
-        let p = Params::new().with_overrides(kv.iter().copied()).unwrap();
-        match registry.create(NAME, &p) {
-            Ok(_) => "ok".to_string(),
-            Err(e) => e.to_string(),
-        }
-    };
+    kit::check_params(register, NAME, PARAMS, include_str!("../README.md"));
+    let make = |kv: &[&str]| kit::try_create(register, NAME, kv);
     let out = [
         make(&[]),
         make(&[

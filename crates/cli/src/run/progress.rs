@@ -1,7 +1,7 @@
 //! A progress bar over an engine [`Progress`] counter: shown only when stderr is a terminal,
 //! redrawn by a small thread a few times a second, never touching results.
 
-use cascade_engine::Progress;
+use cascade_run::Progress;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -1,12 +1,15 @@
 //! Futures fundingRate: `calc_time,funding_interval_hours,last_funding_rate`, one settlement
-//! per row, stamped at `calc_time`.
+//! per row, stamped at `calc_time` truncated to the whole second: the settlement happens at the
+//! venue's grid time and the archive's `calc_time` lags it by a few milliseconds in about half
+//! the rows (BTCUSDT 2020 → 2026: 3,190 of 7,120 rows, 47 ms at most), which would otherwise put
+//! a 00:00 settlement outside a window that ends at 00:00.
 
 use crate::format::Layout;
 use crate::row::Row;
 use crate::source::{CsvParser, FileInstrument, Out};
 use crate::values;
 use crate::ImportError;
-use cascade_types::{EventBody, FundingSettlement};
+use cascade_types::{EventBody, FundingSettlement, Ts};
 
 pub(crate) const LAYOUT: Layout = Layout {
     required: &["calc_time", "funding_interval_hours", "last_funding_rate"],
@@ -27,6 +30,7 @@ pub(crate) struct FundingRate(pub FileInstrument);
 impl CsvParser for FundingRate {
     fn parse(&mut self, row: &Row<'_>, out: &mut Out<'_>) -> Result<(), ImportError> {
         let ts = row.get(0, values::epoch_auto)?;
+        let ts = Ts::from_nanos(ts.nanos() - ts.nanos().rem_euclid(Ts::NANOS_PER_SEC));
         let settlement = FundingSettlement {
             interval_h: row.get(1, hours)?,
             rate: row.get(2, values::rate_rounded)?,

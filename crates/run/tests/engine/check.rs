@@ -1,8 +1,8 @@
 //! Shared helpers: fixture logs built with the journal writer, runs, and text renderings.
 
-use cascade_engine::run_journal::JournalReader;
-use cascade_engine::{run, ExecConfig, PipelineConfig, RunOutcome, RunSpec};
 use cascade_journal::Writer;
+use cascade_run::run_journal::JournalReader;
+use cascade_run::{run, ExecConfig, PipelineConfig, RunOutcome, RunSpec};
 use cascade_strategy::{Params, Registry};
 use cascade_types::*;
 use std::collections::BTreeMap;
@@ -169,7 +169,7 @@ pub fn result_files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     for e in std::fs::read_dir(dir).unwrap() {
         let e = e.unwrap();
         let name = e.file_name().to_string_lossy().into_owned();
-        if name == cascade_engine::files::LATENCY || e.file_type().unwrap().is_dir() {
+        if name == cascade_run::files::LATENCY || e.file_type().unwrap().is_dir() {
             continue;
         }
         out.insert(name, std::fs::read(e.path()).unwrap());

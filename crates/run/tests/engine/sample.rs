@@ -63,7 +63,7 @@ fn the_sample_runs_merged_and_replays() {
         o.manifest.final_state.ticks > 0,
         "the sample's klines were expanded"
     );
-    let v = cascade_engine::verify(&out, &registry(), &exec(7, 1)).unwrap();
+    let v = cascade_run::verify(&out, &registry(), &exec(7, 1)).unwrap();
     assert!(v.inputs_checked);
     insta::assert_snapshot!(o
         .report_text

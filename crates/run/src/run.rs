@@ -1,9 +1,8 @@
 //! `run`: one strategy over one or more event logs, from files to a finished run directory
 //! (journal, reports, latency statistics, and the manifest last).
 
-use crate::collect::RunData;
-use crate::config::{ExecConfig, RunConfig};
-use crate::error::EngineError;
+use crate::error::RunError;
+use crate::exec::ExecConfig;
 use crate::execute::{execute, Job};
 use crate::files::{prepare_run_dir, write_atomic, CROWD_TEXT, HEATMAP_SVG, JOURNAL, LATENCY};
 use crate::latency::LatencyStats;
@@ -11,7 +10,9 @@ use crate::manifest::{params_to_json, JournalInfo, Manifest, ENGINE_VERSION, MAN
 use crate::reports;
 use crate::run_journal::JournalWriter;
 use crate::source::{open_logs, Inputs};
-use crate::venue::Venue;
+use cascade_engine::RunConfig;
+use cascade_engine::RunData;
+use cascade_engine::Venue;
 use cascade_strategy::{Params, Registry};
 use cascade_types::Ts;
 use std::path::{Path, PathBuf};
@@ -75,7 +76,7 @@ pub fn run(
     registry: &Registry,
     out_dir: Option<&Path>,
     exec: &ExecConfig,
-) -> Result<RunOutcome, EngineError> {
+) -> Result<RunOutcome, RunError> {
     spec.config.validate()?;
     exec.pipeline.validate()?;
     let inputs = open_logs(&spec.inputs)?;
@@ -90,12 +91,12 @@ pub fn run_inputs(
     registry: &Registry,
     out_dir: Option<&Path>,
     exec: &ExecConfig,
-) -> Result<RunOutcome, EngineError> {
+) -> Result<RunOutcome, RunError> {
     spec.config.validate()?;
     exec.pipeline.validate()?;
     let strategy = registry
         .create(&spec.strategy, &spec.params)
-        .map_err(|e| EngineError::Strategy(e.to_string()))?;
+        .map_err(|e| RunError::strategy(e.to_string()))?;
     // With a window, the run starts at its opening (the venue's rules in force then).
     let start = inputs
         .start

@@ -35,10 +35,11 @@
 //! `j mod n`. Each job runs into `OUT/job-NNNNNN/`; the shard's results go to
 //! `OUT/results.json` (unsharded) or `OUT/results-shard-I-of-N.json`.
 
-use crate::config::{ExecConfig, Progress, RunConfig};
-use crate::error::EngineError;
+use crate::error::RunError;
+use crate::exec::{ExecConfig, Progress};
 use crate::files::write_atomic;
 use crate::run::{run, RunSpec};
+use cascade_engine::RunConfig;
 use cascade_strategy::{Params, Registry};
 use cascade_types::Money;
 use serde::{Deserialize, Serialize};
@@ -146,9 +147,9 @@ impl Shard {
     pub const ALL: Shard = Shard { index: 0, count: 1 };
 
     /// Parses `i/n` with `0 ≤ i < n`.
-    pub fn parse(text: &str) -> Result<Shard, EngineError> {
+    pub fn parse(text: &str) -> Result<Shard, RunError> {
         let bad = || {
-            EngineError::Config(format!(
+            RunError::config(format!(
                 "--shard expects i/n with 0 <= i < n, like 0/4, found {text:?}"
             ))
         };
@@ -251,27 +252,27 @@ impl SweepResults {
     }
 
     /// Reads a results file.
-    pub fn read(path: &Path) -> Result<SweepResults, EngineError> {
-        let text = std::fs::read_to_string(path).map_err(|source| EngineError::Io {
+    pub fn read(path: &Path) -> Result<SweepResults, RunError> {
+        let text = std::fs::read_to_string(path).map_err(|source| RunError::Io {
             path: path.to_path_buf(),
             doing: "reading a results file",
             source,
         })?;
         serde_json::from_str(&text).map_err(|e| {
-            EngineError::Shards(format!("{}: not a sweep results file: {e}", path.display()))
+            RunError::Shards(format!("{}: not a sweep results file: {e}", path.display()))
         })
     }
 }
 
 impl Sweep {
     /// Reads and checks a sweep file.
-    pub fn from_file(path: &Path) -> Result<Sweep, EngineError> {
-        let bytes = std::fs::read(path).map_err(|source| EngineError::Io {
+    pub fn from_file(path: &Path) -> Result<Sweep, RunError> {
+        let bytes = std::fs::read(path).map_err(|source| RunError::Io {
             path: path.to_path_buf(),
             doing: "reading the sweep file",
             source,
         })?;
-        let text = String::from_utf8(bytes.clone()).map_err(|_| EngineError::BadSweep {
+        let text = String::from_utf8(bytes.clone()).map_err(|_| RunError::BadSweep {
             path: path.to_path_buf(),
             detail: "not UTF-8 text".into(),
         })?;
@@ -279,8 +280,8 @@ impl Sweep {
         Sweep::from_str(&text, path, base, xxhash_rust::xxh3::xxh3_64(&bytes))
     }
 
-    fn from_str(text: &str, path: &Path, base: &Path, hash: u64) -> Result<Sweep, EngineError> {
-        let bad = |detail: String| EngineError::BadSweep {
+    fn from_str(text: &str, path: &Path, base: &Path, hash: u64) -> Result<Sweep, RunError> {
+        let bad = |detail: String| RunError::BadSweep {
             path: path.to_path_buf(),
             detail,
         };
@@ -406,13 +407,13 @@ impl Sweep {
     }
 
     /// A job's parameters: the fixed ones, overridden by its grid values.
-    pub fn params(&self, job: &SweepJob) -> Result<Params, EngineError> {
+    pub fn params(&self, job: &SweepJob) -> Result<Params, RunError> {
         let mut table = self.params.clone();
         for (k, v) in &job.grid {
             table.insert(k.clone(), v.clone());
         }
         Params::from_toml_str(&table.to_string(), &self.file_name)
-            .map_err(|e| EngineError::Strategy(e.to_string()))
+            .map_err(|e| RunError::strategy(e.to_string()))
     }
 }
 
@@ -436,9 +437,9 @@ pub fn sweep(
     registry: &Registry,
     exec: &ExecConfig,
     progress: Option<Arc<Progress>>,
-) -> Result<SweepResults, EngineError> {
+) -> Result<SweepResults, RunError> {
     if threads == 0 {
-        return Err(EngineError::Config("--threads must be at least 1".into()));
+        return Err(RunError::config("--threads must be at least 1".into()));
     }
     let jobs: Vec<SweepJob> = (0..sweep.total_jobs())
         .filter(|j| shard.owns(*j))
@@ -449,10 +450,10 @@ pub fn sweep(
         let p = sweep.params(job)?;
         registry
             .create(&sweep.strategy, &p)
-            .map_err(|e| EngineError::Strategy(format!("job {}: {e}", job.index)))?;
+            .map_err(|e| RunError::strategy(format!("job {}: {e}", job.index)))?;
         params.push(p);
     }
-    std::fs::create_dir_all(out_dir).map_err(|source| EngineError::Io {
+    std::fs::create_dir_all(out_dir).map_err(|source| RunError::Io {
         path: out_dir.to_path_buf(),
         doing: "creating the sweep directory",
         source,

@@ -4,7 +4,7 @@
 
 use crate::check::*;
 use crate::strategies::HeatWatch;
-use cascade_engine::{run, verify, CrowdBook, CrowdSetup, ExecConfig, RunOutcome, RunSpec};
+use cascade_run::{run, verify, CrowdBook, CrowdSetup, ExecConfig, RunOutcome, RunSpec};
 use cascade_strategy::Registry;
 use cascade_types::*;
 use std::path::Path;

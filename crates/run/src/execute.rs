@@ -3,18 +3,16 @@
 //! winning (an input error over the engine stopping because its input ended early, an output
 //! error over the engine stopping because its output went away).
 
-use crate::adl_watch::AdlExposure;
-use crate::collect::{Collector, RunData};
-use crate::config::{ExecConfig, RunConfig};
-use crate::engine::{Core, LoopConfig};
-use crate::error::EngineError;
+use crate::error::RunError;
+use crate::exec::ExecConfig;
 use crate::latency::LatencyStats;
 use crate::pipeline::{decode, BatchReceiver, BatchSender, Lane};
-use crate::record::Record;
 use crate::run_journal::{JournalReader, JournalSummary, JournalWriter};
 use crate::source::EventSource;
-use crate::state::FinalState;
-use crate::venue::{CrowdArtifacts, Venue};
+use cascade_engine::{
+    AdlExposure, Collector, Core, CrowdArtifacts, EngineError, FinalState, LoopConfig, Record,
+    RunConfig, RunData, Venue,
+};
 use cascade_strategy::Strategy;
 use cascade_types::{InstrumentSpec, Note};
 
@@ -59,19 +57,16 @@ pub(crate) struct Job<'a> {
     pub verify: Option<JournalReader>,
 }
 
-fn joined<T>(r: std::thread::Result<Result<T, EngineError>>, who: &str) -> Result<T, EngineError> {
-    r.unwrap_or_else(|_| Err(EngineError::Pipeline(format!("the {who} thread panicked"))))
+fn joined<T>(r: std::thread::Result<Result<T, RunError>>, who: &str) -> Result<T, RunError> {
+    r.unwrap_or_else(|_| Err(RunError::Pipeline(format!("the {who} thread panicked"))))
 }
 
 /// Runs `job` to the end.
-pub(crate) fn execute(job: Job<'_>) -> Result<Executed, EngineError> {
+pub(crate) fn execute(job: Job<'_>) -> Result<Executed, RunError> {
     job.exec.pipeline.validate()?;
     job.config.validate()?;
     let pipe = job.exec.pipeline;
     let mut venue = job.venue;
-    if job.config.funding_default == Some(crate::config::FundingDefault::Zero) {
-        venue.pay_no_computed_funding();
-    }
     let rules_name = venue.rules_name();
     let account = venue.open_account(job.config.deposit);
     let input = Lane::new(&pipe);
@@ -81,26 +76,15 @@ pub(crate) fn execute(job: Job<'_>) -> Result<Executed, EngineError> {
         vec![account],
         job.config.sample_interval_ns,
     );
-    let cfg = LoopConfig {
-        latency_ns: job.config.latency_ns,
-        sample_interval_ns: job.config.sample_interval_ns,
-        scheduler_capacity: job.config.scheduler_capacity,
-        latency_sample_every: job.exec.latency_sample_every,
-        expand_bars: job.config.expand_bars,
-        check_invariants: job.exec.check_invariants,
-        crowd: job.config.crowd.is_some(),
-        window: (job.config.from, job.config.to),
-        funding_default: job.config.funding_default,
-        mark_default: job.config.mark_default,
-    };
+    let cfg = LoopConfig::new(job.config, job.exec.check_invariants);
+    let timing = LatencyStats::new(job.exec.latency_sample_every);
     let progress = job.exec.progress.clone();
     let (source, journal, verify) = (job.source, job.journal, job.verify);
 
     std::thread::scope(|s| {
         let in_tx = BatchSender::new(pipe.batch_events, input.data_tx, input.empty_rx);
-        let spawn_err = |e: std::io::Error| {
-            EngineError::Pipeline(format!("cannot start a pipeline thread: {e}"))
-        };
+        let spawn_err =
+            |e: std::io::Error| RunError::Pipeline(format!("cannot start a pipeline thread: {e}"));
         let decoder = std::thread::Builder::new()
             .name("cascade-decoder".into())
             .spawn_scoped(s, move || decode(source, in_tx))
@@ -113,7 +97,7 @@ pub(crate) fn execute(job: Job<'_>) -> Result<Executed, EngineError> {
 
         // The engine loop. Every channel end it holds is dropped when this closure returns,
         // which stops the other threads if it returns early.
-        let engine = || -> Result<Ended, EngineError> {
+        let engine = || -> Result<Ended, RunError> {
             let out_tx: BatchSender<Record> =
                 BatchSender::new(pipe.batch_events, output.data_tx, output.empty_rx);
             let mut core = Core::new(
@@ -123,6 +107,7 @@ pub(crate) fn execute(job: Job<'_>) -> Result<Executed, EngineError> {
                 vec![account],
                 cfg,
                 out_tx,
+                timing,
             );
             core.start()?;
             let in_rx = BatchReceiver::new(input.data_rx, input.empty_tx);
@@ -134,7 +119,7 @@ pub(crate) fn execute(job: Job<'_>) -> Result<Executed, EngineError> {
                     p.add(batch.len() as u64);
                 }
                 if !core.sink_ok() {
-                    return Err(EngineError::Pipeline("the output thread stopped".into()));
+                    return Err(RunError::Pipeline("the output thread stopped".into()));
                 }
                 Ok(())
             })?;
@@ -143,11 +128,11 @@ pub(crate) fn execute(job: Job<'_>) -> Result<Executed, EngineError> {
             joined(decoder.join(), "decoder")?;
             let mut f = core.finish()?;
             if !f.records.flush() {
-                return Err(EngineError::Pipeline("the output thread stopped".into()));
+                return Err(RunError::Pipeline("the output thread stopped".into()));
             }
             Ok(Ended {
                 state: f.state,
-                latency: f.stats,
+                latency: f.timing,
                 crowd: f.crowd,
                 notes: f.notes,
                 adl: f.adl,
@@ -160,7 +145,9 @@ pub(crate) fn execute(job: Job<'_>) -> Result<Executed, EngineError> {
         let (ended, (journal, collector)) = match (engine_result, written) {
             (Ok(e), Ok(w)) => (e, w),
             // The output thread's own failure explains the engine's.
-            (Err(EngineError::Pipeline(_)), Err(w)) => return Err(w),
+            (Err(RunError::Pipeline(_) | RunError::Engine(EngineError::Pipeline(_))), Err(w)) => {
+                return Err(w)
+            }
             (Err(e), _) => return Err(e),
             (Ok(_), Err(w)) => return Err(w),
         };
@@ -188,7 +175,7 @@ fn write_records(
     mut journal: JournalWriter,
     mut verify: Option<JournalReader>,
     mut collector: Collector,
-) -> Result<(JournalWriter, Collector), EngineError> {
+) -> Result<(JournalWriter, Collector), RunError> {
     rx.for_each(|batch| {
         for r in batch {
             journal.append(r)?;
@@ -196,14 +183,14 @@ fn write_records(
                 match v.next_record()? {
                     Some(j) if j == *r => {}
                     Some(j) => {
-                        return Err(EngineError::ReplayDiverged {
+                        return Err(RunError::ReplayDiverged {
                             seq: r.seq,
                             journal: j.to_string(),
                             rerun: r.to_string(),
                         })
                     }
                     None => {
-                        return Err(EngineError::ReplayDiverged {
+                        return Err(RunError::ReplayDiverged {
                             seq: r.seq,
                             journal: "(end of journal)".into(),
                             rerun: r.to_string(),
@@ -218,7 +205,7 @@ fn write_records(
     if let Some(v) = &mut verify {
         // The journal must end here too; reading its end also checks its count and hash.
         if let Some(j) = v.next_record()? {
-            return Err(EngineError::ReplayDiverged {
+            return Err(RunError::ReplayDiverged {
                 seq: j.seq,
                 journal: j.to_string(),
                 rerun: "(end of the re-run)".into(),

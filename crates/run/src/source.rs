@@ -4,9 +4,9 @@
 //! A source hands out events in order, in slices, to the decoder thread; it never sees bars
 //! expanded (that is the pipeline's next step).
 
-use crate::error::EngineError;
-use crate::record::RecordBody;
+use crate::error::RunError;
 use crate::run_journal::JournalReader;
+use cascade_engine::RecordBody;
 use cascade_journal::{merge_instruments, Merge, MergeInput, Reader};
 use cascade_types::{Event, InstrumentId, InstrumentSpec, Ts};
 use serde::{Deserialize, Serialize};
@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 pub trait EventSource: Send {
     /// Appends up to `max` (≥ 1) next events to `out`. Returns `false` once the source is
     /// exhausted (and fully verified); it may append fewer than `max` events before that.
-    fn fill(&mut self, out: &mut Vec<Event>, max: usize) -> Result<bool, EngineError>;
+    fn fill(&mut self, out: &mut Vec<Event>, max: usize) -> Result<bool, RunError>;
 }
 
 /// What a run's manifest records about one input log.
@@ -73,11 +73,11 @@ impl Inputs {
 }
 
 /// Opens event logs for a run. The log listed first gets priority 0 and wins ties at equal
-/// timestamps, the second priority 1, and so on (see [`crate::order`]). Every log is fully
+/// timestamps, the second priority 1, and so on (see [`cascade_engine::order`]). Every log is fully
 /// verified (checksums, order, counts, content hash) as it is read.
-pub fn open_logs(paths: &[PathBuf]) -> Result<Inputs, EngineError> {
+pub fn open_logs(paths: &[PathBuf]) -> Result<Inputs, RunError> {
     if paths.is_empty() {
-        return Err(EngineError::Config("no input event logs given".into()));
+        return Err(RunError::config("no input event logs given".into()));
     }
     let mut readers = Vec::with_capacity(paths.len());
     for p in paths {
@@ -149,7 +149,7 @@ struct SingleLog {
 }
 
 impl EventSource for SingleLog {
-    fn fill(&mut self, out: &mut Vec<Event>, max: usize) -> Result<bool, EngineError> {
+    fn fill(&mut self, out: &mut Vec<Event>, max: usize) -> Result<bool, RunError> {
         if self.pos == self.block.len() {
             self.pos = 0;
             if !self.reader.next_block(&mut self.block)? {
@@ -175,7 +175,7 @@ struct MergedLogs {
 }
 
 impl EventSource for MergedLogs {
-    fn fill(&mut self, out: &mut Vec<Event>, max: usize) -> Result<bool, EngineError> {
+    fn fill(&mut self, out: &mut Vec<Event>, max: usize) -> Result<bool, RunError> {
         for _ in 0..max {
             match self.merge.next() {
                 Some(e) => out.push(e?.event),
@@ -200,7 +200,7 @@ impl JournalMarket {
 }
 
 impl EventSource for JournalMarket {
-    fn fill(&mut self, out: &mut Vec<Event>, max: usize) -> Result<bool, EngineError> {
+    fn fill(&mut self, out: &mut Vec<Event>, max: usize) -> Result<bool, RunError> {
         let mut n = 0;
         while n < max {
             match self.reader.next_record()? {
@@ -240,7 +240,7 @@ impl CheckedAgainstLogs {
 }
 
 impl EventSource for CheckedAgainstLogs {
-    fn fill(&mut self, out: &mut Vec<Event>, max: usize) -> Result<bool, EngineError> {
+    fn fill(&mut self, out: &mut Vec<Event>, max: usize) -> Result<bool, RunError> {
         let start = out.len();
         let more = self.journal.fill(out, max)?;
         let got = &out[start..];
@@ -255,7 +255,7 @@ impl EventSource for CheckedAgainstLogs {
             match self.scratch.get(k) {
                 Some(l) if l == j => {}
                 other => {
-                    return Err(EngineError::InputMismatch {
+                    return Err(RunError::InputMismatch {
                         index: self.index + k as u64,
                         journal: j.to_string(),
                         log: other.map_or("(end of the logs)".to_string(), |l| l.to_string()),
@@ -267,7 +267,7 @@ impl EventSource for CheckedAgainstLogs {
         if !more {
             self.scratch.clear();
             if self.logs.fill(&mut self.scratch, 1)? && !self.scratch.is_empty() {
-                return Err(EngineError::InputMismatch {
+                return Err(RunError::InputMismatch {
                     index: self.index,
                     journal: "(end of the journal)".to_string(),
                     log: self.scratch[0].to_string(),
@@ -297,7 +297,7 @@ impl VecSource {
 }
 
 impl EventSource for VecSource {
-    fn fill(&mut self, out: &mut Vec<Event>, max: usize) -> Result<bool, EngineError> {
+    fn fill(&mut self, out: &mut Vec<Event>, max: usize) -> Result<bool, RunError> {
         if self.pos == self.events.len() {
             return Ok(false);
         }

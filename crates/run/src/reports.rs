@@ -2,10 +2,10 @@
 //! [`RunRecord`] and writes text, JSON, CSV and HTML. Wall-clock latency is rendered apart
 //! (`latency.txt`), never into these.
 
-use crate::collect::RunData;
-use crate::error::EngineError;
+use crate::error::RunError;
 use crate::latency::LatencyStats;
 use crate::manifest::Manifest;
+use cascade_engine::RunData;
 use cascade_report::{
     equity_csv, fills_csv, render_html_with, render_json, render_latency, render_text, HtmlSection,
     InputFile, Latency, Percentiles, Report, ReportConfig, RunMeta, RunRecord,
@@ -126,7 +126,7 @@ pub(crate) fn render(
     manifest: &Manifest,
     data: &RunData,
     crowd_heatmap: Option<&str>,
-) -> Result<Rendered, EngineError> {
+) -> Result<Rendered, RunError> {
     if data.equity.is_empty() {
         let text = format!(
             "no market events: nothing to report\n{}",
@@ -139,7 +139,7 @@ pub(crate) fn render(
     }
     let record = report_record(manifest, data);
     let report = Report::new(&record, &ReportConfig::default())
-        .map_err(|e| EngineError::Report(e.to_string()))?;
+        .map_err(|e| RunError::Report(e.to_string()))?;
     let mut text = render_text(&report);
     text.push_str(&engine_section(manifest, data));
     text.push_str(&coverage_section(data));

@@ -1,12 +1,12 @@
 //! The run manifest (`manifest.json`): what went into a run and what came out, enough to
 //! re-run it and to check the re-run. Written last: its presence marks a finished run.
 
-use crate::adl_watch::AdlExposure;
-use crate::config::RunConfig;
-use crate::error::EngineError;
+use crate::error::RunError;
 use crate::files::{write_atomic, MANIFEST};
 use crate::source::InputInfo;
-use crate::state::FinalState;
+use cascade_engine::AdlExposure;
+use cascade_engine::FinalState;
+use cascade_engine::RunConfig;
 use cascade_strategy::{ParamValue, Params};
 use cascade_types::{InstrumentSpec, Note, Ts};
 use serde::{Deserialize, Serialize};
@@ -120,14 +120,13 @@ impl Manifest {
     }
 
     /// The parameters as [`Params`], to rebuild the strategy.
-    pub fn params(&self) -> Result<Params, EngineError> {
+    pub fn params(&self) -> Result<Params, RunError> {
         let text = serde_json::Value::Object(self.params.clone()).to_string();
-        Params::from_json_str(&text, "manifest.json")
-            .map_err(|e| EngineError::Strategy(e.to_string()))
+        Params::from_json_str(&text, "manifest.json").map_err(|e| RunError::strategy(e.to_string()))
     }
 
     /// Writes the manifest into `dir` (atomically, as the run's last file).
-    pub fn write(&self, dir: &Path) -> Result<(), EngineError> {
+    pub fn write(&self, dir: &Path) -> Result<(), RunError> {
         let mut text = serde_json::to_string_pretty(self).expect("a manifest always serialises");
         text.push('\n');
         write_atomic(dir, MANIFEST, text.as_bytes()).map(|_| ())
@@ -135,21 +134,21 @@ impl Manifest {
 
     /// Reads the manifest of the run in `dir`. A missing manifest means the run never
     /// finished.
-    pub fn read(dir: &Path) -> Result<Manifest, EngineError> {
+    pub fn read(dir: &Path) -> Result<Manifest, RunError> {
         let path = dir.join(MANIFEST);
         let text = match std::fs::read_to_string(&path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(EngineError::BadRun {
+                return Err(RunError::BadRun {
                     path: dir.to_path_buf(),
                     detail: format!(
                         "no {MANIFEST}: not a finished run (it was interrupted, is still running, or this is not a run directory)"
                     ),
                 })
             }
-            Err(source) => return Err(EngineError::Io { path, doing: "reading the manifest", source }),
+            Err(source) => return Err(RunError::Io { path, doing: "reading the manifest", source }),
         };
-        serde_json::from_str(&text).map_err(|e| EngineError::BadRun {
+        serde_json::from_str(&text).map_err(|e| RunError::BadRun {
             path,
             detail: format!("unreadable manifest: {e}"),
         })

@@ -2,7 +2,7 @@
 //! whole; bad shard sets are refused.
 
 use crate::check::*;
-use cascade_engine::{merge_results, sweep, Shard, Sweep};
+use cascade_run::{merge_results, sweep, Shard, Sweep};
 use std::path::Path;
 
 fn sweep_file(dir: &Path) -> std::path::PathBuf {

@@ -1,9 +1,9 @@
 //! `replay --verify`: a finished run re-runs bit for bit; a tampered journal is caught.
 
 use crate::check::*;
-use cascade_engine::files::{JOURNAL, MANIFEST};
-use cascade_engine::run_journal::{JournalReader, JournalWriter};
-use cascade_engine::{verify, Record, RecordBody};
+use cascade_run::files::{JOURNAL, MANIFEST};
+use cascade_run::run_journal::{JournalReader, JournalWriter};
+use cascade_run::{verify, Record, RecordBody};
 use cascade_types::*;
 use std::path::Path;
 
@@ -56,7 +56,7 @@ fn a_finished_run_verifies_against_its_journal_and_its_logs() {
     let out = finished_run(dir.path());
     let v = verify(&out, &registry(), &exec(1, 1)).unwrap();
     assert!(v.inputs_checked);
-    let m = cascade_engine::Manifest::read(&out).unwrap();
+    let m = cascade_run::Manifest::read(&out).unwrap();
     assert_eq!(format!("{:016x}", v.final_hash), m.journal.final_hash);
     assert_eq!(v.records, m.journal.records);
 
@@ -76,7 +76,7 @@ fn a_flipped_byte_is_caught_by_its_block_checksum() {
     std::fs::write(&path, &bytes).unwrap();
     let e = verify_err(&out);
     assert!(
-        e.contains("block 0 at byte 12: corrupt run journal: checksum mismatch"),
+        e.contains("block 0 at byte 12: checksum mismatch in block payload"),
         "{e}"
     );
 
@@ -139,9 +139,9 @@ fn a_consistently_rewritten_journal_is_caught() {
 fn events_held_in_memory_run_and_replay_from_the_journal_alone() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("run");
-    let inputs = cascade_engine::Inputs::from_events(vec![btc()], market(1_000, 5));
+    let inputs = cascade_run::Inputs::from_events(vec![btc()], market(1_000, 5));
     let s = spec(Vec::new(), "noise", &["every=25", "qty=0.01"]);
-    let o = cascade_engine::run_inputs(inputs, &s, &registry(), Some(&out), &exec(64, 2)).unwrap();
+    let o = cascade_run::run_inputs(inputs, &s, &registry(), Some(&out), &exec(64, 2)).unwrap();
     assert!(o.manifest.inputs.is_empty() && o.manifest.start.is_some());
     let v = verify(&out, &registry(), &exec(64, 2)).unwrap();
     assert!(!v.inputs_checked);

@@ -1,7 +1,7 @@
 //! Bad input gives a clear error, and an interrupted run leaves nothing posing as whole.
 
 use crate::check::*;
-use cascade_engine::files::{JOURNAL, MANIFEST};
+use cascade_run::files::{JOURNAL, MANIFEST};
 
 #[test]
 fn unknown_strategy_bad_parameter_bad_venue_and_missing_input() {
@@ -56,7 +56,7 @@ fn corrupt_input_midway_leaves_no_finished_run_behind() {
     assert!(!out.join(MANIFEST).exists());
     assert!(!out.join(JOURNAL).exists());
     assert!(!out.join("report.txt").exists());
-    let replay = cascade_engine::verify(&out, &registry(), &exec(64, 2))
+    let replay = cascade_run::verify(&out, &registry(), &exec(64, 2))
         .unwrap_err()
         .to_string();
     assert!(

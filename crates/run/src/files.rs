@@ -3,7 +3,7 @@
 //! and renamed into place; the manifest is written **last**, so a run directory without
 //! `manifest.json` is an unfinished run, whatever else it holds.
 
-use crate::error::EngineError;
+use crate::error::RunError;
 use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -20,12 +20,12 @@ pub const CROWD_TEXT: &str = "crowd.txt";
 pub const HEATMAP_SVG: &str = "heatmap.svg";
 
 /// Writes `bytes` to `dir/name` atomically (temporary name, sync, rename).
-pub fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf, EngineError> {
+pub fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf, RunError> {
     let path = dir.join(name);
     let tmp = dir.join(format!("{name}.partial"));
     let io = |doing| {
         let p = tmp.clone();
-        move |source| EngineError::Io {
+        move |source| RunError::Io {
             path: p,
             doing,
             source,
@@ -35,7 +35,7 @@ pub fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf, Eng
     f.write_all(bytes).map_err(io("writing"))?;
     f.sync_all().map_err(io("syncing"))?;
     drop(f);
-    std::fs::rename(&tmp, &path).map_err(|source| EngineError::Io {
+    std::fs::rename(&tmp, &path).map_err(|source| RunError::Io {
         path: path.clone(),
         doing: "renaming into place",
         source,
@@ -47,14 +47,14 @@ pub fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf, Eng
 /// (first, so that the directory stops looking finished at once), then the earlier run's
 /// journal, latency statistics and `report.*` files, so that nothing of it can pose as this
 /// run's output.
-pub fn prepare_run_dir(dir: &Path) -> Result<(), EngineError> {
-    std::fs::create_dir_all(dir).map_err(|source| EngineError::Io {
+pub fn prepare_run_dir(dir: &Path) -> Result<(), RunError> {
+    std::fs::create_dir_all(dir).map_err(|source| RunError::Io {
         path: dir.to_path_buf(),
         doing: "creating the output directory",
         source,
     })?;
     remove_if_there(&dir.join(MANIFEST))?;
-    let entries = std::fs::read_dir(dir).map_err(|source| EngineError::Io {
+    let entries = std::fs::read_dir(dir).map_err(|source| RunError::Io {
         path: dir.to_path_buf(),
         doing: "listing the output directory",
         source,
@@ -77,11 +77,11 @@ pub fn prepare_run_dir(dir: &Path) -> Result<(), EngineError> {
     Ok(())
 }
 
-fn remove_if_there(path: &Path) -> Result<(), EngineError> {
+fn remove_if_there(path: &Path) -> Result<(), RunError> {
     match std::fs::remove_file(path) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(source) => Err(EngineError::Io {
+        Err(source) => Err(RunError::Io {
             path: path.to_path_buf(),
             doing: "removing a file of an earlier run",
             source,

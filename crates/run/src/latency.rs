@@ -6,7 +6,10 @@
 //! Reading the clock costs about as much as handling an event, so only one event in
 //! [`LatencyStats::every`] is timed (a systematic sample, the same events on every run); with
 //! `every = 1` all are.
+//!
+//! The engine loop has no clock: [`LatencyStats`] is the [`Timing`] the run hands it.
 
+use cascade_engine::Timing;
 use hdrhistogram::Histogram;
 use std::fmt;
 use std::time::Instant;
@@ -78,6 +81,36 @@ impl LatencyStats {
         self.strategy_ns
             .add(&other.strategy_ns)
             .expect("same bounds");
+    }
+}
+
+/// The engine loop's timing hooks: one item in [`LatencyStats::every`] is timed, and the
+/// strategy callbacks within a timed item.
+impl Timing for LatencyStats {
+    type Watch = Stopwatch;
+
+    #[inline]
+    fn start_event(&mut self) -> Stopwatch {
+        LatencyStats::start_event(self)
+    }
+
+    #[inline]
+    fn start_callback(&mut self, event: &Stopwatch) -> Stopwatch {
+        if event.is_running() {
+            Stopwatch::start()
+        } else {
+            Stopwatch::off()
+        }
+    }
+
+    #[inline]
+    fn stop_callback(&mut self, w: Stopwatch) {
+        LatencyStats::stop_callback(self, w)
+    }
+
+    #[inline]
+    fn stop_event(&mut self, w: Stopwatch) {
+        LatencyStats::stop_event(self, w)
     }
 }
 

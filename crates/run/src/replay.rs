@@ -11,14 +11,14 @@
 //!    journal's at the first changed one;
 //! 3. an engine that is not deterministic: the re-run diverges.
 
-use crate::config::ExecConfig;
-use crate::error::EngineError;
+use crate::error::RunError;
+use crate::exec::ExecConfig;
 use crate::execute::{execute, Job};
 use crate::files::JOURNAL;
 use crate::manifest::Manifest;
 use crate::run_journal::{JournalReader, JournalWriter};
 use crate::source::{open_logs, CheckedAgainstLogs, EventSource, JournalMarket};
-use crate::venue::Venue;
+use cascade_engine::Venue;
 use cascade_strategy::Registry;
 use std::path::Path;
 
@@ -34,25 +34,25 @@ pub struct Verified {
     pub inputs_checked: bool,
 }
 
-fn parse_hash(text: &str, dir: &Path) -> Result<u64, EngineError> {
-    u64::from_str_radix(text, 16).map_err(|_| EngineError::BadRun {
+fn parse_hash(text: &str, dir: &Path) -> Result<u64, RunError> {
+    u64::from_str_radix(text, 16).map_err(|_| RunError::BadRun {
         path: dir.to_path_buf(),
         detail: format!("manifest journal.final_hash {text:?} is not 16 hex digits"),
     })
 }
 
 /// Verifies the run in `dir` (see the module docs).
-pub fn verify(dir: &Path, registry: &Registry, exec: &ExecConfig) -> Result<Verified, EngineError> {
+pub fn verify(dir: &Path, registry: &Registry, exec: &ExecConfig) -> Result<Verified, RunError> {
     let manifest = Manifest::read(dir)?;
     let Some(file) = &manifest.journal.file else {
-        return Err(EngineError::BadRun {
+        return Err(RunError::BadRun {
             path: dir.to_path_buf(),
             detail: "the run kept no journal (it was run without one), so it cannot be replayed"
                 .into(),
         });
     };
     if file != JOURNAL {
-        return Err(EngineError::BadRun {
+        return Err(RunError::BadRun {
             path: dir.to_path_buf(),
             detail: format!("unexpected journal file name {file:?}"),
         });
@@ -63,21 +63,21 @@ pub fn verify(dir: &Path, registry: &Registry, exec: &ExecConfig) -> Result<Veri
     let compare = JournalReader::open(&path)?;
     let trailer = inputs.trailer().clone();
     if trailer.final_hash != expected {
-        return Err(EngineError::HashMismatch {
+        return Err(RunError::HashMismatch {
             what: format!("{} trailer against the manifest", path.display()),
             expected,
             found: trailer.final_hash,
         });
     }
     if let Some(d) = manifest.final_state.diff(&trailer.final_state) {
-        return Err(EngineError::StateMismatch(format!(
+        return Err(RunError::StateMismatch(format!(
             "the journal's trailer against the manifest: {d}"
         )));
     }
     let params = manifest.params()?;
     let strategy = registry
         .create(&manifest.strategy, &params)
-        .map_err(|e| EngineError::Strategy(e.to_string()))?;
+        .map_err(|e| RunError::strategy(e.to_string()))?;
     if let Some(p) = &exec.progress {
         p.set_total(manifest.final_state.market_events);
     }
@@ -108,14 +108,14 @@ pub fn verify(dir: &Path, registry: &Registry, exec: &ExecConfig) -> Result<Veri
         verify: Some(compare),
     })?;
     if executed.journal.final_hash != expected {
-        return Err(EngineError::HashMismatch {
+        return Err(RunError::HashMismatch {
             what: "re-run against the manifest".into(),
             expected,
             found: executed.journal.final_hash,
         });
     }
     if let Some(d) = manifest.final_state.diff(&executed.final_state) {
-        return Err(EngineError::StateMismatch(format!(
+        return Err(RunError::StateMismatch(format!(
             "the re-run against the manifest: {d}"
         )));
     }
@@ -129,7 +129,7 @@ pub fn verify(dir: &Path, registry: &Registry, exec: &ExecConfig) -> Result<Veri
 /// True when every input log is still at its recorded path with its recorded content hash
 /// (then the journal is checked against them); false when any is gone (the journal alone is
 /// replayed). A log that is there but changed is an error: it is no longer the run's input.
-fn logs_unchanged(manifest: &Manifest) -> Result<bool, EngineError> {
+fn logs_unchanged(manifest: &Manifest) -> Result<bool, RunError> {
     if manifest.inputs.is_empty() || !manifest.inputs.iter().all(|i| i.path.exists()) {
         return Ok(false);
     }
@@ -137,7 +137,7 @@ fn logs_unchanged(manifest: &Manifest) -> Result<bool, EngineError> {
         let reader = cascade_journal::Reader::open(&i.path)?;
         let found = reader.header().content_hash;
         if format!("{found:016x}") != i.content_hash {
-            return Err(EngineError::HashMismatch {
+            return Err(RunError::HashMismatch {
                 what: format!(
                     "input log {} against the manifest (the log changed since the run)",
                     i.path.display()

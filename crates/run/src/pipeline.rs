@@ -17,8 +17,9 @@
 //! the disconnection and stops too, and the caller joins the threads and reports the first
 //! real error.
 
-use crate::error::EngineError;
+use crate::error::RunError;
 use crate::source::EventSource;
+use cascade_engine::{Record, RecordSink};
 use cascade_types::Event;
 use crossbeam_channel::{bounded, Receiver, Sender};
 
@@ -43,9 +44,9 @@ impl Default for PipelineConfig {
 
 impl PipelineConfig {
     /// Checks the bounds.
-    pub fn validate(&self) -> Result<(), EngineError> {
+    pub fn validate(&self) -> Result<(), RunError> {
         if self.batch_events == 0 || self.channel_capacity == 0 {
-            return Err(EngineError::Config(format!(
+            return Err(RunError::config(format!(
                 "batch size and channel capacity must be at least 1, got {} and {}",
                 self.batch_events, self.channel_capacity
             )));
@@ -139,6 +140,14 @@ impl<T> BatchSender<T> {
     }
 }
 
+/// The engine loop's record sink is the output lane's producer end.
+impl RecordSink for BatchSender<Record> {
+    #[inline]
+    fn push(&mut self, record: Record) -> bool {
+        BatchSender::push(self, record)
+    }
+}
+
 /// The consumer end of a lane: takes full batches, gives the emptied buffers back.
 pub(crate) struct BatchReceiver<T> {
     rx: Receiver<Vec<T>>,
@@ -170,7 +179,7 @@ impl<T> BatchReceiver<T> {
 pub(crate) fn decode(
     mut source: Box<dyn EventSource>,
     mut out: BatchSender<Event>,
-) -> Result<u64, EngineError> {
+) -> Result<u64, RunError> {
     let batch = out.batch;
     let mut sent = 0u64;
     let mut more = true;

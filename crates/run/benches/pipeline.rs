@@ -1,14 +1,14 @@
 //! Throughput and memory of the whole run pipeline, from an event-log file.
 //!
 //! ```text
-//! CARGO_TARGET_DIR=/work/targets/engine cargo bench -p cascade-engine --bench pipeline
-//! CASCADE_BENCH_EVENTS=20000000 cargo bench -p cascade-engine --bench pipeline   # other size
+//! CARGO_TARGET_DIR=/work/targets/engine cargo bench -p cascade-run --bench pipeline
+//! CASCADE_BENCH_EVENTS=20000000 cargo bench -p cascade-run --bench pipeline   # other size
 //! ```
 //!
 //! Workload: 10 million trade events (one BTCUSDT perpetual, a seeded random walk, 0–3 ms
 //! apart, 44 bytes each encoded — the same generator as the journal's `journal_decode`
 //! bench) are written to a temporary log. Then each configuration runs the **full pipeline**
-//! `CASCADE_BENCH_RUNS` times (default 3) through `cascade_engine::run`: the decoder thread
+//! `CASCADE_BENCH_RUNS` times (default 3) through `cascade_run::run`: the decoder thread
 //! (journal reader: checksums, decoding, order checks), the engine loop (market view,
 //! exchange model on the `binance-usdm` preset, strategy callbacks, latency scheduling,
 //! equity samples), and the output thread (every record encoded and chained into the rolling
@@ -40,8 +40,8 @@
 use cascade_benches::{
     best, machine_description, median, mem_opt, with_peak_rss, PhaseMemory, Stopwatch, Throughput,
 };
-use cascade_engine::{run, ExecConfig, RunConfig, RunSpec};
 use cascade_journal::Writer;
+use cascade_run::{run, ExecConfig, RunConfig, RunSpec};
 use cascade_strategy::{Ctx, Noise, ParamError, Params, Registry, Strategy};
 use cascade_types::{
     Event, EventBody, InstrumentId, InstrumentKind, InstrumentSpec, Money, Price, Qty, Side, Trade,

@@ -8,8 +8,8 @@
 //! chained over each record's encoded bytes, so the final hash depends on every byte of every
 //! record *and* on their order.
 
-use crate::record::Record;
 use bincode::config::{Configuration, Fixint, LittleEndian, NoLimit};
+use cascade_engine::Record;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -60,7 +60,7 @@ pub fn chain(previous: u64, bytes: &[u8]) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::RecordBody;
+    use cascade_engine::RecordBody;
     use cascade_types::Ts;
 
     #[test]

@@ -3,15 +3,15 @@
 //! different shard counts), a shard given twice, a shard missing, or jobs that do not add up
 //! to the sweep's `0..total` each once.
 
-use crate::error::EngineError;
+use crate::error::RunError;
 use crate::sweep::SweepResults;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// Merges shard results files (see the module docs).
-pub fn merge_results(files: &[PathBuf]) -> Result<SweepResults, EngineError> {
+pub fn merge_results(files: &[PathBuf]) -> Result<SweepResults, RunError> {
     let Some(first_path) = files.first() else {
-        return Err(EngineError::Shards("no results files given".into()));
+        return Err(RunError::Shards("no results files given".into()));
     };
     let all: Vec<(PathBuf, SweepResults)> = files
         .iter()
@@ -23,7 +23,7 @@ pub fn merge_results(files: &[PathBuf]) -> Result<SweepResults, EngineError> {
     let mut owner: BTreeMap<u32, &Path> = BTreeMap::new();
     for (path, r) in &all {
         if r.sweep != first.sweep {
-            return Err(EngineError::Shards(format!(
+            return Err(RunError::Shards(format!(
                 "{} is from another sweep than {} ({} {} with {} jobs, against {} {} with {} jobs)",
                 show(path),
                 show(first_path),
@@ -36,7 +36,7 @@ pub fn merge_results(files: &[PathBuf]) -> Result<SweepResults, EngineError> {
             )));
         }
         if r.shard_count != n {
-            return Err(EngineError::Shards(format!(
+            return Err(RunError::Shards(format!(
                 "{} was cut into {} shards but {} into {n}",
                 show(path),
                 r.shard_count,
@@ -45,13 +45,13 @@ pub fn merge_results(files: &[PathBuf]) -> Result<SweepResults, EngineError> {
         }
         for &s in &r.shards {
             if s >= n {
-                return Err(EngineError::Shards(format!(
+                return Err(RunError::Shards(format!(
                     "{} claims shard {s} of only {n}",
                     show(path)
                 )));
             }
             if let Some(other) = owner.insert(s, path) {
-                return Err(EngineError::Shards(format!(
+                return Err(RunError::Shards(format!(
                     "overlapping shards: shard {s}/{n} is in both {} and {}",
                     show(other),
                     show(path)
@@ -64,7 +64,7 @@ pub fn merge_results(files: &[PathBuf]) -> Result<SweepResults, EngineError> {
         .map(|s| format!("{s}/{n}"))
         .collect();
     if !missing.is_empty() {
-        return Err(EngineError::Shards(format!(
+        return Err(RunError::Shards(format!(
             "missing shards {}: pass one results file for every shard 0..{n}",
             missing.join(", ")
         )));
@@ -75,7 +75,7 @@ pub fn merge_results(files: &[PathBuf]) -> Result<SweepResults, EngineError> {
             if j.index >= first.sweep.total_jobs
                 || !r.shards.contains(&((j.index % n as u64) as u32))
             {
-                return Err(EngineError::Shards(format!(
+                return Err(RunError::Shards(format!(
                     "{} holds job {} which is not one of its shards' jobs",
                     show(path),
                     j.index
@@ -92,7 +92,7 @@ pub fn merge_results(files: &[PathBuf]) -> Result<SweepResults, EngineError> {
             } else {
                 "missing"
             };
-            return Err(EngineError::Shards(format!(
+            return Err(RunError::Shards(format!(
                 "job {} is {detail}: the shards do not add up to the sweep's {} jobs",
                 if j.index < want as u64 {
                     j.index
@@ -104,7 +104,7 @@ pub fn merge_results(files: &[PathBuf]) -> Result<SweepResults, EngineError> {
         }
     }
     if jobs.len() as u64 != first.sweep.total_jobs {
-        return Err(EngineError::Shards(format!(
+        return Err(RunError::Shards(format!(
             "the shards hold {} jobs, the sweep has {}",
             jobs.len(),
             first.sweep.total_jobs

@@ -1,12 +1,12 @@
 //! The total order of simultaneous events, pinned: three sources with equal timestamps, a bar
 //! whose ticks land between them, and commands and timers scheduled onto the same instants
-//! as market events. The rule (see `cascade_engine::order`): at equal `ts`, timers, then
+//! as market events. The rule (see `cascade_run::order`): at equal `ts`, timers, then
 //! market events (the log listed first wins among them), then command arrivals.
 
 use crate::check::*;
-use cascade_engine::files::JOURNAL;
-use cascade_engine::run_journal::JournalReader;
-use cascade_engine::RecordBody;
+use cascade_run::files::JOURNAL;
+use cascade_run::run_journal::JournalReader;
+use cascade_run::RecordBody;
 use cascade_types::*;
 
 const T: i64 = T0;
@@ -113,7 +113,7 @@ fn simultaneous_events_follow_the_one_total_order() {
         }
     }
     // Bar ticks, timers and same-instant arrivals replay bit for bit.
-    let v = cascade_engine::verify(&out, &registry(), &exec(1, 1)).unwrap();
+    let v = cascade_run::verify(&out, &registry(), &exec(1, 1)).unwrap();
     assert!(v.inputs_checked);
     // And the whole order, pinned.
     insta::assert_snapshot!(dump_journal(&out.join(JOURNAL)));
