@@ -5,6 +5,8 @@
 //!
 //! - only entries whose (venue, symbol) is one of the scenario's instruments are used; the
 //!   others are listed as not used, with the reason;
+//! - entries marked `check_only` (files the figures were read off, in a format with no
+//!   importer yet) are listed as not used;
 //! - kline files whose `contents` says `mark-price` are imported as mark-price bars;
 //! - events outside the scenario window are dropped (the funding history spans years);
 //! - files are merged in the total order `(ts, position in the scenario's list, row)`;
@@ -151,6 +153,13 @@ pub(crate) fn real(
     // (ts, file position, event): a stable sort keeps each file's own order.
     let mut tagged: Vec<(i64, usize, Event)> = Vec::new();
     for (k, r) in s.real_data.iter().enumerate() {
+        if r.check_only {
+            notes.push(format!(
+                "not used: {} (checked against the figures only: no importer for {})",
+                r.path, r.contents
+            ));
+            continue;
+        }
         if !is_scenario_instrument(s, r) {
             notes.push(format!(
                 "not used: {} ({} {} is not one of the scenario's instruments)",
