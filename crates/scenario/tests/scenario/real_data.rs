@@ -45,8 +45,14 @@ fn funding_file(path: &Path) -> BTreeMap<Ts, Rate> {
     for (n, line) in text.lines().enumerate().skip(1) {
         let f: Vec<&str> = line.split(',').collect();
         let bad = || format!("{}:{}: bad funding row {line:?}", path.display(), n + 1);
-        let ms: i64 = f.first().and_then(|x| x.parse().ok()).expect(&bad());
-        let rate: Rate = f.get(2).and_then(|x| x.parse().ok()).expect(&bad());
+        let ms: i64 = f
+            .first()
+            .and_then(|x| x.parse().ok())
+            .unwrap_or_else(|| panic!("{}", bad()));
+        let rate: Rate = f
+            .get(2)
+            .and_then(|x| x.parse().ok())
+            .unwrap_or_else(|| panic!("{}", bad()));
         out.insert(Ts::from_secs(ms / 60_000 * 60).unwrap(), rate);
     }
     out
