@@ -182,9 +182,70 @@ fn real_data_scorecards_are_pinned() {
     assert!(text.contains(&format!(
         "{TEN_TEN} (real): real data: binance-um-klines-1m/"
     )));
+    // Real data spans the 10/10 crash window: its rows lead, the reconstruction is the
+    // fallback.
     assert!(text.contains(&format!(
-        "{TEN_TEN} (reconstruction): reconstruction (synthetic"
+        "{TEN_TEN} (reconstruction, fallback): reconstruction (synthetic"
     )));
+    let real_row = text.find(&format!("{TEN_TEN} (real)")).unwrap();
+    let fallback_row = text
+        .find(&format!("{TEN_TEN} (reconstruction, fallback)"))
+        .unwrap();
+    assert!(real_row < fallback_row, "{text}");
+    let html = cascade_suite::render_html(o);
+    assert!(html.contains("reconstruction, fallback"));
+}
+
+#[test]
+fn tables_are_readable_by_a_risk_manager() {
+    let o = bundled();
+    // No window of the default suite is 30 days long: no annualised ratio anywhere.
+    for c in &o.cards {
+        let s = &c.scorecard;
+        assert!(
+            !s.ratios_annualised && s.sharpe.is_none() && s.sortino.is_none(),
+            "{} on {}",
+            c.entry,
+            c.scenario
+        );
+    }
+    let text = cascade_suite::render_text(o);
+    let html = cascade_suite::render_html(o);
+    let json = o.to_json();
+    // Black Thursday (inverse XBTUSD) money is BTC, everywhere, with 8 decimals.
+    let rows: Vec<&str> = text
+        .lines()
+        .filter(|l| {
+            l.contains("2020-03-12-black-thursday (reconstruction)  ") && l.contains("n/a<30d")
+        })
+        .collect();
+    assert_eq!(rows.len(), o.entries.len(), "{text}");
+    for line in rows {
+        assert!(line.contains(" BTC") && !line.contains("USD"), "{line}");
+    }
+    assert!(o
+        .cards
+        .iter()
+        .filter(|c| c.scenario.starts_with("2020-03-12"))
+        .all(|c| c.scorecard.currency == "BTC"));
+    assert!(o
+        .cards
+        .iter()
+        .filter(|c| !c.scenario.starts_with("2020-03-12"))
+        .all(|c| c.scorecard.currency == "USDT"));
+    assert!(json.contains("\"currency\": \"BTC\""));
+    assert!(html.contains(" BTC</td>") && html.contains(" USDT</td>"));
+    // Every column is explained, in the text and on the page.
+    for col in [
+        "de-risk",
+        "lev@crash",
+        "crash pnl",
+        "adl qty",
+        "sharpe / sortino",
+    ] {
+        assert!(text.contains(&format!("  {col}  ")), "{col}");
+        assert!(html.contains(&format!("<b>{col}</b>")), "{col}");
+    }
 }
 
 #[test]
@@ -481,7 +542,8 @@ fn ten_ten_regime_filter_is_reported_against_buy_and_hold() {
             );
         }
     }
-    assert!(text.contains("(reconstruction)"), "{text}");
+    // With real data covering the crash, the reconstruction is labelled the fallback.
+    assert!(text.contains("(reconstruction"), "{text}");
     if data_dir().is_some() {
         assert!(text.contains("(real)"), "{text}");
     }

@@ -6,7 +6,7 @@ use crate::record::{MarketPoint, RunRecord};
 use crate::report::Report;
 use crate::scorecard::Scorecard;
 use crate::svg::{esc, Chart, Marker, Series, Shape, Span, Style, YFormat};
-use crate::text::{fmt_duration_ns, fmt_opt_f64, fmt_pct};
+use crate::text::{fmt_duration_ns, fmt_pct};
 use cascade_types::{InstrumentId, InstrumentKind, Money, Output};
 use std::fmt::Write;
 
@@ -516,8 +516,8 @@ pub fn render_html_with(
         "Sharpe / Sortino",
         &format!(
             "{} / {}",
-            fmt_opt_f64(m.risk.sharpe, 2),
-            fmt_opt_f64(m.risk.sortino, 2)
+            m.risk.cell(m.risk.sharpe),
+            m.risk.cell(m.risk.sortino)
         ),
         0,
     );

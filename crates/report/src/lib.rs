@@ -51,13 +51,15 @@ pub use csv::{equity_csv, fills_csv};
 pub use html::{render_html, render_html_with, HtmlSection};
 pub use latency::{render_latency, Latency, Percentiles};
 pub use metrics::{
-    AdlStats, Drawdown, DrawdownStats, ExposureAt, ExposureStats, FundingStats, LiquidationStats,
-    Metrics, PnlSplit, ReportConfig, RiskStats, TradingStats,
+    fmt_money, money_currency, money_decimals, AdlStats, Drawdown, DrawdownStats, ExposureAt,
+    ExposureStats, FundingStats, LiquidationStats, Metrics, PnlSplit, ReportConfig, RiskStats,
+    TradingStats, MIN_ANNUALISED_DAYS,
 };
 pub use record::{EquitySample, InputFile, MarketPoint, RunMeta, RunRecord, TimedOutput};
 pub use report::{render_json, Report};
 pub use scorecard::{
-    derisk_lead, render_scorecards, scorecards_json, CrashStats, Derisk, Scorecard,
+    derisk_lead, render_legend, render_scorecards, scorecard_legend, scorecards_json, CrashStats,
+    Derisk, Scorecard,
 };
 pub use text::render_text;
 

@@ -27,6 +27,14 @@
 //!   Sharpe = mean ÷ sample standard deviation (n − 1). Sortino = mean ÷ downside deviation
 //!   `√(Σ min(r, 0)² / n)`. Undefined (`None`) with fewer than two returns or a zero
 //!   denominator. Returns stop at the first non-positive equity (the account is gone).
+//!   **Not annualised on a window under 30 days** ([`MIN_ANNUALISED_DAYS`]): scaling 5-minute
+//!   returns of an 18-hour crash by √105,120 gives ±20-50, or millions on one spiked return,
+//!   which says nothing a risk manager can use; those ratios are `None`, with
+//!   [`RiskStats::annualised`] false, and tables print `n/a<30d`. The per-interval mean,
+//!   standard deviation and downside deviation stay reported.
+//! - **Currency**: every money figure is in the run's margin currency ([`money_currency`]):
+//!   the coin when an inverse perpetual margins the run (BTC on XBTUSD), else the quote
+//!   currency (USDT).
 //! - **Exposure**: gross exposure (sum of `|notional|`) over equity is the leverage;
 //!   time-weighted over the equity curve as a step function.
 
@@ -41,6 +49,49 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 const NS_PER_YEAR: f64 = 365.0 * 86_400.0 * 1e9;
+
+/// The shortest equity curve, in days, whose Sharpe and Sortino are annualised.
+pub const MIN_ANNUALISED_DAYS: f64 = 30.0;
+
+/// The currency money is counted in for these instruments: the base coin of the first
+/// inverse perpetual (it margins and settles the run), else the quote of the first
+/// instrument, else `"?"`.
+pub fn money_currency(instruments: &[InstrumentSpec]) -> String {
+    instruments
+        .iter()
+        .find(|i| i.kind == InstrumentKind::InversePerp)
+        .map(|i| i.base.clone())
+        .or_else(|| instruments.first().map(|i| i.quote.clone()))
+        .unwrap_or_else(|| "?".to_string())
+}
+
+/// Decimals money in `currency` is printed with: 2 for dollars and dollar stablecoins, 8
+/// (the fixed-point resolution) for coins.
+pub fn money_decimals(currency: &str) -> usize {
+    match currency {
+        "USD" | "USDT" | "USDC" | "BUSD" | "FDUSD" | "USDE" => 2,
+        _ => 8,
+    }
+}
+
+/// `amount currency` with the currency's decimals (rounded half away from zero in the
+/// last place; exact for coins).
+pub fn fmt_money(m: Money, currency: &str) -> String {
+    let d = money_decimals(currency) as u32;
+    let step = 10i128.pow(8 - d.min(8));
+    let raw = m.raw() as i128;
+    let q = (raw.abs() + step / 2) / step * raw.signum();
+    let neg = q < 0;
+    let q = q.abs();
+    let unit = 10i128.pow(d);
+    let (int, frac) = (q / unit, q % unit);
+    let sign = if neg { "-" } else { "" };
+    if d == 0 {
+        format!("{sign}{int} {currency}")
+    } else {
+        format!("{sign}{int}.{frac:0w$} {currency}", w = d as usize)
+    }
+}
 
 /// How metrics are computed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -133,10 +184,27 @@ pub struct RiskStats {
     pub downside_dev: f64,
     /// Intervals per 365-day year.
     pub periods_per_year: f64,
-    /// Annualised Sharpe ratio.
+    /// Days the returns span (returns × interval).
+    pub span_days: f64,
+    /// Whether the ratios are annualised: false on a span under [`MIN_ANNUALISED_DAYS`],
+    /// where `sharpe` and `sortino` are `None`.
+    pub annualised: bool,
+    /// Annualised Sharpe ratio (`None` under 30 days).
     pub sharpe: Option<f64>,
-    /// Annualised Sortino ratio.
+    /// Annualised Sortino ratio (`None` under 30 days).
     pub sortino: Option<f64>,
+}
+
+impl RiskStats {
+    /// A ratio for tables: two decimals, `-` when undefined, `n/a<30d` when the window is too
+    /// short to annualise.
+    pub fn cell(&self, ratio: Option<f64>) -> String {
+        match ratio {
+            _ if !self.annualised => "n/a<30d".to_string(),
+            Some(x) => format!("{x:.2}"),
+            None => "-".to_string(),
+        }
+    }
 }
 
 /// Exposure at one instant.
@@ -596,7 +664,13 @@ pub fn simple_returns(values: &[Money]) -> Vec<f64> {
 pub fn risk(curve: &[EquitySample], interval_ns: i64) -> RiskStats {
     let returns = simple_returns(&resample(curve, interval_ns));
     let periods_per_year = NS_PER_YEAR / interval_ns as f64;
-    risk_of_returns(&returns, interval_ns, periods_per_year)
+    let mut k = risk_of_returns(&returns, interval_ns, periods_per_year);
+    if k.span_days < MIN_ANNUALISED_DAYS {
+        k.annualised = false;
+        k.sharpe = None;
+        k.sortino = None;
+    }
+    k
 }
 
 fn risk_of_returns(r: &[f64], interval_ns: i64, periods_per_year: f64) -> RiskStats {
@@ -625,6 +699,8 @@ fn risk_of_returns(r: &[f64], interval_ns: i64, periods_per_year: f64) -> RiskSt
         stdev,
         downside_dev,
         periods_per_year,
+        span_days: n as f64 * interval_ns as f64 / (86_400.0 * 1e9),
+        annualised: true,
         sharpe: ok(stdev).then(|| mean / stdev * annual),
         sortino: ok(downside_dev).then(|| mean / downside_dev * annual),
     }
@@ -787,6 +863,22 @@ mod tests {
     }
 
     #[test]
+    fn money_carries_its_currency_and_decimals() {
+        assert_eq!(fmt_money(m("-1.34497880"), "BTC"), "-1.34497880 BTC");
+        assert_eq!(fmt_money(m("0.00011074"), "BTC"), "0.00011074 BTC");
+        assert_eq!(fmt_money(m("-1234.565"), "USDT"), "-1234.57 USDT");
+        assert_eq!(fmt_money(m("-0.004"), "USDT"), "0.00 USDT");
+        assert_eq!(fmt_money(m("12"), "USD"), "12.00 USD");
+        let spec = |kind, base: &str, quote: &str| InstrumentSpec::new("v", "S", kind, base, quote);
+        let inv = spec(InstrumentKind::InversePerp, "BTC", "USD");
+        let lin = spec(InstrumentKind::LinearPerp, "BTC", "USDT");
+        let spot = spec(InstrumentKind::Spot, "BTC", "USD");
+        assert_eq!(money_currency(&[spot.clone(), inv]), "BTC");
+        assert_eq!(money_currency(&[lin, spot]), "USDT");
+        assert_eq!(money_currency(&[]), "?");
+    }
+
+    #[test]
     fn resampling_takes_the_last_value_at_or_before_each_grid_point() {
         let c = curve(&[(0, "100"), (3, "103"), (4, "104"), (11, "111")]);
         let five = 300_000_000_000;
@@ -824,9 +916,34 @@ mod tests {
                 net_exposure: Money::ZERO,
             })
             .collect();
+        // Four days: too short to annualise.
         let s2 = risk(&c, 86_400_000_000_000);
         assert_eq!(s2.returns, 4);
-        assert!((s2.sharpe.unwrap() - want_sharpe).abs() < 1e-9);
+        assert!(!s2.annualised && s2.sharpe.is_none() && s2.sortino.is_none());
+        assert!((s2.mean - 0.025).abs() < 1e-12);
+        assert_eq!(s2.cell(s2.sharpe), "n/a<30d");
+        // Thirty days of the same pattern: annualised, as the returns give.
+        let mut e = m("100");
+        let mut c = Vec::new();
+        for d in 0..=30 {
+            c.push(EquitySample {
+                ts: Ts::from_secs(d as i64 * 86_400).unwrap(),
+                equity: e,
+                gross_exposure: Money::ZERO,
+                net_exposure: Money::ZERO,
+            });
+            let r = if d % 2 == 0 { "1.1" } else { "0.95" };
+            e = e.mul_rate(r.parse().unwrap(), Rounding::HalfEven);
+        }
+        let s3 = risk(&c, 86_400_000_000_000);
+        let direct = risk_of_returns(
+            &simple_returns(&resample(&c, 86_400_000_000_000)),
+            86_400_000_000_000,
+            365.0,
+        );
+        assert!(s3.annualised && s3.span_days >= 30.0);
+        assert_eq!(s3.sharpe, direct.sharpe);
+        assert!(s3.sharpe.is_some());
         assert!((s2.periods_per_year - 365.0).abs() < 1e-12);
 
         // Too few returns, or no variation: undefined.

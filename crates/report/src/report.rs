@@ -1,6 +1,6 @@
 //! The computed report of one run: metadata, metrics and crash numbers.
 
-use crate::metrics::{compute, Metrics, ReportConfig};
+use crate::metrics::{compute, money_currency, Metrics, ReportConfig};
 use crate::record::{RunMeta, RunRecord};
 use crate::scorecard::CrashStats;
 use crate::ReportError;
@@ -12,6 +12,9 @@ use serde::Serialize;
 pub struct Report {
     /// Who ran what on which data.
     pub meta: RunMeta,
+    /// The currency every money figure is in (`BTC` when an inverse perpetual margins the
+    /// run, else the quote currency: `USDT`).
+    pub currency: String,
     /// The metrics.
     pub metrics: Metrics,
     /// Around the crash window.
@@ -30,6 +33,7 @@ impl Report {
         );
         Ok(Report {
             meta: record.meta.clone(),
+            currency: money_currency(&record.instruments),
             metrics,
             crash,
         })

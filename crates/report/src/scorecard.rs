@@ -1,7 +1,7 @@
 //! The crash-centred numbers of a run ([`CrashStats`]) and the one-line [`Scorecard`] per
 //! (strategy, scenario) that the scenario catalogue is scored with.
 
-use crate::metrics::{exposure_at, ExposureAt};
+use crate::metrics::{exposure_at, fmt_money, ExposureAt, MIN_ANNUALISED_DAYS};
 use crate::record::EquitySample;
 use crate::report::Report;
 use crate::ser;
@@ -134,6 +134,8 @@ pub struct Scorecard {
     pub scenario: String,
     /// Total return (`None` when the initial equity was not positive).
     pub total_return: Option<f64>,
+    /// The currency of every money field (`BTC` on an inverse venue, else `USDT`, …).
+    pub currency: String,
     /// Total PnL.
     #[serde(serialize_with = "ser::display")]
     pub pnl: Money,
@@ -142,9 +144,12 @@ pub struct Scorecard {
     /// Max drawdown in value.
     #[serde(serialize_with = "ser::display")]
     pub max_drawdown_value: Money,
-    /// Annualised Sharpe ratio.
+    /// Whether the window was long enough (30 days) to annualise Sharpe and Sortino; when
+    /// not, both are `None` and tables print `n/a<30d`.
+    pub ratios_annualised: bool,
+    /// Annualised Sharpe ratio (`None` under 30 days).
     pub sharpe: Option<f64>,
-    /// Annualised Sortino ratio.
+    /// Annualised Sortino ratio (`None` under 30 days).
     pub sortino: Option<f64>,
     /// Leverage (gross exposure ÷ equity) at the crash start.
     pub leverage_at_crash: Option<f64>,
@@ -182,9 +187,11 @@ impl Scorecard {
             strategy: r.meta.strategy.clone(),
             scenario: r.meta.scenario.clone().unwrap_or_else(|| "-".to_string()),
             total_return: m.total_return,
+            currency: r.currency.clone(),
             pnl: m.pnl.total,
             max_drawdown: m.drawdown.max_fraction.fraction,
             max_drawdown_value: m.drawdown.max_value.value,
+            ratios_annualised: m.risk.annualised,
             sharpe: m.risk.sharpe,
             sortino: m.risk.sortino,
             leverage_at_crash: r.crash.exposure_at_start.and_then(|e| e.leverage),
@@ -199,6 +206,97 @@ impl Scorecard {
             fees: m.trading.fees_paid - m.trading.rebates + m.liquidations.fees,
         }
     }
+}
+
+impl Scorecard {
+    /// A Sharpe or Sortino cell: two decimals, `-` when undefined, `n/a<30d` when the window
+    /// was too short to annualise.
+    pub fn ratio_cell(&self, ratio: Option<f64>) -> String {
+        if self.ratios_annualised {
+            fmt_opt_f64(ratio, 2)
+        } else {
+            "n/a<30d".to_string()
+        }
+    }
+
+    /// A money amount of this card with its currency and decimals (`-1.34497880 BTC`,
+    /// `-1234.57 USDT`).
+    pub fn money(&self, m: Money) -> String {
+        fmt_money(m, &self.currency)
+    }
+}
+
+/// What each scorecard column means, one `(column, meaning)` pair per column of
+/// [`render_scorecards`] (plus `data`, `run hash` and `fallback` of the suite's tables).
+pub fn scorecard_legend() -> Vec<(&'static str, String)> {
+    vec![
+        ("strategy / entry", "the strategy (the suite entry's label)".into()),
+        (
+            "scenario (data)",
+            "the reset, and the data the run used: `reconstruction` = the scenario's seeded synthetic events rebuilt from published figures; `real` = recorded market files; `fallback` = a reconstruction shown after real data that covers the crash window".into(),
+        ),
+        (
+            "return",
+            "final equity / initial equity − 1, in the money currency's terms (BTC terms on an inverse venue)".into(),
+        ),
+        (
+            "max dd",
+            "the deepest fall of equity from a running peak, as a fraction of that peak".into(),
+        ),
+        (
+            "sharpe / sortino",
+            format!("mean ÷ standard deviation (Sortino: ÷ downside deviation) of 5-minute simple returns, risk-free 0, annualised by √(periods per 365-day year); only on windows of at least {MIN_ANNUALISED_DAYS} days — `n/a<30d` otherwise, as annualising hours of crash returns gives meaningless numbers"),
+        ),
+        (
+            "lev@crash",
+            "leverage at the crash-window start: gross exposure (Σ |position notional|) ÷ equity, from the last equity sample at or before it".into(),
+        ),
+        (
+            "de-risk",
+            "how long before the crash start the strategy cut its gross exposure to at most half its pre-crash peak and kept it there up to the crash start; `no` = above half at the crash start; `flat` = never exposed before the crash; `-` = no crash window".into(),
+        ),
+        (
+            "crash pnl",
+            "equity at the crash window's end minus equity at its start (money)".into(),
+        ),
+        ("liqs", "liquidation steps the strategy's accounts suffered".into()),
+        (
+            "liq notional",
+            "notional of the strategy's positions closed by liquidation (money)".into(),
+        ),
+        ("adl", "auto-deleveraging closes the strategy suffered as the victim".into()),
+        (
+            "adl qty",
+            "quantity closed by ADL, in the instrument's units (base coin on a linear perp, contracts on an inverse perp)".into(),
+        ),
+        (
+            "funding",
+            "net funding: received minus paid (money; positive = received)".into(),
+        ),
+        (
+            "fees",
+            "trading fees minus maker rebates, plus liquidation fees (money; positive = paid)".into(),
+        ),
+        (
+            "money",
+            "every money cell carries its currency: the coin (8 decimals) when an inverse perpetual margins the run, else the quote currency (2 decimals)".into(),
+        ),
+    ]
+}
+
+/// [`scorecard_legend`] as text lines: `  column  meaning`.
+pub fn render_legend() -> String {
+    let legend = scorecard_legend();
+    let w = legend
+        .iter()
+        .map(|(k, _)| k.chars().count())
+        .max()
+        .unwrap_or(0);
+    let mut out = String::from("legend\n");
+    for (k, v) in legend {
+        out.push_str(&format!("  {k:<w$}  {v}\n"));
+    }
+    out
 }
 
 /// The scorecards as a text table, one row each, in the order given.
@@ -226,18 +324,18 @@ pub fn render_scorecards(cards: &[Scorecard]) -> String {
             c.scenario.clone(),
             c.total_return.map_or("-".to_string(), fmt_pct),
             fmt_pct(-c.max_drawdown),
-            fmt_opt_f64(c.sharpe, 2),
-            fmt_opt_f64(c.sortino, 2),
+            c.ratio_cell(c.sharpe),
+            c.ratio_cell(c.sortino),
             c.leverage_at_crash
                 .map_or("-".to_string(), |l| format!("{l:.2}x")),
             c.derisk.to_text(),
-            c.crash_pnl.map_or("-".to_string(), |p| p.to_string()),
+            c.crash_pnl.map_or("-".to_string(), |p| c.money(p)),
             c.liquidations.to_string(),
-            c.liquidated_notional.to_string(),
+            c.money(c.liquidated_notional),
             c.adl_events.to_string(),
             c.adl_qty.to_string(),
-            c.funding.to_string(),
-            c.fees.to_string(),
+            c.money(c.funding),
+            c.money(c.fees),
         ]);
     }
     t.render()

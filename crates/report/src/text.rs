@@ -290,8 +290,8 @@ pub fn render_text(r: &Report) -> String {
         "mean / stdev",
         format!("{:.6} / {:.6}", k.mean, k.stdev),
     );
-    kv(&mut out, "sharpe", fmt_opt_f64(k.sharpe, 2));
-    kv(&mut out, "sortino", fmt_opt_f64(k.sortino, 2));
+    kv(&mut out, "sharpe", k.cell(k.sharpe));
+    kv(&mut out, "sortino", k.cell(k.sortino));
 
     let e = &m.exposure;
     heading(&mut out, "exposure");

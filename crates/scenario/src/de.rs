@@ -137,3 +137,8 @@ impl<'de> Visitor<'de> for WindowVisitor {
 pub fn window<'de, D: Deserializer<'de>>(d: D) -> Result<(Ts, Ts), D::Error> {
     d.deserialize_seq(WindowVisitor)
 }
+
+/// Deserializes an optional `[first, last]` pair of UTC times; use with `#[serde(default)]`.
+pub fn window_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<(Ts, Ts)>, D::Error> {
+    window(d).map(Some)
+}

@@ -108,6 +108,40 @@ pub struct FundingFigure {
     /// Anything a reader needs to know.
     #[serde(default)]
     pub note: String,
+    /// When `rate` was read off a real funding file of the headline instrument: the first and
+    /// last settlement it averages (inclusive; one settlement when both are equal). The data
+    /// tests recompute the mean from the file and require agreement within 10 %.
+    #[serde(default, deserialize_with = "de::window_opt")]
+    pub span: Option<(Ts, Ts)>,
+}
+
+/// One funding settlement of the headline instrument as a real file records it.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settlement {
+    /// The settlement time (the nominal hour; files stamp a few ms after it).
+    #[serde(deserialize_with = "de::ts")]
+    pub at: Ts,
+    /// The rate settled for that interval.
+    #[serde(deserialize_with = "de::decimal")]
+    pub rate: Rate,
+}
+
+/// The headline instrument's real funding settlements inside the window, copied from a real
+/// file with its source. The reconstruction settles exactly these rates at these times (the
+/// before/after rule fills only the times not listed).
+#[derive(Clone, PartialEq, Eq, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FundingSeries {
+    /// The settlements, in time order.
+    pub settlements: Vec<Settlement>,
+    /// Where they come from (the file and the instrument).
+    pub source: String,
+    /// How far they can be trusted.
+    pub confidence: Confidence,
+    /// Anything a reader needs to know.
+    #[serde(default)]
+    pub note: String,
 }
 
 /// Published open interest: levels before and after, or the relative change.
@@ -186,6 +220,8 @@ pub enum FactTopic {
     Liquidations,
     /// Open-interest detail beyond the figure.
     OpenInterest,
+    /// Funding elsewhere than on the headline instrument (market-wide, other venues).
+    Funding,
     /// The trigger and timeline.
     Timeline,
     /// Anything else.
@@ -201,6 +237,7 @@ impl FactTopic {
             FactTopic::Outage => "outage",
             FactTopic::Liquidations => "liquidations",
             FactTopic::OpenInterest => "open_interest",
+            FactTopic::Funding => "funding",
             FactTopic::Timeline => "timeline",
             FactTopic::Other => "other",
         }
@@ -245,6 +282,10 @@ pub struct Figures {
     /// Funding after the crash.
     #[serde(default)]
     pub funding_after: Option<FundingFigure>,
+    /// Every real funding settlement of the headline instrument in the window, when a real
+    /// file holds them.
+    #[serde(default)]
+    pub funding_settled: Option<FundingSeries>,
     /// Open interest before/after.
     #[serde(default)]
     pub open_interest: Option<OpenInterestFigure>,

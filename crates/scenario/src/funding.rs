@@ -3,7 +3,8 @@
 //!
 //! The rate at a settlement at `t` is the plan's *before* rate up to the crash start, its
 //! *after* rate from the low on, and in between the straight line from one to the other in
-//! time, rounded half-even to 10⁻⁸ — funding sinks as the crash unfolds.
+//! time, rounded half-even to 10⁻⁸ — funding sinks as the crash unfolds. A real settlement
+//! listed in the scenario (`figures.funding_settled`) replaces the rule at its time.
 
 use crate::plan::Plan;
 use cascade_types::{FundingSettlement, Rounding, Ts};
@@ -21,7 +22,14 @@ pub fn settlements(plan: &Plan, interval_h: u32, offset_h: u32) -> Vec<(Ts, Fund
     let mut t = start - (start - offset).rem_euclid(every) + every;
     let mut out = Vec::new();
     while t <= end {
-        let rate = if t <= cs {
+        let real = plan
+            .funding_settled
+            .iter()
+            .find(|(at, _)| at.nanos() == t)
+            .map(|(_, r)| *r);
+        let rate = if let Some(r) = real {
+            r
+        } else if t <= cs {
             before
         } else if t >= low {
             after

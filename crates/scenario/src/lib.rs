@@ -79,8 +79,8 @@ mod validate;
 
 pub use error::ScenarioError;
 pub use figures::{
-    Confidence, Fact, FactTopic, Figures, FundingFigure, FundingSign, LiquidationFigure,
-    OpenInterestFigure, PriceFigure,
+    Confidence, Fact, FactTopic, Figures, FundingFigure, FundingSeries, FundingSign,
+    LiquidationFigure, OpenInterestFigure, PriceFigure, Settlement,
 };
 pub use liquidations::liquidation_notional;
 pub use load::{load, load_dir, parse};

@@ -20,7 +20,9 @@
 //!   price − low), at `path.recovery_at` (else the figure's `at`). **Window end**: recovery ×
 //!   (1 + `post_drift`).
 //! - **Funding**: a published rate; else `funding.before` / `funding.after`, which must have
-//!   the published sign; else 0.0001 before and the before rate after.
+//!   the published sign; else 0.0001 before and the before rate after. The real settlements
+//!   of `figures.funding_settled`, when given, are settled as they are at their times; each
+//!   must lie on the settlement grid inside the window, in time order.
 //! - **Open interest**: `open_interest.before_usd` at the crash start; change = the published
 //!   change (or after/before − 1), else `open_interest.change`, else −0.15.
 //! - **Liquidations**: long = published long, else total × `long_fraction`; short = published
@@ -83,6 +85,8 @@ pub struct Plan {
     pub funding_before: Rate,
     /// Funding rate per interval after the low.
     pub funding_after: Rate,
+    /// Real settlements (time, rate) that replace the rule at their times, in time order.
+    pub funding_settled: Vec<(Ts, Rate)>,
     /// Open interest of the perp at the crash start, whole USD.
     pub oi_before_usd: u64,
     /// Relative change of open interest from the crash start to the window's end.
@@ -175,6 +179,8 @@ impl Ctx<'_> {
         }
     }
 }
+
+const NS_PER_H: i64 = 3_600 * 1_000_000_000;
 
 fn usd(x: u64) -> i64 {
     i64::try_from(x).unwrap_or(i64::MAX)
@@ -430,6 +436,28 @@ impl Plan {
         if g.funding.offset_h >= g.funding.interval_h {
             return Err(c.err("generator.funding.offset_h", "must be below `interval_h`"));
         }
+        let mut funding_settled: Vec<(Ts, Rate)> = Vec::new();
+        if let Some(series) = &fig.funding_settled {
+            let every = i64::from(g.funding.interval_h) * NS_PER_H;
+            let offset = i64::from(g.funding.offset_h) * NS_PER_H;
+            for (k, st) in series.settlements.iter().enumerate() {
+                let field = format!("figures.funding_settled.settlements[{k}]");
+                let t = st.at.nanos();
+                if (t - offset).rem_euclid(every) != 0 {
+                    return Err(c.err(
+                        &field,
+                        format!("{} is not a settlement time of `generator.funding`", st.at),
+                    ));
+                }
+                if t <= w.start.nanos() || t > w.end.nanos() {
+                    return Err(c.err(&field, format!("{} lies outside the window", st.at)));
+                }
+                if funding_settled.last().is_some_and(|(p, _)| *p >= st.at) {
+                    return Err(c.err(&field, "settlements must come in time order"));
+                }
+                funding_settled.push((st.at, st.rate));
+            }
+        }
 
         // Open interest.
         let published = fig.open_interest.as_ref().and_then(|o| o.change());
@@ -541,6 +569,7 @@ impl Plan {
             },
             funding_before,
             funding_after,
+            funding_settled,
             oi_before_usd: g.open_interest.before_usd,
             oi_change,
             liquidations_long,

@@ -129,6 +129,11 @@ pub struct RealData {
     /// The part of the scenario window it covers, when less than the whole.
     #[serde(default, deserialize_with = "de_window_opt")]
     pub covers: Option<Window>,
+    /// True for a file the figures were read off that runners cannot import yet (no importer
+    /// for its format): the data tests check the figures against it, runners list it as not
+    /// used.
+    #[serde(default)]
+    pub check_only: bool,
 }
 
 fn de_window_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Window>, D::Error> {

@@ -107,6 +107,16 @@ impl Card {
     pub fn describe(&self) -> String {
         let c = &self.scorecard;
         let m = &self.market;
+        // Exact money with its currency (the text tables round to the currency's decimals).
+        let cur = c.currency.clone();
+        let money = |x: Money| format!("{x} {cur}");
+        let ratio = |x: Option<f64>| {
+            if c.ratios_annualised {
+                num(x)
+            } else {
+                "n/a: window < 30 d, not annualised".to_string()
+            }
+        };
         let mut o = String::new();
         let mut line = |k: &str, v: String| {
             let _ = writeln!(o, "{k:<22} {v}");
@@ -121,13 +131,17 @@ impl Card {
         line("run hash", self.run_hash.clone());
         line("market events", self.events.to_string());
         line("return", pct(c.total_return));
-        line("pnl", c.pnl.to_string());
+        line("pnl", money(c.pnl));
         line(
             "max drawdown",
-            format!("{} ({})", pct(Some(c.max_drawdown)), c.max_drawdown_value),
+            format!(
+                "{} ({})",
+                pct(Some(c.max_drawdown)),
+                money(c.max_drawdown_value)
+            ),
         );
-        line("sharpe", num(c.sharpe));
-        line("sortino", num(c.sortino));
+        line("sharpe", ratio(c.sharpe));
+        line("sortino", ratio(c.sortino));
         line(
             "leverage at crash",
             c.leverage_at_crash
@@ -135,21 +149,21 @@ impl Card {
         );
         line(
             "net exposure at crash",
-            c.net_exposure_at_crash
-                .map_or("-".to_string(), |x| x.to_string()),
+            c.net_exposure_at_crash.map_or("-".to_string(), money),
         );
         line("de-risk lead", c.derisk.to_text());
-        line(
-            "crash pnl",
-            c.crash_pnl.map_or("-".to_string(), |x| x.to_string()),
-        );
+        line("crash pnl", c.crash_pnl.map_or("-".to_string(), money));
         line(
             "liquidations",
-            format!("{} ({} notional)", c.liquidations, c.liquidated_notional),
+            format!(
+                "{} ({} notional)",
+                c.liquidations,
+                money(c.liquidated_notional)
+            ),
         );
         line("adl", format!("{} ({} qty)", c.adl_events, c.adl_qty));
-        line("funding", c.funding.to_string());
-        line("fees", c.fees.to_string());
+        line("funding", money(c.funding));
+        line("fees", money(c.fees));
         line(
             "market",
             format!(
@@ -163,7 +177,7 @@ impl Card {
                 m.long_liquidations,
                 m.short_liquidations,
                 m.adl_events,
-                m.adl_notional,
+                money(m.adl_notional),
                 m.recorded_liquidations
             ),
         );

@@ -5,6 +5,8 @@
 //!
 //! - only entries whose (venue, symbol) is one of the scenario's instruments are used; the
 //!   others are listed as not used, with the reason;
+//! - entries marked `check_only` (files the figures were read off, in a format with no
+//!   importer yet) are listed as not used;
 //! - kline files whose `contents` says `mark-price` are imported as mark-price bars;
 //! - events outside the scenario window are dropped (the funding history spans years);
 //! - files are merged in the total order `(ts, position in the scenario's list, row)`;
@@ -71,6 +73,10 @@ pub struct DataInfo {
     pub events: u64,
     /// The content hash of the imported log (`xxh3:…`), for real data.
     pub content_hash: Option<String>,
+    /// True when the data's last prices of the perpetual span the whole crash window (always,
+    /// for a reconstruction). Real data that does leads the tables; the reconstruction is then
+    /// the fallback.
+    pub covers_crash: bool,
 }
 
 /// Where a run's events come from.
@@ -105,6 +111,7 @@ pub(crate) fn reconstruction(s: &Scenario) -> Prepared {
             missing: Vec::new(),
             events: r.events.len() as u64,
             content_hash: None,
+            covers_crash: true,
         },
         input: Input::Memory {
             instruments: r.instruments,
@@ -151,6 +158,13 @@ pub(crate) fn real(
     // (ts, file position, event): a stable sort keeps each file's own order.
     let mut tagged: Vec<(i64, usize, Event)> = Vec::new();
     for (k, r) in s.real_data.iter().enumerate() {
+        if r.check_only {
+            notes.push(format!(
+                "not used: {} (checked against the figures only: no importer for {})",
+                r.path, r.contents
+            ));
+            continue;
+        }
         if !is_scenario_instrument(s, r) {
             notes.push(format!(
                 "not used: {} ({} {} is not one of the scenario's instruments)",
@@ -209,6 +223,22 @@ pub(crate) fn real(
             ))
         .then_some(e.ts)
     });
+    let last_price = tagged.iter().rev().find_map(|(_, _, e)| {
+        (Some(e.instrument) == perp
+            && matches!(
+                e.body,
+                EventBody::Trade(_)
+                    | EventBody::Bar(cascade_types::Bar {
+                        source: BarSource::Last,
+                        ..
+                    })
+            ))
+        .then_some(e.ts)
+    });
+    let covers_crash = matches!(
+        (first_price, last_price),
+        (Some(a), Some(b)) if a <= s.crash_window.start && b >= s.crash_window.end
+    );
     if let Some(t) = first_price.filter(|t| *t > s.crash_window.start) {
         notes.push(format!(
             "the real prices start at {t}, after the crash start {}: exposure at the crash start and the de-risk lead say nothing about the strategy here",
@@ -275,6 +305,7 @@ pub(crate) fn real(
             missing,
             events: summary.header.event_count,
             content_hash: Some(format!("xxh3:{:016x}", summary.header.content_hash)),
+            covers_crash,
         },
         input: Input::Log(log),
     }))))

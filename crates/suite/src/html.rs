@@ -8,7 +8,8 @@ use crate::card::Card;
 use crate::chart::{esc, Chart, Line, Marker, YFormat, PALETTE};
 use crate::data::{DataInfo, DataKind};
 use crate::outcome::SuiteOutcome;
-use crate::text::{comparison_rows, pct, scenario_label};
+use crate::text::{comparison_rows, pct};
+use cascade_report::scorecard_legend;
 use cascade_types::{InstrumentKind, Output};
 use std::fmt::Write;
 
@@ -46,18 +47,6 @@ fn badge(kind: DataKind) -> String {
     format!(r#"<span class="badge {kind}">{kind}</span>"#)
 }
 
-/// Money rounded to cents for tables (display only; `score.json` keeps the exact value).
-fn cents(m: cascade_types::Money) -> String {
-    let x = m.to_f64();
-    if x.abs() < 0.005 {
-        "0.00".to_string()
-    } else {
-        format!("{x:.2}")
-    }
-}
-
-/// A price line stops where its data stops: the market series repeat the last value to the
-/// end of the run, which would draw a flat line over hours without data.
 fn trim_flat_tail(points: &mut Vec<(i64, f64)>) {
     let Some(&(_, last)) = points.last() else {
         return;
@@ -78,7 +67,7 @@ fn tone(x: Option<f64>) -> &'static str {
 
 /// A table of cards; with `with_scenario` (the page's overview) it names each card's scenario
 /// and data and leaves the run hash to the per-scenario tables.
-fn card_table(o: &mut String, cards: &[&Card], with_scenario: bool) {
+fn card_table(o: &mut String, out: &SuiteOutcome, cards: &[&Card], with_scenario: bool) {
     o.push_str(r#"<div class="card"><table><tr><th class="l">entry</th>"#);
     if with_scenario {
         o.push_str(r#"<th class="l">scenario</th><th class="l">data</th>"#);
@@ -116,14 +105,18 @@ fn card_table(o: &mut String, cards: &[&Card], with_scenario: bool) {
                 o,
                 r#"<td class="l">{}</td><td class="l">{}</td>"#,
                 esc(&c.scenario),
-                c.data
+                if c.data == DataKind::Reconstruction && out.real_covers_crash(&c.scenario) {
+                    format!("{}, fallback", c.data)
+                } else {
+                    c.data.to_string()
+                }
             );
         }
         let cells = [
             (pct(s.total_return), tone(s.total_return)),
             (pct(Some(-s.max_drawdown)), ""),
-            (s.sharpe.map_or("-".into(), |x| format!("{x:.2}")), ""),
-            (s.sortino.map_or("-".into(), |x| format!("{x:.2}")), ""),
+            (s.ratio_cell(s.sharpe), ""),
+            (s.ratio_cell(s.sortino), ""),
             (
                 s.leverage_at_crash
                     .map_or("-".into(), |x| format!("{x:.2}x")),
@@ -131,7 +124,7 @@ fn card_table(o: &mut String, cards: &[&Card], with_scenario: bool) {
             ),
             (s.derisk.to_text(), ""),
             (
-                s.crash_pnl.map_or("-".into(), cents),
+                s.crash_pnl.map_or("-".into(), |x| s.money(x)),
                 tone(s.crash_pnl.map(|x| x.to_f64())),
             ),
             (
@@ -142,8 +135,8 @@ fn card_table(o: &mut String, cards: &[&Card], with_scenario: bool) {
                 s.adl_qty.to_string(),
                 if s.adl_events > 0 { " neg" } else { "" },
             ),
-            (cents(s.funding), tone(Some(s.funding.to_f64()))),
-            (cents(s.fees), ""),
+            (s.money(s.funding), tone(Some(s.funding.to_f64()))),
+            (s.money(s.fees), ""),
             (c.run_hash.clone(), ""),
         ];
         // The run hash only where there is room: the per-scenario tables.
@@ -271,6 +264,9 @@ fn dataset_section(o: &mut String, out: &SuiteOutcome, d: &DataInfo) {
         esc(title),
         badge(d.kind)
     );
+    if d.kind == DataKind::Reconstruction && out.real_covers_crash(&d.scenario) {
+        o.push_str(r#"<div class="meta"><b>Fallback:</b> real recorded data covers this crash window; its section comes first.</div>"#);
+    }
     let _ = write!(o, r#"<div class="meta">{}</div>"#, esc(&d.description));
     if let Some(s) = info {
         let _ = write!(
@@ -319,7 +315,7 @@ fn dataset_section(o: &mut String, out: &SuiteOutcome, d: &DataInfo) {
             let _ = write!(o, r#"<div class="card">{}</div>"#, chart.render());
         }
     }
-    card_table(o, &cards, false);
+    card_table(o, out, &cards, false);
 }
 
 /// The whole suite as one HTML page.
@@ -370,8 +366,18 @@ pub fn render_html(out: &SuiteOutcome) -> String {
     }
     o.push_str("</table></div>");
     o.push_str("<h3>Scorecards</h3>");
-    let all: Vec<&Card> = out.cards.iter().collect();
-    card_table(&mut o, &all, true);
+    let all: Vec<&Card> = out.table_order();
+    card_table(&mut o, out, &all, true);
+    o.push_str(r#"<details class="card"><summary>What the columns mean</summary><table>"#);
+    for (k, v) in scorecard_legend() {
+        let _ = write!(
+            o,
+            r#"<tr><td class="l"><b>{}</b></td><td class="l" style="white-space:normal">{}</td></tr>"#,
+            esc(k),
+            esc(&v)
+        );
+    }
+    o.push_str("</table></details>");
     let rows = comparison_rows(out);
     if let (Some(base), false) = (&out.baseline, rows.is_empty()) {
         let _ = write!(
@@ -393,7 +399,7 @@ pub fn render_html(out: &SuiteOutcome) -> String {
         o.push_str(r#"<h3>Skipped</h3><div class="card"><table>"#);
         for s in &out.skipped {
             let mut what = match s.data {
-                Some(d) => scenario_label(&s.scenario, d),
+                Some(d) => out.label(&s.scenario, d),
                 None => s.scenario.clone(),
             };
             if let Some(e) = &s.entry {
@@ -408,7 +414,14 @@ pub fn render_html(out: &SuiteOutcome) -> String {
         }
         o.push_str("</table></div>");
     }
-    for d in &out.datasets {
+    // Real data that covers the crash leads its scenario, as in the tables.
+    let mut sets: Vec<(usize, &DataInfo)> = out.datasets.iter().enumerate().collect();
+    let pos = |id: &str| out.datasets.iter().position(|d| d.scenario == id);
+    sets.sort_by_key(|(i, d)| {
+        let lead = d.kind == DataKind::Real && d.covers_crash;
+        (pos(&d.scenario), !lead, *i)
+    });
+    for (_, d) in sets {
         dataset_section(&mut o, out, d);
     }
     o.push_str("<footer>cascade scoring suite · one self-contained page: inline SVG, no scripts, no network. Each entry name links to its run's full report.</footer></main></body></html>\n");

@@ -146,6 +146,36 @@ impl SuiteOutcome {
             .find(|d| d.scenario == scenario && d.kind == data)
     }
 
+    /// True when a real data set of `scenario` spans its crash window: its cards lead the
+    /// tables and the reconstruction is the fallback.
+    pub fn real_covers_crash(&self, scenario: &str) -> bool {
+        self.datasets
+            .iter()
+            .any(|d| d.scenario == scenario && d.kind == DataKind::Real && d.covers_crash)
+    }
+
+    /// How tables name a card's scenario: `scenario (data)`, and `scenario (reconstruction,
+    /// fallback)` when real data covers that scenario's crash window.
+    pub fn label(&self, scenario: &str, data: DataKind) -> String {
+        if data == DataKind::Reconstruction && self.real_covers_crash(scenario) {
+            format!("{scenario} ({data}, fallback)")
+        } else {
+            crate::text::scenario_label(scenario, data)
+        }
+    }
+
+    /// The cards in table order: scenario by scenario as in [`cards`](Self::cards), but the
+    /// real cards first where real data covers the crash window.
+    pub fn table_order(&self) -> Vec<&Card> {
+        let mut v: Vec<(usize, &Card)> = self.cards.iter().enumerate().collect();
+        let scenario_pos = |id: &str| self.cards.iter().position(|c| c.scenario == id);
+        v.sort_by_key(|(i, c)| {
+            let lead = c.data == DataKind::Real && self.real_covers_crash(&c.scenario);
+            (scenario_pos(&c.scenario), !lead, *i)
+        });
+        v.into_iter().map(|(_, c)| c).collect()
+    }
+
     /// The whole outcome as pretty JSON (stable field order; no wall-clock time).
     pub fn to_json(&self) -> String {
         let mut s = serde_json::to_string_pretty(self).expect("the outcome serialises");

@@ -4,7 +4,7 @@
 use crate::card::Card;
 use crate::data::DataKind;
 use crate::outcome::SuiteOutcome;
-use cascade_report::{render_scorecards, Scorecard};
+use cascade_report::{render_legend, render_scorecards, Scorecard};
 use std::fmt::Write;
 
 /// `scenario (data)`: how tables name a card's scenario, so every row says its data.
@@ -52,13 +52,13 @@ pub(crate) fn pct(x: Option<f64>) -> String {
 }
 
 /// The scorecards with the entry label as the strategy and `scenario (data)` as the
-/// scenario, in card order.
-pub(crate) fn labelled(cards: &[Card]) -> Vec<Scorecard> {
-    cards
-        .iter()
-        .map(|c| Scorecard {
+/// scenario ([`SuiteOutcome::label`]), in table order ([`SuiteOutcome::table_order`]).
+pub(crate) fn labelled(o: &SuiteOutcome) -> Vec<Scorecard> {
+    o.table_order()
+        .into_iter()
+        .map(|c: &Card| Scorecard {
             strategy: c.entry.clone(),
-            scenario: scenario_label(&c.scenario, c.data),
+            scenario: o.label(&c.scenario, c.data),
             ..c.scorecard.clone()
         })
         .collect()
@@ -71,7 +71,7 @@ pub fn comparison_rows(o: &SuiteOutcome) -> Vec<Vec<String>> {
         return Vec::new();
     };
     let mut rows = Vec::new();
-    for c in o.cards.iter().filter(|c| &c.entry != base) {
+    for c in o.table_order().into_iter().filter(|c| &c.entry != base) {
         let Some(b) = o.card(base, &c.scenario, c.data) else {
             continue;
         };
@@ -79,7 +79,7 @@ pub fn comparison_rows(o: &SuiteOutcome) -> Vec<Vec<String>> {
         let dd_better = x.max_drawdown < y.max_drawdown;
         rows.push(vec![
             c.entry.clone(),
-            scenario_label(&c.scenario, c.data),
+            o.label(&c.scenario, c.data),
             format!("{} vs {}", pct(x.total_return), pct(y.total_return)),
             format!(
                 "{} vs {}{}",
@@ -107,14 +107,16 @@ pub fn render_text(o: &SuiteOutcome) -> String {
         o.failures.len()
     );
     if !o.cards.is_empty() {
-        out.push_str(&render_scorecards(&labelled(&o.cards)));
+        out.push_str(&render_scorecards(&labelled(o)));
+        out.push('\n');
+        out.push_str(&render_legend());
     }
     let _ = writeln!(out, "\ndata");
     for d in &o.datasets {
         let _ = writeln!(
             out,
             "  {}: {} ({} events{})",
-            scenario_label(&d.scenario, d.kind),
+            o.label(&d.scenario, d.kind),
             d.description,
             d.events,
             d.content_hash
@@ -150,7 +152,7 @@ pub fn render_text(o: &SuiteOutcome) -> String {
         let _ = writeln!(out, "\nskipped");
         for s in &o.skipped {
             let mut what = match s.data {
-                Some(d) => scenario_label(&s.scenario, d),
+                Some(d) => o.label(&s.scenario, d),
                 None => s.scenario.clone(),
             };
             if let Some(e) = &s.entry {

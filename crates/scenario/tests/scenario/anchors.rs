@@ -6,7 +6,7 @@
 
 use crate::common::*;
 use cascade_scenario::{liquidation_notional, FundingSign, Reconstruction, Scenario};
-use cascade_types::{BarSource, EventBody, Money, Price, Rate, Side, SCALE};
+use cascade_types::{BarSource, EventBody, Money, Price, Rate, Side, Ts, SCALE};
 use std::fmt::Write;
 
 /// The published dollars of one side, per the rule written in `Plan`'s docs, times the
@@ -168,6 +168,13 @@ fn check(s: &Scenario, r: &Reconstruction) -> String {
         EventBody::FundingSettlement(x) => Some(x.rate),
         _ => None,
     });
+    let listed = |t: &Ts| p.funding_settled.iter().any(|(at, _)| at == t);
+    let real_ok = p
+        .funding_settled
+        .iter()
+        .all(|(at, rate)| settle.iter().any(|(t, x)| t == at && x == rate));
+    let ruled: Vec<(Ts, Rate)> = settle.iter().copied().filter(|(t, _)| !listed(t)).collect();
+    let settle = ruled;
     let before: Vec<Rate> = settle
         .iter()
         .filter(|(t, _)| *t <= p.crash_start.at)
@@ -182,6 +189,7 @@ fn check(s: &Scenario, r: &Reconstruction) -> String {
         |name: &str, fig: Option<&cascade_scenario::FundingFigure>, want: Rate, got: &[Rate]| {
             let sign_ok = fig.is_none_or(|f| FundingSign::of(want) == f.sign);
             let rate_ok = fig.and_then(|f| f.rate).is_none_or(|x| x == want);
+            // Rule-made settlements only; the real ones are checked against their list.
             let all = got.iter().all(|&x| x == want);
             let published = fig.map_or("not published".to_string(), |f| match f.rate {
                 Some(x) => format!("published {} {x}", f.sign),
@@ -206,6 +214,16 @@ fn check(s: &Scenario, r: &Reconstruction) -> String {
         &after,
     );
     line("funding", format!("{b}; {a}"));
+    if !p.funding_settled.is_empty() {
+        line(
+            "funding",
+            format!(
+                "{} real settlements (figures.funding_settled) settled as listed {}",
+                p.funding_settled.len(),
+                verdict(real_ok)
+            ),
+        );
+    }
 
     // Open interest: from the row at the crash start to the last row.
     let oi = select(r, r.perp, |b| match b {

@@ -164,8 +164,13 @@ fn bad_files_give_clear_errors() {
         ),
         (
             "a funding rate of the wrong sign",
-            edit(&ten, None, "after = -0.0002", "after = 0.0002"),
-            at("2025-10-10-tariff-crash"),
+            edit(
+                &edit(&twenty, Some("[figures.funding_after]"), "rate =", ""),
+                None,
+                "before = 0.0001",
+                "before = 0.0001\nafter = 0.0002",
+            ),
+            at("2020-03-12-black-thursday"),
         ),
         (
             "a funding rate against the published one",
@@ -179,7 +184,27 @@ fn bad_files_give_clear_errors() {
         ),
         (
             "a sign-only funding figure without a rate",
-            edit(&ten, None, "after = -0.0002", ""),
+            edit(&twenty, Some("[figures.funding_after]"), "rate =", ""),
+            at("2020-03-12-black-thursday"),
+        ),
+        (
+            "a real funding settlement off the settlement grid",
+            edit(
+                &ten,
+                None,
+                "{ at = \"2025-10-10T16:00:00Z\"",
+                "  { at = \"2025-10-10T17:00:00Z\", rate = 0.00001013 },",
+            ),
+            at("2025-10-10-tariff-crash"),
+        ),
+        (
+            "a real funding settlement outside the window",
+            edit(
+                &ten,
+                None,
+                "{ at = \"2025-10-11T00:00:00Z\"",
+                "  { at = \"2025-10-11T00:00:00Z\", rate = 0.0001 },\n  { at = \"2025-10-11T08:00:00Z\", rate = 0.0001 },",
+            ),
             at("2025-10-10-tariff-crash"),
         ),
         (

@@ -6,4 +6,5 @@ mod anchors;
 mod catalogue;
 mod determinism;
 mod errors;
+mod real_data;
 mod shape;
