@@ -53,6 +53,7 @@ pub(crate) struct LoopConfig {
     pub scheduler_capacity: usize,
     pub latency_sample_every: u64,
     pub expand_bars: bool,
+    pub bar_path: bars::BarPathConfig,
     pub check_invariants: bool,
     /// The run has a crowd.
     pub crowd: bool,
@@ -83,6 +84,8 @@ pub(crate) struct Core {
     stats: LatencyStats,
     /// Where the strategy stood in ADL queues.
     adl: AdlWatch,
+    /// The input read ahead, bars' ticks placed back in their intervals ([`crate::bars`]).
+    stager: bars::Stager,
 }
 
 /// What the engine loop leaves at the end of a run.
@@ -133,6 +136,7 @@ impl Core {
             last_market_ts: None,
             stats: LatencyStats::new(cfg.latency_sample_every),
             adl: AdlWatch::default(),
+            stager: bars::Stager::new(cfg.bar_path),
         }
     }
 
@@ -165,22 +169,43 @@ impl Core {
         }
     }
 
-    /// Handles one market event, after everything scheduled strictly before it. A bar is
-    /// preceded by its ticks ([`crate::bars`]).
+    /// Takes the next recorded market event of the input. With bar expansion on, it is staged
+    /// ([`bars::Stager`]) and what is settled is handled, bars' ticks placed back in their
+    /// intervals; otherwise it is handled at once.
     #[inline]
     pub(crate) fn on_market(&mut self, ev: &Event) -> Result<(), EngineError> {
-        let mut to_exchange = true;
-        if self.cfg.expand_bars {
-            if let EventBody::Bar(bar) = &ev.body {
-                if bars::expands(bar) {
-                    let ticks = bars::ticks(ev, self.last_market_ts);
-                    for t in ticks.as_slice() {
-                        self.on_tick(t)?;
-                    }
-                    to_exchange = false;
+        if !self.cfg.expand_bars {
+            return self.on_recorded(ev, true);
+        }
+        self.stager.push(ev);
+        self.drain_staged(false)
+    }
+
+    /// Handles what the stager has settled (everything when `end`).
+    fn drain_staged(&mut self, end: bool) -> Result<(), EngineError> {
+        while let Some(item) = self.stager.next(end) {
+            match item {
+                bars::Staged::Recorded(e) => {
+                    let to_exchange = match &e.body {
+                        EventBody::Bar(bar) => !bars::expands(bar),
+                        _ => true,
+                    };
+                    self.on_recorded(&e, to_exchange)?;
+                }
+                bars::Staged::Tick(t) => {
+                    let position = self.venue.position_qty(self.views.ids(), t.bar_event.instrument);
+                    let ev = self.stager.price(&t, position);
+                    self.on_tick(&ev)?;
                 }
             }
         }
+        Ok(())
+    }
+
+    /// Handles one recorded market event, after everything scheduled strictly before it
+    /// (and, for an expanded bar, after its ticks: then the exchange does not get the bar).
+    #[inline]
+    fn on_recorded(&mut self, ev: &Event, to_exchange: bool) -> Result<(), EngineError> {
         let watch = self.stats.start_event();
         self.advance_to(ev.ts)?;
         self.counts.market_events += 1;
@@ -499,6 +524,7 @@ impl Core {
     /// After the last market event: runs what is due at or before its time, takes the last
     /// sample, calls `on_finish`, asks for the strategy's notes, and returns the final state.
     pub(crate) fn finish(mut self) -> Result<Finished, EngineError> {
+        self.drain_staged(true)?;
         let last = self.last_market_ts;
         if let Some(last) = last {
             let mut n = 0usize;

@@ -83,6 +83,7 @@ pub(crate) fn execute(job: Job<'_>) -> Result<Executed, EngineError> {
         scheduler_capacity: job.config.scheduler_capacity,
         latency_sample_every: job.exec.latency_sample_every,
         expand_bars: job.config.expand_bars,
+        bar_path: job.config.bar_path,
         check_invariants: job.exec.check_invariants,
         crowd: job.config.crowd.is_some(),
     };
