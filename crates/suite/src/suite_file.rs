@@ -30,6 +30,7 @@ struct ConfigFile {
     deposit: Option<String>,
     insurance_fund: Option<String>,
     seed: Option<u64>,
+    bar_order: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -71,6 +72,7 @@ pub struct SuiteEntry {
 /// deposit = "10000"
 /// insurance_fund = "0"
 /// seed = 0
+/// bar_order = "declared"    # or "adverse": which extreme a bar's path meets first
 ///
 /// [[entry]]                 # one or more, scored in this order
 /// label = "buy-and-hold-perp-10x"      # unique; [a-z0-9-]
@@ -237,6 +239,9 @@ fn run_config(c: &ConfigFile) -> Result<RunConfig, String> {
     }
     if let Some(s) = c.seed {
         r.seed = s;
+    }
+    if let Some(o) = &c.bar_order {
+        r.bar_path.order = o.parse().map_err(|e| format!("`bar_order`: {e}"))?;
     }
     r.validate().map_err(|e| e.to_string())?;
     Ok(r)
