@@ -161,7 +161,10 @@ pub fn path(bar: &Bar, high_first: bool) -> [Price; TICKS_PER_BAR] {
 /// 4 ns before its stamp is treated as ending there with a 4 ns span.
 pub fn times(bar: &Bar, close: Ts) -> [Ts; TICKS_PER_BAR] {
     let end = close.nanos();
-    let start = bar.open_time.nanos().min(end.saturating_sub(TICKS_PER_BAR as i64));
+    let start = bar
+        .open_time
+        .nanos()
+        .min(end.saturating_sub(TICKS_PER_BAR as i64));
     let span = end - start;
     [
         Ts(start),

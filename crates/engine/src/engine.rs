@@ -193,7 +193,9 @@ impl Core {
                     self.on_recorded(&e, to_exchange)?;
                 }
                 bars::Staged::Tick(t) => {
-                    let position = self.venue.position_qty(self.views.ids(), t.bar_event.instrument);
+                    let position = self
+                        .venue
+                        .position_qty(self.views.ids(), t.bar_event.instrument);
                     let ev = self.stager.price(&t, position);
                     self.on_tick(&ev)?;
                 }

@@ -451,9 +451,9 @@ impl Venue {
 
     /// The net position (positive long) of `accounts` in `instrument`.
     pub(crate) fn position_qty(&self, accounts: &[AccountId], instrument: InstrumentId) -> Qty {
-        accounts.iter().fold(Qty::ZERO, |s, &a| {
-            s + self.ex.position_qty(a, instrument)
-        })
+        accounts
+            .iter()
+            .fold(Qty::ZERO, |s, &a| s + self.ex.position_qty(a, instrument))
     }
 
     /// Opens the strategy's account with `deposit` in its futures wallet. On an inverse venue
