@@ -463,6 +463,9 @@ mod tests {
         assert_eq!(no_book_centi_bps(NB, q("20000"), q("200"), 100), 10_000);
         assert_eq!(no_book_centi_bps(NB, q("1"), Qty::ZERO, 100), 10_000);
         // A buyer at 100 000 pays 1.09 bp more: 100 010.9.
-        assert_eq!(worsen_centi(Side::Buy, px(100_000), 109), "100010.9".parse().unwrap());
+        assert_eq!(
+            worsen_centi(Side::Buy, px(100_000), 109),
+            "100010.9".parse().unwrap()
+        );
     }
 }
