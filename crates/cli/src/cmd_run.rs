@@ -73,6 +73,10 @@ pub struct RunArgs {
     /// close stamp itself).
     #[arg(long)]
     no_bar_expansion: bool,
+    /// Which extreme an expanded bar's path meets first: `declared` (the one nearer the open)
+    /// or `adverse` (the one worst for the strategy's position).
+    #[arg(long, default_value = "declared")]
+    bar_order: cascade_run::bars::ExtremeOrder,
     /// Do not keep the run journal (the run then cannot be replayed).
     #[arg(long)]
     no_journal: bool,
@@ -204,6 +208,10 @@ pub fn run(a: RunArgs) -> Result<()> {
         insurance_fund: money(&a.insurance_fund, "insurance-fund")?,
         seed: a.seed,
         expand_bars: !a.no_bar_expansion,
+        bar_path: cascade_run::bars::BarPathConfig {
+            order: a.bar_order,
+            ..Default::default()
+        },
         crowd: a.crowd.setup()?,
         from: a.from.as_deref().map(|t| time(t, "from")).transpose()?,
         to: a.to.as_deref().map(|t| time(t, "to")).transpose()?,

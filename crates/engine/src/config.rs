@@ -2,6 +2,7 @@
 //! setup. How the work is done (batching, threads, progress) is the `cascade-run` crate's
 //! `ExecConfig`, which never changes results.
 
+use crate::bars::BarPathConfig;
 use crate::error::EngineError;
 use cascade_crowd::CrowdConfig;
 use cascade_types::{Money, Price, Qty, Ts};
@@ -26,6 +27,11 @@ pub struct RunConfig {
     pub seed: u64,
     /// Expand bars into intra-bar ticks ([`crate::bars`]).
     pub expand_bars: bool,
+    /// How an expanded bar's path runs: the order of its extremes and how far ahead the
+    /// engine reads to spread it over the bar's interval ([`crate::bars`]). Absent from the
+    /// manifest when default.
+    #[serde(default, skip_serializing_if = "BarPathConfig::is_default")]
+    pub bar_path: BarPathConfig,
     /// Most commands and timers that may be pending at once.
     pub scheduler_capacity: usize,
     /// The crowd (the rest of the market's open interest as exchange accounts), off by
@@ -208,6 +214,7 @@ impl Default for RunConfig {
             insurance_fund: Money::ZERO,
             seed: 0,
             expand_bars: true,
+            bar_path: BarPathConfig::default(),
             scheduler_capacity: 1 << 16,
             crowd: None,
             from: None,

@@ -61,6 +61,8 @@ pub struct LoopConfig {
     pub scheduler_capacity: usize,
     /// Expand bars into intra-bar ticks.
     pub expand_bars: bool,
+    /// The intra-bar path: where a bar's ticks go and which extreme comes first.
+    pub bar_path: bars::BarPathConfig,
     /// Check the exchange's invariants after every step (slow; for tests).
     pub check_invariants: bool,
     /// The run has a crowd.
@@ -83,6 +85,7 @@ impl LoopConfig {
             expand_bars: config.expand_bars,
             check_invariants,
             crowd: config.crowd.is_some(),
+            bar_path: config.bar_path,
             window: (config.from, config.to),
             funding_default: config.funding_default,
             mark_default: config.mark_default,
@@ -119,6 +122,8 @@ pub struct Core<S: RecordSink, T: Timing> {
     coverage: CoverageBuilder,
     /// The run's instrument table.
     specs: Vec<InstrumentSpec>,
+    /// The input read ahead, bars' ticks placed back in their intervals ([`crate::bars`]).
+    stager: bars::Stager,
 }
 
 /// What the engine loop leaves at the end of a run.
@@ -184,6 +189,7 @@ impl<S: RecordSink, T: Timing> Core<S, T> {
             adl: AdlWatch::default(),
             coverage: CoverageBuilder::new(),
             specs: instruments.to_vec(),
+            stager: bars::Stager::new(cfg.bar_path),
         }
     }
 
@@ -216,8 +222,9 @@ impl<S: RecordSink, T: Timing> Core<S, T> {
         }
     }
 
-    /// Handles one market event, after everything scheduled strictly before it. A bar is
-    /// preceded by its ticks ([`crate::bars`]).
+    /// Takes the next recorded market event of the input. With bar expansion on, it is staged
+    /// ([`bars::Stager`]) and what is settled is handled, bars' ticks placed back in their
+    /// intervals; otherwise it is handled at once.
     #[inline]
     pub fn on_market(&mut self, ev: &Event) -> Result<(), EngineError> {
         let (from, to) = self.cfg.window;
@@ -226,18 +233,40 @@ impl<S: RecordSink, T: Timing> Core<S, T> {
             return Ok(());
         }
         self.coverage.observe(ev);
-        let mut to_exchange = true;
-        if self.cfg.expand_bars {
-            if let EventBody::Bar(bar) = &ev.body {
-                if bars::expands(bar) {
-                    let ticks = bars::ticks(ev, self.last_market_ts);
-                    for t in ticks.as_slice() {
-                        self.on_tick(t)?;
-                    }
-                    to_exchange = false;
+        if !self.cfg.expand_bars {
+            return self.on_recorded(ev, true);
+        }
+        self.stager.push(ev);
+        self.drain_staged(false)
+    }
+
+    /// Handles what the stager has settled (everything when `end`).
+    fn drain_staged(&mut self, end: bool) -> Result<(), EngineError> {
+        while let Some(item) = self.stager.next(end) {
+            match item {
+                bars::Staged::Recorded(e) => {
+                    let to_exchange = match &e.body {
+                        EventBody::Bar(bar) => !bars::expands(bar),
+                        _ => true,
+                    };
+                    self.on_recorded(&e, to_exchange)?;
+                }
+                bars::Staged::Tick(t) => {
+                    let position = self
+                        .venue
+                        .position_qty(self.views.ids(), t.bar_event.instrument);
+                    let ev = self.stager.price(&t, position);
+                    self.on_tick(&ev)?;
                 }
             }
         }
+        Ok(())
+    }
+
+    /// Handles one recorded market event, after everything scheduled strictly before it
+    /// (and, for an expanded bar, after its ticks: then the exchange does not get the bar).
+    #[inline]
+    fn on_recorded(&mut self, ev: &Event, to_exchange: bool) -> Result<(), EngineError> {
         let watch = self.timing.start_event();
         self.advance_to(ev.ts)?;
         self.counts.market_events += 1;
@@ -544,6 +573,7 @@ impl<S: RecordSink, T: Timing> Core<S, T> {
     /// After the last market event: runs what is due at or before its time, takes the last
     /// sample, calls `on_finish`, asks for the strategy's notes, and returns the final state.
     pub fn finish(mut self) -> Result<Finished<S, T>, EngineError> {
+        self.drain_staged(true)?;
         let last = self.last_market_ts;
         if let Some(last) = last {
             let mut n = 0usize;

@@ -450,6 +450,13 @@ impl Venue {
         Some((k as u64 + 1, queue.len() as u64, ahead))
     }
 
+    /// The net position (positive long) of `accounts` in `instrument`.
+    pub(crate) fn position_qty(&self, accounts: &[AccountId], instrument: InstrumentId) -> Qty {
+        accounts
+            .iter()
+            .fold(Qty::ZERO, |s, &a| s + self.ex.position_qty(a, instrument))
+    }
+
     /// Opens the strategy's account with `deposit` in its futures wallet. On an inverse venue
     /// the deposit is in the quote currency and waits for the perpetual's first mark, at which
     /// it becomes coin (see the module docs).

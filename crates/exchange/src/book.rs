@@ -97,6 +97,35 @@ fn worsen(taker: Side, p: Price, bps: u32) -> Price {
     }
 }
 
+/// The slippage of a market order with no recorded book, in hundredths of a basis point:
+/// half-spread plus `impact · sqrt(q / V)`, capped at `cap_bps` (see
+/// [`crate::rules::NoBookFill`]); the cap when no volume is known. Integer square root,
+/// rounded up (against the taker).
+fn no_book_centi_bps(rules: crate::rules::NoBookFill, q: Qty, volume: Qty, cap_bps: u32) -> u32 {
+    let cap = u64::from(cap_bps) * 100;
+    if !volume.is_positive() {
+        return cap as u32;
+    }
+    // sqrt(q / V) in units of 10⁻⁶: sqrt(q · 10¹² / V).
+    let ratio = (q.raw().max(0) as u128) * 1_000_000_000_000 / volume.raw() as u128;
+    let mut r = ratio.isqrt();
+    if r * r < ratio {
+        r += 1;
+    }
+    let impact = (u128::from(rules.impact_centi_bps) * r).div_ceil(1_000_000);
+    let total = u128::from(rules.half_spread_centi_bps) + impact;
+    total.min(u128::from(cap)) as u32
+}
+
+/// `p` worsened for the taker by `centi` hundredths of a basis point (rounded against it).
+fn worsen_centi(taker: Side, p: Price, centi: u32) -> Price {
+    let r = cascade_types::Rate::from_raw(100 * centi as i64); // 0.01 bp = 10⁻⁶ = 100 raw
+    match taker {
+        Side::Buy => p + p.mul_rate(r, Rounding::Up),
+        Side::Sell => (p - p.mul_rate(r, Rounding::Up)).max_of(Price::from_raw(1)),
+    }
+}
+
 struct Walker {
     contract: Contract,
     taker: Side,
@@ -213,6 +242,7 @@ pub(crate) fn walk(
     qty: Qty,
     limit: Option<Price>,
     penalty_bps: u32,
+    no_book: crate::rules::NoBookFill,
 ) -> Walk {
     let skip = match taker {
         Side::Buy => m.taken_asks,
@@ -266,9 +296,18 @@ pub(crate) fn walk(
         }
     }
     if !done && limit.is_none() && w.got < w.want {
+        let bookless = w.last_price.is_none();
         let base = w.last_price.or(m.last_trade.map(|t| t.price)).or(m.mark);
         if let Some(p) = base {
-            let p = worsen(taker, p, penalty_bps);
+            let p = if bookless {
+                worsen_centi(
+                    taker,
+                    p,
+                    no_book_centi_bps(no_book, qty, m.recent_volume(), penalty_bps),
+                )
+            } else {
+                worsen(taker, p, penalty_bps)
+            };
             let rest = w.want - w.got;
             w.fill(p, rest);
         }
@@ -286,6 +325,11 @@ mod tests {
     use crate::mark::MarkCalc;
     use crate::rules::MarkMethod;
     use cascade_types::{BookTop, DepthBand, Ts};
+
+    const NB: crate::rules::NoBookFill = crate::rules::NoBookFill {
+        half_spread_centi_bps: 50,
+        impact_centi_bps: 1_000,
+    };
 
     fn market() -> Market {
         Market::new(MarkCalc::new(MarkMethod::LastTrade))
@@ -325,24 +369,32 @@ mod tests {
             },
         );
         // Buy 1: the top.
-        let w = walk(&m, Contract::Linear, Side::Buy, q("1"), None, 100);
+        let w = walk(&m, Contract::Linear, Side::Buy, q("1"), None, 100, NB);
         assert_eq!((w.qty, w.notional), (q("1"), Money::from_int(101)));
         // The mid is 100. Buy 4: 1 @ 101 (the top); then band 1 from cumulative 1 to 3, at
         // distance 0 + 1 % × ((1 + 3)/2 − 0)/3 = 0.667 % → 100.67, never better than the top:
         // 2 @ 101; then band 2 from 3 to 4 at 1 % + 4 % × ((3 + 4)/2 − 3)/2 = 2 % → 1 @ 102.
-        let w = walk(&m, Contract::Linear, Side::Buy, q("4"), None, 100);
+        let w = walk(&m, Contract::Linear, Side::Buy, q("4"), None, 100, NB);
         assert_eq!(w.notional.to_string(), "405");
         // Buy 7: band 2 whole (3 → 5) at 1 % + 4 % × (4 − 3)/2 = 3 % → 2 @ 103, then 2 beyond
         // the book at 103 × 1.01 = 104.03: 101 + 202 + 206 + 208.06.
-        let w = walk(&m, Contract::Linear, Side::Buy, q("7"), None, 100);
+        let w = walk(&m, Contract::Linear, Side::Buy, q("7"), None, 100, NB);
         assert_eq!(w.notional.to_string(), "717.06");
         // A limit at 102 stops before band 2.
-        let w = walk(&m, Contract::Linear, Side::Buy, q("7"), Some(px(102)), 100);
+        let w = walk(
+            &m,
+            Contract::Linear,
+            Side::Buy,
+            q("7"),
+            Some(px(102)),
+            100,
+            NB,
+        );
         assert_eq!(w.qty, q("3"));
         // What we took earlier is skipped: the top's 1 is gone, so 1 from band 1 at
         // 1 % × ((1 + 2)/2)/3 = 0.5 % → 100.5, never better than the top: 101.
         m.taken_asks = q("1");
-        let w = walk(&m, Contract::Linear, Side::Buy, q("1"), None, 100);
+        let w = walk(&m, Contract::Linear, Side::Buy, q("1"), None, 100, NB);
         assert_eq!(w.notional.to_string(), "101");
     }
 
@@ -376,10 +428,10 @@ mod tests {
             },
         );
         // Sell 0.685: distance 1 % × (0.685/2)/17.654 = 0.00019401 (rounded up) → 104000 − 20.17704.
-        let w = walk(&m, Contract::Linear, Side::Sell, q("0.685"), None, 100);
+        let w = walk(&m, Contract::Linear, Side::Sell, q("0.685"), None, 100, NB);
         assert_eq!(w.price(Side::Sell).to_string(), "103979.82296");
         // Deeper: 30 = 17.654 in band 1 (avg 0.5 %) + 12.346 in band 2 (1 % + 1 % × (6.173/22.346)).
-        let w = walk(&m, Contract::Linear, Side::Sell, q("30"), None, 100);
+        let w = walk(&m, Contract::Linear, Side::Sell, q("30"), None, 100, NB);
         assert!(w.price(Side::Sell) < px(103_500) && w.price(Side::Sell) > px(102_500));
     }
 
@@ -387,17 +439,33 @@ mod tests {
     fn no_book_uses_last_trade_with_penalty_and_l2_when_present() {
         let mut m = market();
         assert_eq!(
-            walk(&m, Contract::Linear, Side::Sell, q("1"), None, 100).qty,
+            walk(&m, Contract::Linear, Side::Sell, q("1"), None, 100, NB).qty,
             Qty::ZERO
         );
         m.mark = Some(px(200));
-        let w = walk(&m, Contract::Linear, Side::Sell, q("2"), None, 100);
+        let w = walk(&m, Contract::Linear, Side::Sell, q("2"), None, 100, NB);
         assert_eq!(w.notional.to_string(), "396"); // 2 × 200 × 0.99
         m.l2_bids.insert(px(199), q("1"));
         m.l2_bids.insert(px(198), q("1"));
-        let w = walk(&m, Contract::Linear, Side::Sell, q("3"), None, 100);
+        let w = walk(&m, Contract::Linear, Side::Sell, q("3"), None, 100, NB);
         // 199 + 198 + 198 × 0.99
         assert_eq!(w.notional.to_string(), "593.02");
         assert_eq!(w.price(Side::Sell).to_string(), "197.67333333");
+    }
+
+    #[test]
+    fn no_book_slippage_is_half_spread_plus_square_root_impact_capped() {
+        // 0.685 BTC against a 200 BTC minute: 0.5 bp + 10 bp · sqrt(0.003425) ≈ 0.5 + 0.586.
+        assert_eq!(no_book_centi_bps(NB, q("0.685"), q("200"), 100), 50 + 59);
+        // A whole minute's volume: 0.5 + 10 bp.
+        assert_eq!(no_book_centi_bps(NB, q("200"), q("200"), 100), 1_050);
+        // Capped at the penalty, and the cap when no volume is known.
+        assert_eq!(no_book_centi_bps(NB, q("20000"), q("200"), 100), 10_000);
+        assert_eq!(no_book_centi_bps(NB, q("1"), Qty::ZERO, 100), 10_000);
+        // A buyer at 100 000 pays 1.09 bp more: 100 010.9.
+        assert_eq!(
+            worsen_centi(Side::Buy, px(100_000), 109),
+            "100010.9".parse().unwrap()
+        );
     }
 }

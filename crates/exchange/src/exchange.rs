@@ -483,6 +483,7 @@ impl Exchange {
                     qty: t.qty,
                     aggressor: t.aggressor,
                 });
+                self.inst[i].market.add_volume(ev.ts, t.qty);
                 self.price_input(i);
                 if self.inst[i].book.touched_by(t.price) {
                     self.match_trade(i, t.price, t.qty, out);

@@ -109,7 +109,7 @@ pub use rules::tiers::{
 };
 pub use rules::{
     AdlPrice, AdlRanking, AdlRules, AdlTrigger, BackstopRatio, CloseStyle, Fees, FillRules,
-    FundingCap, FundingPrice, FundingRules, LiquidationRules, MarkMethod, MmBasis, PartialRule,
-    PremiumAverage, QueueRule, VenueRules,
+    FundingCap, FundingPrice, FundingRules, LiquidationRules, MarkMethod, MmBasis, NoBookFill,
+    PartialRule, PremiumAverage, QueueRule, VenueRules,
 };
 pub use view::{AccountView, OrderView, PositionBrief, PositionView};

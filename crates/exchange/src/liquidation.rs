@@ -293,6 +293,7 @@ impl Exchange {
             qty,
             None,
             self.rules.fills.beyond_book_penalty_bps,
+            self.rules.fills.no_book,
         );
         // `up`: a larger notional is better for the trader (a linear seller, an inverse
         // buyer); every comparison and rounding below is in the trader's terms.

@@ -127,6 +127,9 @@ pub(crate) struct Market {
     pub taken_asks: Qty,
     pub calc: MarkCalc,
     pub funding: FundingState,
+    /// Quantity traded in the minute under way and in the minute before it:
+    /// `(minute index, quantity)` each (see [`Market::recent_volume`]).
+    pub minute_volume: [(i64, Qty); 2],
 }
 
 impl Market {
@@ -149,7 +152,28 @@ impl Market {
             taken_asks: Qty::ZERO,
             calc,
             funding: FundingState::default(),
+            minute_volume: [(i64::MIN, Qty::ZERO); 2],
         }
+    }
+
+    /// Counts a trade of `qty` at `ts` into the per-minute volume.
+    pub fn add_volume(&mut self, ts: Ts, qty: Qty) {
+        let minute = ts.nanos().div_euclid(60_000_000_000);
+        let [prev, cur] = &mut self.minute_volume;
+        if cur.0 != minute {
+            *prev = if cur.0 == minute - 1 {
+                *cur
+            } else {
+                (minute - 1, Qty::ZERO)
+            };
+            *cur = (minute, Qty::ZERO);
+        }
+        cur.1 += qty.max_of(Qty::ZERO);
+    }
+
+    /// The volume of the last full minute or of the minute under way, whichever is larger.
+    pub fn recent_volume(&self) -> Qty {
+        self.minute_volume[0].1.max_of(self.minute_volume[1].1)
     }
 
     /// The book changed: our earlier takes are no longer in front of us.

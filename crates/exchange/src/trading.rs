@@ -398,6 +398,7 @@ impl Exchange {
             qty,
             limit,
             self.rules.fills.beyond_book_penalty_bps,
+            self.rules.fills.no_book,
         );
         if w.qty.is_zero() {
             return if limit.is_some() {
@@ -593,6 +594,7 @@ impl Exchange {
             req.qty,
             Some(price),
             0,
+            crate::rules::NoBookFill::default(),
         );
         if req.post_only && crossing.qty.is_positive() {
             return reject(out, a, cid, RejectReason::PostOnlyWouldCross);

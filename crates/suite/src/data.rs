@@ -199,6 +199,7 @@ pub(crate) fn real(
         ));
     }
     tagged.sort_by_key(|t| (t.0, t.1));
+    mark_bars_finest(&mut tagged, &specs, &mut notes);
     let perp = s.perp_index().map(|i| InstrumentId(i as u32));
     let has_last_prices = tagged.iter().any(|(_, _, e)| {
         Some(e.instrument) == perp
@@ -309,6 +310,48 @@ pub(crate) fn real(
         },
         input: Input::Log(log),
     }))))
+}
+
+/// Keeps, per instrument, only the finest mark-price bars (1-minute ones where present: a
+/// coarser mark is a coarser path, see `cascade_engine::bars`), and says in a note when the
+/// finest is coarser than a minute or when coarser bars were left out.
+fn mark_bars_finest(
+    tagged: &mut Vec<(i64, usize, Event)>,
+    specs: &[InstrumentSpec],
+    notes: &mut Vec<String>,
+) {
+    let interval = |e: &Event| match &e.body {
+        EventBody::Bar(b) if b.source == BarSource::Mark => Some(b.interval_s),
+        _ => None,
+    };
+    let mut finest: Vec<Option<u32>> = vec![None; specs.len()];
+    let mut coarsest: Vec<Option<u32>> = vec![None; specs.len()];
+    for (_, _, e) in tagged.iter() {
+        if let Some(iv) = interval(e) {
+            let i = e.instrument.index();
+            finest[i] = Some(finest[i].map_or(iv, |f| f.min(iv)));
+            coarsest[i] = Some(coarsest[i].map_or(iv, |c| c.max(iv)));
+        }
+    }
+    tagged
+        .retain(|(_, _, e)| interval(e).is_none_or(|iv| Some(iv) == finest[e.instrument.index()]));
+    for (i, spec) in specs.iter().enumerate() {
+        let (Some(f), Some(c)) = (finest[i], coarsest[i]) else {
+            continue;
+        };
+        if c > f {
+            notes.push(format!(
+                "{} {}: mark-price bars of {c} s left out for the finer {f} s ones",
+                spec.venue, spec.symbol
+            ));
+        }
+        if f > 60 {
+            notes.push(format!(
+                "{} {}: the mark comes from {f} s bars (no 1-minute mark klines): the liquidation check meets each bar's extremes at a third and two thirds of the bar, not when they happened",
+                spec.venue, spec.symbol
+            ));
+        }
+    }
 }
 
 /// The real-data directory from the environment: `CASCADE_DATA_DIR` when it is set and is a

@@ -34,6 +34,7 @@ struct ConfigFile {
     funding_default: Option<String>,
     /// `last`: the mark for a perpetual whose data holds no mark or index (else refused).
     mark_default: Option<String>,
+    bar_order: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -77,6 +78,7 @@ pub struct SuiteEntry {
 /// seed = 0
 /// # funding_default = "computed"   # unset: a run whose data lacks funding is refused
 /// # mark_default = "last"          # unset: a run whose data lacks mark and index is refused
+/// bar_order = "declared"    # or "adverse": which extreme a bar's path meets first
 ///
 /// [[entry]]                 # one or more, scored in this order
 /// label = "buy-and-hold-perp-10x"      # unique; [a-z0-9-]
@@ -249,6 +251,9 @@ fn run_config(c: &ConfigFile) -> Result<RunConfig, String> {
     }
     if let Some(d) = &c.mark_default {
         r.mark_default = Some(d.parse().map_err(|e| format!("`mark_default`: {e}"))?);
+    }
+    if let Some(o) = &c.bar_order {
+        r.bar_path.order = o.parse().map_err(|e| format!("`bar_order`: {e}"))?;
     }
     r.validate().map_err(|e| e.to_string())?;
     Ok(r)

@@ -70,6 +70,7 @@ impl VenueRules {
             },
             fills: FillRules {
                 beyond_book_penalty_bps: 100,
+                no_book: NoBookFill::default(),
                 queue: QueueRule::StrictlyThrough,
             },
         }
@@ -125,6 +126,7 @@ impl VenueRules {
             },
             fills: FillRules {
                 beyond_book_penalty_bps: 100,
+                no_book: NoBookFill::default(),
                 queue: QueueRule::StrictlyThrough,
             },
         }
@@ -186,6 +188,7 @@ impl VenueRules {
             },
             fills: FillRules {
                 beyond_book_penalty_bps: 100,
+                no_book: NoBookFill::default(),
                 queue: QueueRule::StrictlyThrough,
             },
         }
@@ -242,6 +245,7 @@ impl VenueRules {
             },
             fills: FillRules {
                 beyond_book_penalty_bps: 100,
+                no_book: NoBookFill::default(),
                 queue: QueueRule::StrictlyThrough,
             },
         }

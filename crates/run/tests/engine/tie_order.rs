@@ -1,5 +1,5 @@
-//! The total order of simultaneous events, pinned: three sources with equal timestamps, a bar
-//! whose ticks land between them, and commands and timers scheduled onto the same instants
+//! The total order of simultaneous events, pinned: three sources with equal timestamps, bars
+//! whose ticks (spread over their intervals, `cascade_engine::bars`) land on and between them, and commands and timers scheduled onto the same instants
 //! as market events. The rule (see `cascade_run::order`): at equal `ts`, timers, then
 //! market events (the log listed first wins among them), then command arrivals.
 
@@ -33,7 +33,9 @@ fn fixture(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
             close_ts,
             EventBody::Bar(Bar {
                 source,
-                open_time: Ts(close_ts - SEC),
+                // A 3 µs span (shorter than any real bar) so that the ticks at O, O + S/3,
+                // O + 2S/3 and C − 1 fall on the recorded instants.
+                open_time: Ts(close_ts - 3_000),
                 interval_s: 1,
                 open: px(o),
                 high: px(h),
@@ -50,7 +52,7 @@ fn fixture(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     let marks = vec![
         mark(T + 1_000, "60000"),
         mark(T + 3_000, "60003"),
-        // Its ticks land at 4000: the trade at 4000 of a higher-priority log came first.
+        // Its ticks land at 1000, 2000, 3000 (before the recorded events there) and 3999.
         bar(
             T + 4_000,
             BarSource::Mark,
@@ -60,7 +62,7 @@ fn fixture(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
             "60005",
             "0",
         ),
-        // Its ticks land at 4996..4999, raised to 4997 by the trade there; a down bar: O H L C.
+        // Its ticks land at 2000, 3000, 4000 and 4999; the high is nearer the open: O H L C.
         bar(
             T + 5_000,
             BarSource::Last,
