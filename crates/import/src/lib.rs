@@ -81,12 +81,15 @@
 
 mod binance;
 mod container;
+mod detect;
 mod error;
 mod force_order;
 mod format;
 mod instruments;
+mod layout;
 mod names;
 mod options;
+mod parser;
 mod row;
 mod source;
 mod tardis;
@@ -98,4 +101,5 @@ pub use error::{ImportError, Location};
 pub use format::Format;
 pub use instruments::{infer_spec, InstrumentEntry, InstrumentFile, InstrumentTable, TableMode};
 pub use options::{parse_bar_source, ImportOptions, WsClock};
-pub use source::{open, ImportStats, Importer};
+pub use parser::ImportStats;
+pub use source::{open, Importer};

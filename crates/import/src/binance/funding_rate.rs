@@ -1,9 +1,9 @@
 //! Futures fundingRate: `calc_time,funding_interval_hours,last_funding_rate`, one settlement
 //! per row, stamped at `calc_time`.
 
-use crate::format::Layout;
+use crate::layout::Layout;
+use crate::parser::{CsvParser, FileInstrument, Out};
 use crate::row::Row;
-use crate::source::{CsvParser, FileInstrument, Out};
 use crate::values;
 use crate::ImportError;
 use cascade_types::{EventBody, FundingSettlement};
