@@ -6,7 +6,7 @@ use crate::record::{MarketPoint, RunRecord};
 use crate::report::Report;
 use crate::scorecard::Scorecard;
 use crate::svg::{esc, Chart, Marker, Series, Shape, Span, Style, YFormat};
-use crate::text::{fmt_duration_ns, fmt_opt_f64, fmt_pct};
+use crate::table::{fmt_duration_ns, fmt_opt_f64, fmt_pct};
 use cascade_types::{InstrumentId, InstrumentKind, Money, Output};
 use std::fmt::Write;
 

@@ -34,6 +34,7 @@
 //! assert!(render_html(&record, &report).contains("<svg"));
 //! ```
 
+mod crash;
 mod csv;
 mod html;
 mod latency;
@@ -43,8 +44,10 @@ mod report;
 mod scorecard;
 mod ser;
 mod svg;
+mod table;
 mod text;
 
+pub use crash::{derisk_lead, CrashStats, Derisk};
 pub use csv::{equity_csv, fills_csv};
 pub use html::{render_html, render_html_with, HtmlSection};
 pub use latency::{render_latency, Latency, Percentiles};
@@ -54,9 +57,7 @@ pub use metrics::{
 };
 pub use record::{EquitySample, InputFile, MarketPoint, RunMeta, RunRecord, TimedOutput};
 pub use report::{render_json, Report};
-pub use scorecard::{
-    derisk_lead, render_scorecards, scorecards_json, CrashStats, Derisk, Scorecard,
-};
+pub use scorecard::{render_scorecards, scorecards_json, Scorecard};
 pub use text::render_text;
 
 use thiserror::Error;
