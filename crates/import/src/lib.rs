@@ -6,8 +6,10 @@
 //! or forced with [`ImportOptions::format`]) and iterate `Result<Event, ImportError>` in the
 //! file's order, with constant memory. Instruments are resolved in an [`InstrumentTable`]:
 //! in infer mode new (venue, symbol) pairs are added with a spec inferred from their names
-//! ([`infer_spec`]); in strict mode (an instrument file) an unknown symbol is an error. This
-//! crate writes nothing: the caller (the CLI) writes the events to an event log.
+//! ([`infer_spec`]); in strict mode (an instrument file) an unknown symbol is an error.
+//!
+//! [`import_parts`] and [`Parts::write`] are the one path from files to an event log (with
+//! `cascade-journal`), used by `backtest import` and by the suite's real data alike.
 //!
 //! ```
 //! use cascade_import::{open, ImportOptions, InstrumentTable};
@@ -93,6 +95,7 @@ mod parser;
 mod row;
 mod source;
 mod tardis;
+mod to_log;
 mod values;
 mod ws_capture;
 
@@ -103,3 +106,4 @@ pub use instruments::{infer_spec, InstrumentEntry, InstrumentFile, InstrumentTab
 pub use options::{parse_bar_source, ImportOptions, WsClock};
 pub use parser::ImportStats;
 pub use source::{open, Importer};
+pub use to_log::{data_files, import_parts, FileReport, LogInput, OutputInstruments, Parts};

@@ -16,6 +16,8 @@ mod formats;
 mod real_data;
 #[path = "import/robustness.rs"]
 mod robustness;
+#[path = "import/to_log.rs"]
+mod to_log;
 
 use cascade_import::{open, ImportError, ImportOptions, InstrumentTable};
 use cascade_types::{Event, EventKind, Ts};

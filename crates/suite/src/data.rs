@@ -1,7 +1,8 @@
 //! What a scenario is run on, and saying so: the bundled **reconstruction** (always), and the
 //! **real** recorded files of its `real_data` entries when a data directory is given.
 //!
-//! Real files are imported with `cascade-import` into one temporary event log per scenario:
+//! Real files are imported through `cascade-import`'s one import path ([`import_parts`]) into
+//! one temporary event log per scenario:
 //!
 //! - only entries whose (venue, symbol) is one of the scenario's instruments are used; the
 //!   others are listed as not used, with the reason;
@@ -15,10 +16,9 @@
 //! A missing or unreadable file is an error naming the scenario file and the data file.
 
 use crate::SuiteError;
-use cascade_import::{ImportOptions, InstrumentTable};
-use cascade_journal::Writer;
+use cascade_import::{import_parts, ImportOptions, InstrumentTable, LogInput, OutputInstruments};
 use cascade_scenario::{RealData, Scenario};
-use cascade_types::{BarSource, Event, EventBody, InstrumentId, InstrumentSpec};
+use cascade_types::{BarSource, Event, EventBody, InstrumentId, InstrumentSpec, Ts};
 use serde::Serialize;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -147,10 +147,9 @@ pub(crate) fn real(
     let mut table = InstrumentTable::strict(specs.iter().cloned())
         .map_err(|e| err(Path::new("-"), e.to_string()))?;
     let mut notes = Vec::new();
-    let mut files = Vec::new();
-    // (ts, file position, event): a stable sort keeps each file's own order.
-    let mut tagged: Vec<(i64, usize, Event)> = Vec::new();
-    for (k, r) in s.real_data.iter().enumerate() {
+    let mut inputs = Vec::new();
+    let mut used_entries = Vec::new();
+    for r in &s.real_data {
         if !is_scenario_instrument(s, r) {
             notes.push(format!(
                 "not used: {} ({} {} is not one of the scenario's instruments)",
@@ -162,60 +161,62 @@ pub(crate) fn real(
         if !path.is_file() {
             return Err(err(&path, "not found in the data directory".into()));
         }
-        let opts = ImportOptions {
-            venue: Some(r.venue.clone()),
-            symbol: Some(r.symbol.clone()),
-            bar_source: r.contents.contains("mark-price").then_some(BarSource::Mark),
-            ..ImportOptions::default()
-        };
-        let importer = cascade_import::open(&path, &opts, &mut table)
-            .map_err(|e| err(&path, e.to_string()))?;
-        let before = tagged.len();
-        for e in importer {
-            let e = e.map_err(|e| err(&path, e.to_string()))?;
-            if s.window.contains(e.ts) {
-                tagged.push((e.ts.nanos(), k, e));
-            }
-        }
-        files.push(format!(
-            "{} ({}, {} events in the window)",
-            r.path,
-            r.contents,
-            tagged.len() - before
-        ));
+        inputs.push(LogInput {
+            path,
+            options: ImportOptions {
+                venue: Some(r.venue.clone()),
+                symbol: Some(r.symbol.clone()),
+                bar_source: r.contents.contains("mark-price").then_some(BarSource::Mark),
+                ..ImportOptions::default()
+            },
+        });
+        used_entries.push(r);
     }
-    tagged.sort_by_key(|t| (t.0, t.1));
+    let log = tmp.join(format!("{}.real.clog", s.id));
+    let import_err = |e: cascade_import::ImportError| err(e.file().unwrap_or(&log), e.to_string());
+    // The first last price (trade or last-price bar) of the perpetual in the window.
     let perp = s.perp_index().map(|i| InstrumentId(i as u32));
-    let has_last_prices = tagged.iter().any(|(_, _, e)| {
-        Some(e.instrument) == perp
-            && matches!(
+    let mut first_price: Option<Ts> = None;
+    let parts = import_parts(
+        &inputs,
+        &mut table,
+        Some((s.window.start, s.window.end)),
+        tmp,
+        &format!("{}.real.clog", s.id),
+        |_, e| {
+            let last_price = matches!(
                 e.body,
                 EventBody::Trade(_)
                     | EventBody::Bar(cascade_types::Bar {
                         source: BarSource::Last,
                         ..
                     })
+            );
+            if Some(e.instrument) == perp && last_price {
+                first_price = Some(first_price.map_or(e.ts, |t| t.min(e.ts)));
+            }
+        },
+        |_| {},
+    )
+    .map_err(import_err)?;
+    let files: Vec<String> = parts
+        .files()
+        .iter()
+        .zip(&used_entries)
+        .map(|(f, r)| {
+            format!(
+                "{} ({}, {} events in the window)",
+                r.path, r.contents, f.kept
             )
-    });
-    let first_price = tagged.iter().find_map(|(_, _, e)| {
-        (Some(e.instrument) == perp
-            && matches!(
-                e.body,
-                EventBody::Trade(_)
-                    | EventBody::Bar(cascade_types::Bar {
-                        source: BarSource::Last,
-                        ..
-                    })
-            ))
-        .then_some(e.ts)
-    });
+        })
+        .collect();
     if let Some(t) = first_price.filter(|t| *t > s.crash_window.start) {
         notes.push(format!(
             "the real prices start at {t}, after the crash start {}: exposure at the crash start and the de-risk lead say nothing about the strategy here",
             s.crash_window.start
         ));
     }
-    if !has_last_prices {
+    if first_price.is_none() {
         let what = if files.is_empty() {
             "none of its real files is of the scenario's instruments".to_string()
         } else {
@@ -226,45 +227,31 @@ pub(crate) fn real(
         };
         return Ok(Some(RealOutcome::Skipped(what)));
     }
-    // Only the instruments with events, ids renumbered in table order.
-    let mut used = vec![false; specs.len()];
-    for (_, _, e) in &tagged {
-        used[e.instrument.index()] = true;
-    }
-    let mut remap = vec![InstrumentId(0); specs.len()];
-    let mut kept = Vec::new();
-    for (i, spec) in specs.iter().enumerate() {
-        if used[i] {
-            remap[i] = InstrumentId(kept.len() as u32);
-            kept.push(spec.clone());
-        }
-    }
+    // Only the instruments with events (ids renumbered in table order by the writer).
     let missing: Vec<String> = specs
         .iter()
-        .zip(&used)
-        .filter(|(_, used)| !**used)
-        .map(|(spec, _)| format!("{} {} ({})", spec.venue, spec.symbol, spec.kind))
+        .enumerate()
+        .filter(|(i, _)| !parts.is_used(InstrumentId(*i as u32)))
+        .map(|(_, spec)| format!("{} {} ({})", spec.venue, spec.symbol, spec.kind))
         .collect();
     for m in &missing {
         notes.push(format!("no real data for {m}: left out"));
     }
-    let log = tmp.join(format!("{}.real.clog", s.id));
     let description = format!(
         "real data: {}",
-        s.real_data
+        used_entries
             .iter()
-            .filter(|r| is_scenario_instrument(s, r))
             .map(|r| r.path.as_str())
             .collect::<Vec<_>>()
             .join(", ")
     );
-    let write_err = |e: cascade_journal::JournalError| err(&log, e.to_string());
-    let mut w = Writer::create(&log, kept, description.clone()).map_err(write_err)?;
-    for (_, _, mut e) in tagged {
-        e.instrument = remap[e.instrument.index()];
-        w.write(&e).map_err(write_err)?;
-    }
-    let summary = w.finish().map_err(write_err)?;
+    let summary = parts
+        .write(
+            &log,
+            OutputInstruments::UsedInTableOrder,
+            description.clone(),
+        )
+        .map_err(import_err)?;
     Ok(Some(RealOutcome::Ready(Box::new(Prepared {
         info: DataInfo {
             scenario: s.id.clone(),
