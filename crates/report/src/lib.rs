@@ -1,6 +1,7 @@
 //! Run metrics and reports: equity, PnL split, drawdown, Sharpe/Sortino, exposure,
 //! liquidations and ADL suffered, funding, fees; per-scenario [`Scorecard`]s; text, JSON,
-//! CSV and a self-contained HTML page with SVG charts.
+//! CSV and a self-contained HTML page with SVG charts (the [`chart`] module draws them, and
+//! the suite's page uses it too).
 //!
 //! The engine fills a [`RunRecord`] (equity curve, the strategy's outputs, market series,
 //! metadata); [`Report::new`] computes everything from it alone, so a report can never
@@ -34,6 +35,7 @@
 //! assert!(render_html(&record, &report).contains("<svg"));
 //! ```
 
+pub mod chart;
 mod crash;
 mod csv;
 mod html;
@@ -43,7 +45,6 @@ mod record;
 mod report;
 mod scorecard;
 mod ser;
-mod svg;
 mod table;
 mod text;
 
