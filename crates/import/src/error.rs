@@ -258,7 +258,7 @@ pub enum ImportError {
         /// What was being done, naming the input file or the output log.
         doing: String,
         /// The journal's error.
-        source: cascade_journal::JournalError,
+        source: Box<cascade_journal::JournalError>,
     },
 }
 

@@ -92,7 +92,10 @@ impl Drop for Parts {
 }
 
 fn log_err(doing: String) -> impl FnOnce(JournalError) -> ImportError {
-    move |source| ImportError::Log { doing, source }
+    move |source| ImportError::Log {
+        doing,
+        source: Box::new(source),
+    }
 }
 
 /// Imports each input into a part log in `dir` (named `.{stem}.part{i}`), in order. Only
