@@ -36,7 +36,9 @@ pub struct Args {
     #[arg(long)]
     pub bar_source: Option<String>,
     /// Instrument file (TOML or JSON, `instruments = [{ venue, symbol, ... }]`): only these
-    /// instruments are accepted and an unknown symbol is an error. Default: infer from names.
+    /// instruments are accepted and an unknown symbol is an error. Default: infer from names,
+    /// with the venue's dated tick, lot and contract size where known (a loud warning where
+    /// not).
     #[arg(long)]
     pub instruments: Option<PathBuf>,
     /// Clock of websocket captures: exchange (event time) or local (receive time).
@@ -116,11 +118,21 @@ pub fn run(a: Args) -> Result<()> {
         |f| eprintln!("imported {}", f.line()),
     )?;
     let lines: Vec<String> = parts.files().iter().map(|f| f.line()).collect();
-    let source = format!(
+    let mut source = format!(
         "backtest import of {} file(s): {}",
         files.len(),
         lines.join("; ")
     );
+    // What was done about each inferred instrument's tick and lot: printed, and the guesses
+    // also stored in the log's source description, so every report on it shows them.
+    for note in table.notes() {
+        if note.known {
+            eprintln!("spec: {}", note.text);
+        } else {
+            eprintln!("WARNING: {}", note.text);
+            source.push_str(&format!("; WARNING: {}", note.text));
+        }
+    }
     parts.write(&a.out, OutputInstruments::AllSorted, source)?;
     let summary = cascade_journal::summarize(&a.out)?;
     print!("{summary}");

@@ -83,6 +83,7 @@
 
 mod binance;
 mod container;
+pub mod dated;
 mod detect;
 mod error;
 mod force_order;
@@ -100,9 +101,12 @@ mod values;
 mod ws_capture;
 
 pub use container::Container;
+pub use dated::{dated_spec, DatedSpec};
 pub use error::{ImportError, Location};
 pub use format::Format;
-pub use instruments::{infer_spec, InstrumentEntry, InstrumentFile, InstrumentTable, TableMode};
+pub use instruments::{
+    infer_spec, InstrumentEntry, InstrumentFile, InstrumentTable, SpecNote, TableMode,
+};
 pub use options::{parse_bar_source, ImportOptions, WsClock};
 pub use parser::ImportStats;
 pub use source::{open, Importer};

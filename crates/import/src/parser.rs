@@ -72,6 +72,9 @@ impl<'t> Out<'t> {
 
     /// Queues one event.
     pub(crate) fn push(&mut self, ts: Ts, instrument: InstrumentId, body: EventBody) {
+        if self.table.has_undated() {
+            self.table.date(instrument, ts);
+        }
         self.queue.push_back(Event {
             ts,
             instrument,

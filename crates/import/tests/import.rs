@@ -16,6 +16,8 @@ mod formats;
 mod real_data;
 #[path = "import/robustness.rs"]
 mod robustness;
+#[path = "import/specs.rs"]
+mod specs;
 #[path = "import/to_log.rs"]
 mod to_log;
 
