@@ -16,7 +16,8 @@ use std::path::{Path, PathBuf};
 /// Arguments of `backtest import`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// Files or directories (searched recursively for .csv, .gz and .zip files, in path order).
+    /// Files or directories (searched recursively for .csv, .gz, .zip and .json files, in path
+    /// order).
     #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
     /// The event log to write.

@@ -25,7 +25,7 @@ pub(crate) fn layout(format: Format) -> &'static Layout {
         Format::TardisBookTicker => &crate::tardis::BOOK_TICKER_LAYOUT,
         Format::TardisDerivativeTicker => &crate::tardis::DERIVATIVE_TICKER_LAYOUT,
         Format::ForceOrderCsv => &crate::force_order::LAYOUT,
-        Format::WsCapture => &NO_COLUMNS,
+        Format::WsCapture | Format::BitmexBucketed => &NO_COLUMNS,
     }
 }
 
@@ -76,7 +76,8 @@ pub(crate) fn name_hint(path: &Path) -> Option<Format> {
 /// Months (`1mo`) have no fixed length and give `None`.
 pub(crate) fn interval_from_name(path: &Path) -> Option<u32> {
     let name = path.file_name()?.to_string_lossy().into_owned();
-    name.split('-').find_map(interval_seconds)
+    name.split('-')
+        .find_map(|token| interval_seconds(token.split('.').next().unwrap_or(token)))
 }
 
 fn interval_seconds(token: &str) -> Option<u32> {
@@ -100,6 +101,11 @@ fn is_number(cell: &str) -> bool {
         && t.bytes()
             .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-' || b == b'e' || b == b'E')
         && t.bytes().any(|b| b.is_ascii_digit())
+}
+
+/// True when the first line starts with `[` or `{`: a JSON document (BitMEX bucketed bars).
+pub(crate) fn looks_like_json(first_line: &str) -> bool {
+    first_line.trim_start().starts_with(['[', '{'])
 }
 
 /// True when the first line looks like `<digits> {…`, a websocket capture.
@@ -128,7 +134,8 @@ pub(crate) fn detect_csv(
     if header_like {
         let candidates: Vec<(Format, Vec<Option<usize>>)> = Format::ALL
             .into_iter()
-            .filter(|f| *f != Format::WsCapture && forced.is_none_or(|x| x == *f))
+            .filter(|f| !matches!(f, Format::WsCapture | Format::BitmexBucketed))
+            .filter(|f| forced.is_none_or(|x| x == *f))
             .filter_map(|f| layout(f).map_header(first).ok().map(|m| (f, m)))
             .collect();
         let chosen = candidates
@@ -145,7 +152,7 @@ pub(crate) fn detect_csv(
             });
         }
         return match hint {
-            Some(format) if format != Format::WsCapture => {
+            Some(format) if !matches!(format, Format::WsCapture | Format::BitmexBucketed) => {
                 let layout = layout(format);
                 Err(ImportError::Header {
                     at: at(),

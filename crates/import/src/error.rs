@@ -235,8 +235,8 @@ pub enum ImportError {
         path: PathBuf,
     },
 
-    /// The inputs hold no data file (`.csv`, `.gz`, `.zip`).
-    #[error("no data files (.csv, .gz, .zip) found in the inputs")]
+    /// The inputs hold no data file (`.csv`, `.gz`, `.zip`, `.json`).
+    #[error("no data files (.csv, .gz, .zip, .json) found in the inputs")]
     NoDataFiles,
 
     /// A file-system operation of an import to an event log failed (a directory that cannot

@@ -73,11 +73,16 @@ pub enum Format {
     /// snapshots. → `BookTop`, `Trade`, `DepthLevel`, `MarkPrice`, `IndexPrice`, `Funding`,
     /// `Liquidation`.
     WsCapture,
+    /// BitMEX `trade/bucketed` bars, as the REST API's JSON array of rows (`timestamp` = the
+    /// bin's close, `symbol`, `open`, `high`, `low`, `close`, `trades`, `volume`, …) or in the
+    /// columnar shape (`openTimestamp`, `timeframe`, `open[]`, `high[]`, `low[]`, `close[]`,
+    /// `volume[]`). Detected by a first line starting with `[` or `{`. → `Bar`.
+    BitmexBucketed,
 }
 
 impl Format {
     /// Every format, in detection-preference order.
-    pub const ALL: [Format; 14] = [
+    pub const ALL: [Format; 15] = [
         Format::BinanceKlines,
         Format::BinanceAggTrades,
         Format::BinanceTrades,
@@ -92,6 +97,7 @@ impl Format {
         Format::TardisLiquidations,
         Format::ForceOrderCsv,
         Format::WsCapture,
+        Format::BitmexBucketed,
     ];
 
     /// A stable kebab-case name, accepted back by [`Format::from_str`].
@@ -111,6 +117,7 @@ impl Format {
             Format::TardisLiquidations => "tardis-liquidations",
             Format::ForceOrderCsv => "force-order-csv",
             Format::WsCapture => "ws-capture",
+            Format::BitmexBucketed => "bitmex-bucketed",
         }
     }
 

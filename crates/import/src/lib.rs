@@ -1,5 +1,6 @@
 //! Importers of the market-data formats users have — Binance public data, Tardis.dev CSV,
-//! `forceOrder` liquidation captures and raw Binance websocket captures — into a stream of
+//! `forceOrder` liquidation captures, raw Binance websocket captures and BitMEX bucketed bars
+//! (JSON) — into a stream of
 //! cascade [`Event`](cascade_types::Event)s.
 //!
 //! [`open`] a file (plain, `.gz` or `.zip`; the format detected from its name and first line,
@@ -82,6 +83,7 @@
 //! ([`ImportError`]); the first error ends the file's iteration.
 
 mod binance;
+mod bitmex;
 mod container;
 pub mod dated;
 mod detect;

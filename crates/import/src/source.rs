@@ -6,6 +6,7 @@
 //! naming the file and line (captures may step back within a bound, see
 //! [`ImportOptions::capture_backstep_ns_max`]). The first error ends the iteration.
 
+use crate::bitmex::BitmexReader;
 use crate::container::{self, Container};
 use crate::detect;
 use crate::instruments::InstrumentTable;
@@ -40,6 +41,7 @@ pub struct Importer<'t> {
 enum Reader {
     Csv(CsvReader),
     Ws(WsReader),
+    Json(BitmexReader),
 }
 
 struct CsvReader {
@@ -86,7 +88,23 @@ pub fn open<'t>(
         Some(f) => f == Format::WsCapture,
         None => detect::looks_like_ws_capture(&first_line),
     };
-    let (format, reader) = if ws {
+    let json = match options.format {
+        Some(f) => f == Format::BitmexBucketed,
+        None => detect::looks_like_json(&first_line),
+    };
+    let (format, reader) = if json {
+        let reader = BitmexReader::new(
+            stream,
+            &path,
+            options.venue.clone(),
+            options
+                .symbol
+                .clone()
+                .or_else(|| names::symbol_from_file_name(&path)),
+            detect::interval_from_name(&path),
+        )?;
+        (Format::BitmexBucketed, Reader::Json(reader))
+    } else if ws {
         let venue = names::venue_hint(options.venue.as_deref(), &path);
         let reader = WsReader::new(
             stream,
@@ -220,7 +238,9 @@ fn make_parser(
         Format::TardisBookTicker => Box::new(tardis::BookTicker),
         Format::TardisDerivativeTicker => Box::new(tardis::DerivativeTicker),
         Format::ForceOrderCsv => Box::new(force_order::ForceOrders { venue }),
-        Format::WsCapture => unreachable!("websocket captures are not CSV"),
+        Format::WsCapture | Format::BitmexBucketed => {
+            unreachable!("websocket captures and BitMEX JSON are not CSV")
+        }
     })
 }
 
@@ -358,6 +378,7 @@ impl Iterator for Importer<'_> {
             let read = match &mut self.reader {
                 Reader::Csv(r) => r.next_row(&self.path, &mut self.out, &mut self.stats),
                 Reader::Ws(r) => r.next_line(&self.path, &mut self.out, &mut self.stats),
+                Reader::Json(r) => r.next_bar(&mut self.out, &mut self.stats),
             };
             match read {
                 Ok(Some(line)) => {

@@ -310,7 +310,8 @@ impl Parts {
     }
 }
 
-/// Expands directories into their data files (`.csv`, `.gz`, `.zip`, searched recursively),
+/// Expands directories into their data files (`.csv`, `.gz`, `.zip`, `.json`, searched
+/// recursively),
 /// sorted, so the order never depends on the file system. Files are taken as given.
 pub fn data_files(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, ImportError> {
     fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), ImportError> {
@@ -357,5 +358,7 @@ fn is_data_file(p: &Path) -> bool {
         .file_name()
         .map(|n| n.to_string_lossy().to_ascii_lowercase())
         .unwrap_or_default();
-    name.ends_with(".csv") || name.ends_with(".gz") || name.ends_with(".zip")
+    [".csv", ".gz", ".zip", ".json"]
+        .iter()
+        .any(|ext| name.ends_with(ext))
 }

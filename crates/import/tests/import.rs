@@ -6,6 +6,8 @@
 
 #[path = "import/bad_input.rs"]
 mod bad_input;
+#[path = "import/bitmex.rs"]
+mod bitmex;
 #[path = "import/detection.rs"]
 mod detection;
 #[path = "import/fixtures.rs"]

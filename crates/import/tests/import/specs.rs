@@ -24,10 +24,11 @@ fn kline_file(dir: &Path, rel: &str, day: &str) -> PathBuf {
 /// Imports `path` with an inferring table: `venue symbol tick lot contract` and the notes.
 fn check(path: &Path) -> String {
     let mut table = InstrumentTable::infer();
-    let n = open(path, &ImportOptions::default(), &mut table)
-        .unwrap()
-        .map(|e| e.unwrap())
-        .count();
+    let mut n = 0;
+    for e in open(path, &ImportOptions::default(), &mut table).unwrap() {
+        e.unwrap();
+        n += 1;
+    }
     assert!(n > 0);
     let s = &table.specs()[0];
     let mut out = format!(

@@ -149,7 +149,7 @@ fn bad_inputs_name_the_path_and_leave_no_parts() {
     let e = data_files(&[empty]).unwrap_err();
     assert_eq!(
         e.to_string(),
-        "no data files (.csv, .gz, .zip) found in the inputs"
+        "no data files (.csv, .gz, .zip, .json) found in the inputs"
     );
     // A bad row in the second file: the error names it, and the first file's part is gone.
     let good = klines(dir.path(), "ETHUSDT", &[1]);
