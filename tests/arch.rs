@@ -13,7 +13,7 @@ use std::process::Command;
 const ALLOWED: &[(&str, &[&str])] = &[
     ("cascade-types", &[]),
     ("cascade-journal", &["cascade-types"]),
-    ("cascade-import", &["cascade-types"]),
+    ("cascade-import", &["cascade-types", "cascade-journal"]),
     ("cascade-exchange", &["cascade-types"]),
     ("cascade-strategy", &["cascade-types"]),
     ("cascade-report", &["cascade-types"]),

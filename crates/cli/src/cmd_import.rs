@@ -1,20 +1,23 @@
 //! `backtest import`: files → one event log.
 //!
-//! Each input file is streamed into its own temporary part log (constant memory), then the
-//! parts are k-way merged in the total order `(ts, source priority, seq)` into the output —
-//! the source priority of a file is its position in the (sorted, expanded) input list. The
-//! output is written under a temporary name and renamed when complete, so an interrupted
-//! import never leaves a log that poses as whole.
+//! Argument parsing over `cascade_import`'s one import path ([`cascade_import::import_parts`]):
+//! each input file is streamed into its own temporary part log, then the parts are k-way
+//! merged in the total order `(ts, source priority, seq)` into the output — the source
+//! priority of a file is its position in the (sorted, expanded) input list — written under a
+//! temporary name and renamed when complete.
 
 use anyhow::{bail, Context, Result};
-use cascade_import::{open, parse_bar_source, Format, ImportOptions, InstrumentTable, WsClock};
-use cascade_journal::{Merge, MergeInput, Reader, Writer};
+use cascade_import::{
+    data_files, import_parts, parse_bar_source, Format, ImportOptions, InstrumentTable, LogInput,
+    OutputInstruments, WsClock,
+};
 use std::path::{Path, PathBuf};
 
 /// Arguments of `backtest import`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// Files or directories (searched recursively for .csv, .gz and .zip files, in path order).
+    /// Files or directories (searched recursively for .csv, .gz, .zip and .json files, in path
+    /// order).
     #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
     /// The event log to write.
@@ -34,55 +37,14 @@ pub struct Args {
     #[arg(long)]
     pub bar_source: Option<String>,
     /// Instrument file (TOML or JSON, `instruments = [{ venue, symbol, ... }]`): only these
-    /// instruments are accepted and an unknown symbol is an error. Default: infer from names.
+    /// instruments are accepted and an unknown symbol is an error. Default: infer from names,
+    /// with the venue's dated tick, lot and contract size where known (a loud warning where
+    /// not).
     #[arg(long)]
     pub instruments: Option<PathBuf>,
     /// Clock of websocket captures: exchange (event time) or local (receive time).
     #[arg(long, default_value = "exchange")]
     pub ws_clock: String,
-}
-
-/// Expands directories into their data files, sorted, so the order never depends on the
-/// file system.
-fn expand(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-            .with_context(|| format!("reading directory {}", dir.display()))?
-            .map(|e| e.map(|e| e.path()))
-            .collect::<std::io::Result<_>>()
-            .with_context(|| format!("reading directory {}", dir.display()))?;
-        entries.sort();
-        for p in entries {
-            if p.is_dir() {
-                walk(&p, out)?;
-            } else if is_data_file(&p) {
-                out.push(p);
-            }
-        }
-        Ok(())
-    }
-    let mut files = Vec::new();
-    for input in inputs {
-        if input.is_dir() {
-            walk(input, &mut files)?;
-        } else if input.exists() {
-            files.push(input.clone());
-        } else {
-            bail!("input {} does not exist", input.display());
-        }
-    }
-    if files.is_empty() {
-        bail!("no data files (.csv, .gz, .zip) found in the inputs");
-    }
-    Ok(files)
-}
-
-fn is_data_file(p: &Path) -> bool {
-    let name = p
-        .file_name()
-        .map(|n| n.to_string_lossy().to_ascii_lowercase())
-        .unwrap_or_default();
-    name.ends_with(".csv") || name.ends_with(".gz") || name.ends_with(".zip")
 }
 
 fn options(a: &Args) -> Result<ImportOptions> {
@@ -125,67 +87,9 @@ fn instrument_table(path: Option<&Path>) -> Result<InstrumentTable> {
     table.with_context(|| format!("instrument file {}", path.display()))
 }
 
-/// Removes the temporary files of an import, whatever happened.
-struct Cleanup(Vec<PathBuf>);
-impl Drop for Cleanup {
-    fn drop(&mut self) {
-        for p in &self.0 {
-            let _ = std::fs::remove_file(p);
-        }
-    }
-}
-
-/// Imports one file into a part log; returns a one-line description of what it held.
-fn import_one(
-    file: &Path,
-    part: &Path,
-    opts: &ImportOptions,
-    table: &mut InstrumentTable,
-) -> Result<String> {
-    let mut importer = open(file, opts, table)?;
-    let mut writer = Writer::create(
-        part,
-        importer.table().specs().to_vec(),
-        file.display().to_string(),
-    )?;
-    while let Some(event) = importer.next() {
-        let event = event?;
-        let specs = importer.table().specs();
-        for spec in &specs[writer.instruments().len()..] {
-            writer.add_instrument(spec.clone())?;
-        }
-        writer.write(&event)?;
-    }
-    let stats = importer.stats();
-    let line = format!(
-        "{} ({}, {} rows -> {} events{}{})",
-        file.display(),
-        importer.format(),
-        stats.rows,
-        stats.events,
-        if stats.rows_without_events > 0 {
-            format!(", {} rows without events", stats.rows_without_events)
-        } else {
-            String::new()
-        },
-        if stats.clamped > 0 {
-            format!(", {} capture times clamped", stats.clamped)
-        } else {
-            String::new()
-        },
-    );
-    drop(importer);
-    // Instruments a late row added after the last event are still in the table.
-    for spec in &table.specs()[writer.instruments().len()..] {
-        writer.add_instrument(spec.clone())?;
-    }
-    writer.finish()?;
-    Ok(line)
-}
-
 /// Runs `backtest import`.
 pub fn run(a: Args) -> Result<()> {
-    let files = expand(&a.inputs)?;
+    let files = data_files(&a.inputs)?;
     let opts = options(&a)?;
     let mut table = instrument_table(a.instruments.as_deref())?;
     let dir = a
@@ -193,44 +97,44 @@ pub fn run(a: Args) -> Result<()> {
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let stem = a
         .out
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let tmp_out = dir.join(format!(".{stem}.partial"));
-    let mut cleanup = Cleanup(vec![tmp_out.clone()]);
-
-    let mut lines = Vec::with_capacity(files.len());
-    let mut parts = Vec::with_capacity(files.len());
-    for (i, file) in files.iter().enumerate() {
-        let part = dir.join(format!(".{stem}.part{i}"));
-        cleanup.0.push(part.clone());
-        let line = import_one(file, &part, &opts, &mut table)?;
-        eprintln!("imported {line}");
-        lines.push(line);
-        parts.push(part);
-    }
-    let inputs = parts
+    let inputs: Vec<LogInput> = files
         .iter()
-        .enumerate()
-        .map(|(i, p)| {
-            Ok(MergeInput {
-                reader: Reader::open(p)?,
-                priority: i as u32,
-            })
+        .map(|path| LogInput {
+            path: path.clone(),
+            options: opts.clone(),
         })
-        .collect::<Result<Vec<_>>>()?;
-    let source = format!(
+        .collect();
+    let parts = import_parts(
+        &inputs,
+        &mut table,
+        None,
+        dir,
+        &stem,
+        |_, _| {},
+        |f| eprintln!("imported {}", f.line()),
+    )?;
+    let lines: Vec<String> = parts.files().iter().map(|f| f.line()).collect();
+    let mut source = format!(
         "backtest import of {} file(s): {}",
         files.len(),
         lines.join("; ")
     );
-    Merge::new(inputs)?.write_to(&tmp_out, source)?;
-    std::fs::rename(&tmp_out, &a.out)
-        .with_context(|| format!("moving the finished log to {}", a.out.display()))?;
-    drop(cleanup);
+    // What was done about each inferred instrument's tick and lot: printed, and the guesses
+    // also stored in the log's source description, so every report on it shows them.
+    for note in table.notes() {
+        if note.known {
+            eprintln!("spec: {}", note.text);
+        } else {
+            eprintln!("WARNING: {}", note.text);
+            source.push_str(&format!("; WARNING: {}", note.text));
+        }
+    }
+    parts.write(&a.out, OutputInstruments::AllSorted, source)?;
     let summary = cascade_journal::summarize(&a.out)?;
     print!("{summary}");
     Ok(())

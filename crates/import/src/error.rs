@@ -6,7 +6,7 @@
 use crate::Format;
 use std::fmt;
 use std::io;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 /// A place in an input file: the path as given by the caller and a 1-based line number.
@@ -227,6 +227,66 @@ pub enum ImportError {
     /// is not a number). Fix the instrument file.
     #[error("instrument table: {0}")]
     Instruments(String),
+
+    /// An input named for import does not exist. Check the path.
+    #[error("input {} does not exist", path.display())]
+    Missing {
+        /// The path as given.
+        path: PathBuf,
+    },
+
+    /// The inputs hold no data file (`.csv`, `.gz`, `.zip`, `.json`).
+    #[error("no data files (.csv, .gz, .zip, .json) found in the inputs")]
+    NoDataFiles,
+
+    /// A file-system operation of an import to an event log failed (a directory that cannot
+    /// be read or created, a finished log that cannot be moved into place).
+    #[error("{}: {doing}: {source}", path.display())]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// What was being done.
+        doing: &'static str,
+        /// The operating-system error.
+        source: io::Error,
+    },
+
+    /// Writing, reading or merging the event logs of an import failed (the journal's error
+    /// names the log and where in it).
+    #[error("{doing}: {source}")]
+    Log {
+        /// What was being done, naming the input file or the output log.
+        doing: String,
+        /// The journal's error.
+        source: Box<cascade_journal::JournalError>,
+    },
+}
+
+impl ImportError {
+    /// The input file the error is about, when it is about one.
+    pub fn file(&self) -> Option<&Path> {
+        use ImportError::*;
+        match self {
+            Open { file, .. }
+            | Zip { file, .. }
+            | ZipWithoutCsv { file, .. }
+            | Empty { file }
+            | UnknownFormat { file, .. }
+            | NoSymbol { file, .. } => Some(file),
+            Read { at, .. }
+            | Header { at, .. }
+            | ColumnCount { at, .. }
+            | Field { at, .. }
+            | JsonField { at, .. }
+            | Line { at, .. }
+            | UnknownSymbol { at, .. }
+            | CannotInfer { at, .. }
+            | OutOfOrder { at, .. }
+            | AmbiguousBarSource { at, .. } => Some(&at.file),
+            Missing { path } | Io { path, .. } => Some(path),
+            Instruments(_) | NoDataFiles | Log { .. } => None,
+        }
+    }
 }
 
 /// Shortens `text` to at most `max` characters for error messages.

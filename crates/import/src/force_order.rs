@@ -7,10 +7,10 @@
 //! The stream mixes all symbols, and its times may step back by a millisecond or so between
 //! symbols; as a capture it is subject to `ImportOptions::capture_backstep_ns_max`.
 
-use crate::format::Layout;
+use crate::layout::Layout;
 use crate::names;
+use crate::parser::{CsvParser, Out};
 use crate::row::Row;
-use crate::source::{CsvParser, Out};
 use crate::values;
 use crate::ImportError;
 use cascade_types::{EventBody, Liquidation};

@@ -4,9 +4,14 @@
 //! names ([`infer_spec`]); in [`TableMode::Strict`] it is an error naming the file, line and
 //! symbol. Ids are dense and given in order of first appearance (or of the instrument file),
 //! so the same inputs always give the same table.
+//!
+//! An inferred instrument is **dated** at its first event: if [`crate::dated`] knows the
+//! venue's rules for it at that time, its tick, lot and contract size are the venue's;
+//! otherwise it keeps the inferred 10⁻⁸ increments. Either way a [`SpecNote`] says which.
 
+use crate::dated::{any_period, dated_spec};
 use crate::ImportError;
-use cascade_types::{InstrumentId, InstrumentKind, InstrumentSpec, Price, Qty};
+use cascade_types::{InstrumentId, InstrumentKind, InstrumentSpec, Price, Qty, Ts};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -25,6 +30,23 @@ pub struct InstrumentTable {
     mode: TableMode,
     specs: Vec<InstrumentSpec>,
     by_name: BTreeMap<(String, String), InstrumentId>,
+    /// Inferred instruments waiting for their first event to be dated.
+    undated: Vec<InstrumentId>,
+    notes: Vec<SpecNote>,
+}
+
+/// What an import did about an inferred instrument's spec, said once per instrument.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SpecNote {
+    /// Venue.
+    pub venue: String,
+    /// Symbol.
+    pub symbol: String,
+    /// True when the venue's dated rules were applied; false when the spec is a guess (the
+    /// 10⁻⁸ increments inferred from the name) — worth a loud warning.
+    pub known: bool,
+    /// One line saying what was applied, or what is missing and how to give it.
+    pub text: String,
 }
 
 /// Why a (venue, symbol) could not be resolved; the importer adds the location.
@@ -41,6 +63,8 @@ impl InstrumentTable {
             mode: TableMode::Infer,
             specs: Vec::new(),
             by_name: BTreeMap::new(),
+            undated: Vec::new(),
+            notes: Vec::new(),
         }
     }
 
@@ -149,10 +173,62 @@ impl InstrumentTable {
         match self.mode {
             TableMode::Strict => Err(Unresolved::Unknown),
             TableMode::Infer => {
-                let spec = infer_spec(venue, symbol).map_err(Unresolved::CannotInfer)?;
-                Ok(self.insert(spec).expect("not yet in the table"))
+                let spec = match any_period(venue, symbol) {
+                    Some(d) => d.spec(),
+                    None => infer_spec(venue, symbol).map_err(Unresolved::CannotInfer)?,
+                };
+                let id = self.insert(spec).expect("not yet in the table");
+                self.undated.push(id);
+                Ok(id)
             }
         }
+    }
+
+    /// Dates an inferred instrument at its first event `at`: applies the venue's rules in
+    /// force then, or notes that there are none. Does nothing for other instruments.
+    pub(crate) fn date(&mut self, id: InstrumentId, at: Ts) {
+        let Some(k) = self.undated.iter().position(|u| *u == id) else {
+            return;
+        };
+        self.undated.swap_remove(k);
+        let spec = &mut self.specs[id.index()];
+        let note = match dated_spec(&spec.venue, &spec.symbol, at) {
+            Some(d) => {
+                *spec = d.spec();
+                SpecNote {
+                    venue: spec.venue.clone(),
+                    symbol: spec.symbol.clone(),
+                    known: true,
+                    text: format!(
+                        "{} {}: {} — the venue's rules in force at {at}",
+                        spec.venue,
+                        spec.symbol,
+                        d.describe(),
+                    ),
+                }
+            }
+            None => SpecNote {
+                venue: spec.venue.clone(),
+                symbol: spec.symbol.clone(),
+                known: false,
+                text: format!(
+                    "no dated spec of {} {} at {at}: tick {} and lot {} are guesses, not the venue's increments; give them in an instrument file (backtest import --instruments FILE)",
+                    spec.venue, spec.symbol, spec.tick, spec.lot
+                ),
+            },
+        };
+        self.notes.push(note);
+    }
+
+    /// True while some inferred instrument waits for its first event.
+    pub(crate) fn has_undated(&self) -> bool {
+        !self.undated.is_empty()
+    }
+
+    /// What the import did about each inferred instrument's spec, in the order they were
+    /// dated (empty for a strict table).
+    pub fn notes(&self) -> &[SpecNote] {
+        &self.notes
     }
 }
 
@@ -290,7 +366,8 @@ fn plain_symbol(symbol: &str) -> bool {
 ///
 /// Dated futures (`BTCUSDT_251226`), other venues and unknown quotes are refused: give those in
 /// an instrument file. Ticks and lots are 10⁻⁸ (the venue's real increments are not in the
-/// data); quantities of inverse perps are whole contracts.
+/// data); quantities of inverse perps are whole contracts. An import replaces these by the
+/// venue's dated rules where [`crate::dated`] has them ([`dated_spec`](crate::dated_spec)).
 pub fn infer_spec(venue: &str, symbol: &str) -> Result<InstrumentSpec, String> {
     match venue {
         "binance-um" => {

@@ -1,13 +1,16 @@
 //! Importers of the market-data formats users have — Binance public data, Tardis.dev CSV,
-//! `forceOrder` liquidation captures and raw Binance websocket captures — into a stream of
+//! `forceOrder` liquidation captures, raw Binance websocket captures and BitMEX bucketed bars
+//! (JSON) — into a stream of
 //! cascade [`Event`](cascade_types::Event)s.
 //!
 //! [`open`] a file (plain, `.gz` or `.zip`; the format detected from its name and first line,
 //! or forced with [`ImportOptions::format`]) and iterate `Result<Event, ImportError>` in the
 //! file's order, with constant memory. Instruments are resolved in an [`InstrumentTable`]:
 //! in infer mode new (venue, symbol) pairs are added with a spec inferred from their names
-//! ([`infer_spec`]); in strict mode (an instrument file) an unknown symbol is an error. This
-//! crate writes nothing: the caller (the CLI) writes the events to an event log.
+//! ([`infer_spec`]); in strict mode (an instrument file) an unknown symbol is an error.
+//!
+//! [`import_parts`] and [`Parts::write`] are the one path from files to an event log (with
+//! `cascade-journal`), used by `backtest import` and by the suite's real data alike.
 //!
 //! ```
 //! use cascade_import::{open, ImportOptions, InstrumentTable};
@@ -80,22 +83,33 @@
 //! ([`ImportError`]); the first error ends the file's iteration.
 
 mod binance;
+mod bitmex;
 mod container;
+pub mod dated;
+mod detect;
 mod error;
 mod force_order;
 mod format;
 mod instruments;
+mod layout;
 mod names;
 mod options;
+mod parser;
 mod row;
 mod source;
 mod tardis;
+mod to_log;
 mod values;
 mod ws_capture;
 
 pub use container::Container;
+pub use dated::{dated_spec, DatedSpec};
 pub use error::{ImportError, Location};
 pub use format::Format;
-pub use instruments::{infer_spec, InstrumentEntry, InstrumentFile, InstrumentTable, TableMode};
+pub use instruments::{
+    infer_spec, InstrumentEntry, InstrumentFile, InstrumentTable, SpecNote, TableMode,
+};
 pub use options::{parse_bar_source, ImportOptions, WsClock};
-pub use source::{open, ImportStats, Importer};
+pub use parser::ImportStats;
+pub use source::{open, Importer};
+pub use to_log::{data_files, import_parts, FileReport, LogInput, OutputInstruments, Parts};

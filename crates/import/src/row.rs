@@ -2,7 +2,7 @@
 //! errors that name the file, the line, the column and what was expected.
 
 use crate::error::clip;
-use crate::format::Layout;
+use crate::layout::Layout;
 use crate::values::Expect;
 use crate::{ImportError, Location};
 use csv::ByteRecord;

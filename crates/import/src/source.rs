@@ -6,32 +6,20 @@
 //! naming the file and line (captures may step back within a bound, see
 //! [`ImportOptions::capture_backstep_ns_max`]). The first error ends the iteration.
 
+use crate::bitmex::BitmexReader;
 use crate::container::{self, Container};
-use crate::format::{self, Layout};
-use crate::instruments::{InstrumentTable, Unresolved};
+use crate::detect;
+use crate::instruments::InstrumentTable;
+use crate::layout::Layout;
 use crate::names;
+use crate::parser::{CsvParser, FileInstrument, ImportStats, Out};
 use crate::row::Row;
 use crate::ws_capture::WsReader;
 use crate::{binance, force_order, tardis, Format, ImportError, ImportOptions, Location};
-use cascade_types::{Event, EventBody, InstrumentId, Ts};
+use cascade_types::{Event, Ts};
 use csv::ByteRecord;
-use std::collections::VecDeque;
 use std::io::{self, BufRead, BufReader, Cursor, Read};
 use std::path::{Path, PathBuf};
-
-/// Counts kept while importing a file, for progress and for reports.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct ImportStats {
-    /// Data rows (or capture lines) read, header excluded.
-    pub rows: u64,
-    /// Events yielded.
-    pub events: u64,
-    /// Rows that produced no event: every optional cell empty (metrics, derivative ticker) or
-    /// an empty depth update. Not an error, but worth reporting.
-    pub rows_without_events: u64,
-    /// Capture events whose time was raised to the previous event's (see [`crate::WsClock`]).
-    pub clamped: u64,
-}
 
 /// An open file: an iterator of its events, in file order.
 ///
@@ -50,74 +38,10 @@ pub struct Importer<'t> {
     done: bool,
 }
 
-/// Where a row's events go: the instrument table (with a one-entry cache so that the usual
-/// single-symbol file does no lookup per row) and the queue of events to hand out.
-pub(crate) struct Out<'t> {
-    table: &'t mut InstrumentTable,
-    cache: Option<(String, String, InstrumentId)>,
-    queue: VecDeque<Event>,
-}
-
-impl Out<'_> {
-    /// The id of (venue, symbol) for the row at `at`, adding it in infer mode.
-    pub(crate) fn instrument(
-        &mut self,
-        venue: &str,
-        symbol: &str,
-        at: impl FnOnce() -> Location,
-    ) -> Result<InstrumentId, ImportError> {
-        if let Some((v, s, id)) = &self.cache {
-            if v == venue && s == symbol {
-                return Ok(*id);
-            }
-        }
-        let id = self.table.resolve(venue, symbol).map_err(|e| match e {
-            Unresolved::Unknown => ImportError::UnknownSymbol {
-                at: at(),
-                venue: venue.to_string(),
-                symbol: symbol.to_string(),
-            },
-            Unresolved::CannotInfer(why) => ImportError::CannotInfer {
-                at: at(),
-                venue: venue.to_string(),
-                symbol: symbol.to_string(),
-                why,
-            },
-        })?;
-        self.cache = Some((venue.to_string(), symbol.to_string(), id));
-        Ok(id)
-    }
-
-    /// Queues one event.
-    pub(crate) fn push(&mut self, ts: Ts, instrument: InstrumentId, body: EventBody) {
-        self.queue.push_back(Event {
-            ts,
-            instrument,
-            body,
-        });
-    }
-}
-
-/// Turns one CSV row into events.
-pub(crate) trait CsvParser: Send {
-    fn parse(&mut self, row: &Row<'_>, out: &mut Out<'_>) -> Result<(), ImportError>;
-}
-
-/// The venue and symbol of a file without a symbol column.
-pub(crate) struct FileInstrument {
-    pub venue: String,
-    pub symbol: String,
-}
-
-impl FileInstrument {
-    pub(crate) fn id(&self, row: &Row<'_>, out: &mut Out<'_>) -> Result<InstrumentId, ImportError> {
-        out.instrument(&self.venue, &self.symbol, || row.at())
-    }
-}
-
 enum Reader {
     Csv(CsvReader),
     Ws(WsReader),
+    Json(BitmexReader),
 }
 
 struct CsvReader {
@@ -162,9 +86,25 @@ pub fn open<'t>(
 
     let ws = match options.format {
         Some(f) => f == Format::WsCapture,
-        None => format::looks_like_ws_capture(&first_line),
+        None => detect::looks_like_ws_capture(&first_line),
     };
-    let (format, reader) = if ws {
+    let json = match options.format {
+        Some(f) => f == Format::BitmexBucketed,
+        None => detect::looks_like_json(&first_line),
+    };
+    let (format, reader) = if json {
+        let reader = BitmexReader::new(
+            stream,
+            &path,
+            options.venue.clone(),
+            options
+                .symbol
+                .clone()
+                .or_else(|| names::symbol_from_file_name(&path)),
+            detect::interval_from_name(&path),
+        )?;
+        (Format::BitmexBucketed, Reader::Json(reader))
+    } else if ws {
         let venue = names::venue_hint(options.venue.as_deref(), &path);
         let reader = WsReader::new(
             stream,
@@ -176,7 +116,7 @@ pub fn open<'t>(
         (Format::WsCapture, Reader::Ws(reader))
     } else {
         let cells = first_record(&first_line);
-        let detected = format::detect_csv(&path, options.format, &cells, &first_line)?;
+        let detected = detect::detect_csv(&path, options.format, &cells, &first_line)?;
         let parser = make_parser(detected.format, &path, options)?;
         let csv = csv::ReaderBuilder::new()
             .has_headers(false)
@@ -186,7 +126,7 @@ pub fn open<'t>(
         let reader = CsvReader {
             csv,
             record: ByteRecord::new(),
-            layout: detected.format.layout(),
+            layout: detect::layout(detected.format),
             map: detected.map,
             width: detected.width,
             width_from: if detected.has_header {
@@ -208,11 +148,7 @@ pub fn open<'t>(
         format,
         container,
         reader,
-        out: Out {
-            table,
-            cache: None,
-            queue: VecDeque::new(),
-        },
+        out: Out::new(table),
         pending_line: 0,
         last: None,
         backstep_ns_max,
@@ -286,7 +222,7 @@ fn make_parser(
             options
                 .bar_source
                 .or_else(|| names::bar_source_from_path(path)),
-            format::interval_from_name(path),
+            detect::interval_from_name(path),
         )),
         Format::BinanceAggTrades => Box::new(binance::trades::AggTrades(file_instrument()?)),
         Format::BinanceTrades => Box::new(binance::trades::Trades(file_instrument()?)),
@@ -302,7 +238,9 @@ fn make_parser(
         Format::TardisBookTicker => Box::new(tardis::BookTicker),
         Format::TardisDerivativeTicker => Box::new(tardis::DerivativeTicker),
         Format::ForceOrderCsv => Box::new(force_order::ForceOrders { venue }),
-        Format::WsCapture => unreachable!("websocket captures are not CSV"),
+        Format::WsCapture | Format::BitmexBucketed => {
+            unreachable!("websocket captures and BitMEX JSON are not CSV")
+        }
     })
 }
 
@@ -440,6 +378,7 @@ impl Iterator for Importer<'_> {
             let read = match &mut self.reader {
                 Reader::Csv(r) => r.next_row(&self.path, &mut self.out, &mut self.stats),
                 Reader::Ws(r) => r.next_line(&self.path, &mut self.out, &mut self.stats),
+                Reader::Json(r) => r.next_bar(&mut self.out, &mut self.stats),
             };
             match read {
                 Ok(Some(line)) => {

@@ -16,10 +16,10 @@
 //!   are computed by the venue and rounded half-even; `predicted_funding_rate` and
 //!   `last_price` are not imported.
 
-use crate::format::Layout;
+use crate::layout::Layout;
 use crate::names::tardis_venue;
+use crate::parser::{CsvParser, Out};
 use crate::row::Row;
-use crate::source::{CsvParser, Out};
 use crate::values;
 use crate::ImportError;
 use cascade_types::{

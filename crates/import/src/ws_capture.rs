@@ -34,7 +34,7 @@
 
 use crate::error::clip;
 use crate::names;
-use crate::source::{ImportStats, Out};
+use crate::parser::{ImportStats, Out};
 use crate::values::{self, Expect};
 use crate::{ImportError, Location, WsClock};
 use cascade_types::{

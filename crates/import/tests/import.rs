@@ -6,6 +6,8 @@
 
 #[path = "import/bad_input.rs"]
 mod bad_input;
+#[path = "import/bitmex.rs"]
+mod bitmex;
 #[path = "import/detection.rs"]
 mod detection;
 #[path = "import/fixtures.rs"]
@@ -16,6 +18,10 @@ mod formats;
 mod real_data;
 #[path = "import/robustness.rs"]
 mod robustness;
+#[path = "import/specs.rs"]
+mod specs;
+#[path = "import/to_log.rs"]
+mod to_log;
 
 use cascade_import::{open, ImportError, ImportOptions, InstrumentTable};
 use cascade_types::{Event, EventKind, Ts};

@@ -2,11 +2,11 @@
 //! fills, liquidations and ADL; recorded liquidations; equity; drawdown; leverage; open
 //! interest; funding) and the detail tables. No scripts, no external resources.
 
+use crate::chart::{esc, Chart, Marker, Series, Shape, Span, Style, YFormat};
 use crate::record::{MarketPoint, RunRecord};
 use crate::report::Report;
 use crate::scorecard::Scorecard;
-use crate::svg::{esc, Chart, Marker, Series, Shape, Span, Style, YFormat};
-use crate::text::{fmt_duration_ns, fmt_pct};
+use crate::table::{fmt_duration_ns, fmt_pct};
 use cascade_types::{InstrumentId, InstrumentKind, Money, Output};
 use std::fmt::Write;
 
@@ -59,8 +59,8 @@ fn kpi(out: &mut String, key: &str, value: &str, tone: i8) {
 fn money(m: Money) -> String {
     let text = m.to_string();
     match text.split_once('.') {
-        Some((i, f)) => format!("{}.{f}", crate::svg::group_thousands(i)),
-        None => crate::svg::group_thousands(&text),
+        Some((i, f)) => format!("{}.{f}", crate::chart::group_thousands(i)),
+        None => crate::chart::group_thousands(&text),
     }
 }
 

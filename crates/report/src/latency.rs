@@ -2,7 +2,7 @@
 //! callback). Measured by the engine with hdrhistogram; reported in their own section and
 //! **never** part of results, JSON results or snapshots: they differ on every run.
 
-use crate::text::{fmt_ns, Table};
+use crate::table::{fmt_ns, Table};
 use hdrhistogram::Histogram;
 use serde::Serialize;
 

@@ -1,6 +1,7 @@
 //! Run metrics and reports: equity, PnL split, drawdown, Sharpe/Sortino, exposure,
 //! liquidations and ADL suffered, funding, fees; per-scenario [`Scorecard`]s; text, JSON,
-//! CSV and a self-contained HTML page with SVG charts.
+//! CSV and a self-contained HTML page with SVG charts (the [`chart`] module draws them, and
+//! the suite's page uses it too).
 //!
 //! The engine fills a [`RunRecord`] (equity curve, the strategy's outputs, market series,
 //! metadata); [`Report::new`] computes everything from it alone, so a report can never
@@ -34,6 +35,8 @@
 //! assert!(render_html(&record, &report).contains("<svg"));
 //! ```
 
+pub mod chart;
+mod crash;
 pub mod coverage;
 mod csv;
 mod html;
@@ -43,10 +46,11 @@ mod record;
 mod report;
 mod scorecard;
 mod ser;
-mod svg;
+mod table;
 mod text;
 
 pub use coverage::{Coverage, CoverageBuilder, StreamCoverage, StreamKind};
+pub use crash::{derisk_lead, CrashStats, Derisk};
 pub use csv::{equity_csv, fills_csv};
 pub use html::{render_html, render_html_with, HtmlSection};
 pub use latency::{render_latency, Latency, Percentiles};
@@ -58,8 +62,7 @@ pub use metrics::{
 pub use record::{EquitySample, InputFile, MarketPoint, RunMeta, RunRecord, TimedOutput};
 pub use report::{render_json, Report};
 pub use scorecard::{
-    derisk_lead, render_legend, render_scorecards, scorecard_legend, scorecards_json, CrashStats,
-    Derisk, Scorecard,
+    render_legend, render_scorecards, scorecard_legend, scorecards_json, Scorecard,
 };
 pub use text::render_text;
 

@@ -1,8 +1,8 @@
 //! The computed report of one run: metadata, metrics and crash numbers.
 
+use crate::crash::CrashStats;
 use crate::metrics::{compute, money_currency, Metrics, ReportConfig};
 use crate::record::{RunMeta, RunRecord};
-use crate::scorecard::CrashStats;
 use crate::ReportError;
 use serde::Serialize;
 

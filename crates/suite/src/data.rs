@@ -1,12 +1,13 @@
 //! What a scenario is run on, and saying so: the bundled **reconstruction** (always), and the
 //! **real** recorded files of its `real_data` entries when a data directory is given.
 //!
-//! Real files are imported with `cascade-import` into one temporary event log per scenario:
+//! Real files are imported through `cascade-import`'s one import path ([`import_parts`]) into
+//! one temporary event log per scenario:
 //!
-//! - only entries whose (venue, symbol) is one of the scenario's instruments are used; the
-//!   others are listed as not used, with the reason;
 //! - entries marked `check_only` (files the figures were read off, in a format with no
 //!   importer yet) are listed as not used;
+//! - only entries whose (venue, symbol) is one of the scenario's instruments are used; the
+//!   others are listed as not used, with the reason;
 //! - kline files whose `contents` says `mark-price` are imported as mark-price bars;
 //! - events outside the scenario window are dropped (the funding history spans years);
 //! - files are merged in the total order `(ts, position in the scenario's list, row)`;
@@ -17,10 +18,9 @@
 //! A missing or unreadable file is an error naming the scenario file and the data file.
 
 use crate::SuiteError;
-use cascade_import::{ImportOptions, InstrumentTable};
-use cascade_journal::Writer;
+use cascade_import::{import_parts, ImportOptions, InstrumentTable, LogInput, OutputInstruments};
 use cascade_scenario::{RealData, Scenario};
-use cascade_types::{BarSource, Event, EventBody, InstrumentId, InstrumentSpec};
+use cascade_types::{BarSource, Event, EventBody, InstrumentId, InstrumentSpec, Ts};
 use serde::Serialize;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -154,10 +154,9 @@ pub(crate) fn real(
     let mut table = InstrumentTable::strict(specs.iter().cloned())
         .map_err(|e| err(Path::new("-"), e.to_string()))?;
     let mut notes = Vec::new();
-    let mut files = Vec::new();
-    // (ts, file position, event): a stable sort keeps each file's own order.
-    let mut tagged: Vec<(i64, usize, Event)> = Vec::new();
-    for (k, r) in s.real_data.iter().enumerate() {
+    let mut inputs = Vec::new();
+    let mut used_entries = Vec::new();
+    for r in &s.real_data {
         if r.check_only {
             notes.push(format!(
                 "not used: {} (checked against the figures only: no importer for {})",
@@ -176,68 +175,84 @@ pub(crate) fn real(
         if !path.is_file() {
             return Err(err(&path, "not found in the data directory".into()));
         }
-        let opts = ImportOptions {
-            venue: Some(r.venue.clone()),
-            symbol: Some(r.symbol.clone()),
-            bar_source: r.contents.contains("mark-price").then_some(BarSource::Mark),
-            ..ImportOptions::default()
-        };
-        let importer = cascade_import::open(&path, &opts, &mut table)
-            .map_err(|e| err(&path, e.to_string()))?;
-        let before = tagged.len();
-        for e in importer {
-            let e = e.map_err(|e| err(&path, e.to_string()))?;
-            if s.window.contains(e.ts) {
-                tagged.push((e.ts.nanos(), k, e));
-            }
-        }
-        files.push(format!(
-            "{} ({}, {} events in the window)",
-            r.path,
-            r.contents,
-            tagged.len() - before
-        ));
+        inputs.push(LogInput {
+            path,
+            options: ImportOptions {
+                venue: Some(r.venue.clone()),
+                symbol: Some(r.symbol.clone()),
+                bar_source: r.contents.contains("mark-price").then_some(BarSource::Mark),
+                ..ImportOptions::default()
+            },
+        });
+        used_entries.push(r);
     }
-    tagged.sort_by_key(|t| (t.0, t.1));
-    mark_bars_finest(&mut tagged, &specs, &mut notes);
+    let log = tmp.join(format!("{}.real.clog", s.id));
+    let import_err = |e: cascade_import::ImportError| err(e.file().unwrap_or(&log), e.to_string());
+    // The first last price (trade or last-price bar) of the perpetual in the window.
     let perp = s.perp_index().map(|i| InstrumentId(i as u32));
-    let has_last_prices = tagged.iter().any(|(_, _, e)| {
-        Some(e.instrument) == perp
-            && matches!(
+    let mut first_price: Option<Ts> = None;
+    let mut last_price_seen: Option<Ts> = None;
+    // Per instrument: the finest and coarsest mark-price bar intervals (s).
+    let mut mark_intervals: Vec<Option<(u32, u32)>> = vec![None; specs.len()];
+    let parts = import_parts(
+        &inputs,
+        &mut table,
+        Some((s.window.start, s.window.end)),
+        tmp,
+        &format!("{}.real.clog", s.id),
+        |_, e| {
+            let last_price = matches!(
                 e.body,
                 EventBody::Trade(_)
                     | EventBody::Bar(cascade_types::Bar {
                         source: BarSource::Last,
                         ..
                     })
+            );
+            if Some(e.instrument) == perp && last_price {
+                first_price = Some(first_price.map_or(e.ts, |t| t.min(e.ts)));
+                last_price_seen = Some(last_price_seen.map_or(e.ts, |t: Ts| t.max(e.ts)));
+            }
+            if let EventBody::Bar(b) = &e.body {
+                if b.source == BarSource::Mark {
+                    if let Some(m) = mark_intervals.get_mut(e.instrument.index()) {
+                        let iv = b.interval_s;
+                        *m = Some(m.map_or((iv, iv), |(f, c)| (f.min(iv), c.max(iv))));
+                    }
+                }
+            }
+        },
+        |_| {},
+    )
+    .map_err(import_err)?;
+    let files: Vec<String> = parts
+        .files()
+        .iter()
+        .zip(&used_entries)
+        .map(|(f, r)| {
+            format!(
+                "{} ({}, {} events in the window)",
+                r.path, r.contents, f.kept
             )
-    });
-    let first_price = tagged.iter().find_map(|(_, _, e)| {
-        (Some(e.instrument) == perp
-            && matches!(
-                e.body,
-                EventBody::Trade(_)
-                    | EventBody::Bar(cascade_types::Bar {
-                        source: BarSource::Last,
-                        ..
-                    })
-            ))
-        .then_some(e.ts)
-    });
-    let last_price = tagged.iter().rev().find_map(|(_, _, e)| {
-        (Some(e.instrument) == perp
-            && matches!(
-                e.body,
-                EventBody::Trade(_)
-                    | EventBody::Bar(cascade_types::Bar {
-                        source: BarSource::Last,
-                        ..
-                    })
-            ))
-        .then_some(e.ts)
-    });
+        })
+        .collect();
+    for (spec, m) in specs.iter().zip(&mark_intervals) {
+        let Some((f, c)) = *m else { continue };
+        if c > f {
+            notes.push(format!(
+                "{} {}: mark-price bars of both {f} s and {c} s: both are applied (give one interval)",
+                spec.venue, spec.symbol
+            ));
+        }
+        if f > 60 {
+            notes.push(format!(
+                "{} {}: the mark comes from {f} s bars (no 1-minute mark klines): the liquidation check meets each bar's extremes at a third and two thirds of the bar, not when they happened",
+                spec.venue, spec.symbol
+            ));
+        }
+    }
     let covers_crash = matches!(
-        (first_price, last_price),
+        (first_price, last_price_seen),
         (Some(a), Some(b)) if a <= s.crash_window.start && b >= s.crash_window.end
     );
     if let Some(t) = first_price.filter(|t| *t > s.crash_window.start) {
@@ -246,7 +261,7 @@ pub(crate) fn real(
             s.crash_window.start
         ));
     }
-    if !has_last_prices {
+    if first_price.is_none() {
         let what = if files.is_empty() {
             "none of its real files is of the scenario's instruments".to_string()
         } else {
@@ -257,45 +272,31 @@ pub(crate) fn real(
         };
         return Ok(Some(RealOutcome::Skipped(what)));
     }
-    // Only the instruments with events, ids renumbered in table order.
-    let mut used = vec![false; specs.len()];
-    for (_, _, e) in &tagged {
-        used[e.instrument.index()] = true;
-    }
-    let mut remap = vec![InstrumentId(0); specs.len()];
-    let mut kept = Vec::new();
-    for (i, spec) in specs.iter().enumerate() {
-        if used[i] {
-            remap[i] = InstrumentId(kept.len() as u32);
-            kept.push(spec.clone());
-        }
-    }
+    // Only the instruments with events (ids renumbered in table order by the writer).
     let missing: Vec<String> = specs
         .iter()
-        .zip(&used)
-        .filter(|(_, used)| !**used)
-        .map(|(spec, _)| format!("{} {} ({})", spec.venue, spec.symbol, spec.kind))
+        .enumerate()
+        .filter(|(i, _)| !parts.is_used(InstrumentId(*i as u32)))
+        .map(|(_, spec)| format!("{} {} ({})", spec.venue, spec.symbol, spec.kind))
         .collect();
     for m in &missing {
         notes.push(format!("no real data for {m}: left out"));
     }
-    let log = tmp.join(format!("{}.real.clog", s.id));
     let description = format!(
         "real data: {}",
-        s.real_data
+        used_entries
             .iter()
-            .filter(|r| is_scenario_instrument(s, r))
             .map(|r| r.path.as_str())
             .collect::<Vec<_>>()
             .join(", ")
     );
-    let write_err = |e: cascade_journal::JournalError| err(&log, e.to_string());
-    let mut w = Writer::create(&log, kept, description.clone()).map_err(write_err)?;
-    for (_, _, mut e) in tagged {
-        e.instrument = remap[e.instrument.index()];
-        w.write(&e).map_err(write_err)?;
-    }
-    let summary = w.finish().map_err(write_err)?;
+    let summary = parts
+        .write(
+            &log,
+            OutputInstruments::UsedInTableOrder,
+            description.clone(),
+        )
+        .map_err(import_err)?;
     Ok(Some(RealOutcome::Ready(Box::new(Prepared {
         info: DataInfo {
             scenario: s.id.clone(),
@@ -310,48 +311,6 @@ pub(crate) fn real(
         },
         input: Input::Log(log),
     }))))
-}
-
-/// Keeps, per instrument, only the finest mark-price bars (1-minute ones where present: a
-/// coarser mark is a coarser path, see `cascade_engine::bars`), and says in a note when the
-/// finest is coarser than a minute or when coarser bars were left out.
-fn mark_bars_finest(
-    tagged: &mut Vec<(i64, usize, Event)>,
-    specs: &[InstrumentSpec],
-    notes: &mut Vec<String>,
-) {
-    let interval = |e: &Event| match &e.body {
-        EventBody::Bar(b) if b.source == BarSource::Mark => Some(b.interval_s),
-        _ => None,
-    };
-    let mut finest: Vec<Option<u32>> = vec![None; specs.len()];
-    let mut coarsest: Vec<Option<u32>> = vec![None; specs.len()];
-    for (_, _, e) in tagged.iter() {
-        if let Some(iv) = interval(e) {
-            let i = e.instrument.index();
-            finest[i] = Some(finest[i].map_or(iv, |f| f.min(iv)));
-            coarsest[i] = Some(coarsest[i].map_or(iv, |c| c.max(iv)));
-        }
-    }
-    tagged
-        .retain(|(_, _, e)| interval(e).is_none_or(|iv| Some(iv) == finest[e.instrument.index()]));
-    for (i, spec) in specs.iter().enumerate() {
-        let (Some(f), Some(c)) = (finest[i], coarsest[i]) else {
-            continue;
-        };
-        if c > f {
-            notes.push(format!(
-                "{} {}: mark-price bars of {c} s left out for the finer {f} s ones",
-                spec.venue, spec.symbol
-            ));
-        }
-        if f > 60 {
-            notes.push(format!(
-                "{} {}: the mark comes from {f} s bars (no 1-minute mark klines): the liquidation check meets each bar's extremes at a third and two thirds of the bar, not when they happened",
-                spec.venue, spec.symbol
-            ));
-        }
-    }
 }
 
 /// The real-data directory from the environment: `CASCADE_DATA_DIR` when it is set and is a

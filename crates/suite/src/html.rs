@@ -5,13 +5,28 @@
 //! ([`run_page_path`]), rendered by the report crate.
 
 use crate::card::Card;
-use crate::chart::{esc, Chart, Line, Marker, YFormat, PALETTE};
 use crate::data::{DataInfo, DataKind};
 use crate::outcome::SuiteOutcome;
 use crate::text::{comparison_rows, pct};
+use cascade_report::chart::{esc, Chart, Marker, Series, Shape, Span, Style, YFormat};
 use cascade_report::scorecard_legend;
 use cascade_types::{InstrumentKind, Output};
 use std::fmt::Write;
+
+/// Colours for the entries, in order.
+const PALETTE: &[&str] = &[
+    "#0969da", "#cf222e", "#1a7f37", "#8250df", "#bc4c00", "#1b7c83", "#9a6700", "#57606a",
+];
+
+/// The crash window, shaded as on the run pages.
+fn crash_span(span: (i64, i64)) -> Span {
+    Span {
+        x0: span.0,
+        x1: span.1,
+        color: "#9a6700",
+        label: "crash window".to_string(),
+    }
+}
 
 const CSS: &str = "
 body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;color:#1f2328;background:#f6f8fa;margin:0}
@@ -154,7 +169,7 @@ fn price_chart(first: &Card, x_range: (i64, i64), span: (i64, i64)) -> Chart {
     let r = &first.record;
     let mut c = Chart::new("Price", YFormat::Number, x_range);
     c.height = 280.0;
-    c.span = Some(span);
+    c.spans.push(crash_span(span));
     for (i, spec) in r.instruments.iter().enumerate() {
         let of = |f: &dyn Fn(&cascade_report::MarketPoint) -> Option<f64>| -> Vec<(i64, f64)> {
             r.market
@@ -169,24 +184,27 @@ fn price_chart(first: &Card, x_range: (i64, i64), span: (i64, i64)) -> Chart {
         trim_flat_tail(&mut mark);
         let spot = spec.kind == InstrumentKind::Spot;
         if !last.is_empty() {
-            c.lines.push(Line {
-                name: format!(
+            c.series.push(Series::new(
+                &format!(
                     "{} {} last",
                     spec.symbol,
                     if spot { "spot" } else { "perp" }
                 ),
-                color: if spot { "#1a7f37" } else { "#0969da" },
-                dashed: false,
-                points: last,
-            });
+                if spot { "#1a7f37" } else { "#0969da" },
+                Style::Line,
+                last,
+            ));
         }
         if !mark.is_empty() && !spot {
-            c.lines.push(Line {
-                name: format!("{} mark", spec.symbol),
-                color: "#8c959f",
-                dashed: true,
-                points: mark,
-            });
+            c.series.push(
+                Series::new(
+                    &format!("{} mark", spec.symbol),
+                    "#8c959f",
+                    Style::Line,
+                    mark,
+                )
+                .dashed(),
+            );
         }
     }
     c
@@ -201,7 +219,7 @@ fn return_chart(cards: &[&Card], x_range: (i64, i64), span: (i64, i64)) -> Chart
         x_range,
     );
     c.height = 300.0;
-    c.span = Some(span);
+    c.spans.push(crash_span(span));
     for (k, card) in cards.iter().enumerate() {
         let color = PALETTE[k % PALETTE.len()];
         let eq = &card.record.equity;
@@ -215,15 +233,14 @@ fn return_chart(cards: &[&Card], x_range: (i64, i64), span: (i64, i64)) -> Chart
             let i = eq.partition_point(|s| s.ts <= ts).saturating_sub(1);
             eq[i].equity.to_f64() / first - 1.0
         };
-        c.lines.push(Line {
-            name: card.entry.clone(),
+        c.series.push(Series::new(
+            &card.entry,
             color,
-            dashed: false,
-            points: eq
-                .iter()
+            Style::Line,
+            eq.iter()
                 .map(|s| (s.ts.nanos(), s.equity.to_f64() / first - 1.0))
                 .collect(),
-        });
+        ));
         for o in &card.record.outputs {
             let (cross, what) = match o.output {
                 Output::Liquidation {
@@ -240,7 +257,7 @@ fn return_chart(cards: &[&Card], x_range: (i64, i64), span: (i64, i64)) -> Chart
             c.markers.push(Marker {
                 x: o.ts.nanos(),
                 y: ret(o.ts),
-                cross,
+                shape: if cross { Shape::Cross } else { Shape::Diamond },
                 color,
                 title: format!("{}: {} {what}", card.entry, o.ts),
             });

@@ -45,7 +45,6 @@
 
 mod card;
 mod catalogue;
-mod chart;
 mod data;
 mod error;
 mod html;

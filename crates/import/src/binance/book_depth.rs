@@ -3,9 +3,9 @@
 //! `band_bps` (× 100). `depth` and `notional` are sums the venue computed, rounded half-even
 //! to 8 decimals; `weighted_avg_price` (notional ÷ depth, added by some re-exports) is ignored.
 
-use crate::format::Layout;
+use crate::layout::Layout;
+use crate::parser::{CsvParser, FileInstrument, Out};
 use crate::row::Row;
-use crate::source::{CsvParser, FileInstrument, Out};
 use crate::values;
 use crate::ImportError;
 use cascade_types::{DepthBand, EventBody};

@@ -1,9 +1,9 @@
 //! Futures bookTicker: `update_id,best_bid_price,best_bid_qty,best_ask_price,best_ask_qty,
 //! transaction_time,event_time`, stamped at the transaction time.
 
-use crate::format::Layout;
+use crate::layout::Layout;
+use crate::parser::{CsvParser, FileInstrument, Out};
 use crate::row::Row;
-use crate::source::{CsvParser, FileInstrument, Out};
 use crate::values;
 use crate::ImportError;
 use cascade_types::{BookTop, EventBody};

@@ -4,9 +4,9 @@
 //! the rows (BTCUSDT 2020 → 2026: 3,190 of 7,120 rows, 47 ms at most), which would otherwise put
 //! a 00:00 settlement outside a window that ends at 00:00.
 
-use crate::format::Layout;
+use crate::layout::Layout;
+use crate::parser::{CsvParser, FileInstrument, Out};
 use crate::row::Row;
-use crate::source::{CsvParser, FileInstrument, Out};
 use crate::values;
 use crate::ImportError;
 use cascade_types::{EventBody, FundingSettlement, Ts};

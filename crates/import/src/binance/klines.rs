@@ -6,9 +6,9 @@
 //! moment its high, low and close are known. The interval comes from each row's open and
 //! close times and must agree with an interval in the file name (`-1m-`).
 
-use crate::format::Layout;
+use crate::layout::Layout;
+use crate::parser::{CsvParser, FileInstrument, Out};
 use crate::row::Row;
-use crate::source::{CsvParser, FileInstrument, Out};
 use crate::values;
 use crate::ImportError;
 use cascade_types::{Bar, BarSource, EventBody, Price};

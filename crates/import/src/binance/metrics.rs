@@ -9,10 +9,10 @@
 //! buy/sell *ratio* is not imported: `TakerVolume` needs the volumes, which these files do
 //! not have. Values and ratios are computed by the venue and rounded half-even.
 
-use crate::format::Layout;
+use crate::layout::Layout;
 use crate::names;
+use crate::parser::{CsvParser, Out};
 use crate::row::Row;
-use crate::source::{CsvParser, Out};
 use crate::values;
 use crate::ImportError;
 use cascade_types::{EventBody, LongShortRatio, Money, OpenInterest, RatioSource};

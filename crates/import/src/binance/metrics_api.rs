@@ -10,9 +10,9 @@
 //! metric only. The account/position shares, the taker ratio and the OHLC prices are ignored.
 //! All values are computed by the venue (or the exporter's floats) and rounded half-even.
 
-use crate::format::Layout;
+use crate::layout::Layout;
+use crate::parser::{CsvParser, FileInstrument, Out};
 use crate::row::Row;
-use crate::source::{CsvParser, FileInstrument, Out};
 use crate::values;
 use crate::ImportError;
 use cascade_types::{EventBody, LongShortRatio, Money, OpenInterest, RatioSource, TakerVolume};

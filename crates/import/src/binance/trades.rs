@@ -8,9 +8,9 @@
 //! Both exist with a header (futures) and without (spot, with `is_best_match`); times are in
 //! milliseconds, or microseconds in spot files since 2025 (told apart by magnitude).
 
-use crate::format::Layout;
+use crate::layout::Layout;
+use crate::parser::{CsvParser, FileInstrument, Out};
 use crate::row::Row;
-use crate::source::{CsvParser, FileInstrument, Out};
 use crate::values;
 use crate::ImportError;
 use cascade_types::{EventBody, Side, Trade};

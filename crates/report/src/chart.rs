@@ -1,5 +1,13 @@
 //! Hand-written SVG line charts: time on x, one value axis on y, nice ticks, grid, legend,
 //! shaded spans, markers with native tooltips (`<title>`). No scripts, no fonts to load.
+//! Used by the run report's page and by the suite's page, so the two look alike.
+//!
+//! ```
+//! use cascade_report::chart::{Chart, Series, Style, YFormat};
+//! let mut c = Chart::new("Price", YFormat::Number, (0, 60_000_000_000));
+//! c.series.push(Series::new("last", "#0969da", Style::Line, vec![(0, 1.0), (60_000_000_000, 2.0)]));
+//! assert!(c.render().starts_with("<svg"));
+//! ```
 //!
 //! Long series are decimated per pixel column keeping the first, lowest, highest and last
 //! point, so a crash wick survives however many points the run recorded.
@@ -15,7 +23,7 @@ const FONT: &str = "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Ari
 
 /// How y values are labelled.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum YFormat {
+pub enum YFormat {
     /// Plain number with thousands separators.
     Number,
     /// Compact: 1.2k, 3.4M, 5.6B.
@@ -28,7 +36,7 @@ pub(crate) enum YFormat {
 
 /// How a series is drawn.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Style {
+pub enum Style {
     /// A polyline.
     Line,
     /// A step line (value holds until the next point).
@@ -41,22 +49,24 @@ pub(crate) enum Style {
 
 /// One series.
 #[derive(Clone, Debug)]
-pub(crate) struct Series {
+pub struct Series {
+    /// Name, shown in the legend.
     pub name: String,
+    /// Stroke (or fill) colour, CSS syntax.
     pub color: &'static str,
+    /// How it is drawn.
     pub style: Style,
+    /// Dashed stroke.
     pub dashed: bool,
+    /// Stroke width in pixels.
     pub width: f64,
+    /// (time in ns since the epoch, value); a NaN value is a gap.
     pub points: Vec<(i64, f64)>,
 }
 
 impl Series {
-    pub(crate) fn new(
-        name: &str,
-        color: &'static str,
-        style: Style,
-        points: Vec<(i64, f64)>,
-    ) -> Self {
+    /// A solid series of width 1.6.
+    pub fn new(name: &str, color: &'static str, style: Style, points: Vec<(i64, f64)>) -> Self {
         Series {
             name: name.to_string(),
             color,
@@ -66,11 +76,13 @@ impl Series {
             points,
         }
     }
-    pub(crate) fn dashed(mut self) -> Self {
+    /// Dashed.
+    pub fn dashed(mut self) -> Self {
         self.dashed = true;
         self
     }
-    pub(crate) fn width(mut self, w: f64) -> Self {
+    /// With stroke width `w`.
+    pub fn width(mut self, w: f64) -> Self {
         self.width = w;
         self
     }
@@ -78,7 +90,7 @@ impl Series {
 
 /// A marker shape.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) enum Shape {
+pub enum Shape {
     /// ▲
     Up,
     /// ▼
@@ -91,40 +103,59 @@ pub(crate) enum Shape {
 
 /// A marker at (time, value) with a tooltip.
 #[derive(Clone, Debug)]
-pub(crate) struct Marker {
+pub struct Marker {
+    /// Time, ns since the epoch.
     pub x: i64,
+    /// Value.
     pub y: f64,
+    /// Shape.
     pub shape: Shape,
+    /// Colour, CSS syntax.
     pub color: &'static str,
+    /// Tooltip.
     pub title: String,
 }
 
 /// A shaded time span (e.g. the crash window).
 #[derive(Clone, Debug)]
-pub(crate) struct Span {
+pub struct Span {
+    /// Start, ns since the epoch.
     pub x0: i64,
+    /// End, ns since the epoch.
     pub x1: i64,
+    /// Colour, CSS syntax.
     pub color: &'static str,
+    /// Label drawn at its top left.
     pub label: String,
 }
 
 /// A chart.
 #[derive(Clone, Debug)]
-pub(crate) struct Chart {
+pub struct Chart {
+    /// Title, drawn top left.
     pub title: String,
+    /// Width in pixels.
     pub width: f64,
+    /// Height in pixels.
     pub height: f64,
+    /// How y values are labelled.
     pub y_format: YFormat,
+    /// Whether the y axis always includes zero.
     pub include_zero: bool,
+    /// The time range drawn (ns since the epoch).
     pub x_range: (i64, i64),
+    /// The series, drawn in order.
     pub series: Vec<Series>,
+    /// Markers (at most one per pixel column, shape and colour is drawn).
     pub markers: Vec<Marker>,
     /// Legend entries for markers: (shape, color, label).
     pub marker_legend: Vec<(Shape, &'static str, String)>,
+    /// Shaded time spans, behind everything.
     pub spans: Vec<Span>,
 }
 
-pub(crate) fn esc(s: &str) -> String {
+/// HTML/XML escaping of text and attribute values.
+pub fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -361,7 +392,8 @@ fn bucket_sums(points: &[(i64, f64)], x0: i64, x1: i64, columns: usize) -> Vec<(
 }
 
 impl Chart {
-    pub(crate) fn new(title: &str, y_format: YFormat, x_range: (i64, i64)) -> Self {
+    /// An empty chart of `title` over `x_range`, 1100 × 260 px.
+    pub fn new(title: &str, y_format: YFormat, x_range: (i64, i64)) -> Self {
         Chart {
             title: title.to_string(),
             width: 1100.0,
@@ -377,14 +409,14 @@ impl Chart {
     }
 
     /// True when nothing would be drawn.
-    pub(crate) fn is_empty(&self) -> bool {
+    pub fn is_empty(&self) -> bool {
         self.series
             .iter()
             .all(|s| s.points.iter().all(|p| p.1.is_nan()))
     }
 
     /// Renders the chart as an `<svg>` element.
-    pub(crate) fn render(&self) -> String {
+    pub fn render(&self) -> String {
         let (w, h) = (self.width, self.height);
         let (pl, pr, pt, pb) = (MARGIN_LEFT, w - MARGIN_RIGHT, MARGIN_TOP, h - MARGIN_BOTTOM);
         let (x0, x1) = (self.x_range.0, self.x_range.1.max(self.x_range.0 + 1));

@@ -1,0 +1,364 @@
+//! Files → one event log: the one import path of cascade (the CLI's `backtest import` and the
+//! suite's real data both use it).
+//!
+//! It runs in two steps so that a caller can look at what the files held before the log is
+//! written:
+//!
+//! 1. [`import_parts`] streams each input file into its own temporary **part log** (constant
+//!    memory), resolving instruments in one shared [`InstrumentTable`], keeping only the
+//!    events inside an optional time window, and reports each file ([`FileReport`]);
+//! 2. [`Parts::write`] k-way merges the parts in the total order
+//!    `(ts, source priority, seq)` — the priority of a file is its position in the input
+//!    list, `seq` its own order — into the output, written under a temporary name and renamed
+//!    when complete, so an interrupted import never leaves a log that poses as whole.
+//!
+//! The part logs are removed when [`Parts`] is dropped, whatever happened.
+//! [`data_files`] expands directories into their data files in path order.
+
+use crate::{open, Format, ImportError, ImportOptions, ImportStats, InstrumentTable};
+use cascade_journal::{JournalError, Merge, MergeInput, Reader, WriteSummary, Writer};
+use cascade_types::{Event, InstrumentId, InstrumentSpec, Ts};
+use std::path::{Path, PathBuf};
+
+/// One file to import and how.
+#[derive(Clone, Debug)]
+pub struct LogInput {
+    /// The file (plain, `.gz` or `.zip`).
+    pub path: PathBuf,
+    /// Its import options (format, venue, symbol, bar source…).
+    pub options: ImportOptions,
+}
+
+/// What one input file gave.
+#[derive(Clone, Debug)]
+pub struct FileReport {
+    /// The file, as given.
+    pub path: PathBuf,
+    /// Its format (detected or forced).
+    pub format: Format,
+    /// The importer's counts (every event of the file, inside the window or not).
+    pub stats: ImportStats,
+    /// Events kept (inside the window) and written to the part log.
+    pub kept: u64,
+}
+
+impl FileReport {
+    /// One line: `path (format, N rows -> M events[, …])`, as `backtest import` prints it.
+    pub fn line(&self) -> String {
+        let s = &self.stats;
+        let mut line = format!(
+            "{} ({}, {} rows -> {} events",
+            self.path.display(),
+            self.format,
+            s.rows,
+            s.events
+        );
+        if s.rows_without_events > 0 {
+            line.push_str(&format!(", {} rows without events", s.rows_without_events));
+        }
+        if s.clamped > 0 {
+            line.push_str(&format!(", {} capture times clamped", s.clamped));
+        }
+        line.push(')');
+        line
+    }
+}
+
+/// Which instrument table the output log gets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OutputInstruments {
+    /// Every instrument of the import table, sorted by (venue, symbol, kind) — the table of
+    /// the journal's merge. `backtest import` writes this.
+    AllSorted,
+    /// Only the instruments with at least one kept event, in the import table's order (ids
+    /// renumbered). The suite writes this, so a scenario's perpetual keeps its place.
+    UsedInTableOrder,
+}
+
+/// The imported part logs, ready to be merged by [`Parts::write`]. Removes them when dropped.
+pub struct Parts {
+    parts: Vec<PathBuf>,
+    files: Vec<FileReport>,
+    specs: Vec<InstrumentSpec>,
+    used: Vec<bool>,
+}
+
+impl Drop for Parts {
+    fn drop(&mut self) {
+        for p in &self.parts {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+}
+
+fn log_err(doing: String) -> impl FnOnce(JournalError) -> ImportError {
+    move |source| ImportError::Log {
+        doing,
+        source: Box::new(source),
+    }
+}
+
+/// Imports each input into a part log in `dir` (named `.{stem}.part{i}`), in order. Only
+/// events with `window.0 <= ts < window.1` are kept when a window is given. `observe` sees
+/// every kept event, with the index of its input, in file order; `on_file` each file's
+/// report once the file is done. Instruments are resolved in `table` (strict or infer).
+pub fn import_parts(
+    inputs: &[LogInput],
+    table: &mut InstrumentTable,
+    window: Option<(Ts, Ts)>,
+    dir: &Path,
+    stem: &str,
+    mut observe: impl FnMut(usize, &Event),
+    mut on_file: impl FnMut(&FileReport),
+) -> Result<Parts, ImportError> {
+    std::fs::create_dir_all(dir).map_err(|source| ImportError::Io {
+        path: dir.to_path_buf(),
+        doing: "creating the directory",
+        source,
+    })?;
+    let mut parts = Parts {
+        parts: Vec::with_capacity(inputs.len()),
+        files: Vec::with_capacity(inputs.len()),
+        specs: Vec::new(),
+        used: Vec::new(),
+    };
+    for (i, input) in inputs.iter().enumerate() {
+        let part = dir.join(format!(".{stem}.part{i}"));
+        parts.parts.push(part.clone());
+        let report = import_one(
+            input,
+            i,
+            &part,
+            table,
+            window,
+            &mut parts.used,
+            &mut observe,
+        )?;
+        on_file(&report);
+        parts.files.push(report);
+    }
+    parts.specs = table.specs().to_vec();
+    parts.used.resize(parts.specs.len(), false);
+    Ok(parts)
+}
+
+/// Imports one file into a part log.
+fn import_one(
+    input: &LogInput,
+    index: usize,
+    part: &Path,
+    table: &mut InstrumentTable,
+    window: Option<(Ts, Ts)>,
+    used: &mut Vec<bool>,
+    observe: &mut impl FnMut(usize, &Event),
+) -> Result<FileReport, ImportError> {
+    let file = &input.path;
+    let doing = || format!("importing {} into {}", file.display(), part.display());
+    let mut importer = open(file, &input.options, table)?;
+    let mut writer = Writer::create(
+        part,
+        importer.table().specs().to_vec(),
+        file.display().to_string(),
+    )
+    .map_err(log_err(doing()))?;
+    let mut kept = 0;
+    while let Some(event) = importer.next() {
+        let event = event?;
+        if window.is_some_and(|(start, end)| !(start <= event.ts && event.ts < end)) {
+            continue;
+        }
+        let specs = importer.table().specs();
+        for spec in &specs[writer.instruments().len()..] {
+            writer
+                .add_instrument(spec.clone())
+                .map_err(log_err(doing()))?;
+        }
+        writer.write(&event).map_err(log_err(doing()))?;
+        let id = event.instrument.index();
+        if used.len() <= id {
+            used.resize(id + 1, false);
+        }
+        used[id] = true;
+        kept += 1;
+        observe(index, &event);
+    }
+    let report = FileReport {
+        path: file.clone(),
+        format: importer.format(),
+        stats: importer.stats(),
+        kept,
+    };
+    drop(importer);
+    // Instruments a late row added after the last event are still in the table.
+    for spec in &table.specs()[writer.instruments().len()..] {
+        writer
+            .add_instrument(spec.clone())
+            .map_err(log_err(doing()))?;
+    }
+    writer.finish().map_err(log_err(doing()))?;
+    Ok(report)
+}
+
+impl Parts {
+    /// Each input file's report, in input order.
+    pub fn files(&self) -> &[FileReport] {
+        &self.files
+    }
+
+    /// The import table's instruments.
+    pub fn instruments(&self) -> &[InstrumentSpec] {
+        &self.specs
+    }
+
+    /// Whether instrument `id` of the import table has a kept event.
+    pub fn is_used(&self, id: InstrumentId) -> bool {
+        self.used.get(id.index()).copied().unwrap_or(false)
+    }
+
+    /// Merges the parts into the log at `out` (written as `.{name}.partial` beside it, then
+    /// renamed) with the instrument table `instruments` says and the source description
+    /// `source`; the parts are removed.
+    pub fn write(
+        self,
+        out: &Path,
+        instruments: OutputInstruments,
+        source: String,
+    ) -> Result<WriteSummary, ImportError> {
+        let dir = out
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let name = out
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let tmp = dir.join(format!(".{name}.partial"));
+        let result = self.merge_into(&tmp, instruments, source);
+        let summary = match result {
+            Ok(s) => s,
+            Err(e) => {
+                let _ = std::fs::remove_file(&tmp);
+                return Err(e);
+            }
+        };
+        std::fs::rename(&tmp, out).map_err(|source| {
+            let _ = std::fs::remove_file(&tmp);
+            ImportError::Io {
+                path: out.to_path_buf(),
+                doing: "moving the finished log into place",
+                source,
+            }
+        })?;
+        Ok(WriteSummary {
+            path: out.to_path_buf(),
+            ..summary
+        })
+    }
+
+    fn merge_into(
+        &self,
+        tmp: &Path,
+        instruments: OutputInstruments,
+        source: String,
+    ) -> Result<WriteSummary, ImportError> {
+        let doing = || format!("merging the part logs into {}", tmp.display());
+        let inputs = self
+            .parts
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                Ok(MergeInput {
+                    reader: Reader::open(p)?,
+                    priority: i as u32,
+                })
+            })
+            .collect::<Result<Vec<_>, JournalError>>()
+            .map_err(log_err(doing()))?;
+        let merge = Merge::new(inputs).map_err(log_err(doing()))?;
+        match instruments {
+            OutputInstruments::AllSorted => merge.write_to(tmp, source).map_err(log_err(doing())),
+            OutputInstruments::UsedInTableOrder => {
+                let kept: Vec<&InstrumentSpec> = self
+                    .specs
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| self.used[*i])
+                    .map(|(_, s)| s)
+                    .collect();
+                let key = |s: &InstrumentSpec| (s.venue.clone(), s.symbol.clone(), s.kind);
+                // Merged id → output id (None: an instrument without kept events).
+                let remap: Vec<Option<InstrumentId>> = merge
+                    .instruments()
+                    .iter()
+                    .map(|m| {
+                        kept.iter()
+                            .position(|k| key(k) == key(m))
+                            .map(|n| InstrumentId(n as u32))
+                    })
+                    .collect();
+                let specs = kept.into_iter().cloned().collect();
+                let mut w = Writer::create(tmp, specs, source).map_err(log_err(doing()))?;
+                for merged in merge {
+                    let mut e = merged.map_err(log_err(doing()))?.event;
+                    // Every kept event's instrument is used, so it has an output id.
+                    e.instrument = remap[e.instrument.index()].unwrap_or(e.instrument);
+                    w.write(&e).map_err(log_err(doing()))?;
+                }
+                w.finish().map_err(log_err(doing()))
+            }
+        }
+    }
+}
+
+/// Expands directories into their data files (`.csv`, `.gz`, `.zip`, `.json`, searched
+/// recursively),
+/// sorted, so the order never depends on the file system. Files are taken as given.
+pub fn data_files(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, ImportError> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), ImportError> {
+        let io = |source| ImportError::Io {
+            path: dir.to_path_buf(),
+            doing: "reading the directory",
+            source,
+        };
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map_err(io)?
+            .map(|e| e.map(|e| e.path()))
+            .collect::<std::io::Result<_>>()
+            .map_err(io)?;
+        entries.sort();
+        for p in entries {
+            if p.is_dir() {
+                walk(&p, out)?;
+            } else if is_data_file(&p) {
+                out.push(p);
+            }
+        }
+        Ok(())
+    }
+    let mut files = Vec::new();
+    for input in inputs {
+        if input.is_dir() {
+            walk(input, &mut files)?;
+        } else if input.exists() {
+            files.push(input.clone());
+        } else {
+            return Err(ImportError::Missing {
+                path: input.clone(),
+            });
+        }
+    }
+    if files.is_empty() {
+        return Err(ImportError::NoDataFiles);
+    }
+    Ok(files)
+}
+
+fn is_data_file(p: &Path) -> bool {
+    let name = p
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    [".csv", ".gz", ".zip", ".json"]
+        .iter()
+        .any(|ext| name.ends_with(ext))
+}
