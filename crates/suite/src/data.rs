@@ -96,6 +96,10 @@ pub(crate) enum Input {
 pub(crate) struct Prepared {
     pub info: DataInfo,
     pub input: Input,
+    /// Real data: the first traded price of the perpetual (trade or last-price bar) in the
+    /// window, where its runs start — marks and book snapshots recorded before any trade say
+    /// nothing about where an order would have filled.
+    pub first_price: Option<Ts>,
 }
 
 /// The scenario's reconstruction.
@@ -117,6 +121,7 @@ pub(crate) fn reconstruction(s: &Scenario) -> Prepared {
             instruments: r.instruments,
             events: r.events,
         },
+        first_price: None,
     }
 }
 
@@ -309,6 +314,7 @@ pub(crate) fn real(
             content_hash: Some(format!("xxh3:{:016x}", summary.header.content_hash)),
             covers_crash,
         },
+        first_price,
         input: Input::Log(log),
     }))))
 }

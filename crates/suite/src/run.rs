@@ -168,6 +168,18 @@ fn run_one(
             ));
         }
     }
+    if let Some(t) = ds.prepared.first_price.filter(|t| *t > s.window.start) {
+        // Real data: the run starts at the perpetual's first traded price (the coverage
+        // table counts what came before it as outside the window).
+        spec.config.from = Some(t);
+        suite_notes.push(Note::new(
+            "window",
+            format!(
+                "starts at the perpetual's first traded price {t}, not the scenario's {}: the marks and book recorded before it are not applied",
+                s.window.start
+            ),
+        ));
+    }
     spec.scenario = Some(s.id.clone());
     spec.crash_window = Some((s.crash_window.start, s.crash_window.end));
     let exec = ExecConfig {
