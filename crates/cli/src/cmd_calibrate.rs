@@ -5,16 +5,17 @@
 use crate::cmd_run::CrowdArgs;
 use anyhow::{Context, Result};
 use cascade_crowd::CalibrationGrid;
-use cascade_engine::{calibrate_logs, CalibrateSpec, CrowdSetup};
+use cascade_engine::{calibrate_logs, CalibrateSpec, CrowdSetup, VenuePreset};
 use cascade_types::{Money, Ts};
 use std::path::PathBuf;
 
 /// Arguments of `backtest calibrate`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// Venue preset: binance-usdm, binance-usdm@YYYY-MM-DD, bybit, hyperliquid-2025.
+    /// Venue preset: binance-usdm, binance-usdm@YYYY-MM-DD, bybit, hyperliquid-2025,
+    /// bitmex-2020.
     #[arg(long)]
-    venue: String,
+    venue: VenuePreset,
     /// Start of the fitted window (UTC, e.g. 2024-08-05T00:00:00Z or 2024-08-05).
     #[arg(long, value_name = "TS")]
     from: String,

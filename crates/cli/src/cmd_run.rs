@@ -7,7 +7,7 @@ pub(crate) mod progress;
 use anyhow::{bail, Context, Result};
 use cascade_engine::{
     merge_results, CrowdSetup, ExecConfig, PipelineConfig, Progress, RunConfig, RunSpec, Shard,
-    Sweep,
+    Sweep, VenuePreset,
 };
 use cascade_strategy::{Params, Registry};
 use cascade_types::Money;
@@ -48,9 +48,10 @@ pub struct RunArgs {
     /// A parameter override `k=v` (repeatable; wins over --params).
     #[arg(long = "param", value_name = "K=V")]
     param: Vec<String>,
-    /// Venue preset: binance-usdm, binance-usdm@YYYY-MM-DD, bybit, hyperliquid-2025.
+    /// Venue preset: binance-usdm, binance-usdm@YYYY-MM-DD, bybit, hyperliquid-2025,
+    /// bitmex-2020.
     #[arg(long)]
-    venue: String,
+    venue: VenuePreset,
     /// Output directory of the run (journal, reports, manifest).
     #[arg(long)]
     out: PathBuf,
@@ -184,7 +185,7 @@ pub fn run(a: RunArgs) -> Result<()> {
         crowd: a.crowd.setup()?,
         ..RunConfig::default()
     };
-    let mut spec = RunSpec::new(a.logs, &a.strategy, params, &a.venue);
+    let mut spec = RunSpec::new(a.logs, &a.strategy, params, a.venue);
     spec.config = config;
     let progress = Progress::new();
     let mut exec = a.pipeline.exec();

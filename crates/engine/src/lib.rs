@@ -32,7 +32,7 @@
 //! }
 //! w.finish()?;
 //!
-//! let spec = RunSpec::new(vec![log], "noop", Params::new(), "binance-usdm");
+//! let spec = RunSpec::new(vec![log], "noop", Params::new(), "binance-usdm".parse()?);
 //! let out = dir.path().join("run");
 //! let outcome = run(&spec, &Registry::with_builtins(), Some(&out), &ExecConfig::default())?;
 //! assert_eq!(outcome.manifest.final_state.market_events, 100);
@@ -72,6 +72,7 @@ mod views;
 
 pub use adl_watch::{AdlExposure, QueueSpot};
 pub use cascade_crowd::CrowdConfig;
+pub use cascade_exchange::{VenueKind, VenuePreset};
 pub use collect::{MarketTotals, RunData};
 pub use config::{CrowdBook, CrowdSetup, ExecConfig, Progress, RunConfig};
 pub use error::EngineError;

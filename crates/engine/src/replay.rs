@@ -96,7 +96,7 @@ pub fn verify(dir: &Path, registry: &Registry, exec: &ExecConfig) -> Result<Veri
         instruments: &manifest.instruments,
         strategy,
         venue: Venue::new(
-            &manifest.venue,
+            &manifest.venue.parse::<cascade_exchange::VenuePreset>()?,
             &manifest.instruments,
             manifest.start(),
             manifest.config.insurance_fund,

@@ -12,6 +12,7 @@ use crate::reports;
 use crate::run_journal::JournalWriter;
 use crate::source::{open_logs, Inputs};
 use crate::venue::Venue;
+use cascade_exchange::VenuePreset;
 use cascade_strategy::{Params, Registry};
 use cascade_types::Ts;
 use std::path::{Path, PathBuf};
@@ -25,8 +26,8 @@ pub struct RunSpec {
     pub strategy: String,
     /// Strategy parameters.
     pub params: Params,
-    /// Venue preset name.
-    pub venue: String,
+    /// The venue preset (recorded in the manifest in its text form, `binance-usdm@2024-05-30`).
+    pub venue: VenuePreset,
     /// Settings that shape results.
     pub config: RunConfig,
     /// The scenario the run belongs to, if any (a label for reports and results).
@@ -37,12 +38,17 @@ pub struct RunSpec {
 
 impl RunSpec {
     /// A run of `strategy` with `params` over `inputs` on `venue`, default settings.
-    pub fn new(inputs: Vec<PathBuf>, strategy: &str, params: Params, venue: &str) -> RunSpec {
+    pub fn new(
+        inputs: Vec<PathBuf>,
+        strategy: &str,
+        params: Params,
+        venue: VenuePreset,
+    ) -> RunSpec {
         RunSpec {
             inputs,
             strategy: strategy.to_string(),
             params,
-            venue: venue.to_string(),
+            venue,
             config: RunConfig::default(),
             scenario: None,
             crash_window: None,
@@ -137,7 +143,7 @@ pub fn run_inputs(
         scenario: spec.scenario.clone(),
         crash_window: spec.crash_window,
         start: inputs.start,
-        venue: spec.venue.clone(),
+        venue: spec.venue.to_string(),
         venue_rules: executed.rules_name,
         config: spec.config.clone(),
         seeds: [("run".to_string(), spec.config.seed)]

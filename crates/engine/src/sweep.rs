@@ -39,6 +39,7 @@ use crate::config::{ExecConfig, Progress, RunConfig};
 use crate::error::EngineError;
 use crate::files::write_atomic;
 use crate::run::{run, RunSpec};
+use cascade_exchange::VenuePreset;
 use cascade_strategy::{Params, Registry};
 use cascade_types::Money;
 use serde::{Deserialize, Serialize};
@@ -104,7 +105,7 @@ pub struct Sweep {
     /// Strategy registry name.
     pub strategy: String,
     /// Venue preset.
-    pub venue: String,
+    pub venue: VenuePreset,
     /// Keep each job's journal.
     pub journal: bool,
     /// Fixed parameters.
@@ -340,7 +341,10 @@ impl Sweep {
             file_name,
             content_hash: format!("{hash:016x}"),
             strategy: f.strategy,
-            venue: f.venue,
+            venue: f
+                .venue
+                .parse()
+                .map_err(|e: cascade_exchange::ExchangeError| bad(format!("venue: {e}")))?,
             journal: f.journal,
             params: f.params,
             grid,
@@ -366,7 +370,7 @@ impl Sweep {
             content_hash: self.content_hash.clone(),
             total_jobs: self.total_jobs(),
             strategy: self.strategy.clone(),
-            venue: self.venue.clone(),
+            venue: self.venue.to_string(),
         }
     }
 
@@ -507,7 +511,7 @@ fn run_job(
         inputs: scenario.logs.clone(),
         strategy: sweep.strategy.clone(),
         params,
-        venue: sweep.venue.clone(),
+        venue: sweep.venue,
         config: sweep.config.clone(),
         scenario: Some(scenario.name.clone()),
         crash_window: None,

@@ -28,6 +28,7 @@
 //! | `trading` | orders (market, limit, stop-market, stop-limit; GTC/IOC/FOK; reduce-only, post-only), tape matching, margin checks, transfers (coin between futures and spot on an inverse exchange) |
 //! | `mark`, `funding` | computed mark price, premium sampling, funding settlement |
 //! | `liquidation`, `adl` | the waterfall per venue, the ADL queue |
+//! | [`venue`] | [`VenuePreset`]: a venue by name and date, building the exchange for a run's instruments; the inverse deposit rule |
 //! | `invariants` | [`check_invariants`] |
 //! | `view`, `crowd` | read-only views; the crowd model's hooks (cheap position opening and trades, with or without the taker fee; the impact mark) |
 //!
@@ -91,6 +92,7 @@ mod market;
 mod orders;
 pub mod rules;
 mod trading;
+pub mod venue;
 mod view;
 pub mod view_into;
 
@@ -112,4 +114,5 @@ pub use rules::{
     FundingCap, FundingPrice, FundingRules, LiquidationRules, MarkMethod, MmBasis, PartialRule,
     PremiumAverage, QueueRule, VenueRules,
 };
+pub use venue::{VenueKind, VenuePreset, VENUE_PRESETS};
 pub use view::{AccountView, OrderView, PositionBrief, PositionView};

@@ -93,6 +93,8 @@ pub struct OrderView {
     pub tif: TimeInForce,
     /// Reduce-only.
     pub reduce_only: bool,
+    /// Post-only (must rest as a maker).
+    pub post_only: bool,
     /// Margin reserved.
     pub reserved: Money,
 }
@@ -203,6 +205,7 @@ impl Exchange {
                         kind: o.kind,
                         tif: o.tif,
                         reduce_only: o.reduce_only,
+                        post_only: o.post_only,
                         reserved: o.reserved,
                     }
                 })

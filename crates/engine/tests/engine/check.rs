@@ -153,7 +153,7 @@ pub fn spec(inputs: Vec<PathBuf>, strategy: &str, params: &[&str]) -> RunSpec {
     let params = Params::new()
         .with_overrides(params.iter().copied())
         .unwrap();
-    RunSpec::new(inputs, strategy, params, "binance-usdm")
+    RunSpec::new(inputs, strategy, params, "binance-usdm".parse().unwrap())
 }
 
 pub fn run_into(spec: &RunSpec, out: &Path, exec: &ExecConfig) -> RunOutcome {
