@@ -6,8 +6,8 @@ pub(crate) mod progress;
 
 use anyhow::{bail, Context, Result};
 use cascade_engine::{
-    merge_results, CrowdSetup, ExecConfig, PipelineConfig, Progress, RunConfig, RunSpec, Shard,
-    Sweep, VenuePreset,
+    merge_results, CrowdSetup, ExecConfig, FundSetting, PipelineConfig, Progress, RunConfig,
+    RunSpec, Shard, Sweep, VenuePreset,
 };
 use cascade_strategy::{Params, Registry};
 use cascade_types::Money;
@@ -64,9 +64,10 @@ pub struct RunArgs {
     /// The strategy account's starting futures balance.
     #[arg(long, default_value = "10000")]
     deposit: String,
-    /// What every insurance fund starts with.
-    #[arg(long, default_value = "0")]
-    insurance_fund: String,
+    /// What the insurance funds start with: `venue` (the preset's dated, sourced figure per
+    /// fund) or an amount in every fund (an assumption, said so in the run's notes).
+    #[arg(long, default_value = "venue")]
+    insurance_fund: FundSetting,
     /// The run's seed (recorded in the manifest).
     #[arg(long, default_value_t = 0)]
     seed: u64,
@@ -179,7 +180,7 @@ pub fn run(a: RunArgs) -> Result<()> {
             .checked_mul(1_000_000_000)
             .context("--sample-interval-s is too large")?,
         deposit: money(&a.deposit, "deposit")?,
-        insurance_fund: money(&a.insurance_fund, "insurance-fund")?,
+        insurance_fund: a.insurance_fund,
         seed: a.seed,
         expand_bars: !a.no_bar_expansion,
         crowd: a.crowd.setup()?,

@@ -5,6 +5,7 @@
 use crate::error::EngineError;
 use crate::pipeline::PipelineConfig;
 use cascade_crowd::CrowdConfig;
+use cascade_exchange::FundSetting;
 use cascade_types::{Money, Price, Qty};
 use serde::{Deserialize, Serialize};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -22,9 +23,11 @@ pub struct RunConfig {
     /// What the strategy's account starts with in its futures wallet (quote currency).
     #[serde(with = "decimal")]
     pub deposit: Money,
-    /// What every insurance fund starts with (quote currency).
-    #[serde(with = "decimal")]
-    pub insurance_fund: Money,
+    /// What the insurance funds start with: `venue` (the default), each fund's dated, sourced
+    /// figure for the venue preset ([`cascade_exchange::funds`]); or an amount in every fund
+    /// (settlement currency), which the run's notes call an assumption.
+    #[serde(with = "fund_setting")]
+    pub insurance_fund: FundSetting,
     /// The run's seed, handed to anything random in the models (recorded for replays).
     pub seed: u64,
     /// Expand bars into intra-bar ticks ([`crate::bars`]).
@@ -172,7 +175,7 @@ impl Default for RunConfig {
             latency_ns: 10_000_000,
             sample_interval_ns: 60_000_000_000,
             deposit: Money::from_int(10_000),
-            insurance_fund: Money::ZERO,
+            insurance_fund: FundSetting::Venue,
             seed: 0,
             expand_bars: true,
             scheduler_capacity: 1 << 16,
@@ -203,11 +206,10 @@ impl RunConfig {
                 self.deposit
             ));
         }
-        if self.insurance_fund.is_negative() {
-            return bad(format!(
-                "the insurance fund must not be negative, got {}",
-                self.insurance_fund
-            ));
+        if let FundSetting::Assumed(m) = self.insurance_fund {
+            if m.is_negative() {
+                return bad(format!("the insurance fund must not be negative, got {m}"));
+            }
         }
         if self.scheduler_capacity == 0 {
             return bad("the scheduler capacity must be at least 1".into());
@@ -218,6 +220,22 @@ impl RunConfig {
                 .map_err(|e| EngineError::Config(format!("crowd: {e}")))?;
         }
         Ok(())
+    }
+}
+
+/// Serde for the insurance fund setting: `"venue"` or a decimal amount (`"0"`).
+mod fund_setting {
+    use cascade_exchange::FundSetting;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(crate) fn serialize<S: Serializer>(v: &FundSetting, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(v)
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<FundSetting, D::Error> {
+        String::deserialize(d)?
+            .parse()
+            .map_err(serde::de::Error::custom)
     }
 }
 

@@ -539,7 +539,7 @@ impl Core {
             crowd,
             notes,
             adl: self.adl.finish(),
-            venue_notes: self.venue.notes().to_vec(),
+            venue_notes: self.venue.notes(),
         })
     }
 }

@@ -72,7 +72,7 @@ mod views;
 
 pub use adl_watch::{AdlExposure, QueueSpot};
 pub use cascade_crowd::CrowdConfig;
-pub use cascade_exchange::{VenueKind, VenuePreset};
+pub use cascade_exchange::{FundSetting, VenueKind, VenuePreset};
 pub use collect::{MarketTotals, RunData};
 pub use config::{CrowdBook, CrowdSetup, ExecConfig, Progress, RunConfig};
 pub use error::EngineError;

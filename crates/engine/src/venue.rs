@@ -22,7 +22,9 @@ use crate::record::Sample;
 use crate::state::{AccountFinal, FinalState};
 use cascade_crowd::Crowd;
 use cascade_exchange::view_into::AccountFigures;
-use cascade_exchange::{Exchange, ExchangeError, VenuePreset};
+use cascade_exchange::{
+    Exchange, ExchangeError, FundSetting, FundStats, StartingFund, VenuePreset,
+};
 use cascade_strategy::{AccountView, HeatmapSummary, OrderView, PositionView};
 use cascade_types::{
     AccountId, Command, Event, InstrumentId, InstrumentKind, InstrumentSpec, MarginMode, Money,
@@ -63,8 +65,11 @@ pub(crate) struct Venue {
     pending_deposit: Option<(AccountId, InstrumentId, Money)>,
     /// A deposit was just made (the strategy's view must be refreshed).
     funded: bool,
-    /// What the venue says about the run (the coin, the deposit's conversion).
+    /// What the venue says about the run (the starting funds, the coin, the deposit's
+    /// conversion).
     notes: Vec<Note>,
+    /// The starting funds (names and sources for the end-of-run fund notes).
+    funds: Vec<StartingFund>,
 }
 
 /// A run's crowd and what the engine keeps about it.
@@ -105,17 +110,70 @@ impl From<ExchangeError> for EngineError {
 }
 
 /// Builds the exchange model for `venue` (rules in force at `start`, the time of the first
-/// event) over `instruments`, with `insurance_fund` in every fund — as a run builds it
-/// ([`VenuePreset::build`]).
+/// event) over `instruments`, its insurance funds seeded as `insurance_fund` says — as a run
+/// builds it ([`VenuePreset::build`]).
 pub fn build_exchange(
     venue: &VenuePreset,
     instruments: &[InstrumentSpec],
     start: Option<Ts>,
-    insurance_fund: Money,
+    insurance_fund: FundSetting,
 ) -> Result<Exchange, EngineError> {
     venue
         .build(instruments, start, insurance_fund)
         .map_err(exchange_err)
+}
+
+/// The end-of-run line of a fund that met a deficit: what it started with, paid and received,
+/// and — for every deficit it did not pay from its balance — who did (ADL, or the fund itself
+/// under the ADL guarantee). `None` when it met no deficit.
+fn fund_note(
+    f: &StartingFund,
+    s: &FundStats,
+    balance: Money,
+    adl: &cascade_exchange::AdlRules,
+) -> Option<String> {
+    if s.to_adl == 0 && s.guaranteed == 0 && s.paid.is_zero() {
+        return None;
+    }
+    let name = f.group.name();
+    let mut text = format!(
+        "{name}: started at {}{}, paid {} of deficits, received {}, lowest {}, ended at {balance}",
+        s.seeded,
+        if f.assumed { " (assumed)" } else { "" },
+        s.paid,
+        s.received,
+        s.lowest,
+    );
+    if s.guaranteed > 0 {
+        let bound = adl.guarantee.map_or(Money::ZERO, |g| g.max_open_interest);
+        text.push_str(&format!(
+            "; under the ADL guarantee (open interest of the guaranteed contracts at most              {bound}) it paid {} deficits of {} that the venue's trigger would have sent to ADL,              going below zero where they exceeded it",
+            s.guaranteed, s.guaranteed_total
+        ));
+    }
+    if s.to_adl == 0 && s.guaranteed == 0 {
+        text.push_str("; it paid every deficit, none went to ADL");
+    }
+    if let Some((held, deficit)) = s.first_adl {
+        let why = match adl.trigger {
+            cascade_exchange::AdlTrigger::Always => {
+                "the venue's trigger sends every deficit to ADL".to_string()
+            }
+            _ => format!(
+                "the fund ran dry: the first when it held {held} against a deficit of {deficit}"
+            ),
+        };
+        text.push_str(&format!(
+            "; {} deficits of {} went to ADL instead — {why}",
+            s.to_adl, s.to_adl_total
+        ));
+        if let Some(oi) = s.lapsed_at_oi {
+            text.push_str(&format!(
+                " (the ADL guarantee had lapsed: the guaranteed contracts' open interest was {oi})"
+            ));
+        }
+    }
+    Some(text)
 }
 
 /// The crowd's config with its instrument resolved ([`CrowdSetup::first_perp`]).
@@ -145,8 +203,8 @@ pub struct CalibrateSpec {
     pub window: (Ts, Ts),
     /// The crowd's base config (its leverage is what is fitted) and optional starting book.
     pub crowd: CrowdSetup,
-    /// What every insurance fund starts with.
-    pub insurance_fund: Money,
+    /// What the insurance funds start with.
+    pub insurance_fund: FundSetting,
 }
 
 /// Fits the crowd's leverage distribution to the logs' recorded liquidations
@@ -226,17 +284,23 @@ pub fn calibrate_logs(
 
 impl Venue {
     /// Builds the exchange for `venue` (rules in force at `start`, the time of the first
-    /// event) over the run's instrument table, with `insurance_fund` in every fund.
+    /// event) over the run's instrument table, its funds seeded as `insurance_fund` says (the
+    /// notes say with what, and where the figure comes from).
     /// With `crowd`, the crowd is built over the exchange (its accounts open after the
     /// strategy's, at its first event).
     pub(crate) fn new(
         venue: &VenuePreset,
         instruments: &[InstrumentSpec],
         start: Option<Ts>,
-        insurance_fund: Money,
+        insurance_fund: FundSetting,
         crowd: Option<&CrowdSetup>,
     ) -> Result<Venue, EngineError> {
         let ex = build_exchange(venue, instruments, start, insurance_fund)?;
+        let funds = venue.starting_funds(instruments, start, insurance_fund);
+        let notes = funds
+            .iter()
+            .map(|f| Note::new("insurance fund", f.note.clone()))
+            .collect();
         let crowd = match crowd {
             None => None,
             Some(setup) => Some(CrowdState {
@@ -253,7 +317,8 @@ impl Venue {
             crowd,
             pending_deposit: None,
             funded: false,
-            notes: Vec::new(),
+            notes,
+            funds,
         })
     }
 
@@ -396,9 +461,21 @@ impl Venue {
         std::mem::take(&mut self.funded)
     }
 
-    /// What the venue says about the run.
-    pub(crate) fn notes(&self) -> &[Note] {
-        &self.notes
+    /// What the venue says about the run: its notes so far, then — for every fund that met a
+    /// deficit — what it started with, paid, and what went to ADL instead ([`fund_note`]).
+    pub(crate) fn notes(&self) -> Vec<Note> {
+        let mut notes = self.notes.clone();
+        let stats = self.ex.fund_stats();
+        let balances = self.ex.insurance_funds();
+        for f in &self.funds {
+            let k = f.group.index() as usize;
+            if let (Some(s), Some(b)) = (stats.get(k), balances.get(k)) {
+                if let Some(text) = fund_note(f, s, *b, &self.ex.rules().adl) {
+                    notes.push(Note::new("insurance fund", text));
+                }
+            }
+        }
+        notes
     }
 
     /// Applies a market event (or a tick); appends what happened to `out`.

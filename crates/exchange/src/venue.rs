@@ -20,6 +20,7 @@
 //! ([`coin_deposit`]); spot holdings and the spot wallet count in an account's equity at the
 //! perpetual's mark ([`Exchange::account_totals`](crate::Exchange::account_totals)).
 
+use crate::funds::{is_binance_major, FundGroup, FundSetting};
 use crate::{Exchange, ExchangeError, InstrumentConfig, VenueRules};
 use cascade_types::{InstrumentKind, InstrumentSpec, Money, Price, Ts};
 use std::fmt;
@@ -105,8 +106,10 @@ impl VenuePreset {
         })
     }
 
-    /// How the preset trades `spec` in a run whose first event is at `start`: its tier table
-    /// and per-instrument overrides (BTCUSDT's clearance fee on Binance).
+    /// How the preset trades `spec` in a run whose first event is at `start`: its tier table,
+    /// per-instrument overrides (BTCUSDT's clearance fee on Binance), its insurance fund
+    /// ([`FundGroup`]) and whether the venue's ADL guarantee covers it (Binance BTCUSDT,
+    /// ETHUSDT, BNBUSDT).
     pub fn instrument(
         &self,
         spec: &InstrumentSpec,
@@ -124,6 +127,9 @@ impl VenuePreset {
                 if let Ok(preset) = InstrumentConfig::binance_usdm(&spec.symbol, date) {
                     cfg.liquidation_fee_rate = preset.liquidation_fee_rate;
                 }
+                // The shared fund of BTC/ETH/BNB and its ADL guarantee; the rest share another.
+                cfg.fund = FundGroup::of(self.kind, spec).index();
+                cfg.adl_guaranteed = is_binance_major(spec);
                 return Ok(cfg);
             }
             VenueKind::Hyperliquid2025 => crate::hyperliquid_2025_tiers(&spec.base)?,
@@ -148,23 +154,22 @@ impl VenuePreset {
     }
 
     /// Builds the exchange of the preset over `instruments` (in the order of the run's
-    /// instrument table) for a run whose first event is at `start`, with `insurance_fund` in
-    /// every fund.
+    /// instrument table) for a run whose first event is at `start`, its insurance funds
+    /// seeded as `funds` says ([`VenuePreset::starting_funds`]).
     pub fn build(
         &self,
         instruments: &[InstrumentSpec],
         start: Option<Ts>,
-        insurance_fund: Money,
+        funds: FundSetting,
     ) -> Result<Exchange, ExchangeError> {
         let rules = self.rules(start)?;
         let configs = instruments
             .iter()
             .map(|s| self.instrument(s, start))
             .collect::<Result<Vec<_>, _>>()?;
-        let funds = configs.iter().map(|c| c.fund).max().map_or(0, |f| f + 1);
         let mut ex = Exchange::new(rules, configs)?;
-        for f in 0..funds {
-            ex.seed_insurance_fund(f, insurance_fund);
+        for f in self.starting_funds(instruments, start, funds) {
+            ex.seed_insurance_fund(f.group.index(), f.amount);
         }
         Ok(ex)
     }

@@ -271,6 +271,12 @@ impl Exchange {
         &self.funds
     }
 
+    /// What happened to each insurance fund so far, by fund index
+    /// ([`FundStats`](crate::funds::FundStats)).
+    pub fn fund_stats(&self) -> &[crate::funds::FundStats] {
+        &self.fund_stats
+    }
+
     /// Trading and liquidation fees collected by the venue (net of maker rebates), in the
     /// settlement asset (on an inverse exchange spot fees are apart: [`Exchange::spot_fee_pool`]).
     pub fn fee_pool(&self) -> Money {

@@ -69,7 +69,7 @@ pub struct SuiteEntry {
 /// latency_ms = 10
 /// sample_interval_s = 60
 /// deposit = "10000"
-/// insurance_fund = "0"
+/// insurance_fund = "venue"  # the preset's dated fund per contract group; or an amount, assumed
 /// seed = 0
 ///
 /// [[entry]]                 # one or more, scored in this order
@@ -233,7 +233,7 @@ fn run_config(c: &ConfigFile) -> Result<RunConfig, String> {
         r.deposit = money(d, "deposit")?;
     }
     if let Some(f) = &c.insurance_fund {
-        r.insurance_fund = money(f, "insurance_fund")?;
+        r.insurance_fund = f.parse().map_err(|e| format!("`insurance_fund`: {e}"))?;
     }
     if let Some(s) = c.seed {
         r.seed = s;
