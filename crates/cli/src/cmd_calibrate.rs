@@ -5,25 +5,27 @@
 use crate::cmd_run::CrowdArgs;
 use anyhow::{Context, Result};
 use cascade_crowd::CalibrationGrid;
-use cascade_run::{calibrate_logs, CalibrateSpec, CrowdSetup};
-use cascade_types::{Money, Ts};
+use cascade_run::{calibrate_logs, CalibrateSpec, CrowdSetup, FundSetting, VenuePreset};
+use cascade_types::Ts;
 use std::path::PathBuf;
 
 /// Arguments of `backtest calibrate`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// Venue preset: binance-usdm, binance-usdm@YYYY-MM-DD, bybit, hyperliquid-2025.
+    /// Venue preset: binance-usdm, binance-usdm@YYYY-MM-DD, bybit, hyperliquid-2025,
+    /// bitmex-2020.
     #[arg(long)]
-    venue: String,
+    venue: VenuePreset,
     /// Start of the fitted window (UTC, e.g. 2024-08-05T00:00:00Z or 2024-08-05).
     #[arg(long, value_name = "TS")]
     from: String,
     /// End of the fitted window, exclusive (UTC).
     #[arg(long, value_name = "TS")]
     to: String,
-    /// What every insurance fund starts with.
-    #[arg(long, default_value = "0")]
-    insurance_fund: String,
+    /// What the insurance funds start with: `venue` (the preset's dated, sourced figure per
+    /// fund) or an amount in every fund (an assumption, said so in the notes).
+    #[arg(long, default_value = "venue")]
+    insurance_fund: FundSetting,
     #[command(flatten)]
     crowd: CrowdArgs,
     /// Input event logs (with recorded liquidations); on equal timestamps the one listed
@@ -49,10 +51,7 @@ pub fn run(a: Args) -> Result<()> {
         venue: a.venue,
         window: (ts(&a.from, "from")?, ts(&a.to, "to")?),
         crowd,
-        insurance_fund: a
-            .insurance_fund
-            .parse::<Money>()
-            .context("--insurance-fund")?,
+        insurance_fund: a.insurance_fund,
     };
     let fit = calibrate_logs(&spec, &CalibrationGrid::default())?;
     print!("{}", fit.render());

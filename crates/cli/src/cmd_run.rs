@@ -6,8 +6,8 @@ pub(crate) mod progress;
 
 use anyhow::{bail, Context, Result};
 use cascade_run::{
-    merge_results, CrowdSetup, ExecConfig, PipelineConfig, Progress, RunConfig, RunSpec, Shard,
-    Sweep,
+    merge_results, CrowdSetup, ExecConfig, FundSetting, PipelineConfig, Progress, RunConfig,
+    RunSpec, Shard, Sweep, VenuePreset,
 };
 use cascade_strategy::{Params, Registry};
 use cascade_types::Money;
@@ -48,9 +48,10 @@ pub struct RunArgs {
     /// A parameter override `k=v` (repeatable; wins over --params).
     #[arg(long = "param", value_name = "K=V")]
     param: Vec<String>,
-    /// Venue preset: binance-usdm, binance-usdm@YYYY-MM-DD, bybit, hyperliquid-2025.
+    /// Venue preset: binance-usdm, binance-usdm@YYYY-MM-DD, bybit, hyperliquid-2025,
+    /// bitmex-2020.
     #[arg(long)]
-    venue: String,
+    venue: VenuePreset,
     /// Output directory of the run (journal, reports, manifest).
     #[arg(long)]
     out: PathBuf,
@@ -63,9 +64,10 @@ pub struct RunArgs {
     /// The strategy account's starting futures balance.
     #[arg(long, default_value = "10000")]
     deposit: String,
-    /// What every insurance fund starts with.
-    #[arg(long, default_value = "0")]
-    insurance_fund: String,
+    /// What the insurance funds start with: `venue` (the preset's dated, sourced figure per
+    /// fund) or an amount in every fund (an assumption, said so in the run's notes).
+    #[arg(long, default_value = "venue")]
+    insurance_fund: FundSetting,
     /// The run's seed (recorded in the manifest).
     #[arg(long, default_value_t = 0)]
     seed: u64,
@@ -205,7 +207,7 @@ pub fn run(a: RunArgs) -> Result<()> {
             .checked_mul(1_000_000_000)
             .context("--sample-interval-s is too large")?,
         deposit: money(&a.deposit, "deposit")?,
-        insurance_fund: money(&a.insurance_fund, "insurance-fund")?,
+        insurance_fund: a.insurance_fund,
         seed: a.seed,
         expand_bars: !a.no_bar_expansion,
         bar_path: cascade_run::bars::BarPathConfig {
@@ -219,7 +221,7 @@ pub fn run(a: RunArgs) -> Result<()> {
         mark_default: a.mark_default.as_deref().map(str::parse).transpose()?,
         ..RunConfig::default()
     };
-    let mut spec = RunSpec::new(a.logs, &a.strategy, params, &a.venue);
+    let mut spec = RunSpec::new(a.logs, &a.strategy, params, a.venue);
     spec.config = config;
     let progress = Progress::new();
     let mut exec = a.pipeline.exec();

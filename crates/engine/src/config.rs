@@ -5,6 +5,7 @@
 use crate::bars::BarPathConfig;
 use crate::error::EngineError;
 use cascade_crowd::CrowdConfig;
+use cascade_exchange::FundSetting;
 use cascade_types::{Money, Price, Qty, Ts};
 use serde::{Deserialize, Serialize};
 
@@ -20,9 +21,11 @@ pub struct RunConfig {
     /// What the strategy's account starts with in its futures wallet (quote currency).
     #[serde(with = "decimal")]
     pub deposit: Money,
-    /// What every insurance fund starts with (quote currency).
-    #[serde(with = "decimal")]
-    pub insurance_fund: Money,
+    /// What the insurance funds start with: `venue` (the default), each fund's dated, sourced
+    /// figure for the venue preset ([`cascade_exchange::funds`]); or an amount in every fund
+    /// (settlement currency), which the run's notes call an assumption.
+    #[serde(with = "fund_setting")]
+    pub insurance_fund: FundSetting,
     /// The run's seed, handed to anything random in the models (recorded for replays).
     pub seed: u64,
     /// Expand bars into intra-bar ticks ([`crate::bars`]).
@@ -211,7 +214,7 @@ impl Default for RunConfig {
             latency_ns: 10_000_000,
             sample_interval_ns: 60_000_000_000,
             deposit: Money::from_int(10_000),
-            insurance_fund: Money::ZERO,
+            insurance_fund: FundSetting::Venue,
             seed: 0,
             expand_bars: true,
             bar_path: BarPathConfig::default(),
@@ -247,11 +250,10 @@ impl RunConfig {
                 self.deposit
             ));
         }
-        if self.insurance_fund.is_negative() {
-            return bad(format!(
-                "the insurance fund must not be negative, got {}",
-                self.insurance_fund
-            ));
+        if let FundSetting::Assumed(m) = self.insurance_fund {
+            if m.is_negative() {
+                return bad(format!("the insurance fund must not be negative, got {m}"));
+            }
         }
         if let (Some(f), Some(t)) = (self.from, self.to) {
             if t < f {
@@ -267,6 +269,22 @@ impl RunConfig {
                 .map_err(|e| EngineError::Config(format!("crowd: {e}")))?;
         }
         Ok(())
+    }
+}
+
+/// Serde for the insurance fund setting: `"venue"` or a decimal amount (`"0"`).
+mod fund_setting {
+    use cascade_exchange::FundSetting;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(crate) fn serialize<S: Serializer>(v: &FundSetting, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(v)
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<FundSetting, D::Error> {
+        String::deserialize(d)?
+            .parse()
+            .map_err(serde::de::Error::custom)
     }
 }
 

@@ -81,6 +81,7 @@ mod views;
 
 pub use adl_watch::{AdlExposure, QueueSpot};
 pub use cascade_crowd::CrowdConfig;
+pub use cascade_exchange::{FundSetting, VenueKind, VenuePreset};
 pub use collect::{Collector, MarketTotals, RunData};
 pub use config::{CrowdBook, CrowdSetup, FundingDefault, MarkDefault, RunConfig};
 pub use engine::{Core, Finished, LoopConfig};

@@ -6,26 +6,15 @@
 //! ADL all happen inside); apply a strategy command; describe an account (for the strategy's
 //! [`AccountView`] and for samples) and itself (for the final state); check its invariants.
 //!
-//! # Venue presets
+//! The venue itself is a [`VenuePreset`] (the exchange crate's typed preset: which exchange,
+//! which date); the exchange crate builds the exchange from it, converts an inverse venue's
+//! deposit ([`cascade_exchange::venue::coin_deposit`]) and computes the account totals the
+//! strategy sees ([`Exchange::account_totals`]). What is left here is the engine's side:
+//! when the deposit is made, the crowd, and copying figures into the strategy's views.
 //!
-//! | name | rules | margin tiers |
-//! |---|---|---|
-//! | `binance-usdm` | Binance USDⓈ-M in force at the first event of the run | Binance brackets in force then, per symbol |
-//! | `binance-usdm@YYYY-MM-DD` | the same, on that date | on that date |
-//! | `bybit` | Bybit | Bybit BTCUSDT (BTC perpetuals only) |
-//! | `hyperliquid-2025` | Hyperliquid 2025 | Hyperliquid 2025, per asset |
-//! | `bitmex-2020` | BitMEX 2020 | XBTUSD risk limits of 2020, in XBT (inverse perpetuals only) |
-//!
-//! Spot instruments need no tiers.
-//!
-//! # Inverse (coin-margined) venues
-//!
-//! On a venue whose perpetuals are inverse (`bitmex-2020`) every futures figure is in the
-//! coin: wallets, margin, PnL, fees, funding, insurance funds. The run's deposit is given in
-//! the quote currency like everywhere else and converted to the coin at the first mark of the
-//! perpetual (rounded down); until then the account is empty. The strategy's account view and
-//! the equity curve are then in the coin too — spot holdings and the spot wallet counted at
-//! the mark — so the run's returns are in coin terms, and the run's notes say so.
+//! On an inverse venue (`bitmex-2020`) the run's deposit is given in the quote currency and
+//! waits for the perpetual's first mark; the strategy's account view and the equity curve are
+//! then in the coin, and the run's notes say so.
 
 use crate::config::{CrowdBook, CrowdSetup};
 use crate::error::EngineError;
@@ -33,7 +22,9 @@ use crate::record::Sample;
 use crate::state::{AccountFinal, FinalState};
 use cascade_crowd::Crowd;
 use cascade_exchange::view_into::AccountFigures;
-use cascade_exchange::{Exchange, ExchangeError, InstrumentConfig, VenueRules};
+use cascade_exchange::{
+    Exchange, ExchangeError, FundSetting, FundStats, StartingFund, VenuePreset,
+};
 use cascade_strategy::{AccountView, HeatmapSummary, OrderView, PositionView};
 use cascade_types::{
     AccountId, Command, Event, InstrumentId, InstrumentKind, InstrumentSpec, MarginMode, Money,
@@ -41,14 +32,8 @@ use cascade_types::{
 };
 use std::collections::BTreeMap;
 
-/// The names [`build_exchange`] accepts, for help texts.
-pub const VENUE_PRESETS: &[&str] = &[
-    "binance-usdm",
-    "binance-usdm@YYYY-MM-DD",
-    "bybit",
-    "hyperliquid-2025",
-    "bitmex-2020",
-];
+/// The text forms of venue presets, for help texts.
+pub use cascade_exchange::VENUE_PRESETS;
 
 /// The bands of a crowd heatmap summary as the strategy API's bands.
 fn heat_bands(
@@ -80,11 +65,11 @@ pub struct Venue {
     pending_deposit: Option<(AccountId, InstrumentId, Money)>,
     /// A deposit was just made (the strategy's view must be refreshed).
     funded: bool,
-    /// On an inverse venue: the perpetual whose mark values quote-currency amounts in the
-    /// coin (the spot wallet and spot holdings, in the account's equity).
-    coin_perp: Option<InstrumentId>,
-    /// What the venue says about the run (the coin, the deposit's conversion).
+    /// What the venue says about the run (the starting funds, the coin, the deposit's
+    /// conversion).
     notes: Vec<Note>,
+    /// The starting funds (names and sources for the end-of-run fund notes).
+    funds: Vec<StartingFund>,
 }
 
 /// A run's crowd and what the engine keeps about it.
@@ -109,103 +94,86 @@ pub struct CrowdArtifacts {
     pub svg: String,
 }
 
-fn exchange_err(e: ExchangeError) -> EngineError {
-    EngineError::Exchange(e.to_string())
-}
-
-fn rules_and_tiers(venue: &str, start: Option<Ts>) -> Result<(VenueRules, Tiers), EngineError> {
-    let unknown = || {
-        EngineError::Config(format!(
-            "unknown venue preset {venue:?}; known presets: {}",
-            VENUE_PRESETS.join(", ")
-        ))
-    };
-    if let Some(rest) = venue.strip_prefix("binance-usdm") {
-        let date = match rest.strip_prefix('@') {
-            Some(d) => Ts::parse_utc(d).map_err(|_| {
-                EngineError::Config(format!("venue {venue:?}: expected a date like binance-usdm@2024-08-05"))
-            })?,
-            None if rest.is_empty() => start.ok_or_else(|| {
-                EngineError::Config("venue binance-usdm takes its date from the first event, but the inputs are empty; name the date: binance-usdm@YYYY-MM-DD".into())
-            })?,
-            None => return Err(unknown()),
-        };
-        return Ok((VenueRules::binance_usdm(date), Tiers::BinanceUsdm(date)));
-    }
-    match venue {
-        "bybit" => Ok((VenueRules::bybit(), Tiers::Bybit)),
-        "hyperliquid-2025" => Ok((VenueRules::hyperliquid_2025(), Tiers::Hyperliquid2025)),
-        "bitmex-2020" => Ok((VenueRules::bitmex_2020(), Tiers::Bitmex2020)),
-        _ => Err(unknown()),
+/// An exchange error as the engine reports it: a preset that cannot be used is a bad run
+/// configuration, anything else the exchange's.
+pub(crate) fn exchange_err(e: ExchangeError) -> EngineError {
+    match e {
+        ExchangeError::UnknownVenue(m) => EngineError::Config(m),
+        e => EngineError::Exchange(e.to_string()),
     }
 }
 
-#[derive(Clone, Copy)]
-enum Tiers {
-    BinanceUsdm(Ts),
-    Bybit,
-    Hyperliquid2025,
-    Bitmex2020,
+impl From<ExchangeError> for EngineError {
+    fn from(e: ExchangeError) -> EngineError {
+        exchange_err(e)
+    }
 }
 
-fn instrument(spec: &InstrumentSpec, tiers: Tiers) -> Result<InstrumentConfig, EngineError> {
-    if spec.kind == InstrumentKind::Spot {
-        return Ok(InstrumentConfig::spot(spec.clone()));
-    }
-    let table = match tiers {
-        Tiers::BinanceUsdm(date) => {
-            cascade_exchange::binance_usdm_tiers(&spec.symbol, date).map_err(exchange_err)?
-        }
-        Tiers::Hyperliquid2025 => {
-            cascade_exchange::hyperliquid_2025_tiers(&spec.base).map_err(exchange_err)?
-        }
-        Tiers::Bybit if spec.base == "BTC" => cascade_exchange::bybit_btcusdt_tiers(),
-        Tiers::Bybit => {
-            return Err(EngineError::Exchange(format!(
-                "no bybit tier table for {} (only BTC perpetuals)",
-                spec.symbol
-            )))
-        }
-        Tiers::Bitmex2020 if spec.kind == InstrumentKind::InversePerp => {
-            cascade_exchange::bitmex_2020_xbtusd_tiers_xbt()
-        }
-        Tiers::Bitmex2020 => {
-            return Err(EngineError::Exchange(format!(
-                "no bitmex-2020 tier table for {} ({}): the preset runs the inverse XBTUSD",
-                spec.symbol, spec.kind
-            )))
-        }
-    };
-    let mut cfg = InstrumentConfig::perp(spec.clone(), table);
-    if let Tiers::BinanceUsdm(date) = tiers {
-        // The preset's per-instrument overrides (BTCUSDT's clearance fee), on the log's spec.
-        if let Ok(preset) = InstrumentConfig::binance_usdm(&spec.symbol, date) {
-            cfg.liquidation_fee_rate = preset.liquidation_fee_rate;
-        }
-    }
-    Ok(cfg)
-}
-
-/// Builds the exchange model for the preset `venue` (rules in force at `start`, the time of
-/// the first event) over `instruments`, with `insurance_fund` in every fund — as a run builds
-/// it.
+/// Builds the exchange model for `venue` (rules in force at `start`, the time of the first
+/// event) over `instruments`, its insurance funds seeded as `insurance_fund` says — as a run
+/// builds it ([`VenuePreset::build`]).
 pub fn build_exchange(
-    venue: &str,
+    venue: &VenuePreset,
     instruments: &[InstrumentSpec],
     start: Option<Ts>,
-    insurance_fund: Money,
+    insurance_fund: FundSetting,
 ) -> Result<Exchange, EngineError> {
-    let (rules, tiers) = rules_and_tiers(venue, start)?;
-    let configs = instruments
-        .iter()
-        .map(|s| instrument(s, tiers))
-        .collect::<Result<Vec<_>, _>>()?;
-    let funds = configs.iter().map(|c| c.fund).max().map_or(0, |f| f + 1);
-    let mut ex = Exchange::new(rules, configs).map_err(exchange_err)?;
-    for f in 0..funds {
-        ex.seed_insurance_fund(f, insurance_fund);
+    venue
+        .build(instruments, start, insurance_fund)
+        .map_err(exchange_err)
+}
+
+/// The end-of-run line of a fund that met a deficit: what it started with, paid and received,
+/// and — for every deficit it did not pay from its balance — who did (ADL, or the fund itself
+/// under the ADL guarantee). `None` when it met no deficit.
+fn fund_note(
+    f: &StartingFund,
+    s: &FundStats,
+    balance: Money,
+    adl: &cascade_exchange::AdlRules,
+) -> Option<String> {
+    if s.to_adl == 0 && s.guaranteed == 0 && s.paid.is_zero() {
+        return None;
     }
-    Ok(ex)
+    let name = f.group.name();
+    let mut text = format!(
+        "{name}: started at {}{}, paid {} of deficits, received {}, lowest {}, ended at {balance}",
+        s.seeded,
+        if f.assumed { " (assumed)" } else { "" },
+        s.paid,
+        s.received,
+        s.lowest,
+    );
+    if s.guaranteed > 0 {
+        let bound = adl.guarantee.map_or(Money::ZERO, |g| g.max_open_interest);
+        text.push_str(&format!(
+            "; under the ADL guarantee (open interest of the guaranteed contracts at most              {bound}) it paid {} deficits of {} that the venue's trigger would have sent to ADL,              going below zero where they exceeded it",
+            s.guaranteed, s.guaranteed_total
+        ));
+    }
+    if s.to_adl == 0 && s.guaranteed == 0 {
+        text.push_str("; it paid every deficit, none went to ADL");
+    }
+    if let Some((held, deficit)) = s.first_adl {
+        let why = match adl.trigger {
+            cascade_exchange::AdlTrigger::Always => {
+                "the venue's trigger sends every deficit to ADL".to_string()
+            }
+            _ => format!(
+                "the fund ran dry: the first when it held {held} against a deficit of {deficit}"
+            ),
+        };
+        text.push_str(&format!(
+            "; {} deficits of {} went to ADL instead — {why}",
+            s.to_adl, s.to_adl_total
+        ));
+        if let Some(oi) = s.lapsed_at_oi {
+            text.push_str(&format!(
+                " (the ADL guarantee had lapsed: the guaranteed contracts' open interest was {oi})"
+            ));
+        }
+    }
+    Some(text)
 }
 
 /// The crowd's config with its instrument resolved ([`CrowdSetup::first_perp`]).
@@ -233,9 +201,9 @@ fn crowd_config(
 /// seeded. (Reading the logs is `cascade-run`'s `calibrate_logs`.)
 #[allow(clippy::too_many_arguments)] // the run crate's `CalibrateSpec`, unpacked
 pub fn calibrate_events(
-    venue: &str,
+    venue: &VenuePreset,
     crowd: &CrowdSetup,
-    insurance_fund: Money,
+    insurance_fund: FundSetting,
     window: (Ts, Ts),
     instruments: &[InstrumentSpec],
     start: Option<Ts>,
@@ -305,18 +273,24 @@ pub fn calibrate_events(
 }
 
 impl Venue {
-    /// Builds the exchange for the preset `venue` (rules in force at `start`, the time of the
-    /// first event) over the run's instrument table, with `insurance_fund` in every fund.
+    /// Builds the exchange for `venue` (rules in force at `start`, the time of the first
+    /// event) over the run's instrument table, its funds seeded as `insurance_fund` says (the
+    /// notes say with what, and where the figure comes from).
     /// With `crowd`, the crowd is built over the exchange (its accounts open after the
     /// strategy's, at its first event).
     pub fn new(
-        venue: &str,
+        venue: &VenuePreset,
         instruments: &[InstrumentSpec],
         start: Option<Ts>,
-        insurance_fund: Money,
+        insurance_fund: FundSetting,
         crowd: Option<&CrowdSetup>,
     ) -> Result<Venue, EngineError> {
         let ex = build_exchange(venue, instruments, start, insurance_fund)?;
+        let funds = venue.starting_funds(instruments, start, insurance_fund);
+        let notes = funds
+            .iter()
+            .map(|f| Note::new("insurance fund", f.note.clone()))
+            .collect();
         let crowd = match crowd {
             None => None,
             Some(setup) => Some(CrowdState {
@@ -327,24 +301,14 @@ impl Venue {
                 error: None,
             }),
         };
-        let coin_perp = ex
-            .settlement()
-            .is_inverse()
-            .then(|| {
-                instruments
-                    .iter()
-                    .position(|s| s.kind == InstrumentKind::InversePerp)
-                    .map(|k| InstrumentId(k as u32))
-            })
-            .flatten();
         Ok(Venue {
             ex,
             specs: instruments.to_vec(),
             crowd,
             pending_deposit: None,
             funded: false,
-            coin_perp,
-            notes: Vec::new(),
+            notes,
+            funds,
         })
     }
 
@@ -483,24 +447,14 @@ impl Venue {
         let Some(mark) = self.ex.mark_price(i).filter(|m| m.is_positive()) else {
             return;
         };
-        let coin = Money::from_raw(
-            (usd.raw() as i128 * cascade_types::SCALE as i128 / mark.raw() as i128) as i64,
-        );
+        let coin = cascade_exchange::venue::coin_deposit(usd, mark);
         self.ex.deposit(a, coin, false);
         self.pending_deposit = None;
         self.funded = true;
         let spec = &self.specs[i.index()];
         self.notes.push(Note::new(
             "currency",
-            format!(
-                "money in {coin_name}: {sym} is an inverse perpetual margined in {coin_name}, so \
-                 equity, PnL, fees and funding are {coin_name} amounts and returns are in \
-                 {coin_name} terms; the deposit of {usd} {quote} became {coin} {coin_name} at the \
-                 first mark {mark}",
-                coin_name = spec.base,
-                sym = spec.symbol,
-                quote = spec.quote,
-            ),
+            cascade_exchange::venue::coin_deposit_note(spec, usd, coin, mark),
         ));
     }
 
@@ -515,9 +469,21 @@ impl Venue {
         std::mem::take(&mut self.funded)
     }
 
-    /// What the venue says about the run.
-    pub(crate) fn notes(&self) -> &[Note] {
-        &self.notes
+    /// What the venue says about the run: its notes so far, then — for every fund that met a
+    /// deficit — what it started with, paid, and what went to ADL instead ([`fund_note`]).
+    pub(crate) fn notes(&self) -> Vec<Note> {
+        let mut notes = self.notes.clone();
+        let stats = self.ex.fund_stats();
+        let balances = self.ex.insurance_funds();
+        for f in &self.funds {
+            let k = f.group.index() as usize;
+            if let (Some(s), Some(b)) = (stats.get(k), balances.get(k)) {
+                if let Some(text) = fund_note(f, s, *b, &self.ex.rules().adl) {
+                    notes.push(Note::new("insurance fund", text));
+                }
+            }
+        }
+        notes
     }
 
     /// Applies a market event (or a tick); appends what happened to `out`.
@@ -578,18 +544,8 @@ impl Venue {
         for (k, p) in view.positions.iter_mut().enumerate() {
             *p = PositionView::flat(cascade_types::InstrumentId(k as u32));
         }
-        let mut upnl = Money::ZERO;
-        let mut isolated_equity = Money::ZERO;
-        let mut isolated_mm = Money::ZERO;
-        let mut initial = Money::ZERO;
         for p in &a.positions {
             let isolated = p.mode == MarginMode::Isolated;
-            upnl += p.upnl;
-            initial += p.margin;
-            if isolated {
-                isolated_equity += p.margin + p.upnl;
-                isolated_mm += p.maint_margin;
-            }
             let own = p.margin + p.upnl;
             view.positions[p.instrument.index()] = PositionView {
                 instrument: p.instrument,
@@ -605,29 +561,15 @@ impl Venue {
                 margin_ratio: (isolated && own.is_positive())
                     .then(|| Rate::ratio(p.maint_margin.raw(), own.raw(), Rounding::Up))
                     .flatten(),
-                adl_rank: None,
             };
         }
-        let mut spot_value = Money::ZERO;
         for &(i, q) in &a.spot {
-            let last = self.ex.market(i).last_trade.map(|t| t.price);
-            if let Some(px) = last {
-                spot_value += px.notional(q, Rounding::Down);
-            }
             let p = &mut view.positions[i.index()];
             p.qty = q;
-            p.notional = last.map_or(Money::ZERO, |px| px.notional(q, Rounding::Down));
-            if let Some(m) = self.coin_perp.and_then(|c| self.ex.mark_price(c)) {
-                // An inverse venue counts in the coin: the holding's value at the mark.
-                p.notional = p
-                    .notional
-                    .per_price(m, Rounding::Down)
-                    .map_or(Money::ZERO, |q| Money::from_raw(q.raw()));
-            }
+            p.notional = self.ex.spot_holding_value(i, q);
         }
         view.orders.clear();
         for o in &a.orders {
-            initial += o.reserved;
             view.orders.push(OrderView {
                 order_id: o.order_id,
                 client_id: o.client_id,
@@ -636,33 +578,20 @@ impl Venue {
                 kind: o.kind,
                 tif: o.tif,
                 qty: o.qty,
-                filled: Qty::ZERO,
                 reduce_only: o.reduce_only,
-                post_only: false,
-                placed_at: Ts::MIN,
+                post_only: o.post_only,
             });
         }
-        let margin_balance = a.equity + isolated_equity;
+        let t = self.ex.account_totals(a);
         view.futures.balance = a.wallet;
-        view.futures.unrealised_pnl = upnl;
-        view.futures.margin_balance = margin_balance;
-        view.futures.initial_margin = initial;
-        view.futures.maint_margin = a.maint_margin + isolated_mm;
+        view.futures.unrealised_pnl = t.upnl;
+        view.futures.margin_balance = t.margin_balance;
+        view.futures.initial_margin = t.initial_margin;
+        view.futures.maint_margin = t.maint_margin;
         view.futures.available = a.available;
         view.futures.margin_ratio = a.margin_ratio.unwrap_or(Rate::ZERO);
         view.spot_quote = a.spot_quote;
-        let spot_total = a.spot_quote + spot_value;
-        view.equity = margin_balance
-            + match self.coin_perp {
-                None => spot_total,
-                // An inverse venue: quote amounts in the coin, at the perpetual's mark.
-                Some(i) => self
-                    .ex
-                    .mark_price(i)
-                    .and_then(|m| spot_total.per_price(m, Rounding::Down))
-                    .map_or(Money::ZERO, |q| Money::from_raw(q.raw())),
-            };
-        view.in_liquidation = false;
+        view.equity = t.equity;
     }
 
     /// The price a view's values depend on for instrument `i`: the mark of a perpetual, the

@@ -31,6 +31,14 @@ pub enum ExchangeError {
         /// Date asked for (UTC).
         date: String,
     },
+    /// A venue preset's text form is not one the exchange knows, or an undated preset has no
+    /// date to take its rules from. The message names the text and the known forms.
+    #[error("{0}")]
+    UnknownVenue(String),
+    /// A venue preset has no tier table for an instrument of the run (the message names
+    /// both).
+    #[error("{0}")]
+    NoVenueTiers(String),
     /// The invariant checker found a broken book: a bug in the exchange model, never bad
     /// input. Tests fail on it; a run should stop and report it.
     #[error("invariant violated: {0}")]

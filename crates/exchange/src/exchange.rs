@@ -36,6 +36,10 @@ pub struct InstrumentConfig {
     pub liquidation_fee_rate: Option<Rate>,
     /// Where funding settlements come from.
     pub funding_source: FundingSource,
+    /// Covered by the venue's ADL guarantee ([`crate::AdlGuarantee`]), when its rules have
+    /// one.
+    #[serde(default)]
+    pub adl_guaranteed: bool,
 }
 
 impl InstrumentConfig {
@@ -48,6 +52,7 @@ impl InstrumentConfig {
             fund: 0,
             liquidation_fee_rate: None,
             funding_source: FundingSource::Auto,
+            adl_guaranteed: false,
         }
     }
 
@@ -59,6 +64,7 @@ impl InstrumentConfig {
             fund: 0,
             liquidation_fee_rate: None,
             funding_source: FundingSource::Auto,
+            adl_guaranteed: false,
         }
     }
 
@@ -229,6 +235,8 @@ pub struct Exchange {
     pub(crate) orders: BTreeMap<OrderId, Order>,
     pub(crate) next_order: u64,
     pub(crate) funds: Vec<Money>,
+    /// What happened to each fund ([`crate::funds::FundStats`]).
+    pub(crate) fund_stats: Vec<crate::funds::FundStats>,
     pub(crate) fee_pool: Money,
     pub(crate) funding_pool: Money,
     pub(crate) deposits: Money,
@@ -347,6 +355,7 @@ impl Exchange {
             orders: BTreeMap::new(),
             next_order: 1,
             funds: vec![Money::ZERO; funds],
+            fund_stats: vec![crate::funds::FundStats::default(); funds],
             fee_pool: Money::ZERO,
             funding_pool: Money::ZERO,
             deposits: Money::ZERO,
@@ -408,6 +417,9 @@ impl Exchange {
         assert!(!amount.is_negative(), "a seed is not negative");
         self.funds[fund as usize] += amount;
         self.deposits += amount;
+        let s = &mut self.fund_stats[fund as usize];
+        s.seeded += amount;
+        s.lowest = self.funds[fund as usize];
     }
 
     /// The venue rules in force.
@@ -1048,6 +1060,13 @@ impl Exchange {
         }
         let f = self.fund_of(i);
         self.funds[f] += delta;
+        let s = &mut self.fund_stats[f];
+        if delta.is_negative() {
+            s.paid -= delta;
+        } else {
+            s.received += delta;
+        }
+        s.lowest = s.lowest.min_of(self.funds[f]);
         out.push(Output::InsuranceFund {
             instrument: InstrumentId(i as u32),
             delta,

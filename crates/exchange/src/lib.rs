@@ -28,6 +28,8 @@
 //! | `trading` | orders (market, limit, stop-market, stop-limit; GTC/IOC/FOK; reduce-only, post-only), tape matching, margin checks, transfers (coin between futures and spot on an inverse exchange) |
 //! | `mark`, `funding` | computed mark price, premium sampling, funding settlement |
 //! | `liquidation`, `adl` | the waterfall per venue, the ADL queue |
+//! | [`venue`] | [`VenuePreset`]: a venue by name and date, building the exchange for a run's instruments; the inverse deposit rule |
+//! | [`funds`] | starting insurance funds per venue preset and contract group, dated and sourced; [`FundSetting`] |
 //! | `invariants` | [`check_invariants`] |
 //! | `view`, `crowd` | read-only views; the crowd model's hooks (cheap position opening and trades, with or without the taker fee; the impact mark) |
 //!
@@ -81,6 +83,7 @@ mod dec;
 mod error;
 mod exchange;
 mod funding;
+pub mod funds;
 mod invariants;
 pub mod inverse;
 mod key_index;
@@ -91,6 +94,7 @@ mod market;
 mod orders;
 pub mod rules;
 mod trading;
+pub mod venue;
 mod view;
 pub mod view_into;
 
@@ -99,6 +103,7 @@ pub use crowd::CrowdPosition;
 pub use error::{ExchangeError, InvariantViolation};
 pub use exchange::{Exchange, Input, InstrumentConfig};
 pub use funding::FundingSource;
+pub use funds::{FundGroup, FundSetting, FundStats, StartingFund};
 pub use invariants::check_invariants;
 pub use margin::{isolated_bankruptcy_price, isolated_liquidation_price, round_to};
 pub use market::{LastTrade, MarketView};
@@ -108,8 +113,9 @@ pub use rules::tiers::{
     TierVersion,
 };
 pub use rules::{
-    AdlPrice, AdlRanking, AdlRules, AdlTrigger, BackstopRatio, CloseStyle, Fees, FillRules,
-    FundingCap, FundingPrice, FundingRules, LiquidationRules, MarkMethod, MmBasis, NoBookFill,
-    PartialRule, PremiumAverage, QueueRule, VenueRules,
+    AdlGuarantee, AdlPrice, AdlRanking, AdlRules, AdlTrigger, BackstopRatio, CloseStyle, Fees,
+    FillRules, FundingCap, FundingPrice, FundingRules, LiquidationRules, MarkMethod, MmBasis,
+    NoBookFill, PartialRule, PremiumAverage, QueueRule, VenueRules,
 };
+pub use venue::{VenueKind, VenuePreset, VENUE_PRESETS};
 pub use view::{AccountView, OrderView, PositionBrief, PositionView};

@@ -20,7 +20,8 @@
 //! takes the position at `px`; the trader closes at `px` (book style, but never worse than
 //! `bk`) or at `bk` (takeover); the fund receives the difference, positive or negative. A
 //! negative difference is a deficit: when the venue's ADL trigger fires on it, the close goes
-//! to ADL instead ([`crate::adl`]). A partial step that would run a deficit is not taken: the
+//! to ADL instead ([`crate::adl`]) — unless the contract is under the venue's ADL guarantee
+//! and it holds ([`crate::AdlGuarantee`]): then the fund pays, below zero if need be. A partial step that would run a deficit is not taken: the
 //! full close follows. The liquidation fee (book style) is charged on the closed notional,
 //! capped at what the trader keeps above `bk`, and paid to the fund.
 
@@ -34,6 +35,16 @@ use cascade_types::{
 /// A bound on liquidation steps of one account in one check: each step closes or shrinks a
 /// position, so hitting it means a bug.
 const MAX_STEPS: usize = 100_000;
+
+/// Who takes a liquidation's deficit.
+enum Deficit {
+    /// The fund pays it (the venue's trigger does not fire).
+    Fund,
+    /// The fund pays it under the ADL guarantee, although the trigger fires.
+    Guaranteed,
+    /// ADL: the trigger fires (and a guarantee, if any, has lapsed at this open interest).
+    Adl { lapsed_at: Option<Money> },
+}
 
 impl Exchange {
     /// The `k`-th pool of an account: 0 is the cross pool (if it has cross positions),
@@ -261,6 +272,50 @@ impl Exchange {
         }
     }
 
+    /// Who takes a deficit of `deficit` on instrument `i`: the venue's trigger, then its ADL
+    /// guarantee ([`crate::AdlGuarantee`]) for a guaranteed contract.
+    fn deficit_rule(&self, i: usize, deficit: Money) -> Deficit {
+        if !self.adl_fires(i, deficit) {
+            return Deficit::Fund;
+        }
+        match self.rules.adl.guarantee {
+            Some(g) if self.inst[i].cfg.adl_guaranteed => {
+                let oi = self.guaranteed_open_interest();
+                if oi <= g.max_open_interest {
+                    Deficit::Guaranteed
+                } else {
+                    Deficit::Adl {
+                        lapsed_at: Some(oi),
+                    }
+                }
+            }
+            _ => Deficit::Adl { lapsed_at: None },
+        }
+    }
+
+    /// The total open interest of the instruments under the ADL guarantee, in the settlement
+    /// currency: per instrument its recorded open interest (the value, else the quantity at
+    /// the mark), else the exchange's own long open interest at the mark.
+    pub fn guaranteed_open_interest(&self) -> Money {
+        let mut total = Money::ZERO;
+        for (k, x) in self.inst.iter().enumerate() {
+            if !x.cfg.adl_guaranteed {
+                continue;
+            }
+            let Some(mark) = x.market.mark else { continue };
+            total += match x.market.open_interest {
+                Some(o) if o.value.is_positive() => o.value,
+                Some(o) => x.contract.value(mark, o.qty, Rounding::Down),
+                None => x.contract.value(
+                    mark,
+                    self.open_interest(InstrumentId(k as u32)),
+                    Rounding::Down,
+                ),
+            };
+        }
+        total
+    }
+
     /// Closes `qty` of account `a`'s position on `i` for liquidation (see the module docs).
     /// Returns false only for a `partial` close that would run a deficit (nothing is done).
     #[allow(clippy::too_many_arguments)]
@@ -316,9 +371,26 @@ impl Exchange {
             if partial {
                 return false;
             }
-            if self.adl_fires(i.index(), -gain) {
-                self.adl_close(a, i, qty, bk, out);
-                return true;
+            let f = self.fund_of(i.index());
+            match self.deficit_rule(i.index(), -gain) {
+                Deficit::Fund => {}
+                Deficit::Guaranteed => {
+                    let s = &mut self.fund_stats[f];
+                    s.guaranteed += 1;
+                    s.guaranteed_total -= gain;
+                }
+                Deficit::Adl { lapsed_at } => {
+                    let balance = self.funds[f];
+                    let s = &mut self.fund_stats[f];
+                    s.to_adl += 1;
+                    s.to_adl_total -= gain;
+                    s.first_adl.get_or_insert((balance, -gain));
+                    if s.lapsed_at_oi.is_none() {
+                        s.lapsed_at_oi = lapsed_at;
+                    }
+                    self.adl_close(a, i, qty, bk, out);
+                    return true;
+                }
             }
         }
         let dq = if long { -qty } else { qty };

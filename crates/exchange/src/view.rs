@@ -93,6 +93,8 @@ pub struct OrderView {
     pub tif: TimeInForce,
     /// Reduce-only.
     pub reduce_only: bool,
+    /// Post-only (must rest as a maker).
+    pub post_only: bool,
     /// Margin reserved.
     pub reserved: Money,
 }
@@ -203,6 +205,7 @@ impl Exchange {
                         kind: o.kind,
                         tif: o.tif,
                         reduce_only: o.reduce_only,
+                        post_only: o.post_only,
                         reserved: o.reserved,
                     }
                 })
@@ -266,6 +269,12 @@ impl Exchange {
     /// Every insurance fund's balance.
     pub fn insurance_funds(&self) -> &[Money] {
         &self.funds
+    }
+
+    /// What happened to each insurance fund so far, by fund index
+    /// ([`FundStats`](crate::funds::FundStats)).
+    pub fn fund_stats(&self) -> &[crate::funds::FundStats] {
+        &self.fund_stats
     }
 
     /// Trading and liquidation fees collected by the venue (net of maker rebates), in the

@@ -12,7 +12,9 @@
 use crate::exchange::Exchange;
 use crate::margin::{self, E8};
 use crate::view::OrderView;
-use cascade_types::{AccountId, InstrumentId, MarginMode, Money, Price, Qty, Rate, Rounding};
+use cascade_types::{
+    AccountId, InstrumentId, InstrumentKind, MarginMode, Money, Price, Qty, Rate, Rounding,
+};
 
 /// One open position: [`crate::PositionView`] without the bankruptcy price.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -150,9 +152,94 @@ impl Exchange {
                 kind: o.kind,
                 tif: o.tif,
                 reduce_only: o.reduce_only,
+                post_only: o.post_only,
                 reserved: o.reserved,
             }
         }));
+    }
+}
+
+/// An account's totals as a trader's screen shows them, from its [`AccountFigures`]
+/// ([`Exchange::account_totals`]). Money is in the exchange's settlement currency; on an
+/// inverse exchange, quote-currency amounts (the spot wallet, spot holdings at their last
+/// trade) are converted to the coin at the perpetual's mark, rounded down.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct AccountTotals {
+    /// Unrealised PnL of every position (cross and isolated).
+    pub upnl: Money,
+    /// Cross margin balance plus every isolated position's own margin and upnl.
+    pub margin_balance: Money,
+    /// Margin in use: every position's margin plus what open orders reserve.
+    pub initial_margin: Money,
+    /// Cross maintenance margin plus every isolated position's.
+    pub maint_margin: Money,
+    /// The spot wallet plus spot holdings at their last trade (quote currency).
+    pub spot_total: Money,
+    /// Margin balance plus `spot_total` in the settlement currency.
+    pub equity: Money,
+}
+
+impl Exchange {
+    /// The perpetual whose mark values quote-currency amounts in the coin, on an inverse
+    /// exchange: its first inverse perpetual. `None` on a linear exchange.
+    pub fn coin_perp(&self) -> Option<InstrumentId> {
+        if !self.settlement().is_inverse() {
+            return None;
+        }
+        self.inst
+            .iter()
+            .position(|x| x.cfg.spec.kind == InstrumentKind::InversePerp)
+            .map(|k| InstrumentId(k as u32))
+    }
+
+    /// The value of a spot holding of `qty` on instrument `i` at its last trade, in the
+    /// settlement currency (zero before any trade; on an inverse exchange converted at the
+    /// coin perpetual's mark, rounded down, once it has one).
+    pub fn spot_holding_value(&self, i: InstrumentId, qty: Qty) -> Money {
+        let last = self.inst[i.index()].market.last_trade.map(|t| t.price);
+        let quote = last.map_or(Money::ZERO, |px| px.notional(qty, Rounding::Down));
+        match self.coin_perp().and_then(|c| self.mark_price(c)) {
+            Some(m) => quote
+                .per_price(m, Rounding::Down)
+                .map_or(Money::ZERO, |q| Money::from_raw(q.raw())),
+            None => quote,
+        }
+    }
+
+    /// The totals of the account whose figures are `f` (see [`AccountTotals`]).
+    pub fn account_totals(&self, f: &AccountFigures) -> AccountTotals {
+        let mut t = AccountTotals::default();
+        let mut isolated_equity = Money::ZERO;
+        let mut isolated_mm = Money::ZERO;
+        for p in &f.positions {
+            t.upnl += p.upnl;
+            t.initial_margin += p.margin;
+            if p.mode == MarginMode::Isolated {
+                isolated_equity += p.margin + p.upnl;
+                isolated_mm += p.maint_margin;
+            }
+        }
+        for o in &f.orders {
+            t.initial_margin += o.reserved;
+        }
+        let mut spot_value = Money::ZERO;
+        for &(i, q) in &f.spot {
+            if let Some(t) = self.inst[i.index()].market.last_trade {
+                spot_value += t.price.notional(q, Rounding::Down);
+            }
+        }
+        t.margin_balance = f.equity + isolated_equity;
+        t.maint_margin = f.maint_margin + isolated_mm;
+        t.spot_total = f.spot_quote + spot_value;
+        t.equity = t.margin_balance
+            + match self.coin_perp() {
+                None => t.spot_total,
+                Some(i) => self
+                    .mark_price(i)
+                    .and_then(|m| t.spot_total.per_price(m, Rounding::Down))
+                    .map_or(Money::ZERO, |q| Money::from_raw(q.raw())),
+            };
+        t
     }
 }
 

@@ -36,8 +36,8 @@
 //! ```
 
 pub mod chart;
-mod crash;
 pub mod coverage;
+mod crash;
 mod csv;
 mod html;
 mod latency;

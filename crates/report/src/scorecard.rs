@@ -1,8 +1,8 @@
 //! The one-line [`Scorecard`] per (strategy, scenario) that the scenario catalogue is scored
 //! with, built from a [`Report`].
 
-use crate::metrics::{fmt_money, MIN_ANNUALISED_DAYS};
 use crate::crash::Derisk;
+use crate::metrics::{fmt_money, MIN_ANNUALISED_DAYS};
 use crate::report::Report;
 use crate::ser;
 use crate::table::{fmt_opt_f64, fmt_pct, Table};

@@ -176,7 +176,7 @@ fn spec(log: PathBuf, strategy: &str, params: &[&str]) -> BenchResult<RunSpec> {
         vec![log],
         strategy,
         Params::new().with_overrides(params.iter().copied())?,
-        "binance-usdm",
+        "binance-usdm".parse()?,
     );
     s.config = RunConfig {
         deposit: Money::from_int(1_000_000),

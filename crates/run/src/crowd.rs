@@ -6,7 +6,7 @@
 use crate::error::RunError;
 use crate::source::open_logs;
 use cascade_engine::{calibrate_events, CrowdConfig, CrowdSetup};
-use cascade_types::{Money, Ts};
+use cascade_types::Ts;
 use std::path::{Path, PathBuf};
 
 /// The crowd of a command line: a [`CrowdConfig`] TOML file (`--crowd`) and/or a starting
@@ -44,14 +44,14 @@ pub fn crowd_from_args(
 pub struct CalibrateSpec {
     /// Input event logs (merged as in a run).
     pub inputs: Vec<PathBuf>,
-    /// Venue preset name.
-    pub venue: String,
+    /// Venue preset.
+    pub venue: cascade_engine::VenuePreset,
     /// The window `[from, to)` the loss is computed over (events from `to` on are not used).
     pub window: (Ts, Ts),
     /// The crowd's base config (its leverage is what is fitted) and optional starting book.
     pub crowd: CrowdSetup,
-    /// What every insurance fund starts with.
-    pub insurance_fund: Money,
+    /// What the insurance funds start with.
+    pub insurance_fund: cascade_engine::FundSetting,
 }
 
 /// Fits the crowd's leverage distribution to the logs' recorded liquidations: reads and

@@ -96,7 +96,10 @@ pub fn verify(dir: &Path, registry: &Registry, exec: &ExecConfig) -> Result<Veri
         instruments: &manifest.instruments,
         strategy,
         venue: Venue::new(
-            &manifest.venue,
+            &manifest
+                .venue
+                .parse::<cascade_engine::VenuePreset>()
+                .map_err(|e| RunError::config(format!("the manifest's venue: {e}")))?,
             &manifest.instruments,
             manifest.start(),
             manifest.config.insurance_fund,

@@ -13,6 +13,7 @@ use crate::source::{open_logs, Inputs};
 use cascade_engine::RunConfig;
 use cascade_engine::RunData;
 use cascade_engine::Venue;
+use cascade_engine::VenuePreset;
 use cascade_strategy::{Params, Registry};
 use cascade_types::Ts;
 use std::path::{Path, PathBuf};
@@ -26,8 +27,8 @@ pub struct RunSpec {
     pub strategy: String,
     /// Strategy parameters.
     pub params: Params,
-    /// Venue preset name.
-    pub venue: String,
+    /// The venue preset (recorded in the manifest in its text form, `binance-usdm@2024-05-30`).
+    pub venue: VenuePreset,
     /// Settings that shape results.
     pub config: RunConfig,
     /// The scenario the run belongs to, if any (a label for reports and results).
@@ -38,12 +39,17 @@ pub struct RunSpec {
 
 impl RunSpec {
     /// A run of `strategy` with `params` over `inputs` on `venue`, default settings.
-    pub fn new(inputs: Vec<PathBuf>, strategy: &str, params: Params, venue: &str) -> RunSpec {
+    pub fn new(
+        inputs: Vec<PathBuf>,
+        strategy: &str,
+        params: Params,
+        venue: VenuePreset,
+    ) -> RunSpec {
         RunSpec {
             inputs,
             strategy: strategy.to_string(),
             params,
-            venue: venue.to_string(),
+            venue,
             config: RunConfig::default(),
             scenario: None,
             crash_window: None,
@@ -142,7 +148,7 @@ pub fn run_inputs(
         scenario: spec.scenario.clone(),
         crash_window: spec.crash_window,
         start,
-        venue: spec.venue.clone(),
+        venue: spec.venue.to_string(),
         venue_rules: executed.rules_name,
         config: spec.config.clone(),
         seeds: [("run".to_string(), spec.config.seed)]

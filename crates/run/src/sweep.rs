@@ -40,6 +40,7 @@ use crate::exec::{ExecConfig, Progress};
 use crate::files::write_atomic;
 use crate::run::{run, RunSpec};
 use cascade_engine::RunConfig;
+use cascade_engine::VenuePreset;
 use cascade_strategy::{Params, Registry};
 use cascade_types::Money;
 use serde::{Deserialize, Serialize};
@@ -109,7 +110,7 @@ pub struct Sweep {
     /// Strategy registry name.
     pub strategy: String,
     /// Venue preset.
-    pub venue: String,
+    pub venue: VenuePreset,
     /// Keep each job's journal.
     pub journal: bool,
     /// Fixed parameters.
@@ -357,7 +358,7 @@ impl Sweep {
             file_name,
             content_hash: format!("{hash:016x}"),
             strategy: f.strategy,
-            venue: f.venue,
+            venue: f.venue.parse().map_err(|e| bad(format!("venue: {e}")))?,
             journal: f.journal,
             params: f.params,
             grid,
@@ -383,7 +384,7 @@ impl Sweep {
             content_hash: self.content_hash.clone(),
             total_jobs: self.total_jobs(),
             strategy: self.strategy.clone(),
-            venue: self.venue.clone(),
+            venue: self.venue.to_string(),
         }
     }
 
@@ -524,7 +525,7 @@ fn run_job(
         inputs: scenario.logs.clone(),
         strategy: sweep.strategy.clone(),
         params,
-        venue: sweep.venue.clone(),
+        venue: sweep.venue,
         config: sweep.config.clone(),
         scenario: Some(scenario.name.clone()),
         crash_window: None,

@@ -4,7 +4,7 @@
 
 use cascade_types::{
     AccountId, InstrumentId, MarginMode, Money, OrderId, OrderKind, Price, Qty, Rate, Side,
-    TimeInForce, Ts,
+    TimeInForce,
 };
 
 /// The futures (margin) wallet of an account, all on the mark price.
@@ -29,8 +29,9 @@ pub struct FuturesWallet {
 /// One instrument's position in an account.
 ///
 /// For a perpetual, `qty` is signed (positive long, negative short). For a spot instrument
-/// it is the base asset held in the spot wallet, `entry_price` its average cost, and the
-/// margin fields are zero or `None`.
+/// it is the base asset held in the spot wallet, `notional` its value at the last trade, and
+/// `entry_price` and the margin fields are zero or `None` (the exchange keeps no cost basis of
+/// spot holdings).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PositionView {
     /// The instrument.
@@ -56,9 +57,6 @@ pub struct PositionView {
     /// The position's own margin ratio (isolated), or `None` for cross positions (see
     /// [`FuturesWallet::margin_ratio`]).
     pub margin_ratio: Option<Rate>,
-    /// The venue's ADL queue indicator, 1 (last in queue) to 5 (first), when the venue
-    /// publishes one.
-    pub adl_rank: Option<u8>,
 }
 
 impl PositionView {
@@ -76,7 +74,6 @@ impl PositionView {
             isolated_margin: Money::ZERO,
             maint_margin: Money::ZERO,
             margin_ratio: None,
-            adl_rank: None,
         }
     }
     /// True when there is no position.
@@ -110,22 +107,18 @@ pub struct OrderView {
     pub kind: OrderKind,
     /// Time in force.
     pub tif: TimeInForce,
-    /// Ordered quantity.
+    /// Quantity still open (what is left after partial fills).
     pub qty: Qty,
-    /// Quantity filled so far.
-    pub filled: Qty,
     /// May only reduce the position.
     pub reduce_only: bool,
     /// Must rest as a maker.
     pub post_only: bool,
-    /// When the exchange accepted it.
-    pub placed_at: Ts,
 }
 
 impl OrderView {
     /// Quantity still open.
     pub fn remaining(&self) -> Qty {
-        self.qty - self.filled
+        self.qty
     }
 }
 
@@ -146,8 +139,6 @@ pub struct AccountView {
     pub positions: Vec<PositionView>,
     /// Open orders, in the order they were placed.
     pub orders: Vec<OrderView>,
-    /// True while the account is being liquidated (new orders are refused).
-    pub in_liquidation: bool,
 }
 
 impl AccountView {
@@ -163,7 +154,6 @@ impl AccountView {
                 .map(|i| PositionView::flat(InstrumentId(i as u32)))
                 .collect(),
             orders: Vec::with_capacity(64),
-            in_liquidation: false,
         }
     }
 

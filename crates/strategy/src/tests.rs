@@ -639,11 +639,9 @@ fn account_view_helpers() {
         side: Side::Sell,
         kind: OrderKind::Limit { price: p("1") },
         tif: TimeInForce::Gtc,
-        qty: q("3"),
-        filled: q("1"),
+        qty: q("2"),
         reduce_only: false,
         post_only: true,
-        placed_at: t(0),
     });
     assert_eq!(a.orders_on(PERP).count(), 1);
     assert_eq!(a.orders_on(SPOT).count(), 0);

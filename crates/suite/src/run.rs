@@ -14,7 +14,7 @@ use crate::suite_file::{Suite, SuiteEntry};
 use crate::venue::venue_spec;
 use crate::SuiteError;
 use cascade_report::{Report, ReportConfig, Scorecard};
-use cascade_run::{ExecConfig, Inputs, Progress, RunConfig, RunSpec};
+use cascade_run::{ExecConfig, Inputs, Progress, RunConfig, RunSpec, VenuePreset};
 use cascade_scenario::Scenario;
 use cascade_strategy::Registry;
 use cascade_types::Note;
@@ -53,7 +53,7 @@ impl SuiteOptions {
 /// A scenario with its data prepared.
 struct Dataset {
     scenario: Arc<Scenario>,
-    venue: String,
+    venue: VenuePreset,
     prepared: Prepared,
 }
 
@@ -81,7 +81,7 @@ fn failure(
 /// Prepares one (scenario, data kind); panics become failures.
 fn prepare(
     scenario: &Arc<Scenario>,
-    venue: &str,
+    venue: VenuePreset,
     kind: DataKind,
     data_dir: Option<&std::path::Path>,
     tmp: Option<&std::path::Path>,
@@ -97,7 +97,7 @@ fn prepare(
     let ready = |prepared: Prepared| {
         Prep::Ready(Dataset {
             scenario: scenario.clone(),
-            venue: venue.to_string(),
+            venue,
             prepared,
         })
     };
@@ -147,7 +147,7 @@ fn run_one(
         data: info.kind.to_string(),
         message,
     };
-    let mut spec = RunSpec::new(Vec::new(), &entry.strategy, entry.params.clone(), &ds.venue);
+    let mut spec = RunSpec::new(Vec::new(), &entry.strategy, entry.params.clone(), ds.venue);
     spec.config = config.clone();
     // The crowd follows the scenario's first perpetual; its position math is linear, so on an
     // inverse perpetual it does not run, and the card says so.
@@ -219,7 +219,7 @@ fn run_one(
         strategy: entry.strategy.clone(),
         scenario: s.id.clone(),
         data: info.kind,
-        venue: ds.venue.clone(),
+        venue: ds.venue.to_string(),
         venue_rules: outcome.manifest.venue_rules.clone(),
         run_hash: outcome.manifest.journal.final_hash.clone(),
         events: outcome.manifest.final_state.market_events,
@@ -261,7 +261,7 @@ pub fn run_suite(
         ..SuiteOutcome::default()
     };
     // (scenario, venue, data kind) to prepare, in card order.
-    let mut tasks: Vec<(Arc<Scenario>, String, DataKind)> = Vec::new();
+    let mut tasks: Vec<(Arc<Scenario>, VenuePreset, DataKind)> = Vec::new();
     for slot in slots {
         let s = match slot.scenario {
             Ok(s) => Arc::new(s),
@@ -293,8 +293,8 @@ pub fn run_suite(
                 continue;
             }
         };
-        out.scenarios.push(ScenarioInfo::of(&s, &venue));
-        tasks.push((s.clone(), venue.clone(), DataKind::Reconstruction));
+        out.scenarios.push(ScenarioInfo::of(&s, &venue.to_string()));
+        tasks.push((s.clone(), venue, DataKind::Reconstruction));
         if options.data_dir.is_some() && !s.real_data.is_empty() {
             tasks.push((s, venue, DataKind::Real));
         }
@@ -310,7 +310,7 @@ pub fn run_suite(
     let prepared = par_map(&tasks, options.threads, |(s, venue, kind)| {
         prepare(
             s,
-            venue,
+            *venue,
             *kind,
             options.data_dir.as_deref(),
             tmp.as_ref().map(|t| t.path()),

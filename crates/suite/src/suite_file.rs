@@ -74,7 +74,7 @@ pub struct SuiteEntry {
 /// latency_ms = 10
 /// sample_interval_s = 60
 /// deposit = "10000"
-/// insurance_fund = "0"
+/// insurance_fund = "venue"  # the preset's dated fund per contract group; or an amount, assumed
 /// seed = 0
 /// # funding_default = "computed"   # unset: a run whose data lacks funding is refused
 /// # mark_default = "last"          # unset: a run whose data lacks mark and index is refused
@@ -241,7 +241,7 @@ fn run_config(c: &ConfigFile) -> Result<RunConfig, String> {
         r.deposit = money(d, "deposit")?;
     }
     if let Some(f) = &c.insurance_fund {
-        r.insurance_fund = money(f, "insurance_fund")?;
+        r.insurance_fund = f.parse().map_err(|e| format!("`insurance_fund`: {e}"))?;
     }
     if let Some(s) = c.seed {
         r.seed = s;

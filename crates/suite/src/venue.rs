@@ -1,6 +1,6 @@
 //! Scenario → engine venue: the one place where a scenario's `[venue]` (the exchange crate's
-//! preset id and the date of the margin-tier table in force) becomes the venue spec the engine
-//! runs (`binance-usdm@2024-05-30`).
+//! preset id and the date of the margin-tier table in force) becomes the typed venue preset
+//! the engine runs ([`VenuePreset`], printed `binance-usdm@2024-05-30`).
 //!
 //! | scenario `venue.preset` | engine venue spec | rule |
 //! |---|---|---|
@@ -19,6 +19,7 @@
 //! when the mark is computed rather than recorded, and every scenario records its mark.
 
 use crate::SuiteError;
+use cascade_run::{VenueKind, VenuePreset};
 use cascade_scenario::Scenario;
 use cascade_types::Ts;
 
@@ -31,7 +32,7 @@ pub const KNOWN_PRESETS: &[&str] = &[
     "bitmex-2020",
 ];
 
-/// The engine venue spec of a scenario (see the module docs for the table).
+/// The venue preset of a scenario (see the module docs for the table).
 ///
 /// Errors name the scenario file: [`SuiteError::UnknownVenue`] for a preset not in the table,
 /// [`SuiteError::BadVenue`] for contradictory fields, [`SuiteError::UnsupportedVenue`] for a
@@ -40,9 +41,9 @@ pub const KNOWN_PRESETS: &[&str] = &[
 /// ```
 /// let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/scenarios");
 /// let s = cascade_scenario::load(&dir.join("2025-10-10-tariff-crash.toml")).unwrap();
-/// assert_eq!(cascade_suite::venue_spec(&s).unwrap(), "binance-usdm@2024-05-30");
+/// assert_eq!(cascade_suite::venue_spec(&s).unwrap().to_string(), "binance-usdm@2024-05-30");
 /// ```
-pub fn venue_spec(scenario: &Scenario) -> Result<String, SuiteError> {
+pub fn venue_spec(scenario: &Scenario) -> Result<VenuePreset, SuiteError> {
     let v = &scenario.venue;
     let file = || scenario.origin.clone();
     let preset = v.preset.as_str();
@@ -83,13 +84,13 @@ pub fn venue_spec(scenario: &Scenario) -> Result<String, SuiteError> {
                 ),
             ));
         }
-        return Ok(format!("binance-usdm@{seen}"));
+        return Ok(VenuePreset::binance_usdm(day));
     }
     match preset {
-        "bybit" => Ok("bybit".to_string()),
-        p if p.starts_with("bybit-") => Ok("bybit".to_string()),
-        "hyperliquid-2025" => Ok("hyperliquid-2025".to_string()),
-        "bitmex-2020" => Ok("bitmex-2020".to_string()),
+        "bybit" => Ok(VenuePreset::new(VenueKind::Bybit)),
+        p if p.starts_with("bybit-") => Ok(VenuePreset::new(VenueKind::Bybit)),
+        "hyperliquid-2025" => Ok(VenuePreset::new(VenueKind::Hyperliquid2025)),
+        "bitmex-2020" => Ok(VenuePreset::new(VenueKind::Bitmex2020)),
         _ => Err(SuiteError::UnknownVenue {
             file: file(),
             preset: preset.to_string(),
@@ -114,7 +115,7 @@ mod tests {
 
     fn spec(preset: &str, seen: Option<&str>) -> String {
         match venue_spec(&scenario(preset, seen)) {
-            Ok(s) => s,
+            Ok(s) => s.to_string(),
             Err(e) => format!("{}error: {e}", if e.is_skip() { "skip " } else { "" }),
         }
     }

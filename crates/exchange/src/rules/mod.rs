@@ -221,6 +221,29 @@ pub struct AdlRules {
     /// ranking are not in it (the market account, last in every queue, takes what is left).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub queue_refresh_s: u32,
+    /// A guarantee against ADL on some contracts (Binance's, from 2021-03-02): see
+    /// [`AdlGuarantee`]. Which instruments it covers is theirs to say
+    /// ([`InstrumentConfig::adl_guaranteed`](crate::InstrumentConfig::adl_guaranteed)).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guarantee: Option<AdlGuarantee>,
+}
+
+/// No ADL on the guaranteed contracts while their total open interest is at most
+/// `max_open_interest` (Binance, MECHANICS A1.4: BTCUSDT, ETHUSDT, BNBUSDT while their total
+/// OI ≤ 4B USDT; "any ADL losses would be compensated from the contract's insurance fund").
+///
+/// While it holds, the fund pays every deficit of a guaranteed contract, **and may go below
+/// zero** (the venue stands behind its fund, as Binance did with its 2020 injections); the
+/// run's notes say by how much. Above the bound the guarantee lapses and the venue's
+/// [`AdlTrigger`] applies. The open interest is, per guaranteed instrument, its **recorded**
+/// open interest (the last `OpenInterest` event: its value, or its quantity at the mark when
+/// the source gives no value), else the exchange's own (long open interest at the mark);
+/// guaranteed contracts that are not in the run count zero.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdlGuarantee {
+    /// The bound on the guaranteed contracts' total open interest (settlement currency).
+    #[serde(with = "crate::dec")]
+    pub max_open_interest: Money,
 }
 
 fn is_zero(v: &u32) -> bool {

@@ -15,6 +15,11 @@ fn binance_mark_30s_from() -> Ts {
     Ts::from_civil(2025, 9, 18, 8, 1, 0, 0).expect("valid date")
 }
 
+/// The day Binance announced its ADL guarantee (A1.4): 2021-03-02.
+fn binance_adl_guarantee_from() -> Ts {
+    Ts::from_civil(2021, 3, 2, 0, 0, 0, 0).expect("valid date")
+}
+
 impl VenueRules {
     /// Binance USDⓈ-M futures as in force on `date`.
     ///
@@ -27,8 +32,10 @@ impl VenueRules {
     ///   [`InstrumentConfig::binance_usdm`](crate::InstrumentConfig::binance_usdm)) to the
     ///   fund; a worse-than-bankruptcy fill is made good by the fund.
     /// - ADL (A1.5): when the fund cannot cover; ranked by the published
-    ///   `PnL% × margin ratio`; closed at the liquidated order's bankruptcy price. (The ADL
-    ///   guarantee for BTC/ETH/BNB under 4B OI is not modelled.)
+    ///   `PnL% × margin ratio`; closed at the liquidated order's bankruptcy price. From
+    ///   2021-03-02 the ADL guarantee (A1.4): no ADL on BTCUSDT, ETHUSDT, BNBUSDT while their
+    ///   total open interest is at most 4B USDT, the fund paying instead ([`AdlGuarantee`];
+    ///   the preset marks those contracts, [`crate::VenuePreset::instrument`]).
     /// - Fees: 0.02 % maker, 0.05 % taker (VIP 0; not from MECHANICS.md).
     pub fn binance_usdm(date: Ts) -> VenueRules {
         let basis_window_s = if date >= binance_mark_30s_from() {
@@ -37,6 +44,9 @@ impl VenueRules {
             60
         };
         let (y, m, d, ..) = date.to_civil();
+        let guarantee = (date >= binance_adl_guarantee_from()).then(|| AdlGuarantee {
+            max_open_interest: Money::from_int(4_000_000_000),
+        });
         VenueRules {
             name: format!("binance-usdm {y:04}-{m:02}-{d:02}"),
             fees: Fees {
@@ -67,6 +77,7 @@ impl VenueRules {
                 ranking: AdlRanking::BinanceLeveragePnl,
                 price: AdlPrice::Bankruptcy,
                 queue_refresh_s: 0,
+                guarantee,
             },
             fills: FillRules {
                 beyond_book_penalty_bps: 100,
@@ -123,6 +134,7 @@ impl VenueRules {
                 ranking: AdlRanking::PnlTimesLeverage,
                 price: AdlPrice::Bankruptcy,
                 queue_refresh_s: 0,
+                guarantee: None,
             },
             fills: FillRules {
                 beyond_book_penalty_bps: 100,
@@ -185,6 +197,7 @@ impl VenueRules {
                 ranking: AdlRanking::Hyperliquid,
                 price: AdlPrice::PreviousMark,
                 queue_refresh_s: 0,
+                guarantee: None,
             },
             fills: FillRules {
                 beyond_book_penalty_bps: 100,
@@ -242,6 +255,7 @@ impl VenueRules {
                 ranking: AdlRanking::PnlTimesLeverage,
                 price: AdlPrice::Bankruptcy,
                 queue_refresh_s: 0,
+                guarantee: None,
             },
             fills: FillRules {
                 beyond_book_penalty_bps: 100,

@@ -153,7 +153,7 @@ pub fn spec(inputs: Vec<PathBuf>, strategy: &str, params: &[&str]) -> RunSpec {
     let params = Params::new()
         .with_overrides(params.iter().copied())
         .unwrap();
-    let mut s = RunSpec::new(inputs, strategy, params, "binance-usdm");
+    let mut s = RunSpec::new(inputs, strategy, params, "binance-usdm".parse().unwrap());
     // The synthetic logs hold trades only: name the stand-ins for mark and funding.
     s.config = s.config.with_defaults();
     s

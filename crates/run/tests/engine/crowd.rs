@@ -69,7 +69,7 @@ fn crowd_spec(log: &Path) -> RunSpec {
         "seed = 7\ninitial_spread_bps = 300\nfidelity_interval_s = 60\n",
     )
     .unwrap();
-    s.config.insurance_fund = Money::from_int(1_000_000);
+    s.config.insurance_fund = cascade_engine::FundSetting::Assumed(Money::from_int(1_000_000));
     s.config.crowd = Some(CrowdSetup {
         config,
         book: Some("200@60000".parse::<CrowdBook>().unwrap()),

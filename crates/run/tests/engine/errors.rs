@@ -8,13 +8,17 @@ fn unknown_strategy_bad_parameter_bad_venue_and_missing_input() {
     let dir = tempfile::tempdir().unwrap();
     let log = write_log(dir.path(), "btc.clog", &market(100, 1));
     let out = dir.path().join("run");
-    let mut bad_venue = spec(vec![log.clone()], "noop", &[]);
-    bad_venue.venue = "binance-coinm".into();
+    // A venue preset is typed: a bad name fails where it is parsed, as a configuration error.
+    let bad_venue = "binance-coinm"
+        .parse::<cascade_engine::VenuePreset>()
+        .map_err(cascade_engine::EngineError::from)
+        .unwrap_err()
+        .to_string();
     let lines = [
         run_err(&spec(vec![log.clone()], "nosie", &[]), &out),
         run_err(&spec(vec![log.clone()], "noise", &["every=0"]), &out),
         run_err(&spec(vec![log.clone()], "noise", &["evrey=3"]), &out),
-        run_err(&bad_venue, &out),
+        bad_venue,
         run_err(
             &spec(vec![dir.path().join("absent.clog")], "noop", &[]),
             &out,
