@@ -457,8 +457,7 @@ fn a_window_applies_only_the_funding_inside_it_and_the_coverage_shows_the_missin
     // No settlement after the window's end is paid (the funding file runs to 2026).
     let last_funding = fills
         .lines()
-        .filter(|l| l.contains("funding"))
-        .last()
+        .rfind(|l| l.contains("funding"))
         .unwrap_or_default()
         .to_string();
     assert!(

@@ -4,8 +4,8 @@
 
 use crate::bars::BarPathConfig;
 use crate::error::EngineError;
+use crate::venue::FundSetting;
 use cascade_crowd::CrowdConfig;
-use cascade_exchange::FundSetting;
 use cascade_types::{Money, Price, Qty, Ts};
 use serde::{Deserialize, Serialize};
 
@@ -274,7 +274,7 @@ impl RunConfig {
 
 /// Serde for the insurance fund setting: `"venue"` or a decimal amount (`"0"`).
 mod fund_setting {
-    use cascade_exchange::FundSetting;
+    use crate::venue::FundSetting;
     use serde::{Deserialize, Deserializer, Serializer};
 
     pub(crate) fn serialize<S: Serializer>(v: &FundSetting, s: S) -> Result<S::Ok, S::Error> {

@@ -27,7 +27,7 @@
 //! // refused otherwise), and the notes say so.
 //! let config = RunConfig::default().with_defaults();
 //! let start = Ts::from_secs(1_760_000_000).unwrap();
-//! let mut venue = Venue::new("binance-usdm", &instruments, Some(start), config.insurance_fund, None)?;
+//! let mut venue = Venue::new(&"binance-usdm".parse()?, &instruments, Some(start), config.insurance_fund, None)?;
 //! let account = venue.open_account(config.deposit);
 //! let strategy = Registry::with_builtins().create("noop", &Params::new())?;
 //! // Any `RecordSink` takes the records; a `Vec<Record>` keeps them all.
@@ -81,7 +81,6 @@ mod views;
 
 pub use adl_watch::{AdlExposure, QueueSpot};
 pub use cascade_crowd::CrowdConfig;
-pub use cascade_exchange::{FundSetting, VenueKind, VenuePreset};
 pub use collect::{Collector, MarketTotals, RunData};
 pub use config::{CrowdBook, CrowdSetup, FundingDefault, MarkDefault, RunConfig};
 pub use engine::{Core, Finished, LoopConfig};
@@ -89,4 +88,6 @@ pub use error::EngineError;
 pub use hooks::{RecordSink, Timing, Untimed};
 pub use record::{Record, RecordBody, Sample};
 pub use state::{AccountFinal, FinalState};
-pub use venue::{build_exchange, calibrate_events, CrowdArtifacts, Venue};
+pub use venue::{
+    build_exchange, calibrate_events, CrowdArtifacts, FundSetting, Venue, VenueKind, VenuePreset,
+};

@@ -22,9 +22,10 @@ use crate::record::Sample;
 use crate::state::{AccountFinal, FinalState};
 use cascade_crowd::Crowd;
 use cascade_exchange::view_into::AccountFigures;
-use cascade_exchange::{
-    Exchange, ExchangeError, FundSetting, FundStats, StartingFund, VenuePreset,
-};
+use cascade_exchange::{Exchange, ExchangeError, FundStats, StartingFund};
+/// The typed venue preset and fund setting a run is built from (the exchange's own types,
+/// re-exported here: the rest of the engine names the exchange only through this module).
+pub use cascade_exchange::{FundSetting, VenueKind, VenuePreset};
 use cascade_strategy::{AccountView, HeatmapSummary, OrderView, PositionView};
 use cascade_types::{
     AccountId, Command, Event, InstrumentId, InstrumentKind, InstrumentSpec, MarginMode, Money,

@@ -39,7 +39,10 @@
 //! }
 //! w.finish()?;
 //!
-//! let spec = RunSpec::new(vec![log], "noop", Params::new(), "binance-usdm");
+//! let mut spec = RunSpec::new(vec![log], "noop", Params::new(), "binance-usdm".parse()?);
+//! // The log holds trades only: name what stands in for the mark and funding (the run is
+//! // refused otherwise), and the report's notes say so.
+//! spec.config = spec.config.with_defaults();
 //! let out = dir.path().join("run");
 //! let outcome = run(&spec, &Registry::with_builtins(), Some(&out), &ExecConfig::default())?;
 //! assert_eq!(outcome.manifest.final_state.market_events, 100);
