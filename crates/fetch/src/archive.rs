@@ -307,23 +307,54 @@ mod tests {
             date: date.into(),
         };
         assert_eq!(
-            check(&f(Market::Um, Period::Daily, DataType::Klines, Some("1m"), "2025-10-10")),
+            check(&f(
+                Market::Um,
+                Period::Daily,
+                DataType::Klines,
+                Some("1m"),
+                "2025-10-10"
+            )),
             "data/futures/um/daily/klines/BTCUSDT/1m/BTCUSDT-1m-2025-10-10.zip"
         );
         assert_eq!(
-            check(&f(Market::Spot, Period::Monthly, DataType::Klines, Some("1m"), "2025-10")),
+            check(&f(
+                Market::Spot,
+                Period::Monthly,
+                DataType::Klines,
+                Some("1m"),
+                "2025-10"
+            )),
             "data/spot/monthly/klines/BTCUSDT/1m/BTCUSDT-1m-2025-10.zip"
         );
         assert_eq!(
-            check(&f(Market::Um, Period::Daily, DataType::AggTrades, None, "2025-10-10")),
+            check(&f(
+                Market::Um,
+                Period::Daily,
+                DataType::AggTrades,
+                None,
+                "2025-10-10"
+            )),
             "data/futures/um/daily/aggTrades/BTCUSDT/BTCUSDT-aggTrades-2025-10-10.zip"
         );
         assert_eq!(
-            check(&f(Market::Um, Period::Monthly, DataType::FundingRate, None, "2025-10")),
+            check(&f(
+                Market::Um,
+                Period::Monthly,
+                DataType::FundingRate,
+                None,
+                "2025-10"
+            )),
             "data/futures/um/monthly/fundingRate/BTCUSDT/BTCUSDT-fundingRate-2025-10.zip"
         );
         assert_eq!(
-            f(Market::Cm, Period::Daily, DataType::Metrics, None, "2025-10-10").checksum_path(),
+            f(
+                Market::Cm,
+                Period::Daily,
+                DataType::Metrics,
+                None,
+                "2025-10-10"
+            )
+            .checksum_path(),
             "data/futures/cm/daily/metrics/BTCUSDT/BTCUSDT-metrics-2025-10-10.zip.CHECKSUM"
         );
     }
@@ -333,7 +364,10 @@ mod tests {
         let d = Day::parse("2024-02-28", "--from").unwrap();
         assert_eq!(d.next().ymd(), "2024-02-29");
         assert_eq!(d.next().next().ymd(), "2024-03-01");
-        assert_eq!(Day::parse("2025-12-31", "--to").unwrap().next().ymd(), "2026-01-01");
+        assert_eq!(
+            Day::parse("2025-12-31", "--to").unwrap().next().ymd(),
+            "2026-01-01"
+        );
         assert!(Day::parse("2025-02-30", "--to").is_err());
         assert!(Day::parse("2025-2-3", "--to").is_err());
     }

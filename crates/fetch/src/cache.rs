@@ -51,7 +51,10 @@ mod tests {
         assert_eq!(cache_dir(Some("/f".into()), env(&all)), Some("/f".into()));
         assert_eq!(cache_dir(None, env(&all)), Some("/d".into()));
         assert_eq!(cache_dir(None, env(&all[1..])), Some("/x/cascade".into()));
-        assert_eq!(cache_dir(None, env(&all[2..])), Some("/h/.cache/cascade".into()));
+        assert_eq!(
+            cache_dir(None, env(&all[2..])),
+            Some("/h/.cache/cascade".into())
+        );
         assert_eq!(cache_dir(None, env(&[])), None);
         assert_eq!(mirror(None, env(&all)), "http://m");
         assert_eq!(mirror(Some("http://f".into()), env(&all)), "http://f");

@@ -113,7 +113,8 @@ impl Summary {
 
 impl std::fmt::Display for Summary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let resumed = self.count(|o| matches!(o, Outcome::Downloaded { resumed_from, .. } if *resumed_from > 0));
+        let resumed = self
+            .count(|o| matches!(o, Outcome::Downloaded { resumed_from, .. } if *resumed_from > 0));
         writeln!(
             f,
             "{} file(s): {} downloaded ({} bytes{}), {} already cached, {} gap(s), {} failed",
@@ -189,8 +190,7 @@ impl Fetcher {
     /// Fetches every file; results come back in the order of `files`.
     pub fn fetch(&self, files: &[ArchiveFile], progress: &dyn Progress) -> Summary {
         let next = AtomicUsize::new(0);
-        let slots: Mutex<Vec<Option<Outcome>>> =
-            Mutex::new(files.iter().map(|_| None).collect());
+        let slots: Mutex<Vec<Option<Outcome>>> = Mutex::new(files.iter().map(|_| None).collect());
         std::thread::scope(|scope| {
             for _ in 0..self.threads.min(files.len()) {
                 scope.spawn(|| loop {
@@ -220,7 +220,11 @@ impl Fetcher {
         }
     }
 
-    fn fetch_one(&self, file: &ArchiveFile, progress: &dyn Progress) -> Result<Outcome, FetchError> {
+    fn fetch_one(
+        &self,
+        file: &ArchiveFile,
+        progress: &dyn Progress,
+    ) -> Result<Outcome, FetchError> {
         let final_path = self.local_path(file);
         let sidecar = with_suffix(&final_path, ".sha256");
         let part = with_suffix(&final_path, ".part");
@@ -338,7 +342,10 @@ impl Fetcher {
                 .map_err(FetchError::io(part))?;
             (f, Body::Appended)
         } else {
-            (File::create(part).map_err(FetchError::io(part))?, Body::Whole)
+            (
+                File::create(part).map_err(FetchError::io(part))?,
+                Body::Whole,
+            )
         };
         let mut reader = response.into_reader();
         let mut buf = vec![0u8; 64 * 1024];
@@ -433,9 +440,14 @@ mod tests {
     #[test]
     fn checksum_files_parse_like_sha256sum() {
         let h = "A".repeat(64);
-        assert_eq!(parse_checksum(&format!("{h}  x.zip\n"), "x.zip").unwrap(), "a".repeat(64));
+        assert_eq!(
+            parse_checksum(&format!("{h}  x.zip\n"), "x.zip").unwrap(),
+            "a".repeat(64)
+        );
         assert_eq!(parse_checksum(&h, "x.zip").unwrap(), "a".repeat(64));
-        assert!(parse_checksum(&format!("{h}  y.zip"), "x.zip").unwrap_err().contains("y.zip"));
+        assert!(parse_checksum(&format!("{h}  y.zip"), "x.zip")
+            .unwrap_err()
+            .contains("y.zip"));
         assert!(parse_checksum("abc  x.zip", "x.zip").is_err());
         assert!(parse_checksum("", "x.zip").is_err());
     }

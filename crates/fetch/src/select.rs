@@ -140,7 +140,7 @@ pub fn scenario_files(s: &Scenario, with_trades: bool) -> ScenarioFiles {
             id: s.id.clone(),
             files: Vec::new(),
             unavailable: Some(format!(
-                "not on Binance's public-data archive: {what} (headline venue: {})",
+                "{what}, not a Binance market (headline venue: {})",
                 s.headline_venue
             )),
         };

@@ -5,8 +5,7 @@
 mod support;
 
 use cascade_fetch::{
-    scenario_files, ArchiveFile, DataType, Day, Fetcher, Market, Outcome, Quiet, Selection,
-    Summary,
+    scenario_files, ArchiveFile, DataType, Day, Fetcher, Market, Outcome, Quiet, Selection, Summary,
 };
 use support::{Fault, Mirror, SAMPLES};
 
@@ -63,12 +62,20 @@ fn a_scenario_fetch_keeps_every_file_the_mirror_has_and_lists_the_rest_as_gaps()
     }
     let text = s.to_string();
     assert!(text.contains("gap (not in the archive): data/futures/um/daily/klines/BTCUSDT/1m/BTCUSDT-1m-2025-10-11.zip"), "{text}");
-    assert!(text.contains("gap (not in the archive): data/spot/daily/klines/BTCUSDT/1m/BTCUSDT-1m-2025-10-10.zip"), "{text}");
+    assert!(
+        text.contains(
+            "gap (not in the archive): data/spot/daily/klines/BTCUSDT/1m/BTCUSDT-1m-2025-10-10.zip"
+        ),
+        "{text}"
+    );
 
     // A second fetch downloads nothing: every kept file is skipped without a request.
     mirror.take_log();
     let again = Fetcher::new(&mirror.url, cache.path()).fetch(&files, &Quiet);
-    assert_eq!((again.downloaded(), again.cached(), again.bytes()), (0, SAMPLES.len(), 0));
+    assert_eq!(
+        (again.downloaded(), again.cached(), again.bytes()),
+        (0, SAMPLES.len(), 0)
+    );
     let log = mirror.take_log();
     assert!(log.iter().all(|r| r.status == 404), "{log:?}");
 }
@@ -97,7 +104,8 @@ fn a_corrupt_file_is_refused_by_name_and_nothing_is_left_under_its_name() {
 fn a_missing_day_is_a_gap_and_the_rest_is_fetched() {
     let mirror = Mirror::start();
     let cache = tempfile::tempdir().unwrap();
-    let s = Fetcher::new(&mirror.url, cache.path()).fetch(&klines("2025-10-09", "2025-10-11"), &Quiet);
+    let s =
+        Fetcher::new(&mirror.url, cache.path()).fetch(&klines("2025-10-09", "2025-10-11"), &Quiet);
     let gaps: Vec<String> = s.gaps().iter().map(|f| f.date.clone()).collect();
     assert_eq!(gaps, ["2025-10-09", "2025-10-11"]);
     assert_eq!(s.downloaded(), 1);
@@ -110,14 +118,19 @@ fn a_body_cut_short_is_resumed_with_a_range_request() {
     let mirror = Mirror::start();
     mirror.fault(KLINES, Fault::CutShort, 1);
     let cache = tempfile::tempdir().unwrap();
-    let s = Fetcher::new(&mirror.url, cache.path()).fetch(&klines("2025-10-10", "2025-10-10"), &Quiet);
+    let s =
+        Fetcher::new(&mirror.url, cache.path()).fetch(&klines("2025-10-10", "2025-10-10"), &Quiet);
     let half = std::fs::metadata(mirror.file(KLINES)).unwrap().len() / 2;
     assert!(
         matches!(outcome(&s, KLINES), Outcome::Downloaded { resumed_from, .. } if *resumed_from == half),
         "{s}"
     );
     assert_cached(cache.path(), &mirror, KLINES);
-    let ranges: Vec<_> = mirror.take_log().into_iter().filter_map(|r| r.range).collect();
+    let ranges: Vec<_> = mirror
+        .take_log()
+        .into_iter()
+        .filter_map(|r| r.range)
+        .collect();
     assert_eq!(ranges, [format!("bytes={half}-")]);
 }
 
@@ -126,8 +139,12 @@ fn a_server_closing_mid_file_is_caught_by_the_checksum_and_fetched_again() {
     let mirror = Mirror::start();
     mirror.fault(KLINES, Fault::CloseMidFile, 1);
     let cache = tempfile::tempdir().unwrap();
-    let s = Fetcher::new(&mirror.url, cache.path()).fetch(&klines("2025-10-10", "2025-10-10"), &Quiet);
-    assert!(matches!(outcome(&s, KLINES), Outcome::Downloaded { .. }), "{s}");
+    let s =
+        Fetcher::new(&mirror.url, cache.path()).fetch(&klines("2025-10-10", "2025-10-10"), &Quiet);
+    assert!(
+        matches!(outcome(&s, KLINES), Outcome::Downloaded { .. }),
+        "{s}"
+    );
     assert_cached(cache.path(), &mirror, KLINES);
     let zips = mirror
         .take_log()
@@ -161,6 +178,10 @@ fn an_interrupted_fetch_resumes_where_it_stopped() {
         "{second}"
     );
     assert_cached(cache.path(), &mirror, KLINES);
-    let ranges: Vec<_> = mirror.take_log().into_iter().filter_map(|r| r.range).collect();
+    let ranges: Vec<_> = mirror
+        .take_log()
+        .into_iter()
+        .filter_map(|r| r.range)
+        .collect();
     assert_eq!(ranges, [format!("bytes={half}-")]);
 }

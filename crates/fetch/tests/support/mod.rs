@@ -82,7 +82,11 @@ pub fn workspace() -> PathBuf {
 /// Zips `csv` into `zip_path` (one entry named like the zip, `.csv`) and writes its CHECKSUM.
 pub fn zip_into(csv: &Path, zip_path: &Path) {
     std::fs::create_dir_all(zip_path.parent().unwrap()).unwrap();
-    let name = zip_path.file_name().unwrap().to_string_lossy().replace(".zip", ".csv");
+    let name = zip_path
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .replace(".zip", ".csv");
     let mut w = zip::ZipWriter::new(std::fs::File::create(zip_path).unwrap());
     let opts = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated);
@@ -90,9 +94,16 @@ pub fn zip_into(csv: &Path, zip_path: &Path) {
     w.write_all(&std::fs::read(csv).unwrap()).unwrap();
     w.finish().unwrap();
     let bytes = std::fs::read(zip_path).unwrap();
-    let sha: String = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+    let sha: String = Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
     let file = zip_path.file_name().unwrap().to_string_lossy().into_owned();
-    std::fs::write(format!("{}.CHECKSUM", zip_path.display()), format!("{sha}  {file}\n")).unwrap();
+    std::fs::write(
+        format!("{}.CHECKSUM", zip_path.display()),
+        format!("{sha}  {file}\n"),
+    )
+    .unwrap();
 }
 
 impl Mirror {
@@ -172,7 +183,11 @@ fn serve(mut conn: TcpStream, root: &Path, state: &Mutex<State>) {
         }
     };
     let file = root.join(path.trim_start_matches('/'));
-    let body = if path.contains("..") { None } else { std::fs::read(&file).ok() };
+    let body = if path.contains("..") {
+        None
+    } else {
+        std::fs::read(&file).ok()
+    };
     let log = |status| {
         state.lock().unwrap().log.push(Request {
             path: path.clone(),
@@ -182,7 +197,8 @@ fn serve(mut conn: TcpStream, root: &Path, state: &Mutex<State>) {
     };
     let Some(mut body) = body else {
         log(404);
-        let _ = conn.write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        let _ = conn
+            .write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
         return;
     };
     let total = body.len();
@@ -207,7 +223,11 @@ fn serve(mut conn: TcpStream, root: &Path, state: &Mutex<State>) {
         extra = format!("Content-Range: bytes {start}-{}/{total}\r\n", total - 1);
     }
     log(status);
-    let reason = if status == 206 { "Partial Content" } else { "OK" };
+    let reason = if status == 206 {
+        "Partial Content"
+    } else {
+        "OK"
+    };
     let full = body.len();
     match fault {
         Some(Fault::Corrupt) => {
@@ -217,7 +237,10 @@ fn serve(mut conn: TcpStream, root: &Path, state: &Mutex<State>) {
         Some(Fault::CutShort) => body.truncate(full / 2),
         Some(Fault::CloseMidFile) => {
             body.truncate(full / 2);
-            let _ = write!(conn, "HTTP/1.1 {status} {reason}\r\n{extra}Connection: close\r\n\r\n");
+            let _ = write!(
+                conn,
+                "HTTP/1.1 {status} {reason}\r\n{extra}Connection: close\r\n\r\n"
+            );
             let _ = conn.write_all(&body);
             let _ = conn.shutdown(std::net::Shutdown::Both);
             return;
