@@ -79,6 +79,21 @@ pub fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
+/// Writes `<path>.CHECKSUM` for the file at `path`, as the archive does.
+pub fn write_checksum(path: &Path) {
+    let bytes = std::fs::read(path).unwrap();
+    let sha: String = Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let file = path.file_name().unwrap().to_string_lossy().into_owned();
+    std::fs::write(
+        format!("{}.CHECKSUM", path.display()),
+        format!("{sha}  {file}\n"),
+    )
+    .unwrap();
+}
+
 /// Zips `csv` into `zip_path` (one entry named like the zip, `.csv`) and writes its CHECKSUM.
 pub fn zip_into(csv: &Path, zip_path: &Path) {
     std::fs::create_dir_all(zip_path.parent().unwrap()).unwrap();
@@ -93,17 +108,7 @@ pub fn zip_into(csv: &Path, zip_path: &Path) {
     w.start_file(name, opts).unwrap();
     w.write_all(&std::fs::read(csv).unwrap()).unwrap();
     w.finish().unwrap();
-    let bytes = std::fs::read(zip_path).unwrap();
-    let sha: String = Sha256::digest(&bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    let file = zip_path.file_name().unwrap().to_string_lossy().into_owned();
-    std::fs::write(
-        format!("{}.CHECKSUM", zip_path.display()),
-        format!("{sha}  {file}\n"),
-    )
-    .unwrap();
+    write_checksum(zip_path);
 }
 
 impl Mirror {
@@ -127,6 +132,15 @@ impl Mirror {
             }
         });
         Mirror { dir, url, state }
+    }
+
+    /// Serves a copy of the (already zipped) file `src` at the archive path `path`, with its
+    /// CHECKSUM.
+    pub fn add(&self, src: &Path, path: &str) {
+        let dest = self.dir.path().join(path);
+        std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
+        std::fs::copy(src, &dest).unwrap();
+        write_checksum(&dest);
     }
 
     /// The mirror's copy of an archive path.
