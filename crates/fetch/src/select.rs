@@ -32,6 +32,26 @@ impl Selection {
                 message: format!("{} is after {}", self.from.ymd(), self.to.ymd()),
             });
         }
+        // Symbols and intervals become path components: letters, digits and `_` only.
+        let plain =
+            |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+        if let Some(bad) = self.symbols.iter().find(|s| !plain(s)) {
+            return Err(FetchError::BadSelection {
+                what: "--symbol",
+                message: format!(
+                    "expected letters, digits and _ (e.g. BTCUSDT, BTCUSD_PERP), found {bad:?}"
+                ),
+            });
+        }
+        if !plain(&self.interval) {
+            return Err(FetchError::BadSelection {
+                what: "--interval",
+                message: format!(
+                    "expected an interval such as 1m, 5m, 1h, found {:?}",
+                    self.interval
+                ),
+            });
+        }
         let mut out = Vec::new();
         for &kind in &self.types {
             if !kind.in_market(self.market) {
@@ -198,4 +218,65 @@ pub fn scenarios_named<'a>(
             .collect::<Vec<_>>()
             .join(", "),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(market: &str, symbol: &str, types: &[&str], from: &str, to: &str) -> String {
+        let sel = || -> Result<Vec<ArchiveFile>, FetchError> {
+            Selection {
+                market: Market::parse(market)?,
+                symbols: vec![symbol.to_string()],
+                types: types
+                    .iter()
+                    .map(|t| DataType::parse(t))
+                    .collect::<Result<_, _>>()?,
+                interval: "1m".into(),
+                from: Day::parse(from, "--from")?,
+                to: Day::parse(to, "--to")?,
+            }
+            .files()
+        };
+        match sel() {
+            Ok(files) => files.iter().map(|f| f.path() + "\n").collect(),
+            Err(e) => format!("error: {e}"),
+        }
+    }
+
+    #[test]
+    fn selections_name_daily_files_and_monthly_funding() {
+        assert_eq!(
+            check(
+                "um",
+                "btcusdt",
+                &["fundingRate", "metrics"],
+                "2025-10-31",
+                "2025-11-01"
+            ),
+            "data/futures/um/daily/metrics/BTCUSDT/BTCUSDT-metrics-2025-10-31.zip\n\
+             data/futures/um/daily/metrics/BTCUSDT/BTCUSDT-metrics-2025-11-01.zip\n\
+             data/futures/um/monthly/fundingRate/BTCUSDT/BTCUSDT-fundingRate-2025-10.zip\n\
+             data/futures/um/monthly/fundingRate/BTCUSDT/BTCUSDT-fundingRate-2025-11.zip\n"
+        );
+        assert_eq!(
+            check("spot", "BTCUSDT", &["metrics"], "2025-10-10", "2025-10-10"),
+            "error: --type: the archive has no metrics for spot"
+        );
+        assert!(check("um", "../x", &["klines"], "2025-10-10", "2025-10-10")
+            .starts_with("error: --symbol"));
+        assert!(
+            check("um", "BTCUSDT", &["klines"], "2025-10-11", "2025-10-10")
+                .starts_with("error: --from/--to")
+        );
+        assert!(
+            check("um", "BTCUSDT", &["candles"], "2025-10-11", "2025-10-10")
+                .starts_with("error: --type: expected one of klines")
+        );
+        assert!(
+            check("eu", "BTCUSDT", &["klines"], "2025-10-11", "2025-10-10")
+                .starts_with("error: --market")
+        );
+    }
 }
