@@ -44,10 +44,10 @@ pub struct Args {
     #[arg(long, default_value = "um")]
     pub market: String,
     /// Cache directory (default: $CASCADE_DATA_DIR, else $XDG_CACHE_HOME/cascade, else
-    /// ~/.cache/cascade). Files go under <cache>/data/… in the archive's own layout.
+    /// ~/.cache/cascade). Files go under `<cache>/data/…` in the archive's own layout.
     #[arg(long, value_name = "DIR")]
     pub cache: Option<PathBuf>,
-    /// Host to fetch from (default: $CASCADE_MIRROR, else https://data.binance.vision).
+    /// Host to fetch from (default: $CASCADE_MIRROR, else `https://data.binance.vision`).
     #[arg(long, value_name = "URL")]
     pub mirror: Option<String>,
     /// Download threads.
