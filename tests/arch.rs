@@ -40,6 +40,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "cascade-report",
         ],
     ),
+    ("cascade-fetch", &["cascade-types", "cascade-scenario"]),
     (
         "cascade-suite",
         &[
@@ -284,6 +285,7 @@ const PURE_EXCEPTIONS: &[(&str, &str, &str)] = &[
 const ONE_MODULE: &[(&str, &str, &str)] = &[
     ("crates/journal", "bincode", "crates/journal/src/codec.rs"),
     ("crates/run", "bincode", "crates/run/src/codec.rs"),
+    ("crates/fetch", "ureq", "crates/fetch/src/download.rs"),
     (
         "crates/engine",
         "cascade_exchange",

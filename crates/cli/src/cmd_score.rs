@@ -38,7 +38,7 @@ pub struct Args {
 
 /// A bundled path as given when it exists from here, else under the workspace this binary
 /// was built from (so `backtest` works from any directory of the checkout).
-fn bundled(p: &Path) -> PathBuf {
+pub(crate) fn bundled(p: &Path) -> PathBuf {
     if p.is_absolute() || p.exists() {
         return p.to_path_buf();
     }

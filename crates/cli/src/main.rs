@@ -5,6 +5,7 @@
 //! the bundled scenarios.
 
 mod cmd_calibrate;
+mod cmd_fetch;
 mod cmd_import;
 mod cmd_inspect;
 mod cmd_run;
@@ -47,6 +48,8 @@ enum Cmd {
     Replay(cmd_run::ReplayArgs),
     /// Fit the crowd's leverage distribution to the logs' recorded liquidations over a window.
     Calibrate(cmd_calibrate::Args),
+    /// Fetch Binance public-data archive files (checksummed, cached, resumable) by selection or scenario.
+    Fetch(cmd_fetch::Args),
     /// Score every strategy × every scenario: a table, JSON and one HTML page (the default).
     Score(cmd_score::Args),
 }
@@ -61,6 +64,7 @@ fn main() -> ExitCode {
         Some(Cmd::Merge(a)) => cmd_run::merge(a),
         Some(Cmd::Replay(a)) => cmd_run::replay(a),
         Some(Cmd::Calibrate(a)) => cmd_calibrate::run(a),
+        Some(Cmd::Fetch(a)) => cmd_fetch::run(a),
         Some(Cmd::Score(a)) => cmd_score::run(a),
         None => cmd_score::run(cli.score),
     };
