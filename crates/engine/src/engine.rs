@@ -194,6 +194,13 @@ impl<S: RecordSink, T: Timing> Core<S, T> {
     /// preceded by its ticks ([`crate::bars`]).
     #[inline]
     pub fn on_market(&mut self, ev: &Event) -> Result<(), EngineError> {
+        if let Err(problem) = cascade_types::check_event(ev) {
+            return Err(EngineError::BadEvent {
+                at: ev.ts,
+                instrument: ev.instrument,
+                problem: problem.to_string(),
+            });
+        }
         let mut to_exchange = true;
         if self.cfg.expand_bars {
             if let EventBody::Bar(bar) = &ev.body {

@@ -437,10 +437,19 @@ impl Exchange {
             return reject(out, a, cid, RejectReason::UnknownInstrument);
         };
         let spec = &inst.cfg.spec;
-        if !req.qty.is_positive() || req.qty.raw() % spec.lot.raw() != 0 {
+        // Orders beyond the market bounds (`cascade_types::bounds`) could not be filled in the
+        // fixed-point range: refused like any other bad quantity or price.
+        if !req.qty.is_positive()
+            || req.qty > cascade_types::bounds::MAX_QTY
+            || req.qty.raw() % spec.lot.raw() != 0
+        {
             return reject(out, a, cid, RejectReason::BadQuantity);
         }
-        let tick_ok = |p: Price| p.is_positive() && p.raw() % spec.tick.raw() == 0;
+        let tick_ok = |p: Price| {
+            p.is_positive()
+                && p <= cascade_types::bounds::MAX_PRICE
+                && p.raw() % spec.tick.raw() == 0
+        };
         let prices_ok = match req.kind {
             OrderKind::Market => true,
             OrderKind::Limit { price } => tick_ok(price),

@@ -1,0 +1,83 @@
+//! Issue 12: bad data never becomes a panic, outputs never destroy anything. Every case runs
+//! the `backtest` binary as a user would and checks the exit code and the message.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Runs `backtest ARGS` in `dir`; returns (exit code, stderr).
+fn run(dir: &Path, args: &[&str]) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_backtest"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("backtest runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+const KLINES_HEADER: &str = "open_time,open,high,low,close,volume,close_time,quote_volume,count,taker_buy_volume,taker_buy_quote_volume,ignore\n";
+
+/// Imports one hand-written CSV and checks the error: exit 1 (never 101), naming the file,
+/// the line and the field.
+fn check_import(name: &str, text: &str, expect: &str) {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join(name);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, text).unwrap();
+    let (code, err) = run(tmp.path(), &["import", name, "--out", "x.clog"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains(expect), "expected {expect:?} in {err}");
+    assert!(!tmp.path().join("x.clog").exists());
+}
+
+#[test]
+fn p1_an_aggtrade_of_a_million_btc_is_refused_with_file_and_line() {
+    check_import(
+        "BTCUSDT-aggTrades-2025-10-10.csv",
+        "agg_trade_id,price,quantity,first_trade_id,last_trade_id,transact_time,is_buyer_maker\n\
+         7000000000,122055.9,0.345,6000000000,6000000001,1760129400000,true\n\
+         7000000001,122055.9,1000000,6000000002,6000000002,1760129401000,true\n",
+        "BTCUSDT-aggTrades-2025-10-10.csv:3: event at 2025-10-10T20:50:01Z: trade notional (price × qty) = 122055900000 is outside the accepted range",
+    );
+}
+
+#[test]
+fn p2_a_mark_kline_of_9e10_is_refused_with_file_and_line() {
+    check_import(
+        "markPriceKlines/BTCUSDT-1m-2025-10-10.csv",
+        &format!("{KLINES_HEADER}1760122800000,121825.69,90000000000,121735.44,90000000000,0,1760122859999,0,60,0,0,0\n"),
+        "markPriceKlines/BTCUSDT-1m-2025-10-10.csv:2: event at 2025-10-10T19:01:00Z: bar.high = 90000000000 is outside the accepted range 0 … 100000000",
+    );
+}
+
+#[test]
+fn p3_a_last_price_kline_of_92e9_is_refused_with_file_and_line() {
+    check_import(
+        "BTCUSDT-1m-2025-10-10.csv",
+        &format!("{KLINES_HEADER}1760122800000,92000000000,92000000000,92000000000,92000000000,408.411,1760122859999,49739272.98030,8168,220.395,26841311.98350,0\n"),
+        "BTCUSDT-1m-2025-10-10.csv:2: event at 2025-10-10T19:01:00Z: bar.open = 92000000000 is outside the accepted range 0 … 100000000",
+    );
+}
+
+#[test]
+fn the_bundled_sample_is_within_bounds() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("s.clog");
+    let sample = root().join("fixtures/sample");
+    let (code, err) = run(
+        tmp.path(),
+        &[
+            "import",
+            sample.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+}
