@@ -81,3 +81,80 @@ fn the_bundled_sample_is_within_bounds() {
     );
     assert_eq!(code, 0, "{err}");
 }
+
+/// Imports the bundled sample into `dir/s.clog`.
+fn sample_log(dir: &Path) -> String {
+    let out = dir.join("s.clog");
+    let sample = root().join("fixtures/sample");
+    let (code, err) = run(
+        dir,
+        &[
+            "import",
+            sample.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    out.to_str().unwrap().to_string()
+}
+
+#[test]
+fn a_zero_or_negative_deposit_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let log = sample_log(tmp.path());
+    for deposit in ["0", "-5"] {
+        let deposit = format!("--deposit={deposit}");
+        let (code, err) = run(
+            tmp.path(),
+            &[
+                "run",
+                "--strategy",
+                "noop",
+                "--venue",
+                "binance-usdm",
+                &deposit,
+                "--out",
+                "r",
+                &log,
+            ],
+        );
+        assert_eq!(code, 1, "{err}");
+        assert!(err.contains("the deposit must be positive"), "{err}");
+        assert!(!tmp.path().join("r").exists());
+    }
+}
+
+#[test]
+fn leverage_above_the_venue_maximum_is_reported_as_such() {
+    let tmp = tempfile::tempdir().unwrap();
+    let log = sample_log(tmp.path());
+    let (code, err) = run(
+        tmp.path(),
+        &[
+            "run",
+            "--strategy",
+            "buy-and-hold",
+            "--param",
+            "mode=perp",
+            "--param",
+            "leverage=200",
+            "--venue",
+            "binance-usdm",
+            "--out",
+            "r",
+            &log,
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let report = std::fs::read_to_string(tmp.path().join("r/report.txt")).unwrap();
+    assert!(
+        report.contains("SetLeverage 200x: BadLeverage (above the venue's maximum)"),
+        "{report}"
+    );
+    let manifest = std::fs::read_to_string(tmp.path().join("r/manifest.json")).unwrap();
+    assert!(
+        manifest.contains("SetLeverage 200x: BadLeverage"),
+        "{manifest}"
+    );
+}
