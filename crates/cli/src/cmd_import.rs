@@ -135,6 +135,69 @@ impl Drop for Cleanup {
     }
 }
 
+/// Refuses an output path that is one of the inputs (the import would destroy it), or that
+/// exists as anything but a regular file (renaming over a symbolic link replaces the link,
+/// over a device replaces the device).
+fn refuse_out(out: &Path, inputs: &[PathBuf]) -> Result<()> {
+    let Ok(meta) = std::fs::symlink_metadata(out) else {
+        return Ok(());
+    };
+    if meta.file_type().is_symlink() {
+        bail!(
+            "{}: refusing to write: it is a symbolic link; the log is never written through one",
+            out.display()
+        );
+    }
+    if !meta.is_file() {
+        bail!(
+            "{}: refusing to write: it exists and is not a regular file",
+            out.display()
+        );
+    }
+    let same = |p: &Path| match (std::fs::canonicalize(p), std::fs::canonicalize(out)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    if let Some(input) = inputs.iter().find(|p| same(p)) {
+        bail!(
+            "{}: refusing to write: it is also an input ({}); importing into it would destroy it",
+            out.display(),
+            input.display()
+        );
+    }
+    Ok(())
+}
+
+/// Removes (naming them) the temporary files an interrupted import into the same output left
+/// behind: `.NAME.partial` and `.NAME.partN`.
+fn remove_stale(dir: &Path, stem: &str) -> Result<()> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(());
+    };
+    let partial = format!(".{stem}.partial");
+    let part = format!(".{stem}.part");
+    let mut stale: Vec<PathBuf> = entries
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .filter(|e| {
+            let n = e.file_name().to_string_lossy().into_owned();
+            n == partial
+                || n.strip_prefix(&part)
+                    .is_some_and(|k| !k.is_empty() && k.bytes().all(|b| b.is_ascii_digit()))
+        })
+        .map(|e| e.path())
+        .collect();
+    stale.sort();
+    for p in stale {
+        eprintln!(
+            "note: removing {}, left by an interrupted import",
+            p.display()
+        );
+        std::fs::remove_file(&p).with_context(|| format!("removing {}", p.display()))?;
+    }
+    Ok(())
+}
+
 /// Imports one file into a part log; returns a one-line description of what it held.
 fn import_one(
     file: &Path,
@@ -199,7 +262,9 @@ pub fn run(a: Args) -> Result<()> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
+    refuse_out(&a.out, &files)?;
     let tmp_out = dir.join(format!(".{stem}.partial"));
+    remove_stale(dir, &stem)?;
     let mut cleanup = Cleanup(vec![tmp_out.clone()]);
 
     let mut lines = Vec::with_capacity(files.len());
@@ -228,6 +293,8 @@ pub fn run(a: Args) -> Result<()> {
         lines.join("; ")
     );
     Merge::new(inputs)?.write_to(&tmp_out, source)?;
+    // Checked again just before the rename: never over a link, a device or an input.
+    refuse_out(&a.out, &files)?;
     std::fs::rename(&tmp_out, &a.out)
         .with_context(|| format!("moving the finished log to {}", a.out.display()))?;
     drop(cleanup);

@@ -158,3 +158,133 @@ fn leverage_above_the_venue_maximum_is_reported_as_such() {
         "{manifest}"
     );
 }
+
+#[test]
+fn import_out_equal_to_an_input_a_link_or_a_device_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sample = root().join("fixtures/sample/BTCUSDT-aggTrades-2025-10-10.csv");
+    let input = tmp.path().join("BTCUSDT-aggTrades-2025-10-10.csv");
+    std::fs::copy(&sample, &input).unwrap();
+    let original = std::fs::read(&input).unwrap();
+    let name = "BTCUSDT-aggTrades-2025-10-10.csv";
+    let (code, err) = run(tmp.path(), &["import", name, "--out", name]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("it is also an input"), "{err}");
+    // The same file through a directory input.
+    let (code, err) = run(tmp.path(), &["import", ".", "--out", name]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("it is also an input"), "{err}");
+    assert_eq!(std::fs::read(&input).unwrap(), original);
+    // A symbolic link: the link and its target stay as they are.
+    std::os::unix::fs::symlink(&input, tmp.path().join("link.clog")).unwrap();
+    let (code, err) = run(
+        tmp.path(),
+        &["import", sample.to_str().unwrap(), "--out", "link.clog"],
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("link.clog: refusing to write: it is a symbolic link"),
+        "{err}"
+    );
+    assert!(std::fs::symlink_metadata(tmp.path().join("link.clog"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert_eq!(std::fs::read(&input).unwrap(), original);
+    // A device.
+    let (code, err) = run(
+        tmp.path(),
+        &["import", sample.to_str().unwrap(), "--out", "/dev/null"],
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("/dev/null: refusing to write: it exists and is not a regular file"),
+        "{err}"
+    );
+}
+
+#[test]
+fn stale_import_parts_are_named_and_removed() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join(".s.clog.partial"), vec![0u8; 100]).unwrap();
+    std::fs::write(tmp.path().join(".s.clog.part0"), vec![0u8; 100]).unwrap();
+    let sample = root().join("fixtures/sample");
+    let (code, err) = run(
+        tmp.path(),
+        &["import", sample.to_str().unwrap(), "--out", "s.clog"],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("note: removing ./.s.clog.part0, left by an interrupted import"),
+        "{err}"
+    );
+    assert!(err.contains("note: removing ./.s.clog.partial"), "{err}");
+    let left: Vec<_> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left, ["s.clog"]);
+}
+
+#[test]
+fn an_empty_scenario_dir_is_an_error_and_leaves_outputs_alone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let empty = tmp.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let out = tmp.path().join("score");
+    std::fs::create_dir(&out).unwrap();
+    std::fs::write(out.join("score.txt"), "previous").unwrap();
+    for dir in [empty.clone(), tmp.path().join("absent")] {
+        let (code, err) = run(
+            &root(),
+            &[
+                "score",
+                "--scenario-dir",
+                dir.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+                "--threads",
+                "1",
+            ],
+        );
+        assert_eq!(code, 1, "{err}");
+        assert!(err.contains(dir.to_str().unwrap()), "{err}");
+        assert_eq!(
+            std::fs::read_to_string(out.join("score.txt")).unwrap(),
+            "previous"
+        );
+    }
+}
+
+#[test]
+fn a_rerun_that_fails_leaves_the_previous_run_whole() {
+    let tmp = tempfile::tempdir().unwrap();
+    let log = sample_log(tmp.path());
+    let args = |p: &'static str| {
+        vec![
+            "run",
+            "--strategy",
+            "noise",
+            "--param",
+            p,
+            "--venue",
+            "binance-usdm",
+            "--out",
+            "r",
+        ]
+    };
+    let mut good = args("every=50");
+    good.push(&log);
+    assert_eq!(run(tmp.path(), &good).0, 0);
+    let manifest = std::fs::read(tmp.path().join("r/manifest.json")).unwrap();
+    let mut bad = args("every=0");
+    bad.push(&log);
+    let (code, err) = run(tmp.path(), &bad);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(
+        std::fs::read(tmp.path().join("r/manifest.json")).unwrap(),
+        manifest
+    );
+    let (code, err) = run(tmp.path(), &["replay", "--verify", "r"]);
+    assert_eq!(code, 0, "{err}");
+}
