@@ -405,7 +405,7 @@ fn mutate_event(ev: &mut Event, rng: &mut Rng) {
 /// One log case: a valid market with one to three events mutated, written (and so
 /// re-checksummed) by the journal writer, then run and reported.
 fn log_case(seed: u64, dir: &Path) -> String {
-    let mut rng = Rng(seed ^ 0x5EED_0F_1065);
+    let mut rng = Rng(seed ^ 0x005E_ED0F_1065);
     let mut events = market(&mut rng);
     for _ in 0..1 + rng.below(3) {
         let i = rng.below(events.len());

@@ -1,7 +1,7 @@
 //! Bad input gives a clear error, and an interrupted run leaves nothing posing as whole.
 
 use crate::check::*;
-use cascade_run::files::{JOURNAL, MANIFEST};
+use cascade_run::files::MANIFEST;
 
 #[test]
 fn unknown_strategy_bad_parameter_bad_venue_and_missing_input() {
