@@ -161,11 +161,11 @@ impl RunConfig {
                 self.sample_interval_ns
             ));
         }
-        if !self.deposit.is_positive() || self.deposit > cascade_types::bounds::MAX_EVENT_NOTIONAL {
+        if !self.deposit.is_positive() || self.deposit > cascade_types::bounds::MAX_DEPOSIT {
             return bad(format!(
                 "the deposit must be positive and at most {} (a zero or negative deposit has \
                  no returns to score), got {}",
-                cascade_types::bounds::MAX_EVENT_NOTIONAL,
+                cascade_types::bounds::MAX_DEPOSIT,
                 self.deposit
             ));
         }

@@ -11,11 +11,12 @@
 //! | price (trade, book, depth level, bar, mark, index, liquidation) | 0 … 10⁸ | BTC is ≈ 10⁵; leaves ×900 of headroom for notionals |
 //! | premium-index bar values | −1 … 1 | a premium is a rate (0.001 = 0.1 %) |
 //! | quantity (trade, book, depth, volume, open interest, liquidation, taker volume) | 0 … 10¹⁰ | whole-coin counts of the smallest-priced tokens |
-//! | one event's notional (`price × qty` of a trade, book side, depth level, liquidation) | ≤ 10¹⁰ | a single print of ten billion is not a market event |
-//! | money fields (quote volume, open-interest value, depth notional) | 0 … 5·10¹⁰ | a day's quote volume of the largest market is ≈ 10¹⁰ |
+//! | one event's `price × qty` (trade, book side, depth level, liquidation; an order at its prices and the mark) | ≤ 9·10¹⁰ | representable: for inverse contracts (qty in USD contracts) this product is not a notional, and Black Thursday's reconstruction prints 4.2·10¹⁰; sums of them saturate |
+//! | money fields (quote volume, open-interest value, depth notional) | 0 … 9·10¹⁰ | the fixed-point range: they are never multiplied, and summed only by saturating counters |
 //! | funding rate (published and settled) | −1 … 1 per interval | 100 % per interval; real caps are ≤ 3 % |
 //! | long/short ratio | 0 … 10⁴ | |
 //! | depth band | −10 000 … 10 000 bps | a band beyond ±100 % is meaningless |
+//! | a run's deposit | 0 (excluded) … 10¹⁰ | |
 //! | bar interval | 1 s … 31 days | |
 //! | funding interval | 1 … 24 h | |
 //!
@@ -32,10 +33,13 @@ use std::fmt;
 pub const MAX_PRICE: Price = Price::from_raw(100_000_000 * SCALE);
 /// The largest quantity accepted: 10¹⁰ units.
 pub const MAX_QTY: Qty = Qty::from_raw(10_000_000_000 * SCALE);
-/// The largest notional (`price × qty`) of one trade, book side, depth level or liquidation.
-pub const MAX_EVENT_NOTIONAL: Money = Money::from_raw(10_000_000_000 * SCALE);
+/// The largest `price × qty` of one trade, book side, depth level or liquidation: the product
+/// must be representable (for inverse contracts it is not a notional, and is large).
+pub const MAX_EVENT_NOTIONAL: Money = Money::from_raw(90_000_000_000 * SCALE);
+/// The largest deposit of a run.
+pub const MAX_DEPOSIT: Money = Money::from_raw(10_000_000_000 * SCALE);
 /// The largest money field (quote volume, open-interest value, depth notional).
-pub const MAX_MONEY: Money = Money::from_raw(50_000_000_000 * SCALE);
+pub const MAX_MONEY: Money = Money::from_raw(90_000_000_000 * SCALE);
 /// The largest absolute funding rate per interval (1 = 100 %).
 pub const MAX_FUNDING_RATE: Rate = Rate::from_raw(SCALE);
 /// The largest absolute premium-index bar value (1 = 100 %).
@@ -296,7 +300,7 @@ mod tests {
         check(trade("122055.9", "0.345"), "ok");
         check(
             trade("122055.9", "1000000"),
-            "trade notional (price × qty) = 122055900000 is outside the accepted range 0 … 10000000000 (see cascade_types::bounds)",
+            "trade notional (price × qty) = 122055900000 is outside the accepted range 0 … 90000000000 (see cascade_types::bounds)",
         );
         check(
             trade("92000000000", "1"),
@@ -311,7 +315,8 @@ mod tests {
     #[test]
     fn the_worst_accepted_products_fit() {
         assert!(MAX_PRICE.checked_notional(MAX_QTY, Rounding::Up).is_none());
-        // the largest accepted notional can be doubled and summed a few times.
-        assert!(MAX_EVENT_NOTIONAL.checked_add(MAX_MONEY).is_some());
+        assert!(MAX_PRICE
+            .checked_notional(Qty::from_int(900), Rounding::Up)
+            .is_some());
     }
 }
