@@ -87,6 +87,69 @@ fn instrument_table(path: Option<&Path>) -> Result<InstrumentTable> {
     table.with_context(|| format!("instrument file {}", path.display()))
 }
 
+/// Refuses an output path that is one of the inputs (the import would destroy it), or that
+/// exists as anything but a regular file (renaming over a symbolic link replaces the link,
+/// over a device replaces the device).
+fn refuse_out(out: &Path, inputs: &[PathBuf]) -> Result<()> {
+    let Ok(meta) = std::fs::symlink_metadata(out) else {
+        return Ok(());
+    };
+    if meta.file_type().is_symlink() {
+        bail!(
+            "{}: refusing to write: it is a symbolic link; the log is never written through one",
+            out.display()
+        );
+    }
+    if !meta.is_file() {
+        bail!(
+            "{}: refusing to write: it exists and is not a regular file",
+            out.display()
+        );
+    }
+    let same = |p: &Path| match (std::fs::canonicalize(p), std::fs::canonicalize(out)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    if let Some(input) = inputs.iter().find(|p| same(p)) {
+        bail!(
+            "{}: refusing to write: it is also an input ({}); importing into it would destroy it",
+            out.display(),
+            input.display()
+        );
+    }
+    Ok(())
+}
+
+/// Removes (naming them) the temporary files an interrupted import into the same output left
+/// behind: `.NAME.partial` and `.NAME.partN`.
+fn remove_stale(dir: &Path, stem: &str) -> Result<()> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(());
+    };
+    let partial = format!(".{stem}.partial");
+    let part = format!(".{stem}.part");
+    let mut stale: Vec<PathBuf> = entries
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .filter(|e| {
+            let n = e.file_name().to_string_lossy().into_owned();
+            n == partial
+                || n.strip_prefix(&part)
+                    .is_some_and(|k| !k.is_empty() && k.bytes().all(|b| b.is_ascii_digit()))
+        })
+        .map(|e| e.path())
+        .collect();
+    stale.sort();
+    for p in stale {
+        eprintln!(
+            "note: removing {}, left by an interrupted import",
+            p.display()
+        );
+        std::fs::remove_file(&p).with_context(|| format!("removing {}", p.display()))?;
+    }
+    Ok(())
+}
+
 /// Runs `backtest import`.
 pub fn run(a: Args) -> Result<()> {
     let files = data_files(&a.inputs)?;
@@ -102,6 +165,8 @@ pub fn run(a: Args) -> Result<()> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
+    refuse_out(&a.out, &files)?;
+    remove_stale(dir, &stem)?;
     let inputs: Vec<LogInput> = files
         .iter()
         .map(|path| LogInput {
@@ -134,6 +199,8 @@ pub fn run(a: Args) -> Result<()> {
             source.push_str(&format!("; WARNING: {}", note.text));
         }
     }
+    // Checked again just before the write: never over a link, a device or an input.
+    refuse_out(&a.out, &files)?;
     parts.write(&a.out, OutputInstruments::AllSorted, source)?;
     let summary = cascade_journal::summarize(&a.out)?;
     print!("{summary}");

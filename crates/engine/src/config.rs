@@ -244,9 +244,11 @@ impl RunConfig {
                 self.sample_interval_ns
             ));
         }
-        if self.deposit.is_negative() {
+        if !self.deposit.is_positive() || self.deposit > cascade_types::bounds::MAX_DEPOSIT {
             return bad(format!(
-                "the deposit must not be negative, got {}",
+                "the deposit must be positive and at most {} (a zero or negative deposit has \
+                 no returns to score), got {}",
+                cascade_types::bounds::MAX_DEPOSIT,
                 self.deposit
             ));
         }

@@ -227,6 +227,13 @@ impl<S: RecordSink, T: Timing> Core<S, T> {
     /// intervals; otherwise it is handled at once.
     #[inline]
     pub fn on_market(&mut self, ev: &Event) -> Result<(), EngineError> {
+        if let Err(problem) = cascade_types::check_event(ev) {
+            return Err(EngineError::BadEvent {
+                at: ev.ts,
+                instrument: ev.instrument,
+                problem: problem.to_string(),
+            });
+        }
         let (from, to) = self.cfg.window;
         if from.is_some_and(|f| ev.ts < f) || to.is_some_and(|t| ev.ts > t) {
             self.coverage.outside();

@@ -1,6 +1,6 @@
 //! The engine's one error type. Each variant says what the caller should do about it.
 
-use cascade_types::Ts;
+use cascade_types::{InstrumentId, Ts};
 use thiserror::Error;
 
 /// Everything that can stop the loop or refuse its setup.
@@ -34,6 +34,20 @@ pub enum EngineError {
         capacity: usize,
         /// When it was hit.
         at: Ts,
+    },
+
+    /// A market event of the input holds a value outside the documented range of
+    /// `cascade_types::bounds` (the importers refuse such rows; a log written otherwise may
+    /// hold one), or a computation on it does not fit the fixed-point range. The run stops at
+    /// that event; fix or drop it in the input.
+    #[error("event at {} (ts {}, instrument {instrument}): {problem}", at, at.nanos())]
+    BadEvent {
+        /// The event's timestamp.
+        at: Ts,
+        /// The event's instrument.
+        instrument: InstrumentId,
+        /// What is wrong with it.
+        problem: String,
     },
 
     /// The caller's record sink stopped taking records (in `cascade-run`: the output thread

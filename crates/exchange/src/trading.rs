@@ -438,10 +438,19 @@ impl Exchange {
             return reject(out, a, cid, RejectReason::UnknownInstrument);
         };
         let spec = &inst.cfg.spec;
-        if !req.qty.is_positive() || req.qty.raw() % spec.lot.raw() != 0 {
+        // Orders beyond the market bounds (`cascade_types::bounds`) could not be filled in the
+        // fixed-point range: refused like any other bad quantity or price.
+        if !req.qty.is_positive()
+            || req.qty > cascade_types::bounds::MAX_QTY
+            || req.qty.raw() % spec.lot.raw() != 0
+        {
             return reject(out, a, cid, RejectReason::BadQuantity);
         }
-        let tick_ok = |p: Price| p.is_positive() && p.raw() % spec.tick.raw() == 0;
+        let tick_ok = |p: Price| {
+            p.is_positive()
+                && p <= cascade_types::bounds::MAX_PRICE
+                && p.raw() % spec.tick.raw() == 0
+        };
         let prices_ok = match req.kind {
             OrderKind::Market => true,
             OrderKind::Limit { price } => tick_ok(price),
@@ -450,6 +459,28 @@ impl Exchange {
         };
         if !prices_ok {
             return reject(out, a, cid, RejectReason::BadPrice);
+        }
+        // An order whose `price × qty` at its own prices or the mark leaves the bounds could
+        // not be margined in the fixed-point range.
+        let refs = [
+            inst.market.mark,
+            match req.kind {
+                OrderKind::Limit { price } | OrderKind::StopLimit { price, .. } => Some(price),
+                _ => None,
+            },
+            match req.kind {
+                OrderKind::StopMarket { trigger } | OrderKind::StopLimit { trigger, .. } => {
+                    Some(trigger)
+                }
+                _ => None,
+            },
+        ];
+        let too_big = |p: Price| {
+            p.checked_notional(req.qty, Rounding::Up)
+                .is_none_or(|n| n > cascade_types::bounds::MAX_EVENT_NOTIONAL)
+        };
+        if refs.into_iter().flatten().any(too_big) {
+            return reject(out, a, cid, RejectReason::BadQuantity);
         }
         let is_perp = inst.is_perp();
         if req.post_only

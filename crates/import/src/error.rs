@@ -212,6 +212,19 @@ pub enum ImportError {
         previous_line: u64,
     },
 
+    /// A value outside the documented range of `cascade_types::bounds` (a quantity of a
+    /// million BTC, a price of 9·10¹⁰): the row cannot be computed with and is refused. Fix or
+    /// drop the row at the source.
+    #[error("{at}: event at {ts}: {problem}")]
+    OutOfBounds {
+        /// The row.
+        at: Location,
+        /// The event's timestamp (RFC 3339).
+        ts: String,
+        /// Which field, its value and the accepted range.
+        problem: cascade_types::OutOfBounds,
+    },
+
     /// Klines without a hint of which price series they are, whose first row looks like a
     /// price-series kline (volume 0 but a trade count): say which with
     /// `ImportOptions::bar_source` (mark, index or premium).
@@ -282,6 +295,7 @@ impl ImportError {
             | UnknownSymbol { at, .. }
             | CannotInfer { at, .. }
             | OutOfOrder { at, .. }
+            | OutOfBounds { at, .. }
             | AmbiguousBarSource { at, .. } => Some(&at.file),
             Missing { path } | Io { path, .. } => Some(path),
             Instruments(_) | NoDataFiles | Log { .. } => None,

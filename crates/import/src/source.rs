@@ -328,8 +328,19 @@ impl<'t> Importer<'t> {
         Some(Err(e))
     }
 
-    /// Checks (and for captures, clamps) the next event's time against the previous one's.
+    /// Checks the next event's values against `cascade_types::bounds`, and (for captures,
+    /// clamps) its time against the previous one's.
     fn order(&mut self, mut ev: Event) -> Result<Event, ImportError> {
+        if let Err(problem) = cascade_types::check_event(&ev) {
+            return Err(ImportError::OutOfBounds {
+                at: Location {
+                    file: self.path.clone(),
+                    line: self.pending_line,
+                },
+                ts: ev.ts.to_string(),
+                problem,
+            });
+        }
         if let Some((prev, prev_line)) = self.last {
             if ev.ts < prev {
                 let back = prev.nanos().saturating_sub(ev.ts.nanos());

@@ -32,6 +32,17 @@ pub enum RunError {
         source: std::io::Error,
     },
 
+    /// An output path the run would write (a run directory or a file in it) is a symbolic
+    /// link, not of the expected kind, or a directory holding files that are not a run's: it
+    /// is left as it is. Choose another output path.
+    #[error("{}: refusing to write: {why}", path.display())]
+    UnsafeOutput {
+        /// The path.
+        path: PathBuf,
+        /// What is in the way.
+        why: String,
+    },
+
     /// A report could not be built or written.
     #[error("report: {0}")]
     Report(String),

@@ -4,7 +4,7 @@
 use crate::error::RunError;
 use crate::exec::ExecConfig;
 use crate::execute::{execute, Job};
-use crate::files::{prepare_run_dir, write_atomic, CROWD_TEXT, HEATMAP_SVG, JOURNAL, LATENCY};
+use crate::files::{write_atomic, StagedRunDir, CROWD_TEXT, HEATMAP_SVG, JOURNAL, LATENCY};
 use crate::latency::LatencyStats;
 use crate::manifest::{params_to_json, JournalInfo, Manifest, ENGINE_VERSION, MANIFEST_VERSION};
 use crate::reports;
@@ -75,7 +75,9 @@ pub struct RunOutcome {
 }
 
 /// Runs `spec`. With `out_dir`, writes the run directory: `journal.crun` (when
-/// `exec.write_journal`), the reports, `latency.txt`, and `manifest.json` last. Errors in the
+/// `exec.write_journal`), the reports, `latency.txt`, and `manifest.json` last — into a
+/// staging directory beside it, swapped into place when the run completed
+/// ([`StagedRunDir`]). Errors in the
 /// inputs, the strategy name or its parameters are found before anything is written.
 pub fn run(
     spec: &RunSpec,
@@ -117,9 +119,11 @@ pub fn run_inputs(
     if let Some(p) = &exec.progress {
         p.set_total(inputs.event_count);
     }
-    let journal = match out_dir {
+    // Everything is written into a staging directory beside `out_dir`, swapped into place
+    // only when the run completed: a failed run leaves the previous one untouched.
+    let staged = out_dir.map(StagedRunDir::create).transpose()?;
+    let journal = match staged.as_ref().map(StagedRunDir::path) {
         Some(dir) => {
-            prepare_run_dir(dir)?;
             if exec.write_journal {
                 JournalWriter::create(&dir.join(JOURNAL))?
             } else {
@@ -178,7 +182,8 @@ pub fn run_inputs(
         executed.crowd.as_ref().map(|c| c.svg.as_str()),
     )?;
     let latency_text = reports::latency_text(&executed.latency);
-    if let Some(dir) = out_dir {
+    if let Some(staged) = staged {
+        let dir = staged.path();
         for (name, bytes) in &rendered.files {
             write_atomic(dir, name, bytes)?;
             manifest.reports.push(name.clone());
@@ -191,6 +196,7 @@ pub fn run_inputs(
         }
         write_atomic(dir, LATENCY, latency_text.as_bytes())?;
         manifest.write(dir)?;
+        staged.commit()?;
     }
     Ok(RunOutcome {
         manifest,

@@ -98,7 +98,10 @@ impl Scenario {
     }
 
     /// Parameter ranges the generator needs to stay well formed and inside the fixed-point
-    /// range (about ±92 billion units).
+    /// range (about ±92 billion units). Every field of `params.rs` is checked here or, where
+    /// the check needs the figures, in [`Plan::resolve`]: `bar_interval_s`, `crash_power`,
+    /// the anchors' times, `funding.interval_h`/`offset_h`, `open_interest.change` and
+    /// `before_usd > 0`, `liquidations.venue_share`/`long_fraction`; `seed` is any `u64`.
     fn check_ranges(&self) -> Result<(), ScenarioError> {
         let g = &self.generator;
         // `lo ≤ x ≤ hi`, bounds in hundredths.
@@ -111,6 +114,8 @@ impl Scenario {
             "must lie in [-0.5, 0.5]",
             "must lie in [0, 100]",
         );
+        let drift = "must lie in [-0.9, 1]";
+        let funding = "must lie in [-0.1, 0.1] per interval";
         let max_usd = "must be at most 50,000,000,000 (the fixed-point range)";
         let checks: Vec<(&str, bool, &str)> = vec![
             (
@@ -140,9 +145,60 @@ impl Scenario {
                 "must lie in (0, 1,000,000]",
             ),
             (
+                "generator.path.pre_crash_drift",
+                within(g.path.pre_crash_drift, -90, 100),
+                drift,
+            ),
+            (
+                "generator.path.first_leg_bounce",
+                within(g.path.first_leg_bounce, 0, 100),
+                fraction,
+            ),
+            (
+                "generator.path.mark_low_gap",
+                within(g.path.mark_low_gap, 0, 100),
+                fraction,
+            ),
+            (
+                "generator.path.recovery_fraction",
+                within(g.path.recovery_fraction, 0, 100),
+                fraction,
+            ),
+            (
+                "generator.path.post_drift",
+                within(g.path.post_drift, -90, 100),
+                drift,
+            ),
+            (
+                "generator.path.stress_decay_min",
+                (1..=10_080).contains(&g.path.stress_decay_min),
+                "must lie in [1, 10080] (minutes: up to a week)",
+            ),
+            (
                 "generator.flow.avg_trade_qty",
-                g.flow.avg_trade_qty.is_positive(),
-                "must be positive",
+                g.flow.avg_trade_qty.is_positive()
+                    && g.flow.avg_trade_qty <= Qty::from_int(1_000_000),
+                "must lie in (0, 1,000,000]",
+            ),
+            (
+                "generator.flow.taker_sell_skew",
+                within(g.flow.taker_sell_skew, 0, 50),
+                "must lie in [0, 0.5] (the taker-buy share is 0.5 − skew at full stress)",
+            ),
+            (
+                "generator.funding.before",
+                g.funding.before.is_none_or(|r| within(r, -10, 10)),
+                funding,
+            ),
+            (
+                "generator.funding.after",
+                g.funding.after.is_none_or(|r| within(r, -10, 10)),
+                funding,
+            ),
+            (
+                "generator.open_interest.build_up",
+                within(g.open_interest.build_up, -90, 100),
+                drift,
             ),
             (
                 "generator.flow.crash_volume_multiplier",
@@ -156,18 +212,19 @@ impl Scenario {
             ),
             (
                 "generator.long_short.before",
-                g.long_short.before.is_positive(),
-                "must be positive",
+                g.long_short.before.is_positive() && within(g.long_short.before, 0, 10_000),
+                "must lie in (0, 100]",
             ),
             (
                 "generator.long_short.after",
-                g.long_short.after.is_positive(),
-                "must be positive",
+                g.long_short.after.is_positive() && within(g.long_short.after, 0, 10_000),
+                "must lie in (0, 100]",
             ),
             (
                 "generator.long_short.top_positions_factor",
-                g.long_short.top_positions_factor.is_positive(),
-                "must be positive",
+                g.long_short.top_positions_factor.is_positive()
+                    && within(g.long_short.top_positions_factor, 0, 1_000),
+                "must lie in (0, 10]",
             ),
             (
                 "generator.depth.notional_5pct_usd",

@@ -107,7 +107,7 @@ pub use market::{
     HEATMAP_BANDS_MAX,
 };
 pub use orders::OrderRequestExt;
-pub use outputs::{AdlInfo, FillInfo, FundingInfo, LiquidationInfo};
+pub use outputs::{leverage_refused, AdlInfo, FillInfo, FundingInfo, LiquidationInfo};
 pub use params::{ParamError, ParamOrigin, ParamType, ParamValue, Params};
 pub use registry::{Factory, Registry, RegistryEntry, RegistryError};
 pub use rolling::{History, Rolling};

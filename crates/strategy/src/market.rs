@@ -719,13 +719,18 @@ impl InstrumentState {
 }
 
 /// `price × qty` rounded half-even: exactly `price.notional(qty, Rounding::HalfEven)` — the
-/// same value, the same panic when it does not fit — without the two `i128` divisions by a
+/// same value; saturating at ±[`Money::MAX`] when it does not fit (market values within
+/// `cascade_types::bounds` never do, and the rolling sums it feeds saturate too) — without the two `i128` divisions by a
 /// run-time divisor that [`Price::notional`] pays (it goes through the generic `mul_div`).
 /// This runs on every trade, so the exact product is divided by the constant 10⁸ in 64-bit
 /// steps, which compile to multiplications.
 #[inline]
 pub(crate) fn notional_half_even(price: Price, qty: Qty) -> Money {
-    Money::from_raw(notional_half_even_raw(price.raw(), qty.raw()).expect("notional overflow"))
+    match notional_half_even_raw(price.raw(), qty.raw()) {
+        Some(raw) => Money::from_raw(raw),
+        None if price.is_negative() != qty.is_negative() => Money::from_raw(-i64::MAX),
+        None => Money::MAX,
+    }
 }
 
 /// The raw value of [`notional_half_even`]; `None` when it does not fit in an `i64`.

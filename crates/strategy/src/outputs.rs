@@ -182,3 +182,18 @@ impl AdlInfo {
         }
     }
 }
+
+/// When `output` is the exchange refusing a `SetLeverage` (leverage zero or above the venue's
+/// maximum for the instrument's first tier), the reason; `None` otherwise. `SetLeverage` has
+/// no client id, so a strategy that matched rejects by its orders' ids alone would miss it —
+/// and then report only the `InsufficientMargin` of the order sized for that leverage.
+pub fn leverage_refused(output: &Output) -> Option<cascade_types::RejectReason> {
+    match *output {
+        Output::Rejected {
+            client_id: 0,
+            reason: reason @ cascade_types::RejectReason::BadLeverage,
+            ..
+        } => Some(reason),
+        _ => None,
+    }
+}

@@ -38,12 +38,16 @@ pub fn sell_price(state: &InstrumentState) -> Option<Price> {
 /// (which the exchange counts against the margin at once, times the leverage) — costs a
 /// strategy cannot see in advance. Spot is `L = 1`.
 pub fn notional_for(margin: Money, leverage: u32, buffer: Rate) -> Money {
-    let l = i64::from(leverage);
-    let one = Rate::ONE.raw();
-    margin
-        .mul_div(l * one, one + buffer.raw() * l, Rounding::Down)
-        .unwrap_or(Money::ZERO)
-        .max_of(Money::ZERO)
+    // In i128: margin·L·10⁸ < 2⁶³·2³²·2²⁷ fits, so a large margin or leverage saturates at
+    // the largest notional instead of overflowing into "nothing to buy".
+    let l = i128::from(leverage);
+    let one = i128::from(Rate::ONE.raw());
+    let den = one + i128::from(buffer.raw()) * l;
+    if !margin.is_positive() || den <= 0 {
+        return Money::ZERO;
+    }
+    let n = i128::from(margin.raw()) * l * one / den;
+    Money::from_raw(i64::try_from(n).unwrap_or(i64::MAX))
 }
 
 /// `qty` rounded down to a whole number of lots (negative quantities give zero).
@@ -56,11 +60,17 @@ pub fn round_down_to_lot(qty: Qty, lot: Qty) -> Qty {
 }
 
 /// The largest multiple of `lot` whose notional at `price` does not exceed `budget`.
+///
+/// A budget whose quantity does not fit the fixed-point range saturates at the largest
+/// quantity (the exchange then refuses the order for what it is), never at zero.
 pub fn qty_for(budget: Money, price: Price, lot: Qty) -> Qty {
-    round_down_to_lot(
-        budget.per_price(price, Rounding::Down).unwrap_or(Qty::ZERO),
-        lot,
-    )
+    if !budget.is_positive() || !price.is_positive() {
+        return Qty::ZERO;
+    }
+    let q = budget
+        .per_price(price, Rounding::Down)
+        .unwrap_or(Qty::from_raw(i64::MAX));
+    round_down_to_lot(q, lot)
 }
 
 /// The largest multiple of the instrument's lot whose notional at `price`, counted in the
@@ -126,6 +136,14 @@ mod tests {
         assert_eq!(q.to_string(), "0.016"); // 0.01666… → 0.016
         assert!(Price::from_int(60_000).notional(q, Rounding::Up) <= Money::from_int(1_000));
         assert_eq!(round_down_to_lot("-1".parse().unwrap(), lot), Qty::ZERO);
+        // Overflow saturates at the largest notional and quantity, never at "below one lot".
+        let huge = notional_for(Money::MAX, 100, "0.02".parse().unwrap());
+        assert_eq!(huge, Money::MAX);
+        assert!(qty_for(huge, "0.0001".parse().unwrap(), lot).is_positive());
+        assert_eq!(
+            notional_for(Money::from_int(-5), 10, Rate::ZERO),
+            Money::ZERO
+        );
         // 1,000 of margin at 10x with a 2 % buffer: 10,000 / 1.2 = 8,333.33333333.
         let n = notional_for(Money::from_int(1_000), 10, "0.02".parse().unwrap());
         assert_eq!(n.to_string(), "8333.33333333");

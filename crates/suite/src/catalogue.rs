@@ -19,7 +19,8 @@ pub struct ScenarioSlot {
 }
 
 /// Loads every `*.toml` file of `dir` (not recursing), in file-name order. Only a directory
-/// that cannot be listed is an error; a bad file is a slot holding its error.
+/// that cannot be listed or holds no `*.toml` file is an error; a bad file is a slot holding
+/// its error.
 pub fn load_catalogue(dir: &Path) -> Result<Vec<ScenarioSlot>, SuiteError> {
     let io = |source| SuiteError::ScenarioDir {
         path: dir.to_path_buf(),
@@ -33,6 +34,11 @@ pub fn load_catalogue(dir: &Path) -> Result<Vec<ScenarioSlot>, SuiteError> {
         }
     }
     files.sort();
+    if files.is_empty() {
+        return Err(SuiteError::NoScenarios {
+            path: dir.to_path_buf(),
+        });
+    }
     Ok(files
         .into_iter()
         .map(|file| ScenarioSlot {

@@ -31,6 +31,14 @@ pub enum SuiteError {
         source: std::io::Error,
     },
 
+    /// The scenarios directory holds no `*.toml` file: there is nothing to score, and the
+    /// previous outputs are left as they are. Check the path.
+    #[error("{}: no scenario files (*.toml) in this directory; nothing to score, previous outputs left untouched", path.display())]
+    NoScenarios {
+        /// The directory.
+        path: PathBuf,
+    },
+
     /// A scenario file could not be loaded (a missing field, a bad value, unreadable); the
     /// message names the file and the field. Fix the file; the other scenarios still run.
     #[error(transparent)]

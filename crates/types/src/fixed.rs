@@ -330,6 +330,14 @@ impl Price {
     pub fn notional(self, qty: Qty, rounding: Rounding) -> Money {
         Money(mul_div(self.0, qty.0, SCALE, rounding).expect("notional overflow"))
     }
+    /// The notional `price × qty`, or `None` when it does not fit the fixed-point range.
+    pub fn checked_notional(self, qty: Qty, rounding: Rounding) -> Option<Money> {
+        mul_div(self.0, qty.0, SCALE, rounding).map(Money)
+    }
+    /// `price × rate`, or `None` when it does not fit the fixed-point range.
+    pub fn checked_mul_rate(self, rate: Rate, rounding: Rounding) -> Option<Price> {
+        mul_div(self.0, rate.0, SCALE, rounding).map(Price)
+    }
     /// `price × rate` (e.g. index × (1 + premium)), rounded as asked.
     pub fn mul_rate(self, rate: Rate, rounding: Rounding) -> Price {
         Price(mul_div(self.0, rate.0, SCALE, rounding).expect("price overflow"))

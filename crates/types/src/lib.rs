@@ -14,6 +14,7 @@
 //! assert_eq!(notional.to_string(), "30000");
 //! ```
 
+pub mod bounds;
 mod error;
 mod event;
 mod fixed;
@@ -26,6 +27,7 @@ mod side;
 mod tiers;
 mod time;
 
+pub use bounds::{check_event, OutOfBounds};
 pub use error::TypesError;
 pub use event::{
     Bar, BarSource, BookTop, DepthBand, DepthLevel, Event, EventBody, EventKind, Funding,

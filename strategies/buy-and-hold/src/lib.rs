@@ -208,6 +208,8 @@ pub struct BuyAndHold {
     state: State,
     attempts: u32,
     rejections: Vec<String>,
+    /// The exchange refused the leverage: entering again would fail the same way.
+    leverage_refused: bool,
     bought: Qty,
     cost: Money,
     fees: Money,
@@ -235,6 +237,7 @@ impl BuyAndHold {
             state: State::Waiting,
             attempts: 0,
             rejections: Vec::new(),
+            leverage_refused: false,
             bought: Qty::ZERO,
             cost: Money::ZERO,
             fees: Money::ZERO,
@@ -435,13 +438,24 @@ impl Strategy for BuyAndHold {
     }
 
     fn on_output(&mut self, output: &Output, ctx: &mut Ctx<'_>) {
+        if let Some(reason) = cascade_strategy::leverage_refused(output) {
+            if matches!(self.state, State::Entering(_)) {
+                // The order sized for this leverage cannot succeed either: say why, once,
+                // and give up when its own reject arrives.
+                self.rejections.push(format!(
+                    "SetLeverage {}x: {reason:?} (above the venue's maximum)",
+                    self.config.leverage
+                ));
+                self.leverage_refused = true;
+            }
+        }
         if let Output::Rejected {
             client_id, reason, ..
         } = *output
         {
             if self.state == State::Entering(client_id) {
                 self.rejections.push(format!("{reason:?}"));
-                self.state = if self.attempts >= self.config.max_attempts {
+                self.state = if self.leverage_refused || self.attempts >= self.config.max_attempts {
                     State::GaveUp
                 } else {
                     State::Waiting

@@ -127,8 +127,8 @@ fn a_rejected_entry_is_retried_then_given_up() {
         &mut s,
         &Output::Rejected {
             account: AccountId(0),
-            client_id: 0,
-            reason: RejectReason::BadLeverage,
+            client_id: 999_999,
+            reason: RejectReason::InsufficientMargin,
         },
     );
     assert_eq!(show(&h.event(&mut s, &trade(1, PERP, "100000"))), "");
@@ -144,6 +144,35 @@ fn a_rejected_entry_is_retried_then_given_up() {
     assert!(s
         .summary()
         .contains("attempts=2 rejections=[InsufficientMargin, LeverageAboveTierMax]"));
+}
+
+/// Issue 12: leverage above the venue's maximum is refused by `SetLeverage` (no client id);
+/// the notes say so, and the entry is not retried into the same wall.
+#[test]
+fn a_refused_leverage_is_the_reason_given() {
+    let (mut h, mut s) = setup(&["mode=perp", "leverage=200"], 10_000);
+    let first = h.event(&mut s, &trade(0, PERP, "100000"));
+    assert!(show(&first).starts_with("i0 leverage 200\n"));
+    h.output(
+        &mut s,
+        &Output::Rejected {
+            account: AccountId(0),
+            client_id: 0,
+            reason: RejectReason::BadLeverage,
+        },
+    );
+    h.output(&mut s, &rejected(&first, RejectReason::InsufficientMargin));
+    assert_eq!(s.state(), State::GaveUp);
+    assert_eq!(show(&h.event(&mut s, &trade(1, PERP, "100000"))), "");
+    let notes: Vec<String> = s.notes().iter().map(|n| n.to_string()).collect();
+    assert_eq!(
+        notes,
+        [
+            "state: gave up after 1 attempt(s)",
+            "rejected: SetLeverage 200x: BadLeverage (above the venue's maximum)",
+            "rejected: InsufficientMargin"
+        ]
+    );
 }
 
 #[test]

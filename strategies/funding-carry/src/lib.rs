@@ -720,6 +720,13 @@ impl Strategy for FundingCarry {
     }
 
     fn on_output(&mut self, output: &Output, ctx: &mut Ctx<'_>) {
+        if let Some(reason) = cascade_strategy::leverage_refused(output) {
+            self.events.push(format!(
+                "{}: SetLeverage {}x refused ({reason:?}: above the venue's maximum)",
+                ctx.now(),
+                self.cfg.leverage
+            ));
+        }
         if let Output::Rejected {
             client_id, reason, ..
         } = *output

@@ -772,6 +772,13 @@ impl Strategy for RegimeFilter {
     }
 
     fn on_output(&mut self, output: &Output, ctx: &mut Ctx<'_>) {
+        if let Some(reason) = cascade_strategy::leverage_refused(output) {
+            let key = format!(
+                "SetLeverage {}x: {reason:?} (above the venue's maximum)",
+                self.cfg.leverage
+            );
+            *self.rejections.entry(key).or_insert(0) += 1;
+        }
         if let Output::Rejected {
             client_id, reason, ..
         } = *output

@@ -1,7 +1,7 @@
 //! Bad input gives a clear error, and an interrupted run leaves nothing posing as whole.
 
 use crate::check::*;
-use cascade_run::files::{JOURNAL, MANIFEST};
+use cascade_run::files::MANIFEST;
 
 #[test]
 fn unknown_strategy_bad_parameter_bad_venue_and_missing_input() {
@@ -42,6 +42,7 @@ fn corrupt_input_midway_leaves_no_finished_run_behind() {
         &exec(256, 2),
     );
     assert!(out.join(MANIFEST).exists() && out.join("report.txt").exists());
+    let before = result_files(&out);
 
     // Flip one byte in the middle of the log: its block checksum fails only when the engine
     // reaches it, long after the run started.
@@ -55,18 +56,53 @@ fn corrupt_input_midway_leaves_no_finished_run_behind() {
         "{err}"
     );
 
-    // The earlier run's manifest is gone (the directory no longer claims a finished run),
-    // and the failed run left no journal or report under a final name.
-    assert!(!out.join(MANIFEST).exists());
-    assert!(!out.join(JOURNAL).exists());
-    assert!(!out.join("report.txt").exists());
-    let replay = cascade_run::verify(&out, &registry(), &exec(64, 2))
-        .unwrap_err()
-        .to_string();
-    assert!(
-        replay.contains("no manifest.json: not a finished run"),
-        "{replay}"
+    // The failed run was written into a staging directory and never swapped in: the earlier
+    // run is still there, whole, and still verifies; no staging directory is left behind.
+    assert_eq!(result_files(&out), before);
+    let left: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[test]
+fn a_run_never_replaces_a_link_a_file_or_a_foreign_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = write_log(dir.path(), "btc.clog", &market(100, 1));
+    let s = spec(vec![log.clone()], "noop", &[]);
+    let show = |e: String| e.replace(&dir.path().display().to_string(), "DIR");
+    // A directory holding something else.
+    let foreign = dir.path().join("home");
+    std::fs::create_dir(&foreign).unwrap();
+    std::fs::write(foreign.join("thesis.tex"), "precious").unwrap();
+    let e = show(run_err(&s, &foreign));
+    assert_eq!(e, "DIR/home: refusing to write: it holds `thesis.tex`, which is not a run's file; a new run replaces the whole directory, so choose a new or empty one");
+    assert_eq!(
+        std::fs::read(foreign.join("thesis.tex")).unwrap(),
+        b"precious"
     );
+    // A regular file.
+    let e = show(run_err(&s, &log));
+    assert_eq!(
+        e,
+        "DIR/btc.clog: refusing to write: it exists and is not a directory"
+    );
+    // A symbolic link to a run directory.
+    let real = dir.path().join("real");
+    run_into(&s, &real, &exec(64, 2));
+    let link = dir.path().join("link");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    let e = show(run_err(&s, &link));
+    assert_eq!(e, "DIR/link: refusing to write: it is a symbolic link; a run directory is never written through one");
+    // A staging directory left by an interrupted run is removed by the next run.
+    let stale = dir.path().join(".real.staging");
+    std::fs::create_dir(&stale).unwrap();
+    std::fs::write(stale.join("journal.crun.partial"), vec![0u8; 1000]).unwrap();
+    run_into(&s, &real, &exec(64, 2));
+    assert!(!stale.exists());
+    assert!(real.join(MANIFEST).exists());
 }
 
 #[test]

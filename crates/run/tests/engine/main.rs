@@ -1,6 +1,7 @@
 //! The engine's integration tests: one binary, a module per topic, `check` helpers in
 //! [`check`], insta snapshots of purpose-built text.
 
+mod bounds;
 mod check;
 mod crowd;
 mod determinism;

@@ -275,3 +275,47 @@ fn an_unreadable_file_names_itself() {
         "{e}"
     );
 }
+
+/// Issue 12: generator fields out of their range are refused, naming the file and the field
+/// (`recovery_fraction = 50` once gave buy-and-hold spot +601 %).
+#[test]
+fn generator_fields_out_of_range_are_refused() {
+    let twenty = text("2020-03-12-black-thursday");
+    let cases = [
+        (
+            "recovery_fraction =",
+            "recovery_fraction = 50",
+            "generator.path.recovery_fraction",
+        ),
+        (
+            "mark_low_gap =",
+            "mark_low_gap = -1",
+            "generator.path.mark_low_gap",
+        ),
+        (
+            "stress_decay_min =",
+            "stress_decay_min = 0",
+            "generator.path.stress_decay_min",
+        ),
+        (
+            "post_drift =",
+            "post_drift = 7",
+            "generator.path.post_drift",
+        ),
+        (
+            "taker_sell_skew =",
+            "taker_sell_skew = 0.9",
+            "generator.flow.taker_sell_skew",
+        ),
+    ];
+    for (prefix, with, field) in cases {
+        let e = message(parse(
+            &edit(&twenty, None, prefix, with),
+            Path::new("fixtures/scenarios/2020-03-12-black-thursday.toml"),
+        ));
+        assert!(
+            e.contains("2020-03-12-black-thursday.toml") && e.contains(field),
+            "{with}: {e}"
+        );
+    }
+}
