@@ -24,6 +24,8 @@ pub const LATENCY: &str = "latency.txt";
 pub const CROWD_TEXT: &str = "crowd.txt";
 /// The crowd's liquidation heatmap picture, in a run with a crowd.
 pub const HEATMAP_SVG: &str = "heatmap.svg";
+/// The input-coverage table of a run, as JSON.
+pub const COVERAGE_JSON: &str = "coverage.json";
 
 /// Writes `bytes` to `dir/name` atomically (temporary name, sync, rename).
 pub fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf, RunError> {
@@ -70,7 +72,15 @@ pub fn refuse_unsafe_target(path: &Path) -> Result<(), RunError> {
 
 /// Whether `name` is a file a run writes into its directory (or a temporary of one).
 fn is_run_file(name: &str) -> bool {
-    [MANIFEST, JOURNAL, LATENCY, CROWD_TEXT, HEATMAP_SVG].contains(&name)
+    [
+        MANIFEST,
+        JOURNAL,
+        LATENCY,
+        CROWD_TEXT,
+        HEATMAP_SVG,
+        COVERAGE_JSON,
+    ]
+    .contains(&name)
         || name.starts_with("report.")
         || name.ends_with(".partial")
 }

@@ -178,7 +178,7 @@ pub(crate) fn render(
             .into_bytes(),
         ),
         (
-            "coverage.json".to_string(),
+            crate::files::COVERAGE_JSON.to_string(),
             coverage_json(data).into_bytes(),
         ),
     ];
