@@ -181,7 +181,10 @@ pub fn run(a: Args) -> Result<()> {
         dir,
         &stem,
         |_, _| {},
-        |f| eprintln!("imported {}", f.line()),
+        |f| match f.duplicate_of {
+            Some(_) => eprintln!("WARNING: {}", f.line()),
+            None => eprintln!("imported {}", f.line()),
+        },
     )?;
     let lines: Vec<String> = parts.files().iter().map(|f| f.line()).collect();
     let mut source = format!(

@@ -1,6 +1,8 @@
 //! Opening a file as a stream of decompressed bytes: plain text, gzip (by its magic bytes,
-//! several members allowed) or zip (the first `.csv` entry, stored or deflated, its CRC-32 and
-//! size checked at the end). Nothing is loaded whole; memory stays constant.
+//! several members allowed) or zip (its one `.csv` entry, stored or deflated, its CRC-32 and
+//! size checked at the end; an archive with several `.csv` entries is refused, naming them).
+//! Nothing is loaded whole; memory stays constant. [`verify`] decompresses a whole file to
+//! tell a corrupt archive from bad rows inside a good one.
 
 use crate::ImportError;
 use flate2::read::{DeflateDecoder, MultiGzDecoder};
@@ -51,16 +53,25 @@ fn open_zip_csv(path: &Path, file: File) -> Result<Box<dyn Read + Send>, ImportE
     };
     let mut archive = zip::ZipArchive::new(file).map_err(|e| zip_err(e.to_string()))?;
     let names: Vec<String> = archive.file_names().map(str::to_string).collect();
-    let mut index = None;
+    let mut csvs = Vec::new();
     for i in 0..archive.len() {
         let entry = archive
             .by_index_raw(i)
             .map_err(|e| zip_err(e.to_string()))?;
         if entry.is_file() && entry.name().to_ascii_lowercase().ends_with(".csv") {
-            index = Some(i);
-            break;
+            csvs.push((i, entry.name().to_string()));
         }
     }
+    if csvs.len() > 1 {
+        let names: Vec<&str> = csvs.iter().map(|(_, n)| n.as_str()).collect();
+        return Err(zip_err(format!(
+            "it holds {} .csv entries ({}); only one is read per archive, so none is: unpack it \
+             and import the files you mean",
+            csvs.len(),
+            names.join(", ")
+        )));
+    }
+    let index = csvs.first().map(|(i, _)| *i);
     let Some(index) = index else {
         let mut names = names;
         names.sort();
@@ -139,4 +150,32 @@ impl Read for CheckedEntry {
         }
         Ok(n)
     }
+}
+
+/// How `path` is packed, from its first bytes (`Plain` when it cannot be read: opening it
+/// will say why).
+pub(crate) fn kind(path: &Path) -> Container {
+    let mut magic = [0u8; 4];
+    let n = File::open(path)
+        .and_then(|mut f| f.read(&mut magic))
+        .unwrap_or(0);
+    let magic = &magic[..n];
+    if magic.starts_with(&[0x1f, 0x8b]) {
+        Container::Gzip
+    } else if magic.starts_with(b"PK\x03\x04") || magic.starts_with(b"PK\x05\x06") {
+        Container::Zip
+    } else {
+        Container::Plain
+    }
+}
+
+/// Decompresses the whole of `path` (a gzip stream or a zip archive's `.csv` entry) and checks
+/// it: `Err` with the decompressor's reason when the archive itself is corrupt or truncated.
+/// Used on the error path only, to name a corrupt archive as such rather than report the
+/// garbage it decompresses to as a bad CSV row.
+pub(crate) fn verify(path: &Path) -> Result<(), String> {
+    let (mut reader, _) = open(path).map_err(|e| e.to_string())?;
+    io::copy(&mut reader, &mut io::sink())
+        .map(|_| ())
+        .map_err(|e| e.to_string())
 }

@@ -58,6 +58,39 @@ pub enum ImportError {
         reason: String,
     },
 
+    /// A gzip or zip file is corrupt or truncated: decompressing it fails (the rows read
+    /// before the damage are not imported either). Re-download the file.
+    #[error("{}: corrupt {container} archive: {reason}", file.display())]
+    Corrupt {
+        /// The archive.
+        file: PathBuf,
+        /// `gzip` or `zip`.
+        container: &'static str,
+        /// What the decompressor said.
+        reason: String,
+    },
+
+    /// Two input files hold the same stream over overlapping times (a monthly and a daily file
+    /// of the same klines, say): merged, every overlapping event would count twice. Give one.
+    #[error(
+        "{} and {} both hold {stream} from {from} to {to}: merged, those events would count \
+         twice; import one of them (or split the range)",
+        first.display(),
+        second.display()
+    )]
+    Overlap {
+        /// The earlier input.
+        first: PathBuf,
+        /// The later input.
+        second: PathBuf,
+        /// The stream (instrument and kind).
+        stream: String,
+        /// Start of the overlap (RFC 3339).
+        from: String,
+        /// End of the overlap (RFC 3339).
+        to: String,
+    },
+
     /// A `.zip` archive holds no `.csv` entry. Check that this is the right download.
     #[error("{}: zip archive has no .csv entry (entries: {entries})", file.display())]
     ZipWithoutCsv {
@@ -282,6 +315,7 @@ impl ImportError {
         match self {
             Open { file, .. }
             | Zip { file, .. }
+            | Corrupt { file, .. }
             | ZipWithoutCsv { file, .. }
             | Empty { file }
             | UnknownFormat { file, .. }
@@ -298,6 +332,7 @@ impl ImportError {
             | OutOfBounds { at, .. }
             | AmbiguousBarSource { at, .. } => Some(&at.file),
             Missing { path } | Io { path, .. } => Some(path),
+            Overlap { second, .. } => Some(second),
             Instruments(_) | NoDataFiles | Log { .. } => None,
         }
     }

@@ -12,6 +12,14 @@
 //!    list, `seq` its own order — into the output, written under a temporary name and renamed
 //!    when complete, so an interrupted import never leaves a log that poses as whole.
 //!
+//! Before the merge, inputs are checked against each other: a file with the same bytes as an
+//! earlier one (given twice, or a folder and a file inside it) is skipped with its
+//! [`FileReport::duplicate_of`] set, and two files holding the same stream (instrument, event
+//! kind, bar source and interval) over overlapping times are refused
+//! ([`ImportError::Overlap`]): merged, their events would count twice. A gzip or zip file whose
+//! rows fail to parse is decompressed whole once more to tell a corrupt archive
+//! ([`ImportError::Corrupt`]) from bad rows.
+//!
 //! The part logs are removed when [`Parts`] is dropped, whatever happened.
 //! [`data_files`] expands directories into their data files in path order.
 
@@ -40,11 +48,20 @@ pub struct FileReport {
     pub stats: ImportStats,
     /// Events kept (inside the window) and written to the part log.
     pub kept: u64,
+    /// Set when the file was skipped: it has the same bytes as this earlier input.
+    pub duplicate_of: Option<PathBuf>,
 }
 
 impl FileReport {
     /// One line: `path (format, N rows -> M events[, …])`, as `backtest import` prints it.
     pub fn line(&self) -> String {
+        if let Some(original) = &self.duplicate_of {
+            return format!(
+                "{} (skipped: the same bytes as {}; imported once)",
+                self.path.display(),
+                original.display()
+            );
+        }
         let s = &self.stats;
         let mut line = format!(
             "{} ({}, {} rows -> {} events",
@@ -122,10 +139,27 @@ pub fn import_parts(
         specs: Vec::new(),
         used: Vec::new(),
     };
+    let mut ranges: Vec<(PathBuf, StreamRanges)> = Vec::with_capacity(inputs.len());
     for (i, input) in inputs.iter().enumerate() {
+        if let Some(original) = earlier_copy(&input.path, &inputs[..i])? {
+            let report = FileReport {
+                path: input.path.clone(),
+                format: parts
+                    .files
+                    .iter()
+                    .find(|f| f.path == original)
+                    .map_or(Format::ALL[0], |f| f.format),
+                stats: ImportStats::default(),
+                kept: 0,
+                duplicate_of: Some(original),
+            };
+            on_file(&report);
+            parts.files.push(report);
+            continue;
+        }
         let part = dir.join(format!(".{stem}.part{i}"));
         parts.parts.push(part.clone());
-        let report = import_one(
+        let (report, mine) = import_one(
             input,
             i,
             &part,
@@ -133,7 +167,10 @@ pub fn import_parts(
             window,
             &mut parts.used,
             &mut observe,
-        )?;
+        )
+        .map_err(|e| name_corrupt_archive(&input.path, e))?;
+        check_overlaps(&input.path, &mine, &ranges, table.specs())?;
+        ranges.push((input.path.clone(), mine));
         on_file(&report);
         parts.files.push(report);
     }
@@ -151,7 +188,8 @@ fn import_one(
     window: Option<(Ts, Ts)>,
     used: &mut Vec<bool>,
     observe: &mut impl FnMut(usize, &Event),
-) -> Result<FileReport, ImportError> {
+) -> Result<(FileReport, StreamRanges), ImportError> {
+    let mut ranges = StreamRanges::new();
     let file = &input.path;
     let doing = || format!("importing {} into {}", file.display(), part.display());
     let mut importer = open(file, &input.options, table)?;
@@ -180,6 +218,11 @@ fn import_one(
         }
         used[id] = true;
         kept += 1;
+        let r = ranges
+            .entry(StreamKey::of(&event))
+            .or_insert((event.ts, event.ts));
+        r.0 = r.0.min(event.ts);
+        r.1 = r.1.max(event.ts);
         observe(index, &event);
     }
     let report = FileReport {
@@ -187,6 +230,7 @@ fn import_one(
         format: importer.format(),
         stats: importer.stats(),
         kept,
+        duplicate_of: None,
     };
     drop(importer);
     // Instruments a late row added after the last event are still in the table.
@@ -196,7 +240,140 @@ fn import_one(
             .map_err(log_err(doing()))?;
     }
     writer.finish().map_err(log_err(doing()))?;
-    Ok(report)
+    Ok((report, ranges))
+}
+
+/// One stream of a file: instrument, event kind, and for bars their price source and interval.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct StreamKey {
+    instrument: u32,
+    kind: cascade_types::EventKind,
+    bar: Option<(u8, u32)>,
+}
+
+impl StreamKey {
+    fn of(e: &Event) -> StreamKey {
+        StreamKey {
+            instrument: e.instrument.0,
+            kind: e.body.kind(),
+            bar: match &e.body {
+                cascade_types::EventBody::Bar(b) => Some((b.source as u8, b.interval_s)),
+                _ => None,
+            },
+        }
+    }
+
+    fn describe(&self, specs: &[InstrumentSpec]) -> String {
+        let symbol = specs.get(self.instrument as usize).map_or_else(
+            || format!("instrument #{}", self.instrument),
+            |s| format!("{} {}", s.venue, s.symbol),
+        );
+        match self.bar {
+            Some((source, interval)) => {
+                let source = ["last-price", "mark-price", "index-price", "premium-index"]
+                    .get(source as usize)
+                    .copied()
+                    .unwrap_or("other");
+                format!("{symbol} {source} bars of {interval} s")
+            }
+            None => format!("{symbol} {:?} events", self.kind),
+        }
+    }
+}
+
+/// Per stream, the first and last kept event's time.
+type StreamRanges = std::collections::BTreeMap<StreamKey, (Ts, Ts)>;
+
+/// Refuses `path` when one of its streams overlaps in time the same stream of an earlier file.
+fn check_overlaps(
+    path: &Path,
+    mine: &StreamRanges,
+    earlier: &[(PathBuf, StreamRanges)],
+    specs: &[InstrumentSpec],
+) -> Result<(), ImportError> {
+    for (key, &(a0, a1)) in mine {
+        for (other, theirs) in earlier {
+            if let Some(&(b0, b1)) = theirs.get(key) {
+                let (from, to) = (a0.max(b0), a1.min(b1));
+                if from <= to {
+                    return Err(ImportError::Overlap {
+                        first: other.clone(),
+                        second: path.to_path_buf(),
+                        stream: key.describe(specs),
+                        from: from.to_string(),
+                        to: to.to_string(),
+                    });
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The earlier input with the same bytes as `path`, if any (compared only when the sizes
+/// match).
+fn earlier_copy(path: &Path, earlier: &[LogInput]) -> Result<Option<PathBuf>, ImportError> {
+    let io = |p: &Path| {
+        let p = p.to_path_buf();
+        move |source| ImportError::Open { file: p, source }
+    };
+    let size = std::fs::metadata(path).map_err(io(path))?.len();
+    for e in earlier {
+        let Ok(meta) = std::fs::metadata(&e.path) else {
+            continue;
+        };
+        if meta.len() == size && same_bytes(path, &e.path).map_err(io(path))? {
+            return Ok(Some(e.path.clone()));
+        }
+    }
+    Ok(None)
+}
+
+fn same_bytes(a: &Path, b: &Path) -> std::io::Result<bool> {
+    use std::io::Read;
+    let (mut a, mut b) = (std::fs::File::open(a)?, std::fs::File::open(b)?);
+    let (mut x, mut y) = (vec![0u8; 1 << 16], vec![0u8; 1 << 16]);
+    loop {
+        let n = read_full(&mut a, &mut x)?;
+        let m = read_full(&mut b, &mut y)?;
+        if n != m || x[..n] != y[..m] {
+            return Ok(false);
+        }
+        if n == 0 {
+            return Ok(true);
+        }
+    }
+    fn read_full(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
+        let mut n = 0;
+        while n < buf.len() {
+            match r.read(&mut buf[n..])? {
+                0 => break,
+                k => n += k,
+            }
+        }
+        Ok(n)
+    }
+}
+
+/// An error importing a gzip or zip file is the archive's when the archive itself does not
+/// decompress: say so, rather than report the garbage it decompressed to as a bad row.
+fn name_corrupt_archive(path: &Path, e: ImportError) -> ImportError {
+    let container = match crate::container::kind(path) {
+        crate::container::Container::Gzip => "gzip",
+        crate::container::Container::Zip => "zip",
+        crate::container::Container::Plain => return e,
+    };
+    match e {
+        ImportError::Open { .. } | ImportError::Log { .. } | ImportError::Io { .. } => e,
+        other => match crate::container::verify(path) {
+            Ok(()) => other,
+            Err(reason) => ImportError::Corrupt {
+                file: path.to_path_buf(),
+                container,
+                reason,
+            },
+        },
+    }
 }
 
 impl Parts {

@@ -178,3 +178,107 @@ fn bad_inputs_name_the_path_and_leave_no_parts() {
         leftovers(dir.path())
     );
 }
+
+/// Imports `paths` and returns the error text, or the kept event counts and the report lines.
+fn gate(dir: &Path, paths: &[&PathBuf]) -> String {
+    let mut table = InstrumentTable::infer();
+    match import_parts(
+        &inputs(paths),
+        &mut table,
+        None,
+        dir,
+        "gate",
+        |_, _| {},
+        |_| {},
+    ) {
+        Err(e) => format!("error: {e}"),
+        Ok(parts) => parts
+            .files()
+            .iter()
+            .map(|f| format!("kept {} | {}", f.kept, f.line()))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    }
+}
+
+#[test]
+fn the_same_file_twice_is_imported_once_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = klines(dir.path(), "BTCUSDT", &[0, 1, 2]);
+    let copy = dir.path().join("copy-of-BTCUSDT-1m-2025-10-10.csv");
+    std::fs::copy(&a, &copy).unwrap();
+    let out =
+        gate(dir.path(), &[&a, &a, &copy]).replace(&dir.path().display().to_string(), "[TMP]");
+    assert_eq!(out.matches("kept 3 |").count(), 1, "{out}");
+    assert_eq!(
+        out.matches("skipped: the same bytes as [TMP]/BTCUSDT-1m-2025-10-10.csv")
+            .count(),
+        2,
+        "{out}"
+    );
+    // A folder and a file inside it: data_files lists the file twice, imported once.
+    let files = data_files(&[dir.path().to_path_buf(), a.clone()]).unwrap();
+    let refs: Vec<&PathBuf> = files.iter().collect();
+    let out = gate(dir.path(), &refs);
+    assert_eq!(out.matches("kept 3 |").count(), 1, "{out}");
+}
+
+#[test]
+fn overlapping_files_of_one_stream_are_refused_naming_both() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = klines(dir.path(), "BTCUSDT", &[0, 1, 2, 3]);
+    let sub = dir.path().join("daily");
+    std::fs::create_dir(&sub).unwrap();
+    let b = klines(&sub, "BTCUSDT", &[2, 3, 4]);
+    let out = gate(dir.path(), &[&a, &b]).replace(&dir.path().display().to_string(), "[TMP]");
+    assert!(
+        out.starts_with("error: [TMP]/BTCUSDT-1m-2025-10-10.csv and [TMP]/daily/BTCUSDT-1m-2025-10-10.csv both hold")
+            && out.contains("from 2025-10-10T21:22:00Z to 2025-10-10T21:23:00Z"),
+        "{out}"
+    );
+    // Adjacent files of one stream (one day after another) are fine.
+    let c = klines(&sub, "BTCUSDT", &[4, 5]);
+    let out = gate(dir.path(), &[&a, &c]);
+    assert!(!out.starts_with("error"), "{out}");
+}
+
+#[test]
+fn a_zip_with_two_csvs_and_a_corrupt_gzip_are_named_as_such() {
+    use std::io::Write as _;
+    let dir = tempfile::tempdir().unwrap();
+    let a = klines(dir.path(), "BTCUSDT", &[0, 1]);
+    let text = std::fs::read(&a).unwrap();
+    // Two CSV entries in one archive: refused, both named.
+    let zip_path = dir.path().join("BTCUSDT-1m-2025-10.zip");
+    {
+        let mut z = zip::ZipWriter::new(std::fs::File::create(&zip_path).unwrap());
+        let opts = zip::write::SimpleFileOptions::default();
+        for name in ["BTCUSDT-1m-2025-10-10.csv", "BTCUSDT-1m-2025-10-11.csv"] {
+            z.start_file(name, opts).unwrap();
+            z.write_all(&text).unwrap();
+        }
+        z.finish().unwrap();
+    }
+    let out = gate(dir.path(), &[&zip_path]);
+    assert!(
+        out.contains("bad zip archive: it holds 2 .csv entries (BTCUSDT-1m-2025-10-10.csv, BTCUSDT-1m-2025-10-11.csv)"),
+        "{out}"
+    );
+    // A gzip whose deflate stream is damaged in the middle: a corrupt archive, not a bad row.
+    let mut long = Vec::new();
+    for _ in 0..200 {
+        long.extend_from_slice(&text);
+    }
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(&long).unwrap();
+    let mut bytes = gz.finish().unwrap();
+    let mid = bytes.len() / 2;
+    for b in &mut bytes[mid..mid + 16] {
+        *b ^= 0x5a;
+    }
+    let gz_path = dir.path().join("BTCUSDT-1m-2025-10-10.csv.gz");
+    std::fs::write(&gz_path, &bytes).unwrap();
+    let out = gate(dir.path(), &[&gz_path]);
+    println!("{out}");
+    assert!(out.contains("corrupt gzip archive"), "{out}");
+}
