@@ -461,6 +461,55 @@ fn ten_ten_real_ten_x_long_is_liquidated_in_the_crash_window_on_the_mark() {
         slip_bps.abs() < 5.0,
         "entry {entry_px} is {slip_bps:.2} bp from the first traded price"
     );
+
+    // Slippage is its own line: the card shows it, and it is the taker fills' bp gap from
+    // the price the exchange priced them from, times their notional (the entry's, here).
+    let mut expected = 0.0;
+    let mut gaps = Vec::new();
+    for t in &r.outputs {
+        if let Output::Fill {
+            account,
+            side,
+            qty,
+            price,
+            maker: false,
+            reference,
+            slippage,
+            ..
+        } = t.output
+        {
+            if !r.owns(account) {
+                continue;
+            }
+            let sign = if side == Side::Buy { 1.0 } else { -1.0 };
+            let gap_bps = sign * (price.to_f64() / reference.to_f64() - 1.0) * 1e4;
+            let notional = qty.to_f64() * price.to_f64();
+            expected += gap_bps / 1e4 * notional;
+            gaps.push(format!(
+                "{side} {qty} @ {price} vs reference {reference}: {gap_bps:.4} bp, slippage {slippage}"
+            ));
+        }
+    }
+    println!("  taker fills: {gaps:?}; card slippage {}", c.scorecard.slippage);
+    assert!(!gaps.is_empty(), "the entry is a taker fill");
+    let shown = c.scorecard.slippage.to_f64();
+    assert!(
+        shown > 0.0 && (shown - expected).abs() <= 0.01 + expected.abs() * 1e-3,
+        "card slippage {shown} vs the bp gap × notional {expected}"
+    );
+    let line = format!("slippage               {} USDT", c.scorecard.slippage);
+    assert!(
+        c.describe().lines().any(|l| l == line),
+        "the card has no `{line}` line:\n{}",
+        c.describe()
+    );
+    // The report's PnL split carries it negated, and still sums exactly.
+    let p = &c.report.metrics.pnl;
+    assert_eq!(p.slippage, -c.scorecard.slippage);
+    assert_eq!(
+        p.trading + p.slippage + p.fees + p.funding + p.liquidation + p.adl,
+        p.total
+    );
 }
 
 /// Binance reported no ADL of BTCUSDT on 10/10: its shared BTC/ETH/BNB fund (about $1.23B

@@ -45,6 +45,21 @@ pub(crate) struct Walk {
     /// `Σ price × qty` over the pieces, exact (raw × raw, 10⁻¹⁶): the volume-weighted price
     /// without the notional's rounding (an inverse notional is coin, rounded to 10⁻⁸ coin).
     pub quote16: i128,
+    /// The price the walk was priced from (see [`reference`]), if any price is known.
+    pub reference: Option<Price>,
+}
+
+/// The reference price a taker fill is priced from and its slippage measured against: the
+/// mid of the recorded book top (both sides known; the same truncated mid the depth bands
+/// are priced from), else the last trade, else the mark. Fills through recorded L2 levels
+/// are measured against the same price.
+pub(crate) fn reference(m: &Market) -> Option<Price> {
+    match m.top {
+        Some(t) if t.bid_price.is_positive() && t.ask_price.is_positive() => {
+            Some(Price::from_raw((t.bid_price.raw() + t.ask_price.raw()) / 2))
+        }
+        _ => m.last_trade.map(|t| t.price).or(m.mark),
+    }
 }
 
 impl Walk {
@@ -284,13 +299,7 @@ pub(crate) fn walk(
             }
         }
         if !done {
-            let reference = match m.top {
-                Some(t) if t.bid_price.is_positive() && t.ask_price.is_positive() => {
-                    Some(Price::from_raw((t.bid_price.raw() + t.ask_price.raw()) / 2))
-                }
-                _ => m.last_trade.map(|t| t.price).or(m.mark),
-            };
-            if let Some(reference) = reference {
+            if let Some(reference) = reference(m) {
                 done = walk_bands(&mut w, m.depth.side(taker), reference, top_qty, top_price);
             }
         }
@@ -316,6 +325,7 @@ pub(crate) fn walk(
         qty: w.got,
         notional: w.notional,
         quote16: w.quote16,
+        reference: reference(m),
     }
 }
 

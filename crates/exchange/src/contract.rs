@@ -123,6 +123,23 @@ impl Contract {
         }
     }
 
+    /// What a taker fill of `qty` on `taker` side at `notional` cost against the notional at
+    /// `reference` (half-even): positive when the fill is worse for the taker. Linear: a
+    /// buyer's `notional − reference × qty`, a seller's the reverse. Inverse (coin notional,
+    /// the coin value of the contracts): a buyer's `value(reference) − notional`, a seller's
+    /// the reverse. Exact: the cost basis differs from the one at `reference` by this.
+    pub fn slippage(self, taker: Side, reference: Price, qty: Qty, notional: Money) -> Money {
+        let at_ref = self.value(reference, qty, Rounding::HalfEven);
+        let buyer_cost = match self {
+            Contract::Linear => notional - at_ref,
+            Contract::Inverse { .. } => at_ref - notional,
+        };
+        match taker {
+            Side::Buy => buyer_cost,
+            Side::Sell => -buyer_cost,
+        }
+    }
+
     /// True when a larger notional is better for the seller (linear: it receives the
     /// notional), false when smaller is (inverse: it gives up the coin value).
     #[inline]

@@ -36,6 +36,29 @@ pub(crate) struct PoolFigures {
     pub initial: i128,
 }
 
+/// Which side of the liquidity a fill was on, and for a taker what it was priced from.
+#[derive(Clone, Copy)]
+enum Liquidity {
+    /// A resting order filled at its own price: no slippage.
+    Maker,
+    /// A taker fill priced from `reference` (see [`crate::book::reference`]), costing
+    /// `slippage` against it ([`crate::contract::Contract::slippage`]).
+    Taker { reference: Price, slippage: Money },
+}
+
+impl Liquidity {
+    /// `(maker, reference, slippage)` of a fill reported at `price`.
+    fn parts(self, price: Price) -> (bool, Price, Money) {
+        match self {
+            Liquidity::Maker => (true, price, Money::ZERO),
+            Liquidity::Taker {
+                reference,
+                slippage,
+            } => (false, reference, slippage),
+        }
+    }
+}
+
 fn signed(side: Side, q: Qty) -> Qty {
     match side {
         Side::Buy => q,
@@ -211,7 +234,7 @@ impl Exchange {
         notional: Money,
         price: Price,
         fee: Money,
-        maker: bool,
+        how: Liquidity,
         out: &mut Vec<Output>,
     ) {
         self.apply_perp(a, i, side, qty, notional, fee);
@@ -220,6 +243,7 @@ impl Exchange {
         } else {
             price
         };
+        let (maker, reference, slippage) = how.parts(price);
         out.push(Output::Fill {
             account: a,
             instrument: i,
@@ -229,6 +253,8 @@ impl Exchange {
             price,
             fee,
             maker,
+            reference,
+            slippage,
         });
     }
 
@@ -288,7 +314,7 @@ impl Exchange {
         qty: Qty,
         notional: Money,
         fee: Money,
-        maker: bool,
+        how: Liquidity,
         out: &mut Vec<Output>,
     ) -> Result<(), RejectReason> {
         let acc = &self.accounts[a.index()];
@@ -316,15 +342,19 @@ impl Exchange {
         } else {
             self.fee_pool += fee;
         }
+        let price = notional.per_qty(qty, Rounding::HalfEven).expect("qty > 0");
+        let (maker, reference, slippage) = how.parts(price);
         out.push(Output::Fill {
             account: a,
             instrument: i,
             order_id,
             side,
             qty,
-            price: notional.per_qty(qty, Rounding::HalfEven).expect("qty > 0"),
+            price,
             fee,
             maker,
+            reference,
+            slippage,
         });
         Ok(())
     }
@@ -408,14 +438,20 @@ impl Exchange {
             };
         }
         let fee = self.fee(w.notional, false);
+        let contract = self.inst[i.index()].contract;
+        let price = w.vwap();
+        let reference = w.reference.unwrap_or(price);
+        let how = Liquidity::Taker {
+            reference,
+            slippage: contract.slippage(side, reference, w.qty, w.notional),
+        };
         if self.inst[i.index()].is_perp() {
             self.check_perp_fill(a, i, signed(side, w.qty), w.notional, fee, release)?;
-            let price = w.vwap();
             self.exec_perp(
-                a, i, order_id, side, w.qty, w.notional, price, fee, false, out,
+                a, i, order_id, side, w.qty, w.notional, price, fee, how, out,
             );
         } else {
-            self.exec_spot(a, i, order_id, side, w.qty, w.notional, fee, false, out)?;
+            self.exec_spot(a, i, order_id, side, w.qty, w.notional, fee, how, out)?;
         }
         let m = &mut self.inst[i.index()].market;
         match side {
@@ -1028,15 +1064,34 @@ impl Exchange {
                 Ok(()) => {
                     self.take_reservation(id, release);
                     self.exec_perp(
-                        o.account, i, id, o.side, qty, notional, price, fee, true, out,
+                        o.account,
+                        i,
+                        id,
+                        o.side,
+                        qty,
+                        notional,
+                        price,
+                        fee,
+                        Liquidity::Maker,
+                        out,
                     );
                     true
                 }
                 Err(_) => false,
             }
         } else {
-            self.exec_spot(o.account, i, id, o.side, qty, notional, fee, true, out)
-                .is_ok()
+            self.exec_spot(
+                o.account,
+                i,
+                id,
+                o.side,
+                qty,
+                notional,
+                fee,
+                Liquidity::Maker,
+                out,
+            )
+            .is_ok()
         };
         if !ok {
             cancel(self, out);

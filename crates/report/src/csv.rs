@@ -38,6 +38,7 @@ pub fn equity_csv(r: &RunRecord) -> String {
 /// `ts,kind,account,symbol,side,qty,price,fee,amount,detail`: one row per fill, funding
 /// payment, liquidation step and ADL close of the strategy's accounts, in run order.
 /// `fee` is the trading or liquidation fee; `amount` the funding paid (> 0) or received.
+/// A taker fill's `detail` names its reference price and slippage (see `metrics`).
 pub fn fills_csv(r: &RunRecord) -> String {
     let mut out = String::from("ts,kind,account,symbol,side,qty,price,fee,amount,detail\n");
     for o in &r.outputs {
@@ -51,9 +52,15 @@ pub fn fills_csv(r: &RunRecord) -> String {
                 price,
                 fee,
                 maker,
+                reference,
+                slippage,
                 ..
             } if r.owns(account) => {
-                let role = if maker { "maker" } else { "taker" };
+                let role = if maker {
+                    "maker".to_string()
+                } else {
+                    format!("taker reference {reference} slippage {slippage}")
+                };
                 Some((
                     "fill",
                     account,

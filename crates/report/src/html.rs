@@ -589,6 +589,7 @@ pub fn render_html_with(
         "PnL split",
         &[
             ("trading".into(), money(p.trading)),
+            ("slippage".into(), money(p.slippage)),
             ("fees".into(), money(p.fees)),
             ("funding".into(), money(p.funding)),
             ("liquidation".into(), money(p.liquidation)),

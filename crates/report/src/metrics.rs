@@ -13,8 +13,20 @@
 //!     liquidation fees;
 //!   - `adl`: realised PnL of positions closed by auto-deleveraging as the victim, against
 //!     the average entry price (usually positive: profit taken away early);
-//!   - `trading`: the rest: realised PnL of the strategy's own fills plus the change of
-//!     unrealised PnL and of spot holdings' value.
+//!   - `slippage`: minus the slippage of the strategy's own taker fills (negative: a cost).
+//!     For each taker fill, slippage = |fill price − reference price| × qty × contract value
+//!     (signed: positive when the fill is worse for the taker, which it is unless a recorded
+//!     level lay inside the reference), in the margin currency (coin on an inverse
+//!     perpetual, as the difference of the coin values at the two prices). The reference is
+//!     the price the exchange priced the order from at the fill: the mid of the recorded
+//!     book top, else the last trade, else the mark (`Output::Fill::reference`). The exchange
+//!     reports the exact amount with the fill (`Output::Fill::slippage`: the fill's notional
+//!     against the notional at the reference, in fixed point), and it is summed here as is.
+//!     Maker fills have none. Liquidation closes are not fills: what a liquidation fills
+//!     away from the mark stays inside `liquidation`, not shown separately.
+//!   - `trading`: the rest: **at reference prices**, realised PnL of the strategy's own
+//!     fills plus the change of unrealised PnL and of spot holdings' value. `trading +
+//!     slippage` is the trading PnL at the prices actually filled, exactly.
 //!
 //!   Average entry prices come from replaying the strategy's fills, liquidations and ADL per
 //!   (account, instrument) with average-cost accounting (linear instruments: PnL is
@@ -112,15 +124,20 @@ impl Default for ReportConfig {
     }
 }
 
-/// Where the PnL came from. `total == trading + fees + funding + liquidation + adl`, exactly.
+/// Where the PnL came from.
+/// `total == trading + slippage + fees + funding + liquidation + adl`, exactly.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct PnlSplit {
     /// Final minus initial equity.
     #[serde(serialize_with = "ser::display")]
     pub total: Money,
-    /// Own trading: realised on fills plus the change of unrealised PnL.
+    /// Own trading at reference prices: realised on fills plus the change of unrealised
+    /// PnL, as if every taker fill had filled at its reference price.
     #[serde(serialize_with = "ser::display")]
     pub trading: Money,
+    /// Minus the slippage of the strategy's taker fills against their reference prices.
+    #[serde(serialize_with = "ser::display")]
+    pub slippage: Money,
     /// Minus trading fees (rebates positive).
     #[serde(serialize_with = "ser::display")]
     pub fees: Money,
@@ -260,6 +277,10 @@ pub struct TradingStats {
     /// Rebates received (negative fees, as a positive amount).
     #[serde(serialize_with = "ser::display")]
     pub rebates: Money,
+    /// Slippage paid on taker fills against their reference prices (positive = paid; see
+    /// the module docs). The PnL split shows it negated.
+    #[serde(serialize_with = "ser::display")]
+    pub slippage: Money,
 }
 
 /// Liquidations the strategy suffered.
@@ -365,6 +386,18 @@ fn value(spec: Option<&InstrumentSpec>, price: Price, qty: Qty) -> Money {
     }
 }
 
+/// True when a fill of `spec` reports its slippage in `currency` (the run's money currency):
+/// an inverse perpetual's is in its base coin, anything else's in its quote. A fill in
+/// another currency (a USD spot beside a coin-margined perpetual) moves no margin-currency
+/// PnL through its slippage and stays in `trading`.
+fn counts_in(spec: Option<&InstrumentSpec>, currency: &str) -> bool {
+    match spec {
+        Some(s) if s.kind == InstrumentKind::InversePerp => s.base == currency,
+        Some(s) => s.quote == currency,
+        None => true,
+    }
+}
+
 /// A position replayed with average-cost accounting.
 #[derive(Clone, Copy, Debug, Default)]
 struct Position {
@@ -457,6 +490,7 @@ pub fn compute(r: &RunRecord, cfg: &ReportConfig) -> Result<Metrics, ReportError
     let last = *r.equity.last().expect("non-empty");
 
     let spec_of = |i: InstrumentId| r.instruments.get(i.index());
+    let currency = money_currency(&r.instruments);
     let mut positions: BTreeMap<(AccountId, InstrumentId), Position> = BTreeMap::new();
     let mut trading = TradingStats::default();
     let mut liq = LiquidationStats::default();
@@ -472,6 +506,7 @@ pub fn compute(r: &RunRecord, cfg: &ReportConfig) -> Result<Metrics, ReportError
                 price,
                 fee,
                 maker,
+                slippage,
                 ..
             } if r.owns(account) => {
                 positions.entry((account, instrument)).or_default().trade(
@@ -483,6 +518,9 @@ pub fn compute(r: &RunRecord, cfg: &ReportConfig) -> Result<Metrics, ReportError
                 trading.fills += 1;
                 trading.maker_fills += u64::from(maker);
                 trading.volume += value(spec_of(instrument), price, qty);
+                if counts_in(spec_of(instrument), &currency) {
+                    trading.slippage += slippage;
+                }
                 if fee.is_negative() {
                     trading.rebates -= fee;
                 } else {
@@ -547,14 +585,15 @@ pub fn compute(r: &RunRecord, cfg: &ReportConfig) -> Result<Metrics, ReportError
     let liquidation = liq.realised - liq.fees;
     let pnl = PnlSplit {
         total,
-        trading: total - fees - funding.net - liquidation - adl.realised,
+        trading: total + trading.slippage - fees - funding.net - liquidation - adl.realised,
+        slippage: -trading.slippage,
         fees,
         funding: funding.net,
         liquidation,
         adl: adl.realised,
     };
     debug_assert_eq!(
-        pnl.trading + pnl.fees + pnl.funding + pnl.liquidation + pnl.adl,
+        pnl.trading + pnl.slippage + pnl.fees + pnl.funding + pnl.liquidation + pnl.adl,
         pnl.total
     );
 

@@ -61,6 +61,10 @@ pub struct Scorecard {
     /// Net fees paid (trading fees minus rebates, plus liquidation fees).
     #[serde(serialize_with = "ser::display")]
     pub fees: Money,
+    /// Slippage paid on the strategy's taker fills against their reference prices (positive
+    /// = paid; the PnL split's `slippage` line negated). Liquidation closes not included.
+    #[serde(serialize_with = "ser::display")]
+    pub slippage: Money,
 }
 
 impl Scorecard {
@@ -88,6 +92,7 @@ impl Scorecard {
             adl_qty: m.adl.qty,
             funding: m.funding.net,
             fees: m.trading.fees_paid - m.trading.rebates + m.liquidations.fees,
+            slippage: m.trading.slippage,
         }
     }
 }
@@ -162,6 +167,10 @@ pub fn scorecard_legend() -> Vec<(&'static str, String)> {
             "trading fees minus maker rebates, plus liquidation fees (money; positive = paid)".into(),
         ),
         (
+            "slippage",
+            "what the strategy's taker fills cost against the price the exchange priced them from (the recorded book-top mid, else the last trade, else the mark): Σ |fill − reference| × qty × contract value (money; positive = paid; liquidation closes not included)".into(),
+        ),
+        (
             "money",
             "every money cell carries its currency: the coin (8 decimals) when an inverse perpetual margins the run, else the quote currency (2 decimals)".into(),
         ),
@@ -201,6 +210,7 @@ pub fn render_scorecards(cards: &[Scorecard]) -> String {
         "adl qty",
         "funding",
         "fees",
+        "slippage",
     ]);
     for c in cards {
         t.row(vec![
@@ -220,6 +230,7 @@ pub fn render_scorecards(cards: &[Scorecard]) -> String {
             c.adl_qty.to_string(),
             c.money(c.funding),
             c.money(c.fees),
+            c.money(c.slippage),
         ]);
     }
     t.render()

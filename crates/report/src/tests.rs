@@ -47,6 +47,12 @@ fn fill(
     fee: &str,
     maker: bool,
 ) -> TimedOutput {
+    // A taker fill priced 6 away from its reference (worse for it): slippage 6 × qty.
+    let gap = Price::from_int(if maker { 0 } else { 6 });
+    let reference = match side {
+        Side::Buy => px(price) - gap,
+        Side::Sell => px(price) + gap,
+    };
     TimedOutput {
         ts: t(min),
         output: Output::Fill {
@@ -58,6 +64,8 @@ fn fill(
             price: px(price),
             fee: m(fee),
             maker,
+            reference,
+            slippage: gap.notional(q(qty), Rounding::HalfEven),
         },
     }
 }
@@ -156,6 +164,8 @@ fn synthetic_run() -> RunRecord {
                 price: px("1"),
                 fee: m("1000"),
                 maker: false,
+                reference: px("1"),
+                slippage: Money::ZERO,
             },
         },
         TimedOutput {
@@ -287,9 +297,15 @@ fn pnl_split_is_hand_checked_and_sums_exactly() {
     assert_eq!(p.liquidation, m("-8305.6"));
     // Short 10 ETH at 4000, 4 closed by ADL at 3500: +2000.
     assert_eq!(p.adl, m("2000"));
-    assert_eq!(p.trading, m("2616.35"));
+    // Taker slippage, 6 × qty each: 6 (1 BTC) + 60 (10 ETH) + 3 (0.5 spot BTC) + 6 (1 BTC)
+    // + 3 (0.5 BTC); the maker fill none.
+    assert_eq!(p.slippage, m("-78"));
+    assert_eq!(rep.metrics.trading.slippage, m("78"));
+    // At the fill prices own trading made 2616.35; at the reference prices 78 more.
+    assert_eq!(p.trading, m("2694.35"));
+    assert_eq!(p.trading + p.slippage, m("2616.35"));
     assert_eq!(
-        p.trading + p.fees + p.funding + p.liquidation + p.adl,
+        p.trading + p.slippage + p.fees + p.funding + p.liquidation + p.adl,
         p.total
     );
     let l = rep.metrics.liquidations;

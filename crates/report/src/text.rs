@@ -126,6 +126,7 @@ pub fn render_text(r: &Report) -> String {
     let mut t = Table::new(&["", "pnl"]).left_columns(1);
     for (k, v) in [
         ("trading", p.trading),
+        ("slippage", p.slippage),
         ("fees", p.fees),
         ("funding", p.funding),
         ("liquidation", p.liquidation),

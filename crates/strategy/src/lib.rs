@@ -76,6 +76,7 @@
 //! let fill = Output::Fill {
 //!     account: AccountId(0), instrument: btc, order_id: OrderId(1), side: Side::Buy,
 //!     qty: Qty::ONE, price: "104000".parse().unwrap(), fee: Money::from_int(52), maker: false,
+//!     reference: "104000".parse().unwrap(), slippage: Money::ZERO,
 //! };
 //! let cmds = h.output(&mut s, &fill);
 //! let Command::Place(tp) = cmds[0].command else { panic!() };

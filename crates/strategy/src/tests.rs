@@ -513,6 +513,8 @@ fn outputs_are_dispatched_to_typed_callbacks() {
             price: p("100"),
             fee: Money::from_int(1),
             maker: false,
+            reference: p("100"),
+            slippage: Money::ZERO,
         },
         Output::Funding {
             account: a,

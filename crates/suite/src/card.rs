@@ -164,6 +164,7 @@ impl Card {
         line("adl", format!("{} ({} qty)", c.adl_events, c.adl_qty));
         line("funding", money(c.funding));
         line("fees", money(c.fees));
+        line("slippage", money(c.slippage));
         line(
             "market",
             format!(

@@ -99,10 +99,11 @@ fn card_table(o: &mut String, out: &SuiteOutcome, cards: &[&Card], with_scenario
         "adl qty",
         "funding",
         "fees",
+        "slippage",
         "run hash",
     ]
     .iter()
-    .take(if with_scenario { 11 } else { 12 })
+    .take(if with_scenario { 12 } else { 13 })
     {
         let _ = write!(o, "<th>{h}</th>");
     }
@@ -152,10 +153,11 @@ fn card_table(o: &mut String, out: &SuiteOutcome, cards: &[&Card], with_scenario
             ),
             (s.money(s.funding), tone(Some(s.funding.to_f64()))),
             (s.money(s.fees), ""),
+            (s.money(s.slippage), ""),
             (c.run_hash.clone(), ""),
         ];
         // The run hash only where there is room: the per-scenario tables.
-        let shown = if with_scenario { 11 } else { 12 };
+        let shown = if with_scenario { 12 } else { 13 };
         for (text, class) in cells.into_iter().take(shown) {
             let _ = write!(o, r#"<td class="{class}">{}</td>"#, esc(&text));
         }

@@ -120,6 +120,16 @@ pub enum Output {
         fee: Money,
         /// True when the order provided liquidity.
         maker: bool,
+        /// The price the exchange priced a taker fill from: the mid of the recorded book top,
+        /// else the last trade, else the mark, at the fill. A maker fill's is its own price.
+        reference: Price,
+        /// What filling away from `reference` cost, in the margin currency (coin for an
+        /// inverse contract): a linear buyer's notional minus `reference × qty`, a seller's
+        /// the other way; an inverse buyer's coin value at `reference` minus its coin cost
+        /// basis, a seller's the other way. Positive is a cost; zero for a maker fill.
+        /// Exact in fixed point: the trading P&L at reference prices minus the sum of these
+        /// is the trading P&L.
+        slippage: Money,
     },
     /// A funding payment. `amount` > 0 means the account paid.
     Funding {

@@ -134,6 +134,8 @@ impl Tape {
                 price: price.parse().unwrap(),
                 fee: Money::ZERO,
                 maker: false,
+                reference: price.parse().unwrap(),
+                slippage: Money::ZERO,
             },
         )
     }

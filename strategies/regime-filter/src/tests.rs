@@ -404,6 +404,8 @@ impl Story {
                 price: price.parse().unwrap(),
                 fee: Money::ZERO,
                 maker: false,
+                reference: price.parse().unwrap(),
+                slippage: Money::ZERO,
             },
         );
     }
@@ -612,6 +614,8 @@ fn an_entry_filled_after_the_regime_turned_is_closed_again() {
             price: "101800".parse().unwrap(),
             fee: Money::ZERO,
             maker: false,
+            reference: "101800".parse().unwrap(),
+            slippage: Money::ZERO,
         },
     );
     assert_eq!(

@@ -5,4 +5,5 @@ mod guarantee;
 mod inverse;
 mod properties;
 mod scenarios;
+mod slippage;
 mod support;

@@ -162,6 +162,8 @@ pub fn fill(instrument: InstrumentId, side: Side, qty: Qty, price: Price, fee: M
         price,
         fee,
         maker: false,
+        reference: price,
+        slippage: Money::ZERO,
     }
 }
 
