@@ -49,6 +49,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "cascade-import",
             "cascade-run",
             "cascade-scenario",
+            "cascade-fetch",
             "cascade-report",
             "cascade-strategy",
         ],

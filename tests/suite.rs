@@ -8,7 +8,10 @@
 //! - a bad scenario file and a panicking strategy fail alone, the rest is scored;
 //! - the 10/10 checks on the real data: the 10x long is liquidated in the crash window on the
 //!   mark price under the tier table in force; the carry's short leg and ADL (which needs the
-//!   crowd model); the regime filter against buy-and-hold.
+//!   crowd model); the regime filter against buy-and-hold;
+//! - a `backtest fetch` cache (the Binance archive's layout, built here from `../shared/data`)
+//!   scores the 10/10 scenario as real data, naming the streams it had and lacked;
+//! - Black Thursday on BitMEX's real XBTUSD bars: the 10x long's fate, in BTC.
 
 use cascade_strategy::prelude::*;
 use cascade_strategy::types::{Event, Output, Side};
@@ -691,4 +694,144 @@ fn black_thursday_runs_on_the_inverse_bitmex_contract() {
             c.describe()
         );
     }
+}
+
+/// Writes `bytes` as the single entry `name` of a zip file at `path`.
+fn write_zip(path: &Path, name: &str, bytes: &[u8]) {
+    use std::io::Write;
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let mut z = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    z.start_file(name, zip::write::SimpleFileOptions::default())
+        .unwrap();
+    z.write_all(bytes).unwrap();
+    z.finish().unwrap();
+}
+
+#[test]
+fn a_fetch_cache_scores_ten_ten_as_real_and_names_its_streams() {
+    let test = "a_fetch_cache_scores_ten_ten_as_real_and_names_its_streams";
+    if skipped_without_data(test) {
+        return;
+    }
+    let data = data_dir().unwrap();
+    // A cache in the archive's own layout, from the shared files: the 1m kline slice as the
+    // day's 1m klines, and the 5m mark-price days (as `backtest fetch --interval 5m` lays
+    // them out: the suite takes a coarser kline day when the 1m one is absent).
+    let cache = tempfile::tempdir().unwrap();
+    let um = cache.path().join("data/futures/um/daily");
+    let slice = data.join("binance-um-klines-1m/BTCUSDT-1m-2025-10.slice_20251010T1707-2343Z.csv");
+    write_zip(
+        &um.join("klines/BTCUSDT/1m/BTCUSDT-1m-2025-10-10.zip"),
+        "BTCUSDT-1m-2025-10-10.csv",
+        &std::fs::read(slice).unwrap(),
+    );
+    for day in ["2025-10-10", "2025-10-11"] {
+        let to = um.join(format!("markPriceKlines/BTCUSDT/5m/BTCUSDT-5m-{day}.zip"));
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        let from = data.join(format!(
+            "binance-2025-10-10/markprice_5m_um/BTCUSDT-5m-{day}.zip"
+        ));
+        std::fs::copy(from, to).unwrap();
+    }
+    let mut opts = options(2, Some(cache.path().to_path_buf()));
+    opts.scenarios = vec![TEN_TEN.to_string()];
+    let o = run_suite(&default_suite(), &opts, &registry()).unwrap();
+    assert!(o.is_success(), "{}", summary(&o));
+    let long = card(&o, "buy-and-hold-perp-10x", TEN_TEN, DataKind::Real);
+    assert!(long.scorecard.liquidations > 0, "{}", long.describe());
+    let d = o
+        .datasets
+        .iter()
+        .find(|d| d.scenario == TEN_TEN && d.kind == DataKind::Real)
+        .unwrap();
+    assert!(
+        d.description.starts_with(
+            "real data (backtest fetch cache): data/futures/um/daily/klines/BTCUSDT/1m/"
+        ),
+        "{}",
+        d.description
+    );
+    let note = |prefix: &str| {
+        d.notes
+            .iter()
+            .find(|n| n.starts_with(prefix))
+            .unwrap_or_else(|| panic!("no {prefix:?} note in {:?}", d.notes))
+            .clone()
+    };
+    assert_eq!(
+        note("streams had"),
+        "streams had (backtest fetch cache): futures/um BTCUSDT klines 1m (1 of 2 files), \
+         futures/um BTCUSDT markPriceKlines 5m"
+    );
+    assert_eq!(
+        note("streams lacked"),
+        "streams lacked: futures/um BTCUSDT indexPriceKlines 1m, \
+         futures/um BTCUSDT premiumIndexKlines 1m, futures/um BTCUSDT metrics, \
+         futures/um BTCUSDT bookDepth, futures/um BTCUSDT fundingRate, spot BTCUSDT klines 1m"
+    );
+    // The cache has no funding: the suite's zero stand-in, said on the card.
+    assert!(
+        long.notes
+            .iter()
+            .any(|n| n.topic == "funding" && n.text.contains("zero")),
+        "{}",
+        long.describe()
+    );
+}
+
+#[test]
+fn black_thursday_real_ten_x_long_on_bitmex_xbtusd_in_btc() {
+    let test = "black_thursday_real_ten_x_long_on_bitmex_xbtusd_in_btc";
+    if skipped_without_data(test) {
+        return;
+    }
+    let o = with_real_data().unwrap();
+    let bt = "2020-03-12-black-thursday";
+    let long = card(o, "buy-and-hold-perp-10x", bt, DataKind::Real);
+    println!("{}", long.describe());
+    assert_eq!(long.venue, "bitmex-2020");
+    let topic = |t: &str| {
+        long.notes
+            .iter()
+            .filter(|n| n.topic == t)
+            .map(|n| n.text.as_str())
+            .collect::<Vec<_>>()
+    };
+    assert!(
+        topic("currency")
+            .iter()
+            .any(|n| n.starts_with("money in BTC")),
+        "{}",
+        long.describe()
+    );
+    // No mark and no funding in BitMEX's bars: the suite's stand-ins, said on the card.
+    assert!(!topic("mark").is_empty(), "{}", long.describe());
+    assert!(
+        topic("funding").iter().any(|n| n.contains("zero")),
+        "{}",
+        long.describe()
+    );
+    // Its fate on the real path: bought at the first bar (~7,960), liquidated once, on the
+    // last-price mark, in the first leg of the crash — before the first leg's low (5,600 at
+    // 10:47 on 12 Mar) — losing the whole deposit (1.2596 BTC).
+    let liquidations: Vec<_> = long
+        .record
+        .outputs
+        .iter()
+        .filter_map(|t| match t.output {
+            Output::Liquidation { account, price, .. } if long.record.owns(account) => {
+                Some((t.ts, price))
+            }
+            _ => None,
+        })
+        .collect();
+    println!("Black Thursday real: the 10x long's liquidations {liquidations:?}");
+    let (from, _) = long.record.meta.crash_window.expect("a scenario run");
+    let first_leg_low = cascade_types::Ts::parse_utc("2020-03-12T10:47:00Z").unwrap();
+    assert_eq!(liquidations.len(), 1, "{}", long.describe());
+    assert!(
+        liquidations[0].0 >= from && liquidations[0].0 < first_leg_low,
+        "{liquidations:?}"
+    );
+    assert_eq!(long.scorecard.total_return.map(|r| r <= -0.99), Some(true));
 }

@@ -17,7 +17,9 @@
 //!
 //! A missing or unreadable file is an error naming the scenario file and the data file.
 
+use crate::archive;
 use crate::SuiteError;
+use cascade_fetch::scenario_files;
 use cascade_import::{import_parts, ImportOptions, InstrumentTable, LogInput, OutputInstruments};
 use cascade_scenario::{RealData, Scenario};
 use cascade_types::{BarSource, Event, EventBody, InstrumentId, InstrumentSpec, Ts};
@@ -140,16 +142,26 @@ fn is_scenario_instrument(s: &Scenario, r: &RealData) -> bool {
         .any(|i| i.venue == r.venue && i.symbol == r.symbol)
 }
 
-/// Imports the scenario's real files from `data_dir` into a log in `tmp`. `Ok(None)` when
-/// the scenario lists no real data.
+/// Whether the suite may look for a scenario's real data at all: it lists `real_data`
+/// entries, or archive files (a Binance perpetual or spot market).
+pub(crate) fn has_real_sources(s: &Scenario) -> bool {
+    !s.real_data.is_empty() || !scenario_files(s, false).files.is_empty()
+}
+
+/// One file to import, with the label and contents the reports give it.
+struct Used {
+    label: String,
+    contents: String,
+}
+
+/// Imports the scenario's real files from `data_dir` into a log in `tmp`: its archive files
+/// when the directory is a `backtest fetch` cache holding some of them ([`crate::archive`]),
+/// else its `real_data` entries. `Ok(None)` when the scenario lists neither.
 pub(crate) fn real(
     s: &Scenario,
     data_dir: &Path,
     tmp: &Path,
 ) -> Result<Option<RealOutcome>, SuiteError> {
-    if s.real_data.is_empty() {
-        return Ok(None);
-    }
     let specs: Vec<InstrumentSpec> = s.instruments.iter().map(|i| i.spec()).collect();
     let err = |data_file: &Path, message: String| SuiteError::RealData {
         scenario_file: s.origin.clone(),
@@ -160,8 +172,35 @@ pub(crate) fn real(
         .map_err(|e| err(Path::new("-"), e.to_string()))?;
     let mut notes = Vec::new();
     let mut inputs = Vec::new();
-    let mut used_entries = Vec::new();
-    for r in &s.real_data {
+    let mut used: Vec<Used> = Vec::new();
+    let cached = archive::in_cache(s, data_dir);
+    if let Some(cached) = &cached {
+        for f in &cached.present {
+            let (venue, symbol) = cached.instrument(f);
+            inputs.push(LogInput {
+                path: data_dir.join(f.path()),
+                options: ImportOptions {
+                    venue: Some(venue),
+                    symbol: Some(symbol),
+                    bar_source: archive::bar_source(f.kind),
+                    ..ImportOptions::default()
+                },
+            });
+            used.push(Used {
+                label: f.path(),
+                contents: archive::contents(f),
+            });
+        }
+        notes.extend(cached.stream_notes());
+    } else if s.real_data.is_empty() {
+        return Ok(None);
+    } else if archive::is_cache(data_dir) && !listed_files_present(s, data_dir) {
+        return Ok(Some(RealOutcome::Skipped(format!(
+            "the data directory is a `backtest fetch` cache holding none of its files (`backtest fetch --scenario {}`)",
+            s.id
+        ))));
+    }
+    for r in s.real_data.iter().filter(|_| cached.is_none()) {
         if r.check_only {
             notes.push(format!(
                 "not used: {} (checked against the figures only: no importer for {})",
@@ -189,7 +228,10 @@ pub(crate) fn real(
                 ..ImportOptions::default()
             },
         });
-        used_entries.push(r);
+        used.push(Used {
+            label: r.path.clone(),
+            contents: r.contents.clone(),
+        });
     }
     let log = tmp.join(format!("{}.real.clog", s.id));
     let import_err = |e: cascade_import::ImportError| err(e.file().unwrap_or(&log), e.to_string());
@@ -233,11 +275,11 @@ pub(crate) fn real(
     let files: Vec<String> = parts
         .files()
         .iter()
-        .zip(&used_entries)
-        .map(|(f, r)| {
+        .zip(&used)
+        .map(|(f, u)| {
             format!(
                 "{} ({}, {} events in the window)",
-                r.path, r.contents, f.kept
+                u.label, u.contents, f.kept
             )
         })
         .collect();
@@ -288,10 +330,14 @@ pub(crate) fn real(
         notes.push(format!("no real data for {m}: left out"));
     }
     let description = format!(
-        "real data: {}",
-        used_entries
-            .iter()
-            .map(|r| r.path.as_str())
+        "real data{}: {}",
+        if cached.is_some() {
+            " (backtest fetch cache)"
+        } else {
+            ""
+        },
+        used.iter()
+            .map(|u| u.label.as_str())
             .collect::<Vec<_>>()
             .join(", ")
     );
@@ -325,4 +371,11 @@ pub fn data_dir_from_env() -> Option<PathBuf> {
     std::env::var_os("CASCADE_DATA_DIR")
         .map(PathBuf::from)
         .filter(|d| d.is_dir())
+}
+
+/// Whether any of the scenario's importable `real_data` files is in `data_dir`.
+fn listed_files_present(s: &Scenario, data_dir: &Path) -> bool {
+    s.real_data
+        .iter()
+        .any(|r| !r.check_only && data_dir.join(&r.path).is_file())
 }

@@ -43,6 +43,7 @@
 //! ```
 #![deny(missing_docs)]
 
+mod archive;
 mod card;
 mod catalogue;
 mod data;

@@ -28,8 +28,10 @@ pub struct SuiteOptions {
     pub scenarios_dir: PathBuf,
     /// Scenario ids (or id prefixes such as `2025-10-10`) to run; empty runs all.
     pub scenarios: Vec<String>,
-    /// A real-data directory (the layout of `../shared/data`): scenarios with `real_data`
-    /// entries also run on the real files. `None` runs reconstructions only.
+    /// A real-data directory: the layout of `../shared/data` (scenarios with `real_data`
+    /// entries also run on those files), or a `backtest fetch` cache in the Binance archive's
+    /// layout (scenarios run on their archive files it holds). `None` runs reconstructions
+    /// only.
     pub data_dir: Option<PathBuf>,
     /// Runs at once (at least 1). Results do not depend on it.
     pub threads: usize,
@@ -149,6 +151,11 @@ fn run_one(
     };
     let mut spec = RunSpec::new(Vec::new(), &entry.strategy, entry.params.clone(), ds.venue);
     spec.config = config.clone();
+    if info.kind == DataKind::Reconstruction {
+        // A reconstruction generates its own funding: the suite's funding stand-in is for
+        // real data that lacks it (the `zero` stand-in would also stop the venue's formula).
+        spec.config.funding_default = None;
+    }
     // The crowd follows the scenario's first perpetual; its position math is linear, so on an
     // inverse perpetual it does not run, and the card says so.
     let mut suite_notes = Vec::new();
@@ -295,7 +302,7 @@ pub fn run_suite(
         };
         out.scenarios.push(ScenarioInfo::of(&s, &venue.to_string()));
         tasks.push((s.clone(), venue, DataKind::Reconstruction));
-        if options.data_dir.is_some() && !s.real_data.is_empty() {
+        if options.data_dir.is_some() && data::has_real_sources(&s) {
             tasks.push((s, venue, DataKind::Real));
         }
     }

@@ -30,7 +30,8 @@ struct ConfigFile {
     deposit: Option<String>,
     insurance_fund: Option<String>,
     seed: Option<u64>,
-    /// `computed` or `zero`: funding for a perpetual whose data holds none (else refused).
+    /// `computed` or `zero`: funding for a perpetual whose real data holds none (else
+    /// refused). Reconstructions generate their own funding and ignore it.
     funding_default: Option<String>,
     /// `last`: the mark for a perpetual whose data holds no mark or index (else refused).
     mark_default: Option<String>,
