@@ -493,7 +493,10 @@ fn ten_ten_real_ten_x_long_is_liquidated_in_the_crash_window_on_the_mark() {
             ));
         }
     }
-    println!("  taker fills: {gaps:?}; card slippage {}", c.scorecard.slippage);
+    println!(
+        "  taker fills: {gaps:?}; card slippage {}",
+        c.scorecard.slippage
+    );
     assert!(!gaps.is_empty(), "the entry is a taker fill");
     let shown = c.scorecard.slippage.to_f64();
     assert!(
