@@ -45,6 +45,18 @@ pub struct Args {
     /// Clock of websocket captures: exchange (event time) or local (receive time).
     #[arg(long, default_value = "exchange")]
     pub ws_clock: String,
+    /// Data-quality gate: accept price jumps up to this factor between an event and the
+    /// previous one of its stream (default 10; above 10 the log is flagged).
+    #[arg(long)]
+    pub max_jump: Option<f64>,
+    /// Data-quality gate: keep implausible values (funding beyond ±5 % per interval, depth
+    /// bands beyond ±20 %, taker buy volume above the volume); the log is flagged.
+    #[arg(long)]
+    pub allow_implausible: bool,
+    /// Data-quality gate: drop duplicated rows (a trade id not above the previous one, a
+    /// repeated bar or settlement) instead of refusing the file; the log is flagged.
+    #[arg(long)]
+    pub dedupe: bool,
 }
 
 fn options(a: &Args) -> Result<ImportOptions> {
@@ -65,6 +77,14 @@ fn options(a: &Args) -> Result<ImportOptions> {
         "local" => WsClock::Local,
         other => bail!("--ws-clock: expected exchange or local, found {other:?}"),
     };
+    if let Some(m) = a.max_jump {
+        if !(m.is_finite() && m >= 1.0) {
+            bail!("--max-jump: expected a factor of at least 1, found {m}");
+        }
+        o.quality.max_jump = m;
+    }
+    o.quality.allow_implausible = a.allow_implausible;
+    o.quality.dedupe = a.dedupe;
     Ok(o)
 }
 
@@ -181,11 +201,25 @@ pub fn run(a: Args) -> Result<()> {
         dir,
         &stem,
         |_, _| {},
-        |f| match f.duplicate_of {
-            Some(_) => eprintln!("WARNING: {}", f.line()),
-            None => eprintln!("imported {}", f.line()),
+        |f| {
+            match f.duplicate_of {
+                Some(_) => eprintln!("WARNING: {}", f.line()),
+                None => eprintln!("imported {}", f.line()),
+            }
+            for l in &f.quality.lines {
+                eprintln!("  quality: {l}");
+            }
+            for l in &f.quality.flags {
+                eprintln!("  WARNING (flagged in the log): {l}");
+            }
         },
     )?;
+    if parts.files().iter().all(|f| f.kept == 0) {
+        bail!(
+            "no events in {} input file(s): nothing to write (header-only or empty files?)",
+            files.len()
+        );
+    }
     let lines: Vec<String> = parts.files().iter().map(|f| f.line()).collect();
     let mut source = format!(
         "backtest import of {} file(s): {}",

@@ -91,6 +91,26 @@ pub enum ImportError {
         to: String,
     },
 
+    /// The data-quality gate ([`crate::quality`]) refused an event: a duplicated row, a price
+    /// jump, an implausible value. `remedy` says which option keeps it (flagging the log).
+    #[error(
+        "{}: data row {row} (event at {ts}): {problem}{}",
+        file.display(),
+        remedy.as_ref().map_or(String::new(), |r| format!("; {r}"))
+    )]
+    Quality {
+        /// The file.
+        file: PathBuf,
+        /// The 1-based data row (header excluded) that gave the event.
+        row: u64,
+        /// The event's time (RFC 3339).
+        ts: String,
+        /// What is wrong.
+        problem: String,
+        /// How to keep it anyway, if it can be kept.
+        remedy: Option<String>,
+    },
+
     /// A `.zip` archive holds no `.csv` entry. Check that this is the right download.
     #[error("{}: zip archive has no .csv entry (entries: {entries})", file.display())]
     ZipWithoutCsv {
@@ -333,6 +353,7 @@ impl ImportError {
             | AmbiguousBarSource { at, .. } => Some(&at.file),
             Missing { path } | Io { path, .. } => Some(path),
             Overlap { second, .. } => Some(second),
+            Quality { file, .. } => Some(file),
             Instruments(_) | NoDataFiles | Log { .. } => None,
         }
     }

@@ -95,6 +95,7 @@ mod layout;
 mod names;
 mod options;
 mod parser;
+pub mod quality;
 mod row;
 mod source;
 mod tardis;
@@ -111,5 +112,6 @@ pub use instruments::{
 };
 pub use options::{parse_bar_source, ImportOptions, WsClock};
 pub use parser::ImportStats;
+pub use quality::{QualityPolicy, QualityReport};
 pub use source::{open, Importer};
 pub use to_log::{data_files, import_parts, FileReport, LogInput, OutputInstruments, Parts};

@@ -45,6 +45,9 @@ pub struct ImportOptions {
     /// (Binance public data, Tardis) are always strict: any step back is an error.
     /// Default 1 s.
     pub capture_backstep_ns_max: i64,
+    /// The data-quality gate's policy ([`crate::quality`]): what it keeps (flagged) that it
+    /// would otherwise refuse.
+    pub quality: crate::QualityPolicy,
 }
 
 impl Default for ImportOptions {
@@ -56,6 +59,7 @@ impl Default for ImportOptions {
             bar_source: None,
             ws_clock: WsClock::Exchange,
             capture_backstep_ns_max: 1_000_000_000,
+            quality: crate::QualityPolicy::default(),
         }
     }
 }

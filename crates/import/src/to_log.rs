@@ -23,7 +23,10 @@
 //! The part logs are removed when [`Parts`] is dropped, whatever happened.
 //! [`data_files`] expands directories into their data files in path order.
 
-use crate::{open, Format, ImportError, ImportOptions, ImportStats, InstrumentTable};
+use crate::quality::{Gate, Verdict};
+use crate::{
+    open, Format, ImportError, ImportOptions, ImportStats, InstrumentTable, QualityReport,
+};
 use cascade_journal::{JournalError, Merge, MergeInput, Reader, WriteSummary, Writer};
 use cascade_types::{Event, InstrumentId, InstrumentSpec, Ts};
 use std::path::{Path, PathBuf};
@@ -50,6 +53,8 @@ pub struct FileReport {
     pub kept: u64,
     /// Set when the file was skipped: it has the same bytes as this earlier input.
     pub duplicate_of: Option<PathBuf>,
+    /// The data-quality gate's report on the file's kept events ([`crate::quality`]).
+    pub quality: QualityReport,
 }
 
 impl FileReport {
@@ -152,6 +157,7 @@ pub fn import_parts(
                 stats: ImportStats::default(),
                 kept: 0,
                 duplicate_of: Some(original),
+                quality: QualityReport::default(),
             };
             on_file(&report);
             parts.files.push(report);
@@ -200,10 +206,24 @@ fn import_one(
     )
     .map_err(log_err(doing()))?;
     let mut kept = 0;
+    let mut gate = Gate::new(input.options.quality);
     while let Some(event) = importer.next() {
         let event = event?;
         if window.is_some_and(|(start, end)| !(start <= event.ts && event.ts < end)) {
             continue;
+        }
+        match gate.check(&event) {
+            Ok(Verdict::Keep) => {}
+            Ok(Verdict::Drop) => continue,
+            Err(refusal) => {
+                return Err(ImportError::Quality {
+                    file: file.clone(),
+                    row: importer.stats().rows,
+                    ts: event.ts.to_string(),
+                    problem: refusal.problem,
+                    remedy: refusal.remedy,
+                })
+            }
         }
         let specs = importer.table().specs();
         for spec in &specs[writer.instruments().len()..] {
@@ -225,12 +245,20 @@ fn import_one(
         r.1 = r.1.max(event.ts);
         observe(index, &event);
     }
+    let stats = importer.stats();
+    let mut quality = gate.finish(importer.table().specs());
+    if stats.rows == 0 {
+        quality
+            .flags
+            .push("no data rows (a header-only or empty file)".to_string());
+    }
     let report = FileReport {
         path: file.clone(),
         format: importer.format(),
-        stats: importer.stats(),
+        stats,
         kept,
         duplicate_of: None,
+        quality,
     };
     drop(importer);
     // Instruments a late row added after the last event are still in the table.
@@ -387,6 +415,19 @@ impl Parts {
         &self.specs
     }
 
+    /// The data-quality report lines (each prefixed with its file) and the flags of every
+    /// input, in input order.
+    pub fn quality(&self) -> (Vec<String>, Vec<String>) {
+        let mut lines = Vec::new();
+        let mut flags = Vec::new();
+        for f in &self.files {
+            let name = f.path.display();
+            lines.extend(f.quality.lines.iter().map(|l| format!("{name}: {l}")));
+            flags.extend(f.quality.flags.iter().map(|l| format!("{name}: {l}")));
+        }
+        (lines, flags)
+    }
+
     /// Whether instrument `id` of the import table has a kept event.
     pub fn is_used(&self, id: InstrumentId) -> bool {
         self.used.get(id.index()).copied().unwrap_or(false)
@@ -452,8 +493,18 @@ impl Parts {
             .collect::<Result<Vec<_>, JournalError>>()
             .map_err(log_err(doing()))?;
         let merge = Merge::new(inputs).map_err(log_err(doing()))?;
+        let (quality, flags) = self.quality();
         match instruments {
-            OutputInstruments::AllSorted => merge.write_to(tmp, source).map_err(log_err(doing())),
+            OutputInstruments::AllSorted => {
+                let mut w = Writer::create(tmp, merge.instruments().to_vec(), source)
+                    .map_err(log_err(doing()))?;
+                w.set_quality(quality, flags);
+                for merged in merge {
+                    w.write(&merged.map_err(log_err(doing()))?.event)
+                        .map_err(log_err(doing()))?;
+                }
+                w.finish().map_err(log_err(doing()))
+            }
             OutputInstruments::UsedInTableOrder => {
                 let kept: Vec<&InstrumentSpec> = self
                     .specs
@@ -475,6 +526,7 @@ impl Parts {
                     .collect();
                 let specs = kept.into_iter().cloned().collect();
                 let mut w = Writer::create(tmp, specs, source).map_err(log_err(doing()))?;
+                w.set_quality(quality, flags);
                 for merged in merge {
                     let mut e = merged.map_err(log_err(doing()))?.event;
                     // Every kept event's instrument is used, so it has an output id.

@@ -1,4 +1,6 @@
-//! The on-disk layout of a cascade event log (`.clog`), format version 1, byte by byte.
+//! The on-disk layout of a cascade event log (`.clog`), format version 2, byte by byte.
+//! (Version 2 added the header's data-quality `quality` and `flags`; version-1 logs are
+//! refused: re-import their files.)
 //!
 //! All fixed-width integers are **little-endian**. "bincode" means the crate's one codec
 //! (`codec.rs`): bincode 2 through serde, `standard()` with fixed-width integers (`u32`/`u64`/
@@ -9,7 +11,7 @@
 //! offset        size  field
 //! ------------  ----  ---------------------------------------------------------------
 //! 0             8     magic            b"CASCLOG\0"
-//! 8             4     format version   u32 = 1
+//! 8             4     format version   u32 = 2
 //! 12            ...   blocks, back to back, each:
 //!   +0          4       payload length   u32, bytes (at most BLOCK_MAX_BYTES)
 //!   +4          4       event count      u32, events in the payload (at least 1)
@@ -59,7 +61,7 @@ pub const MAGIC: [u8; 8] = *b"CASCLOG\0";
 /// The last 8 bytes of every finished log.
 pub const END_MAGIC: [u8; 8] = *b"CASCEND\0";
 /// The format version this crate writes and the only one it reads.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 /// Bytes before the first block: magic and version.
 pub const PREAMBLE_LEN: u64 = 12;
 /// Bytes of a block's frame before its payload: length, count, checksum.
@@ -107,6 +109,13 @@ pub struct Header {
     pub first_ts: Option<Ts>,
     /// Timestamp of the last event; `None` for an empty log.
     pub last_ts: Option<Ts>,
+    /// The importer's data-quality report, one line per input stream (events, gaps, largest
+    /// price step…). Empty for logs not written by an importer. (Since format version 2.)
+    pub quality: Vec<String>,
+    /// What the data-quality gate kept that its default policy refuses (duplicated rows
+    /// dropped, price jumps or implausible values kept): every run on the log shows these.
+    /// (Since format version 2.)
+    pub flags: Vec<String>,
 }
 
 /// The frame in front of a block's payload.

@@ -36,6 +36,10 @@ pub struct Summary {
     pub first: Option<Event>,
     /// The last event, if any.
     pub last: Option<Event>,
+    /// The importer's data-quality report ([`crate::Header::quality`]).
+    pub quality: Vec<String>,
+    /// The data-quality flags ([`crate::Header::flags`]).
+    pub flags: Vec<String>,
 }
 
 impl Summary {
@@ -72,6 +76,8 @@ pub fn summarize(path: impl AsRef<Path>) -> Result<Summary> {
         format_version: FORMAT_VERSION,
         block_count: reader.block_count(),
         source: header.source,
+        quality: header.quality,
+        flags: header.flags,
         instruments: header.instruments,
         events_per_instrument,
         events_per_kind,
@@ -145,6 +151,28 @@ impl fmt::Display for Summary {
                 writeln!(f, "last:         {b}")?;
             }
             _ => writeln!(f, "first, last:  (none)")?,
+        }
+        if !self.quality.is_empty() {
+            writeln!(f, "quality:")?;
+            for l in &self.quality {
+                writeln!(f, "  {l}")?;
+            }
+        }
+        match self.flags.is_empty() {
+            true => writeln!(
+                f,
+                "flags:        none (the data-quality gate's default policy)"
+            )?,
+            false => {
+                writeln!(
+                    f,
+                    "flags:        {} (kept beyond the default policy)",
+                    self.flags.len()
+                )?;
+                for l in &self.flags {
+                    writeln!(f, "  FLAG: {l}")?;
+                }
+            }
         }
         Ok(())
     }

@@ -41,6 +41,8 @@ pub struct Writer {
     event_count: u64,
     first_ts: Option<Ts>,
     last_ts: Option<Ts>,
+    quality: Vec<String>,
+    flags: Vec<String>,
 }
 
 impl Writer {
@@ -82,7 +84,16 @@ impl Writer {
             event_count: 0,
             first_ts: None,
             last_ts: None,
+            quality: Vec::new(),
+            flags: Vec::new(),
         })
+    }
+
+    /// Sets the data-quality report and flags stored in the header ([`Header::quality`],
+    /// [`Header::flags`]).
+    pub fn set_quality(&mut self, quality: Vec<String>, flags: Vec<String>) {
+        self.quality = quality;
+        self.flags = flags;
     }
 
     /// Appends an instrument to the table and returns its id, for sources that discover
@@ -200,6 +211,8 @@ impl Writer {
             content_hash: self.frames.content_hash(),
             first_ts: self.first_ts,
             last_ts: self.last_ts,
+            quality: std::mem::take(&mut self.quality),
+            flags: std::mem::take(&mut self.flags),
         };
         let at = Location {
             path: self.path.clone(),

@@ -15,7 +15,7 @@ use cascade_engine::RunData;
 use cascade_engine::Venue;
 use cascade_engine::VenuePreset;
 use cascade_strategy::{Params, Registry};
-use cascade_types::Ts;
+use cascade_types::{Note, Ts};
 use std::path::{Path, PathBuf};
 
 /// What to run.
@@ -142,6 +142,17 @@ pub fn run_inputs(
         journal,
         verify: None,
     })?;
+    // The inputs' data-quality flags come first among the run's notes, on every report.
+    let venue_notes = inputs
+        .logs
+        .iter()
+        .flat_map(|l| {
+            l.flags
+                .iter()
+                .map(|f| Note::new("data quality", format!("FLAG: {f}")))
+        })
+        .chain(executed.venue_notes)
+        .collect();
     let mut manifest = Manifest {
         manifest_version: MANIFEST_VERSION,
         engine_version: ENGINE_VERSION.to_string(),
@@ -174,7 +185,7 @@ pub fn run_inputs(
         crowd: executed.crowd.as_ref().map(|c| c.manifest.clone().into()),
         strategy_notes: executed.notes,
         adl_exposure: executed.adl,
-        venue_notes: executed.venue_notes,
+        venue_notes,
     };
     let rendered = reports::render(
         &manifest,

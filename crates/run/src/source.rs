@@ -34,6 +34,10 @@ pub struct InputInfo {
     pub source: String,
     /// First and last timestamps, if any.
     pub span: Option<(Ts, Ts)>,
+    /// Its header's data-quality flags: what its import kept beyond the gate's default
+    /// policy. Every report on the run shows them (`data quality` notes).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub flags: Vec<String>,
 }
 
 /// The opened inputs of a run: the unified instrument table, what the manifest records, and
@@ -95,6 +99,7 @@ pub fn open_logs(paths: &[PathBuf]) -> Result<Inputs, RunError> {
                 event_count: h.event_count,
                 source: h.source.clone(),
                 span: h.first_ts.zip(h.last_ts),
+                flags: h.flags.clone(),
             }
         })
         .collect();

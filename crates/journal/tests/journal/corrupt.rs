@@ -117,9 +117,9 @@ fn wrong_magic_is_not_a_log() {
 fn wrong_version_is_unsupported() {
     let tmp = Tmp::new();
     let (_, mut bytes) = three_blocks(&tmp);
-    bytes[8..12].copy_from_slice(&2u32.to_le_bytes());
-    let path = save(&tmp, "v2.clog", &bytes);
-    insta::assert_snapshot!(check_read(&tmp, &path), @"[TMP]/v2.clog: preamble at byte 8: unsupported format version 2: this build reads version 1");
+    bytes[8..12].copy_from_slice(&1u32.to_le_bytes());
+    let path = save(&tmp, "v1.clog", &bytes);
+    insta::assert_snapshot!(check_read(&tmp, &path), @"[TMP]/v1.clog: preamble at byte 8: unsupported format version 1: this build reads version 2");
 }
 
 #[test]

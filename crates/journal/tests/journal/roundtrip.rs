@@ -54,7 +54,7 @@ fn the_file_follows_the_documented_layout() {
     let bytes = std::fs::read(&path).unwrap();
 
     assert_eq!(&bytes[..8], b"CASCLOG\0");
-    assert_eq!(&bytes[8..12], &1u32.to_le_bytes());
+    assert_eq!(&bytes[8..12], &2u32.to_le_bytes());
     assert_eq!(&bytes[bytes.len() - 8..], b"CASCEND\0");
     let (blocks, trailer_offset) = frames(&bytes);
     let footer = bytes.len() - 40;
