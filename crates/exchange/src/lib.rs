@@ -106,7 +106,7 @@ pub use funding::FundingSource;
 pub use funds::{FundGroup, FundSetting, FundStats, StartingFund};
 pub use invariants::check_invariants;
 pub use margin::{isolated_bankruptcy_price, isolated_liquidation_price, round_to};
-pub use market::{LastTrade, MarketView};
+pub use market::{LastTrade, MarketState};
 pub use rules::tiers::{
     binance_usdm_tier_versions, binance_usdm_tiers, bitmex_2020_xbtusd_tiers,
     bitmex_2020_xbtusd_tiers_xbt, bybit_btcusdt_tiers, hyperliquid_2025_tiers, hyperliquid_mmr,
@@ -118,4 +118,4 @@ pub use rules::{
     NoBookFill, PartialRule, PremiumAverage, QueueRule, VenueRules,
 };
 pub use venue::{VenueKind, VenuePreset, VENUE_PRESETS};
-pub use view::{AccountView, OrderView, PositionBrief, PositionView};
+pub use view::{AccountState, OrderState, PositionBrief, PositionState};

@@ -210,7 +210,7 @@ impl Market {
 
 /// A read-only copy of an instrument's market state, for strategies and reports.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MarketView {
+pub struct MarketState {
     /// The last recorded trade.
     pub last_trade: Option<LastTrade>,
     /// The last recorded best bid/offer.

@@ -1,4 +1,4 @@
-//! Every strategy of the suite, built from its defaults through the registry, runs over the
+//! Every strategy of the registry, built from its defaults through the registry, runs over the
 //! same crafted market without panicking, and does so deterministically.
 
 use super::*;
@@ -116,7 +116,7 @@ fn strategy_crates() -> Vec<String> {
 }
 
 #[test]
-fn the_suite_registers_every_strategy_once() {
+fn the_registry_holds_every_strategy_once() {
     // `register` panics on a name taken twice: building the registry is the check.
     let names = registry().names();
     for builtin in Registry::with_builtins().names() {
@@ -128,7 +128,7 @@ fn the_suite_registers_every_strategy_once() {
     for e in registry().iter() {
         assert!(!e.description.is_empty(), "{} has no description", e.name);
     }
-    // Every strategy crate of the workspace is in the suite, under its crate's name.
+    // Every strategy crate of the workspace is in the registry, under its crate's name.
     let crates = strategy_crates();
     assert!(
         !crates.is_empty(),
