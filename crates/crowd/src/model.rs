@@ -399,7 +399,7 @@ impl Crowd {
     }
 
     fn interval_ns(&self) -> i64 {
-        self.cfg.fidelity_interval_s as i64 * 1_000_000_000
+        self.cfg.fidelity_interval_s as i64 * Ts::NANOS_PER_SEC
     }
 
     /// Records `out[from..]` as round `round` and re-reads every crowd account they touch.
@@ -495,7 +495,7 @@ impl Crowd {
         self.heatmap.fix_width(m, self.tick);
         self.low = Some(self.low.map_or(m, |l| l.min_of(m)));
         self.high = Some(self.high.map_or(m, |h| h.max_of(m)));
-        let every = self.cfg.heatmap.snapshot_every_s as i64 * 1_000_000_000;
+        let every = self.cfg.heatmap.snapshot_every_s as i64 * Ts::NANOS_PER_SEC;
         if every == 0 {
             return;
         }

@@ -646,7 +646,7 @@ impl Exchange {
 
     pub(crate) fn mark_inputs(&self, i: usize) -> MarkInputs {
         let m = &self.inst[i].market;
-        let interval_ns = self.rules.funding.interval_h as i64 * 3_600_000_000_000;
+        let interval_ns = self.rules.funding.interval_h as i64 * Ts::NANOS_PER_HOUR;
         MarkInputs {
             now: self.now,
             index: m.index,

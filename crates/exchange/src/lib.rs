@@ -49,7 +49,7 @@
 //! let me = ex.open_account(Money::from_int(7_000));
 //! let mut out = Vec::new();
 //! let i = InstrumentId(0);
-//! let at = |s: i64| Ts::parse_utc("2024-08-05T00:00:00Z").unwrap().plus_nanos(s * 1_000_000_000);
+//! let at = |s: i64| Ts::parse_utc("2024-08-05T00:00:00Z").unwrap().plus_secs(s);
 //! let mark = |p: i64, s: i64| Event { ts: at(s), instrument: i, body: EventBody::MarkPrice(Price::from_int(p)) };
 //! let top = BookTop { bid_price: Price::from_int(59_999), bid_qty: Qty::from_int(50),
 //!                     ask_price: Price::from_int(60_000), ask_qty: Qty::from_int(50) };

@@ -59,7 +59,7 @@
 //!
 //! let t0 = Ts::parse_utc("2025-10-10T21:15:00Z").unwrap();
 //! let liq = |secs: i64, qty: &str| Event {
-//!     ts: t0.plus_nanos(secs * 1_000_000_000),
+//!     ts: t0.plus_secs(secs),
 //!     instrument: btc,
 //!     body: EventBody::Liquidation(Liquidation {
 //!         side: Side::Sell, // a forced sell: a long liquidated

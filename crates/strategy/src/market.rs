@@ -19,7 +19,7 @@ use cascade_types::{
 };
 use std::ops::Index;
 
-const NS_PER_SEC: i64 = 1_000_000_000;
+const NS_PER_SEC: i64 = Ts::NANOS_PER_SEC;
 const NS_PER_MIN: i64 = 60 * NS_PER_SEC;
 
 /// Sizes of the view's windows. Larger windows cost memory per instrument, never time per

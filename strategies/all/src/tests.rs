@@ -15,7 +15,7 @@ fn market() -> Vec<Event> {
     let t0 = Ts::parse_utc("2025-10-10T18:00:00Z").unwrap();
     let mut out = Vec::new();
     for m in 0..180i64 {
-        let ts = t0.plus_nanos(m * 60_000_000_000);
+        let ts = t0.plus_nanos(Ts::mins(m));
         let px = match m {
             0..120 => 100_000 + 20 * m,
             120..130 => 102_400 - 1_000 * (m - 119),
@@ -39,7 +39,7 @@ fn market() -> Vec<Event> {
                 0,
                 EventBody::Funding(Funding {
                     rate: if m < 120 { "0.0001" } else { "-0.0001" }.parse().unwrap(),
-                    next_funding: ts.plus_nanos(3_600_000_000_000),
+                    next_funding: ts.plus_nanos(Ts::NANOS_PER_HOUR),
                 }),
             ));
         }

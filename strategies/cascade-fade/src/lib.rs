@@ -179,7 +179,7 @@ pub const PARAMS: &[ParamSpec] = &[
     ),
 ];
 
-const NS_PER_SEC: i64 = 1_000_000_000;
+const NS_PER_SEC: i64 = Ts::NANOS_PER_SEC;
 
 /// Registers [`CascadeFade`] as `cascade-fade`.
 pub fn register(registry: &mut Registry) {

@@ -134,7 +134,7 @@ pub const PARAMS: &[ParamSpec] = &[
     ),
 ];
 
-const NS_PER_SEC: i64 = 1_000_000_000;
+const NS_PER_SEC: i64 = Ts::NANOS_PER_SEC;
 
 /// Registers [`FundingCarry`] as `funding-carry`.
 pub fn register(registry: &mut Registry) {

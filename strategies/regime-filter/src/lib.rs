@@ -241,7 +241,7 @@ pub const PARAMS: &[ParamSpec] = &[
 /// Entry attempts per risk-on period before the filter stops retrying rejected orders.
 pub const MAX_ENTRY_ATTEMPTS: u32 = 3;
 
-const NS_PER_SEC: i64 = 1_000_000_000;
+const NS_PER_SEC: i64 = Ts::NANOS_PER_SEC;
 
 /// Registers [`RegimeFilter`] as `regime-filter`.
 pub fn register(registry: &mut Registry) {
