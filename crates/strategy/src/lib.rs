@@ -84,6 +84,7 @@
 //! ```
 
 mod account;
+mod book;
 mod builtin;
 mod ctx;
 mod market;
@@ -94,23 +95,22 @@ mod registry;
 mod rolling;
 pub mod sizing;
 pub mod spec;
+mod summaries;
 pub mod testing;
 
 pub use account::{AccountView, FuturesWallet, OrderView, PositionView};
+pub use book::{DepthBands, L2Book, Level, Quote, DEPTH_BANDS_MAX};
 pub use builtin::{NoOp, Noise};
 pub use ctx::{
     AccountCommand, AccountSource, CommandBuffer, Ctx, TimerRequest, AUTO_CLIENT_ID_BASE,
 };
-pub use market::{
-    DepthBands, FlowSums, HeatBand, HeatmapSummary, InstrumentState, L2Book, Level,
-    LiquidationSums, MarketView, MarketViewConfig, Quote, Stamped, DEPTH_BANDS_MAX,
-    HEATMAP_BANDS_MAX,
-};
+pub use market::{InstrumentState, MarketView, MarketViewConfig, Stamped};
 pub use orders::OrderRequestExt;
 pub use outputs::{leverage_refused, AdlInfo, FillInfo, FundingInfo, LiquidationInfo};
 pub use params::{ParamError, ParamOrigin, ParamType, ParamValue, Params};
 pub use registry::{Factory, Registry, RegistryEntry, RegistryError};
 pub use rolling::{History, Rolling};
+pub use summaries::{FlowSums, HeatBand, HeatmapSummary, LiquidationSums, HEATMAP_BANDS_MAX};
 
 /// The vocabulary the views and callbacks speak (`Event`, `Side`, `Price`, `Qty`, `Money`,
 /// `Rate`, `Ts`, `OrderRequest`, `Command`, …), re-exported so that a strategy crate can
