@@ -21,6 +21,8 @@
 //! | module | what |
 //! |---|---|
 //! | [`rules`] | [`VenueRules`], dated presets (Binance USDⓈ-M by date, Bybit, Hyperliquid 2025, BitMEX 2020 with XBTUSD's XBT risk limits), embedded tier tables and [`binance_usdm_tiers`] |
+//! | `exchange`, `instrument_config` | the [`Exchange`]: construction, entry points, bars and the mark; [`InstrumentConfig`] and its venue presets |
+//! | `pools` | margin pools, liquidation-index keys, trading a position into place, paying pools and funds |
 //! | `contract` | contract semantics per instrument (linear or inverse): notionals, realised PnL, rounding sides, and which margin math applies; [`Settlement`] |
 //! | `margin` | exact linear margin math: equity, tiered MM, liquidation keys, bankruptcy prices, [`isolated_liquidation_price`] |
 //! | [`inverse`] | inverse margin math: the closed forms (pure functions), and the exchange's exact evaluation in coin with liquidation keys and bankruptcy prices found by search |
@@ -84,6 +86,7 @@ mod error;
 mod exchange;
 mod funding;
 pub mod funds;
+mod instrument_config;
 mod invariants;
 pub mod inverse;
 mod key_index;
@@ -92,6 +95,7 @@ mod margin;
 mod mark;
 mod market;
 mod orders;
+mod pools;
 pub mod rules;
 mod trading;
 pub mod venue;
@@ -101,9 +105,10 @@ pub mod view_into;
 pub use contract::Settlement;
 pub use crowd::CrowdPosition;
 pub use error::{ExchangeError, InvariantViolation};
-pub use exchange::{Exchange, Input, InstrumentConfig};
+pub use exchange::{Exchange, Input};
 pub use funding::FundingSource;
 pub use funds::{FundGroup, FundSetting, FundStats, StartingFund};
+pub use instrument_config::InstrumentConfig;
 pub use invariants::check_invariants;
 pub use margin::{isolated_bankruptcy_price, isolated_liquidation_price, round_to};
 pub use market::{LastTrade, MarketState};
