@@ -51,10 +51,10 @@ pub(crate) fn fmt_ns(ns: u64) -> String {
         format!("{ns}ns")
     } else if ns < 1_000_000 {
         format!("{:.1}µs", x / 1e3)
-    } else if ns < 1_000_000_000 {
+    } else if ns < Ts::NANOS_PER_SEC as u64 {
         format!("{:.2}ms", x / 1e6)
     } else {
-        format!("{:.2}s", x / 1e9)
+        format!("{:.2}s", x / Ts::NANOS_PER_SEC as f64)
     }
 }
 
