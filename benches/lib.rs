@@ -5,6 +5,7 @@
 //! Every benchmark is a `harness = false` binary documented at the top of its file with the
 //! exact command that runs it.
 
+use cascade_types::Ts;
 use hdrhistogram::Histogram;
 use std::fmt;
 use std::time::{Duration, Instant};
@@ -181,7 +182,7 @@ pub fn median(runs: &[Throughput]) -> Option<Throughput> {
 /// A new histogram of nanosecond timings from 1 ns to 60 s, 3 significant digits.
 pub fn ns_histogram() -> Histogram<u64> {
     // The bounds are constants that hdrhistogram accepts.
-    Histogram::new_with_bounds(1, 60_000_000_000, 3).expect("valid histogram bounds")
+    Histogram::new_with_bounds(1, Ts::NANOS_PER_MIN as u64, 3).expect("valid histogram bounds")
 }
 
 /// Percentiles of a nanosecond histogram in microseconds: `p50 … p90 … p99 … p99.9 … max`.

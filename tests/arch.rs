@@ -56,7 +56,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ),
 ];
 
-/// The strategy suite (`strategies/all`): may depend on `cascade-strategy` and on the
+/// The strategy registry (`strategies/all`): may depend on `cascade-strategy` and on the
 /// strategy crates (`cascade-strategy-*`), nothing else.
 const SUITE: &str = "cascade-strategies";
 

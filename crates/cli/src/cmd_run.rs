@@ -10,7 +10,7 @@ use cascade_run::{
     RunSpec, Shard, Sweep, VenuePreset,
 };
 use cascade_strategy::{Params, Registry};
-use cascade_types::Money;
+use cascade_types::{Money, Ts};
 use std::path::PathBuf;
 
 /// How the pipeline is cut up: never changes results.
@@ -204,7 +204,7 @@ pub fn run(a: RunArgs) -> Result<()> {
             .context("--latency-ms is too large")?,
         sample_interval_ns: a
             .sample_interval_s
-            .checked_mul(1_000_000_000)
+            .checked_mul(Ts::NANOS_PER_SEC)
             .context("--sample-interval-s is too large")?,
         deposit: money(&a.deposit, "deposit")?,
         insurance_fund: a.insurance_fund,

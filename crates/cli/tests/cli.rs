@@ -255,7 +255,7 @@ fn liquidation_log(path: &Path) {
     let mut w = cascade_journal::Writer::create(path, vec![btc], "calibrate fixture").unwrap();
     let mut price = 60_000i64;
     for k in 0..360i64 {
-        let ts = t0.plus_nanos(k * 1_000_000_000);
+        let ts = t0.plus_secs(k);
         if (30..330).contains(&k) {
             price -= 12;
         }

@@ -109,7 +109,7 @@ fn crash(t0: Ts, n: usize) -> Vec<Event> {
         let wiggle = ((s * 7_919) % 11 - 5) as f64;
         let p = line * (1.0 - (gap as f64 + wiggle) / 10_000.0);
         let ask = Price::from_raw((p * 10.0).round() as i64 * 10_000_000);
-        let ts = t0.plus_nanos(s * 1_000_000_000);
+        let ts = t0.plus_secs(s);
         v.push(Event {
             ts,
             instrument: i,

@@ -90,7 +90,7 @@ pub fn fidelity_table(
     published: &[Published],
 ) -> FidelityTable {
     assert!(interval_s > 0, "an interval has a length");
-    let ns = interval_s as i64 * 1_000_000_000;
+    let ns = interval_s as i64 * Ts::NANOS_PER_SEC;
     let (from, to) = window.unwrap_or((Ts::MIN, Ts::MAX));
     let mut rows = Vec::new();
     let mut totals = IntervalTally::default();

@@ -53,7 +53,7 @@
 //! let t0 = Ts::parse_utc("2024-08-05T12:00:00Z").unwrap();
 //! // A book and a mark, then a crowd of about 100 BTC a side spread ±3 % around 60,000.
 //! let at = |s: i64, bid: i64| {
-//!     let ts = t0.plus_nanos(s * 1_000_000_000);
+//!     let ts = t0.plus_secs(s);
 //!     let top = BookTop { bid_price: Price::from_int(bid), bid_qty: Qty::from_int(20),
 //!                         ask_price: Price::from_int(bid + 1), ask_qty: Qty::from_int(20) };
 //!     [Event { ts, instrument: i, body: EventBody::BookTop(top) },

@@ -261,7 +261,7 @@ impl Stager {
     /// A stager for `cfg`.
     pub fn new(cfg: BarPathConfig) -> Stager {
         Stager {
-            window_ns: i64::from(cfg.window_s) * 1_000_000_000,
+            window_ns: i64::from(cfg.window_s) * Ts::NANOS_PER_SEC,
             order: cfg.order,
             recorded: VecDeque::new(),
             ticks: BTreeMap::new(),
@@ -364,7 +364,7 @@ mod tests {
     /// A bar over [0, 60 s) stamped at 60 s.
     fn bar(source: BarSource, o: i64, h: i64, l: i64, c: i64, volume: i64) -> Event {
         Event {
-            ts: Ts(60_000_000_000),
+            ts: Ts(Ts::NANOS_PER_MIN),
             instrument: InstrumentId(0),
             body: EventBody::Bar(Bar {
                 source,
@@ -428,10 +428,10 @@ mod tests {
     #[test]
     fn ticks_are_spread_over_the_interval_and_interleave_with_recorded_events() {
         let events = [
-            trade(10_000_000_000, 100),
-            trade(30_000_000_000, 95),
+            trade(Ts::secs(10), 100),
+            trade(Ts::secs(30), 95),
             bar(BarSource::Last, 100, 110, 90, 105, 10),
-            trade(61_000_000_000, 105),
+            trade(Ts::secs(61), 105),
         ];
         insta::assert_snapshot!(check(BarPathConfig::default(), &events, 0), @r"
         tick 1970-01-01T00:00:00Z i0 trade buy 0.00000002 @ 100 id=0
@@ -479,7 +479,7 @@ mod tests {
             ..BarPathConfig::default()
         };
         let events = [
-            trade(10_000_000_000, 100),
+            trade(Ts::secs(10), 100),
             trade(50_000_000_000, 100),
             bar(BarSource::Index, 100, 110, 90, 105, 0),
         ];

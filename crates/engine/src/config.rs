@@ -212,7 +212,7 @@ impl Default for RunConfig {
     fn default() -> Self {
         RunConfig {
             latency_ns: 10_000_000,
-            sample_interval_ns: 60_000_000_000,
+            sample_interval_ns: Ts::NANOS_PER_MIN,
             deposit: Money::from_int(10_000),
             insurance_fund: FundSetting::Venue,
             seed: 0,

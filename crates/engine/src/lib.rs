@@ -43,7 +43,7 @@
 //! core.start()?;
 //! for i in 0..100 {
 //!     core.on_market(&Event {
-//!         ts: start.plus_nanos(i * 1_000_000_000),
+//!         ts: start.plus_secs(i),
 //!         instrument: InstrumentId(0),
 //!         body: EventBody::Trade(Trade {
 //!             price: Price::from_int(60_000 + i),

@@ -17,7 +17,7 @@ use crate::exchange::Exchange;
 use crate::margin::{self, E16, E8};
 use crate::rules::{AdlPrice, AdlRanking};
 use cascade_types::{
-    AccountId, InstrumentId, LiquidationKind, Money, Output, Price, Qty, Rounding, Side,
+    AccountId, InstrumentId, LiquidationKind, Money, Output, Price, Qty, Rounding, Side, Ts,
 };
 
 /// The largest factor of a score (10⁶ as a rate): effective leverage of a pool with no
@@ -209,7 +209,7 @@ impl Exchange {
             let period = self
                 .now
                 .nanos()
-                .div_euclid(refresh_s as i64 * 1_000_000_000);
+                .div_euclid(refresh_s as i64 * Ts::NANOS_PER_SEC);
             (period as u64) | (1 << 63)
         };
         let key = (epoch, i, victim_long);

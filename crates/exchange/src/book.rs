@@ -112,6 +112,9 @@ fn worsen(taker: Side, p: Price, bps: u32) -> Price {
     }
 }
 
+/// The fixed-point unit of `sqrt(q / V)` in [`no_book_centi_bps`]: 10⁶ (units of 10⁻⁶).
+const SQRT_UNIT: u128 = 1_000_000;
+
 /// The slippage of a market order with no recorded book, in hundredths of a basis point:
 /// half-spread plus `impact · sqrt(q / V)`, capped at `cap_bps` (see
 /// [`crate::rules::NoBookFill`]); the cap when no volume is known. Integer square root,
@@ -122,12 +125,12 @@ fn no_book_centi_bps(rules: crate::rules::NoBookFill, q: Qty, volume: Qty, cap_b
         return cap as u32;
     }
     // sqrt(q / V) in units of 10⁻⁶: sqrt(q · 10¹² / V).
-    let ratio = (q.raw().max(0) as u128) * 1_000_000_000_000 / volume.raw() as u128;
+    let ratio = (q.raw().max(0) as u128) * SQRT_UNIT * SQRT_UNIT / volume.raw() as u128;
     let mut r = ratio.isqrt();
     if r * r < ratio {
         r += 1;
     }
-    let impact = (u128::from(rules.impact_centi_bps) * r).div_ceil(1_000_000);
+    let impact = (u128::from(rules.impact_centi_bps) * r).div_ceil(SQRT_UNIT);
     let total = u128::from(rules.half_spread_centi_bps) + impact;
     total.min(u128::from(cap)) as u32
 }

@@ -47,7 +47,7 @@ pub(crate) struct FundingState {
     pub estimate: Option<Rate>,
 }
 
-const NS_PER_H: i64 = 3_600_000_000_000;
+const NS_PER_H: i64 = Ts::NANOS_PER_HOUR;
 
 impl Exchange {
     /// Takes a premium sample if the book top and index are known and the sampling period
@@ -57,7 +57,7 @@ impl Exchange {
         if !self.inst[i].is_perp() {
             return; // spot markets have no funding
         }
-        let every_ns = self.rules.funding.premium_sample_s as i64 * 1_000_000_000;
+        let every_ns = self.rules.funding.premium_sample_s as i64 * Ts::NANOS_PER_SEC;
         let avg = self.rules.funding.premium_average;
         let now = self.now;
         let m = &mut self.inst[i].market;

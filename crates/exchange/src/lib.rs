@@ -21,6 +21,8 @@
 //! | module | what |
 //! |---|---|
 //! | [`rules`] | [`VenueRules`], dated presets (Binance USDⓈ-M by date, Bybit, Hyperliquid 2025, BitMEX 2020 with XBTUSD's XBT risk limits), embedded tier tables and [`binance_usdm_tiers`] |
+//! | `exchange`, `instrument_config` | the [`Exchange`]: construction, entry points, bars and the mark; [`InstrumentConfig`] and its venue presets |
+//! | `pools` | margin pools, liquidation-index keys, trading a position into place, paying pools and funds |
 //! | `contract` | contract semantics per instrument (linear or inverse): notionals, realised PnL, rounding sides, and which margin math applies; [`Settlement`] |
 //! | `margin` | exact linear margin math: equity, tiered MM, liquidation keys, bankruptcy prices, [`isolated_liquidation_price`] |
 //! | [`inverse`] | inverse margin math: the closed forms (pure functions), and the exchange's exact evaluation in coin with liquidation keys and bankruptcy prices found by search |
@@ -49,7 +51,7 @@
 //! let me = ex.open_account(Money::from_int(7_000));
 //! let mut out = Vec::new();
 //! let i = InstrumentId(0);
-//! let at = |s: i64| Ts::parse_utc("2024-08-05T00:00:00Z").unwrap().plus_nanos(s * 1_000_000_000);
+//! let at = |s: i64| Ts::parse_utc("2024-08-05T00:00:00Z").unwrap().plus_secs(s);
 //! let mark = |p: i64, s: i64| Event { ts: at(s), instrument: i, body: EventBody::MarkPrice(Price::from_int(p)) };
 //! let top = BookTop { bid_price: Price::from_int(59_999), bid_qty: Qty::from_int(50),
 //!                     ask_price: Price::from_int(60_000), ask_qty: Qty::from_int(50) };
@@ -84,6 +86,7 @@ mod error;
 mod exchange;
 mod funding;
 pub mod funds;
+mod instrument_config;
 mod invariants;
 pub mod inverse;
 mod key_index;
@@ -92,6 +95,7 @@ mod margin;
 mod mark;
 mod market;
 mod orders;
+mod pools;
 pub mod rules;
 mod trading;
 pub mod venue;
@@ -101,12 +105,13 @@ pub mod view_into;
 pub use contract::Settlement;
 pub use crowd::CrowdPosition;
 pub use error::{ExchangeError, InvariantViolation};
-pub use exchange::{Exchange, Input, InstrumentConfig};
+pub use exchange::{Exchange, Input};
 pub use funding::FundingSource;
 pub use funds::{FundGroup, FundSetting, FundStats, StartingFund};
+pub use instrument_config::InstrumentConfig;
 pub use invariants::check_invariants;
 pub use margin::{isolated_bankruptcy_price, isolated_liquidation_price, round_to};
-pub use market::{LastTrade, MarketView};
+pub use market::{LastTrade, MarketState};
 pub use rules::tiers::{
     binance_usdm_tier_versions, binance_usdm_tiers, bitmex_2020_xbtusd_tiers,
     bitmex_2020_xbtusd_tiers_xbt, bybit_btcusdt_tiers, hyperliquid_2025_tiers, hyperliquid_mmr,
@@ -118,4 +123,4 @@ pub use rules::{
     NoBookFill, PartialRule, PremiumAverage, QueueRule, VenueRules,
 };
 pub use venue::{VenueKind, VenuePreset, VENUE_PRESETS};
-pub use view::{AccountView, OrderView, PositionBrief, PositionView};
+pub use view::{AccountState, OrderState, PositionBrief, PositionState};

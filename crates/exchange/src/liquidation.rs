@@ -29,7 +29,8 @@ use crate::book::walk;
 use crate::exchange::{Exchange, Pool};
 use crate::rules::{AdlTrigger, CloseStyle, MmBasis, PartialRule};
 use cascade_types::{
-    AccountId, InstrumentId, LiquidationKind, MarginMode, Money, Output, Price, Qty, Rounding, Side,
+    AccountId, InstrumentId, LiquidationKind, MarginMode, Money, Output, Price, Qty, Rounding,
+    Side, Ts,
 };
 
 /// A bound on liquidation steps of one account in one check: each step closes or shrinks a
@@ -205,7 +206,8 @@ impl Exchange {
                             }
                         }
                         Some(t)
-                            if self.now.nanos() < t.nanos() + cooldown_s as i64 * 1_000_000_000 =>
+                            if self.now.nanos()
+                                < t.nanos() + cooldown_s as i64 * Ts::NANOS_PER_SEC =>
                         {
                             return false;
                         }

@@ -8,7 +8,7 @@ use cascade_types::{Price, Rate, Ts};
 /// The longest basis moving average, in one-second samples (Bybit's 5 minutes).
 pub(crate) const BASIS_WINDOW_MAX: usize = 300;
 
-const NS_PER_S: i64 = 1_000_000_000;
+const NS_PER_S: i64 = Ts::NANOS_PER_SEC;
 
 /// What the mark computation may use, copied out of the market state.
 #[derive(Clone, Copy, Debug, Default)]

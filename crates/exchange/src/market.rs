@@ -158,7 +158,7 @@ impl Market {
 
     /// Counts a trade of `qty` at `ts` into the per-minute volume.
     pub fn add_volume(&mut self, ts: Ts, qty: Qty) {
-        let minute = ts.nanos().div_euclid(60_000_000_000);
+        let minute = ts.nanos().div_euclid(Ts::NANOS_PER_MIN);
         let [prev, cur] = &mut self.minute_volume;
         if cur.0 != minute {
             *prev = if cur.0 == minute - 1 {
@@ -210,7 +210,7 @@ impl Market {
 
 /// A read-only copy of an instrument's market state, for strategies and reports.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MarketView {
+pub struct MarketState {
     /// The last recorded trade.
     pub last_trade: Option<LastTrade>,
     /// The last recorded best bid/offer.

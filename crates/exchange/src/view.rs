@@ -1,5 +1,6 @@
-//! Read-only queries: account views, market views, funds. Views are owned copies (queries
-//! allocate; the event path does not).
+//! Read-only queries: account, position, order and market states, funds. They are owned
+//! copies (queries allocate; the event path does not). The strategy's views of the same
+//! figures are `cascade_strategy`'s `AccountView` and `MarketView`.
 //!
 //! Money figures are in the exchange's settlement asset ([`crate::Settlement`]): the quote
 //! currency on a linear exchange, the coin on an inverse one (wallets, upnl, notionals,
@@ -8,7 +9,7 @@
 
 use crate::exchange::{Exchange, Pool};
 use crate::margin;
-use crate::market::MarketView;
+use crate::market::MarketState;
 use cascade_types::{
     AccountId, InstrumentId, MarginMode, Money, OrderId, OrderKind, Price, Qty, Rate, Rounding,
     Side, TierTable, TimeInForce,
@@ -30,7 +31,7 @@ fn key_price(qty: Qty, key: Option<i64>) -> Option<Price> {
 
 /// One open position as an account sees it. Money at the mark price, in the settlement asset.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PositionView {
+pub struct PositionState {
     /// Instrument.
     pub instrument: InstrumentId,
     /// Signed quantity (negative = short).
@@ -61,7 +62,7 @@ pub struct PositionView {
 }
 
 /// The cheap facts of one position: what the crowd model's heatmap needs after every
-/// change, without the money figures of a [`PositionView`].
+/// change, without the money figures of a [`PositionState`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PositionBrief {
     /// Signed quantity (negative = short).
@@ -70,13 +71,13 @@ pub struct PositionBrief {
     /// perpetual, the coin value as traded (`Σ |dq|·size / price`, signed).
     pub cost: Money,
     /// The position's key in the liquidation index as a price, as in
-    /// [`PositionView::liquidation_price`].
+    /// [`PositionState::liquidation_price`].
     pub liquidation_price: Option<Price>,
 }
 
 /// One open order.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OrderView {
+pub struct OrderState {
     /// Exchange id.
     pub order_id: OrderId,
     /// Caller's id.
@@ -101,7 +102,7 @@ pub struct OrderView {
 
 /// An account at a glance.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AccountView {
+pub struct AccountState {
     /// The account.
     pub account: AccountId,
     /// Futures (cross) wallet balance.
@@ -120,9 +121,9 @@ pub struct AccountView {
     /// positions or with no positive balance.
     pub margin_ratio: Option<Rate>,
     /// Open positions.
-    pub positions: Vec<PositionView>,
+    pub positions: Vec<PositionState>,
     /// Open orders.
-    pub orders: Vec<OrderView>,
+    pub orders: Vec<OrderState>,
 }
 
 impl Exchange {
@@ -138,7 +139,7 @@ impl Exchange {
     }
 
     /// One position of an account, if open.
-    pub fn position(&self, a: AccountId, i: InstrumentId) -> Option<PositionView> {
+    pub fn position(&self, a: AccountId, i: InstrumentId) -> Option<PositionState> {
         let acc = self.accounts.get(a.index())?;
         let p = acc.position(i)?;
         let pool = Self::pool_of(p);
@@ -150,7 +151,7 @@ impl Exchange {
         let liquidation_price = key_price(p.qty, p.key);
         let bk = contract.bankruptcy_raw(t, self.pool_rest0_x(a, pool, i));
         let (upnl, mm) = contract.upnl_mm_x(tiers, self.rules.mm_basis, mark, t);
-        Some(PositionView {
+        Some(PositionState {
             instrument: i,
             qty: p.qty,
             entry: contract.entry(p.qty, p.cost),
@@ -172,11 +173,11 @@ impl Exchange {
     }
 
     /// Everything about one account.
-    pub fn account(&self, a: AccountId) -> AccountView {
+    pub fn account(&self, a: AccountId) -> AccountState {
         let acc = &self.accounts[a.index()];
         let (eq, mm) = self.pool_x(a, Pool::Cross);
         let has_cross = acc.positions.iter().any(|p| p.mode == MarginMode::Cross);
-        AccountView {
+        AccountState {
             account: a,
             wallet: acc.wallet,
             spot_quote: acc.spot_quote,
@@ -196,7 +197,7 @@ impl Exchange {
                 .iter()
                 .map(|id| {
                     let o = &self.orders[id];
-                    OrderView {
+                    OrderState {
                         order_id: o.id,
                         client_id: o.client_id,
                         instrument: o.instrument,
@@ -221,9 +222,9 @@ impl Exchange {
     }
 
     /// An instrument's market state.
-    pub fn market(&self, i: InstrumentId) -> MarketView {
+    pub fn market(&self, i: InstrumentId) -> MarketState {
         let m = &self.inst[i.index()].market;
-        MarketView {
+        MarketState {
             last_trade: m.last_trade,
             book_top: m.top,
             mark: m.mark,

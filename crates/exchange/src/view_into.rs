@@ -11,12 +11,12 @@
 
 use crate::exchange::Exchange;
 use crate::margin::{self, E8};
-use crate::view::OrderView;
+use crate::view::OrderState;
 use cascade_types::{
     AccountId, InstrumentId, InstrumentKind, MarginMode, Money, Price, Qty, Rate, Rounding,
 };
 
-/// One open position: [`crate::PositionView`] without the bankruptcy price.
+/// One open position: [`crate::PositionState`] without the bankruptcy price.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PositionFigures {
     /// Instrument.
@@ -31,7 +31,7 @@ pub struct PositionFigures {
     pub upnl: Money,
     /// Notional at mark (rounded down).
     pub notional: Money,
-    /// As [`crate::PositionView::liquidation_price`].
+    /// As [`crate::PositionState::liquidation_price`].
     pub liquidation_price: Option<Price>,
     /// Margin: the isolated margin, or the initial margin `notional / leverage` in cross.
     pub margin: Money,
@@ -44,7 +44,7 @@ pub struct PositionFigures {
 }
 
 /// An account at a glance, filled in place by [`Exchange::account_into`]: the fields of
-/// [`crate::AccountView`] with [`PositionFigures`] for positions.
+/// [`crate::AccountState`] with [`PositionFigures`] for positions.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct AccountFigures {
     /// The account.
@@ -61,12 +61,12 @@ pub struct AccountFigures {
     pub available: Money,
     /// Cross maintenance margin (rounded up).
     pub maint_margin: Money,
-    /// Cross margin ratio, as [`crate::AccountView::margin_ratio`].
+    /// Cross margin ratio, as [`crate::AccountState::margin_ratio`].
     pub margin_ratio: Option<Rate>,
     /// Open positions, by instrument.
     pub positions: Vec<PositionFigures>,
     /// Open orders, ascending.
-    pub orders: Vec<OrderView>,
+    pub orders: Vec<OrderState>,
 }
 
 impl Exchange {
@@ -143,7 +143,7 @@ impl Exchange {
         out.orders.clear();
         out.orders.extend(acc.orders.iter().map(|id| {
             let o = &self.orders[id];
-            OrderView {
+            OrderState {
                 order_id: o.id,
                 client_id: o.client_id,
                 instrument: o.instrument,
@@ -244,7 +244,7 @@ impl Exchange {
 }
 
 /// A liquidation-index key as a price: `None` when no positive mark liquidates the position
-/// (as [`crate::PositionView::liquidation_price`]).
+/// (as [`crate::PositionState::liquidation_price`]).
 fn liquidation_price(qty: Qty, key: Option<i64>) -> Option<Price> {
     key.and_then(|k| {
         let never = if qty.is_positive() {

@@ -224,7 +224,7 @@ impl Day {
     pub fn next(self) -> Day {
         let start = Ts::from_civil(self.year, self.month, self.day, 0, 0, 0, 0)
             .expect("a Day is always a valid date");
-        Day::of(start.plus_nanos(86_400_000_000_000))
+        Day::of(start.plus_nanos(Ts::NANOS_PER_DAY))
     }
 
     /// `YYYY-MM-DD`.

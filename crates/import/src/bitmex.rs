@@ -272,8 +272,7 @@ impl BitmexReader {
         };
         let id = out.instrument(&self.venue, &symbol, || at(file, line))?;
         out.push(
-            raw.open_time
-                .plus_nanos(i64::from(self.interval_s) * 1_000_000_000),
+            raw.open_time.plus_secs(i64::from(self.interval_s)),
             id,
             EventBody::Bar(bar),
         );
@@ -388,7 +387,7 @@ fn columnar(
             ("trades".to_string(), Value::Null, 1),
         ];
         let line = cells[0].2;
-        let open_time = start.plus_nanos(i as i64 * i64::from(interval_s) * 1_000_000_000);
+        let open_time = start.plus_secs(i as i64 * i64::from(interval_s));
         bars.push(RawBar {
             line,
             open_time,
@@ -440,7 +439,7 @@ fn rows_shape(
         Some(n) => n,
         None => {
             let gap = match closes.as_slice() {
-                [a, b, ..] => (b.nanos() - a.nanos()) / 1_000_000_000,
+                [a, b, ..] => (b.nanos() - a.nanos()) / Ts::NANOS_PER_SEC,
                 _ => 0,
             };
             u32::try_from(gap)
@@ -484,7 +483,7 @@ fn rows_shape(
         ];
         bars.push(RawBar {
             line: line_of(i),
-            open_time: close_ts.plus_nanos(-i64::from(interval_s) * 1_000_000_000),
+            open_time: close_ts.plus_secs(-i64::from(interval_s)),
             symbol: Some(symbol),
             cells,
         });

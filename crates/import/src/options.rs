@@ -2,6 +2,7 @@
 
 use crate::Format;
 use cascade_types::BarSource;
+use cascade_types::Ts;
 
 /// Which clock stamps the events of a websocket capture.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
@@ -58,7 +59,7 @@ impl Default for ImportOptions {
             symbol: None,
             bar_source: None,
             ws_clock: WsClock::Exchange,
-            capture_backstep_ns_max: 1_000_000_000,
+            capture_backstep_ns_max: Ts::NANOS_PER_SEC,
             quality: crate::QualityPolicy::default(),
         }
     }

@@ -133,7 +133,7 @@ pub fn summarize(
 }
 
 fn duration(a: Ts, b: Ts) -> String {
-    let secs = (b.nanos() - a.nanos()) / 1_000_000_000;
+    let secs = (b.nanos() - a.nanos()) / Ts::NANOS_PER_SEC;
     format!("{}h{:02}m{:02}s", secs / 3600, secs / 60 % 60, secs % 60)
 }
 

@@ -92,7 +92,8 @@ pub fn summarize(path: impl AsRef<Path>) -> Result<Summary> {
 fn seconds(ns: i128) -> String {
     let sign = if ns < 0 { "-" } else { "" };
     let ns = ns.unsigned_abs();
-    let (s, frac) = (ns / 1_000_000_000, ns % 1_000_000_000);
+    let per_sec = Ts::NANOS_PER_SEC as u128;
+    let (s, frac) = (ns / per_sec, ns % per_sec);
     if frac == 0 {
         format!("{sign}{s}")
     } else {
@@ -180,11 +181,11 @@ impl fmt::Display for Summary {
 
 #[cfg(test)]
 mod tests {
-    use super::seconds;
+    use super::{seconds, Ts};
 
     #[test]
     fn seconds_trim_their_fraction() {
-        assert_eq!(seconds(86_400_000_000_000), "86400");
+        assert_eq!(seconds(i128::from(Ts::NANOS_PER_DAY)), "86400");
         assert_eq!(seconds(250_000_000), "0.25");
         assert_eq!(seconds(-1_500_000_000), "-1.5");
         assert_eq!(seconds(1), "0.000000001");

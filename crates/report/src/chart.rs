@@ -4,8 +4,9 @@
 //!
 //! ```
 //! use cascade_report::chart::{Chart, Series, Style, YFormat};
-//! let mut c = Chart::new("Price", YFormat::Number, (0, 60_000_000_000));
-//! c.series.push(Series::new("last", "#0969da", Style::Line, vec![(0, 1.0), (60_000_000_000, 2.0)]));
+//! use cascade_types::Ts;
+//! let mut c = Chart::new("Price", YFormat::Number, (0, Ts::NANOS_PER_MIN));
+//! c.series.push(Series::new("last", "#0969da", Style::Line, vec![(0, 1.0), (Ts::NANOS_PER_MIN, 2.0)]));
 //! assert!(c.render().starts_with("<svg"));
 //! ```
 //!
@@ -262,9 +263,9 @@ fn time_ticks(x0: i64, x1: i64, max_ticks: i64) -> (i64, Vec<i64>) {
     let step_s = TIME_STEPS_S
         .iter()
         .copied()
-        .find(|s| span / (s * 1_000_000_000) <= max_ticks)
+        .find(|s| span / (s * Ts::NANOS_PER_SEC) <= max_ticks)
         .unwrap_or(2_592_000);
-    let step = step_s * 1_000_000_000;
+    let step = step_s * Ts::NANOS_PER_SEC;
     let first = x0.div_euclid(step) * step + if x0.rem_euclid(step) == 0 { 0 } else { step };
     let ticks = (0..=max_ticks + 1)
         .map(|k| first + k * step)
@@ -276,9 +277,9 @@ fn time_ticks(x0: i64, x1: i64, max_ticks: i64) -> (i64, Vec<i64>) {
 fn time_label(t: i64, step: i64) -> (String, String) {
     let (_, mo, d, h, mi, s, _) = Ts(t).to_civil();
     let date = format!("{mo:02}-{d:02}");
-    if step < 60_000_000_000 {
+    if step < Ts::NANOS_PER_MIN {
         (format!("{h:02}:{mi:02}:{s:02}"), date)
-    } else if step < 86_400_000_000_000 {
+    } else if step < Ts::NANOS_PER_DAY {
         (format!("{h:02}:{mi:02}"), date)
     } else {
         (date.clone(), String::new())
@@ -771,7 +772,7 @@ mod tests {
 
     #[test]
     fn time_ticks_are_aligned() {
-        let h = 3_600_000_000_000i64;
+        let h = Ts::NANOS_PER_HOUR;
         let x0 = Ts::parse_utc("2025-10-10T20:07:00Z").unwrap().nanos();
         let (step, ticks) = time_ticks(x0, x0 + 3 * h, 8);
         assert_eq!(step, 1_800_000_000_000);

@@ -49,7 +49,9 @@ impl Derisk {
     /// Short text for tables: `2h05m`, `no`, `flat`, `-`.
     pub fn to_text(&self) -> String {
         match self {
-            Derisk::Lead { seconds } => fmt_duration_ns(*seconds as i128 * 1_000_000_000),
+            Derisk::Lead { seconds } => {
+                fmt_duration_ns(*seconds as i128 * i128::from(Ts::NANOS_PER_SEC))
+            }
             Derisk::NotDerisked => "no".to_string(),
             Derisk::NeverExposed => "flat".to_string(),
             Derisk::NoCrash => "-".to_string(),
@@ -75,7 +77,7 @@ pub fn derisk_lead(curve: &[EquitySample], crash_start: Ts, fraction: Rate) -> D
     }
     let from = before[before.len() - run].ts;
     Derisk::Lead {
-        seconds: (crash_start.nanos() - from.nanos()).div_euclid(1_000_000_000),
+        seconds: (crash_start.nanos() - from.nanos()).div_euclid(Ts::NANOS_PER_SEC),
     }
 }
 

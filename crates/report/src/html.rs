@@ -7,7 +7,7 @@ use crate::record::{MarketPoint, RunRecord};
 use crate::report::Report;
 use crate::scorecard::Scorecard;
 use crate::table::{fmt_duration_ns, fmt_pct};
-use cascade_types::{InstrumentId, InstrumentKind, Money, Output};
+use cascade_types::{InstrumentId, InstrumentKind, Money, Output, Ts};
 use std::fmt::Write;
 
 const BLUE: &str = "#0969da";
@@ -623,7 +623,7 @@ pub fn render_html_with(
                 format!(
                     "{} × {}",
                     m.risk.returns,
-                    fmt_duration_ns((m.risk.interval_s * 1e9) as i128)
+                    fmt_duration_ns((m.risk.interval_s * Ts::NANOS_PER_SEC as f64) as i128)
                 ),
             ),
             (

@@ -76,10 +76,11 @@ pub fn render_latency(l: &Latency) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use cascade_types::Ts;
 
     #[test]
     fn percentiles_of_a_histogram() {
-        let mut h = Histogram::<u64>::new_with_bounds(1, 60_000_000_000, 3).unwrap();
+        let mut h = Histogram::<u64>::new_with_bounds(1, Ts::NANOS_PER_MIN as u64, 3).unwrap();
         for v in 1..=1000u64 {
             h.record(v * 1000).unwrap();
         }

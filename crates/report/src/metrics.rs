@@ -60,7 +60,7 @@ use cascade_types::{
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-const NS_PER_YEAR: f64 = 365.0 * 86_400.0 * 1e9;
+const NS_PER_YEAR: f64 = (365 * Ts::NANOS_PER_DAY) as f64;
 
 /// The shortest equity curve, in days, whose Sharpe and Sortino are annualised.
 pub const MIN_ANNUALISED_DAYS: f64 = 30.0;
@@ -118,7 +118,7 @@ impl Default for ReportConfig {
     /// 5-minute returns; de-risked at half the peak exposure.
     fn default() -> Self {
         ReportConfig {
-            return_interval_ns: 300_000_000_000,
+            return_interval_ns: 5 * Ts::NANOS_PER_MIN,
             derisk_fraction: Rate::from_raw(cascade_types::SCALE / 2),
         }
     }
@@ -732,13 +732,13 @@ fn risk_of_returns(r: &[f64], interval_ns: i64, periods_per_year: f64) -> RiskSt
     let annual = periods_per_year.sqrt();
     let ok = |den: f64| n >= 2 && den > 0.0;
     RiskStats {
-        interval_s: interval_ns as f64 / 1e9,
+        interval_s: interval_ns as f64 / Ts::NANOS_PER_SEC as f64,
         returns: n as u64,
         mean,
         stdev,
         downside_dev,
         periods_per_year,
-        span_days: n as f64 * interval_ns as f64 / (86_400.0 * 1e9),
+        span_days: n as f64 * interval_ns as f64 / Ts::NANOS_PER_DAY as f64,
         annualised: true,
         sharpe: ok(stdev).then(|| mean / stdev * annual),
         sortino: ok(downside_dev).then(|| mean / downside_dev * annual),
@@ -920,9 +920,9 @@ mod tests {
     #[test]
     fn resampling_takes_the_last_value_at_or_before_each_grid_point() {
         let c = curve(&[(0, "100"), (3, "103"), (4, "104"), (11, "111")]);
-        let five = 300_000_000_000;
+        let five = 5 * Ts::NANOS_PER_MIN;
         assert_eq!(resample(&c, five), [m("100"), m("104"), m("104")]);
-        assert_eq!(resample(&c, 60_000_000_000).len(), 12);
+        assert_eq!(resample(&c, Ts::NANOS_PER_MIN).len(), 12);
     }
 
     #[test]
@@ -930,7 +930,7 @@ mod tests {
         // Returns +10 %, −5 %, +10 %, −5 %: mean 0.025, sample stdev 0.0866025…,
         // downside dev √(2·0.0025 / 4) = 0.0353553…
         let r = [0.10, -0.05, 0.10, -0.05];
-        let s = risk_of_returns(&r, 86_400_000_000_000, 365.0);
+        let s = risk_of_returns(&r, Ts::NANOS_PER_DAY, 365.0);
         assert!((s.mean - 0.025).abs() < 1e-15);
         assert!((s.stdev - 0.086_602_540_378_443_86).abs() < 1e-12);
         assert!((s.downside_dev - 0.035_355_339_059_327_38).abs() < 1e-12);
@@ -956,7 +956,7 @@ mod tests {
             })
             .collect();
         // Four days: too short to annualise.
-        let s2 = risk(&c, 86_400_000_000_000);
+        let s2 = risk(&c, Ts::NANOS_PER_DAY);
         assert_eq!(s2.returns, 4);
         assert!(!s2.annualised && s2.sharpe.is_none() && s2.sortino.is_none());
         assert!((s2.mean - 0.025).abs() < 1e-12);
@@ -974,10 +974,10 @@ mod tests {
             let r = if d % 2 == 0 { "1.1" } else { "0.95" };
             e = e.mul_rate(r.parse().unwrap(), Rounding::HalfEven);
         }
-        let s3 = risk(&c, 86_400_000_000_000);
+        let s3 = risk(&c, Ts::NANOS_PER_DAY);
         let direct = risk_of_returns(
-            &simple_returns(&resample(&c, 86_400_000_000_000)),
-            86_400_000_000_000,
+            &simple_returns(&resample(&c, Ts::NANOS_PER_DAY)),
+            Ts::NANOS_PER_DAY,
             365.0,
         );
         assert!(s3.annualised && s3.span_days >= 30.0);

@@ -1,6 +1,8 @@
 //! Text building blocks shared by every renderer: the column-aligned [`Table`] and the
 //! number, percentage and duration formatters. Depends on nothing else in the crate.
 
+use cascade_types::Ts;
+
 /// `0.1234` as `12.34%` (no `-0.00%`).
 pub(crate) fn fmt_pct(x: f64) -> String {
     let v = x * 100.0;
@@ -25,7 +27,7 @@ pub(crate) fn fmt_opt_f64(x: Option<f64>, decimals: usize) -> String {
 /// A duration: `45s`, `12m30s`, `2h05m`, `3d04h`.
 pub(crate) fn fmt_duration_ns(ns: i128) -> String {
     let neg = ns < 0;
-    let s = ns.abs() / 1_000_000_000;
+    let s = ns.abs() / i128::from(Ts::NANOS_PER_SEC);
     let body = if s < 60 {
         format!("{s}s")
     } else if s < 3600 {
@@ -49,10 +51,10 @@ pub(crate) fn fmt_ns(ns: u64) -> String {
         format!("{ns}ns")
     } else if ns < 1_000_000 {
         format!("{:.1}µs", x / 1e3)
-    } else if ns < 1_000_000_000 {
+    } else if ns < Ts::NANOS_PER_SEC as u64 {
         format!("{:.2}ms", x / 1e6)
     } else {
-        format!("{:.2}s", x / 1e9)
+        format!("{:.2}s", x / Ts::NANOS_PER_SEC as f64)
     }
 }
 

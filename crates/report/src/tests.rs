@@ -14,7 +14,7 @@ const ME: AccountId = AccountId(0);
 fn t(min: i64) -> Ts {
     Ts::parse_utc("2025-10-10T20:00:00Z")
         .unwrap()
-        .plus_nanos(min * 60_000_000_000)
+        .plus_nanos(Ts::mins(min))
 }
 
 fn m(s: &str) -> Money {

@@ -3,6 +3,7 @@
 use crate::metrics::{Drawdown, ExposureAt};
 use crate::report::Report;
 use crate::table::{fmt_duration_ns, fmt_pct, Table};
+use cascade_types::Ts;
 use std::fmt::Write;
 
 const LABEL: usize = 18;
@@ -157,7 +158,7 @@ pub fn render_text(r: &Report) -> String {
         &mut out,
         &format!(
             "risk ({} returns, annualised over a 365-day year, risk-free 0)",
-            fmt_duration_ns((k.interval_s * 1e9) as i128)
+            fmt_duration_ns((k.interval_s * Ts::NANOS_PER_SEC as f64) as i128)
         ),
     );
     kv(&mut out, "returns", k.returns);

@@ -6,7 +6,7 @@
 use crate::error::RunError;
 use crate::exec::ExecConfig;
 use crate::latency::LatencyStats;
-use crate::pipeline::{decode, BatchReceiver, BatchSender, Lane};
+use crate::pipeline::{decode, BatchChannel, BatchReceiver, BatchSender};
 use crate::run_journal::{JournalReader, JournalSummary, JournalWriter};
 use crate::source::EventSource;
 use cascade_engine::{
@@ -69,8 +69,8 @@ pub(crate) fn execute(job: Job<'_>) -> Result<Executed, RunError> {
     let mut venue = job.venue;
     let rules_name = venue.rules_name();
     let account = venue.open_account(job.config.deposit);
-    let input = Lane::new(&pipe);
-    let output = Lane::new(&pipe);
+    let input = BatchChannel::new(&pipe);
+    let output = BatchChannel::new(&pipe);
     let collector = Collector::new(
         job.instruments,
         vec![account],

@@ -10,6 +10,7 @@
 //! The engine loop has no clock: [`LatencyStats`] is the [`Timing`] the run hands it.
 
 use cascade_engine::Timing;
+use cascade_types::Ts;
 use hdrhistogram::Histogram;
 use std::fmt;
 use std::time::Instant;
@@ -33,7 +34,8 @@ pub struct Stopwatch(Option<Instant>);
 impl LatencyStats {
     /// Histograms timing one event in `every` (at least 1).
     pub fn new(every: u64) -> LatencyStats {
-        let h = || Histogram::new_with_bounds(1, 60_000_000_000, 3).expect("valid bounds");
+        let h =
+            || Histogram::new_with_bounds(1, Ts::NANOS_PER_MIN as u64, 3).expect("valid bounds");
         LatencyStats {
             every: every.max(1),
             countdown: 1,

@@ -57,17 +57,17 @@ impl PipelineConfig {
 
 /// The two channel pairs of one direction, made with the buffer pool already in the return
 /// channel.
-pub(crate) struct Lane<T> {
+pub(crate) struct BatchChannel<T> {
     pub(crate) data_tx: Sender<Vec<T>>,
     pub(crate) data_rx: Receiver<Vec<T>>,
     pub(crate) empty_tx: Sender<Vec<T>>,
     pub(crate) empty_rx: Receiver<Vec<T>>,
 }
 
-impl<T> Lane<T> {
+impl<T> BatchChannel<T> {
     /// Channels for `cfg`, with `channel_capacity + 1` empty buffers waiting (the producer
     /// makes its first one itself).
-    pub(crate) fn new(cfg: &PipelineConfig) -> Lane<T> {
+    pub(crate) fn new(cfg: &PipelineConfig) -> BatchChannel<T> {
         let (data_tx, data_rx) = bounded(cfg.channel_capacity);
         let (empty_tx, empty_rx) = bounded(cfg.channel_capacity + 2);
         for _ in 0..cfg.channel_capacity + 1 {
@@ -75,7 +75,7 @@ impl<T> Lane<T> {
                 .send(Vec::with_capacity(cfg.batch_events + 8))
                 .expect("the pool fits its channel");
         }
-        Lane {
+        BatchChannel {
             data_tx,
             data_rx,
             empty_tx,
@@ -84,7 +84,7 @@ impl<T> Lane<T> {
     }
 }
 
-/// The producer end of a lane: fills one buffer, sends it when full, takes an empty one back.
+/// The producer end of a batch channel: fills one buffer, sends it when full, takes an empty one back.
 pub(crate) struct BatchSender<T> {
     current: Vec<T>,
     batch: usize,
@@ -140,7 +140,7 @@ impl<T> BatchSender<T> {
     }
 }
 
-/// The engine loop's record sink is the output lane's producer end.
+/// The engine loop's record sink is the output channel's producer end.
 impl RecordSink for BatchSender<Record> {
     #[inline]
     fn push(&mut self, record: Record) -> bool {
@@ -148,7 +148,7 @@ impl RecordSink for BatchSender<Record> {
     }
 }
 
-/// The consumer end of a lane: takes full batches, gives the emptied buffers back.
+/// The consumer end of a batch channel: takes full batches, gives the emptied buffers back.
 pub(crate) struct BatchReceiver<T> {
     rx: Receiver<Vec<T>>,
     empty: Sender<Vec<T>>,
@@ -216,12 +216,12 @@ mod tests {
                 batch_events: batch,
                 channel_capacity: cap,
             };
-            let lane = Lane::new(&cfg);
+            let channel = BatchChannel::new(&cfg);
             let got = std::thread::scope(|s| {
-                let tx = BatchSender::new(batch, lane.data_tx, lane.empty_rx);
+                let tx = BatchSender::new(batch, channel.data_tx, channel.empty_rx);
                 let source = Box::new(VecSource::new(events.clone()));
                 let h = s.spawn(move || decode(source, tx));
-                let rx = BatchReceiver::new(lane.data_rx, lane.empty_tx);
+                let rx = BatchReceiver::new(channel.data_rx, channel.empty_tx);
                 let mut got = Vec::new();
                 rx.for_each(|b| {
                     assert!(b.len() <= batch);

@@ -43,6 +43,7 @@ use cascade_engine::RunConfig;
 use cascade_engine::VenuePreset;
 use cascade_strategy::{Params, Registry};
 use cascade_types::Money;
+use cascade_types::Ts;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -325,7 +326,7 @@ impl Sweep {
         }
         if let Some(s) = c.sample_interval_s {
             config.sample_interval_ns = s
-                .checked_mul(1_000_000_000)
+                .checked_mul(Ts::NANOS_PER_SEC)
                 .ok_or_else(|| bad("config.sample_interval_s is too large".into()))?;
         }
         if let Some(d) = c.deposit {

@@ -310,7 +310,7 @@ fn market(rng: &mut Rng) -> Vec<Event> {
                     } else {
                         BarSource::Mark
                     },
-                    open_time: Ts(T0 + k * 60_000_000_000 - 60_000_000_000),
+                    open_time: Ts(T0 + k * Ts::NANOS_PER_MIN - Ts::NANOS_PER_MIN),
                     interval_s: 60,
                     open: p,
                     high: p,
@@ -343,7 +343,7 @@ fn market(rng: &mut Rng) -> Vec<Event> {
                 }),
             };
             Event {
-                ts: Ts(T0 + k * 60_000_000_000),
+                ts: Ts(T0 + k * Ts::NANOS_PER_MIN),
                 instrument: InstrumentId(0),
                 body,
             }

@@ -9,7 +9,7 @@
 use crate::plan::Plan;
 use cascade_types::{FundingSettlement, Rounding, Ts};
 
-const NS_PER_H: i64 = 3_600 * 1_000_000_000;
+const NS_PER_H: i64 = Ts::NANOS_PER_HOUR;
 
 /// The settlements of `plan` (see the module docs).
 pub fn settlements(plan: &Plan, interval_h: u32, offset_h: u32) -> Vec<(Ts, FundingSettlement)> {

@@ -71,13 +71,16 @@ fn weights(bars: &[PerpBar], background: f64, side: Side) -> Vec<u64> {
         .collect()
 }
 
+/// How many quantities [`exact_order`] tries, from its first candidate up (a count, not time).
+const EXACT_ORDER_TRIES: i128 = 1_000_000_000;
+
 /// The order for the last `n_raw` of a side: the smallest quantity from `n_raw / p_ref` up
 /// whose rounded-up average price makes `price × qty` round down to exactly `n_raw`.
 fn exact_order(n_raw: i64, p_ref: Price) -> (Price, Qty) {
     let n = i128::from(n_raw) * i128::from(SCALE);
     let q0 = (n / i128::from(p_ref.raw())).max(1);
     // For q ≤ 10⁸ the first candidate always fits; above, about one q in q/10⁸ does.
-    for q in q0..q0 + 1_000_000_000 {
+    for q in q0..q0 + EXACT_ORDER_TRIES {
         let p = (n + q - 1) / q;
         if p * q < n + i128::from(SCALE) {
             return (Price::from_raw(p as i64), Qty::from_raw(q as i64));

@@ -75,7 +75,7 @@ pub fn metrics(
         .raw();
     let oi_end = Qty::from_raw(((oi_end + lot / 2) / lot * lot).max(lot));
     let start = shape.first().map_or(cs_at, |b| b.open_time);
-    let bars_per_row = ((METRICS_S * 1_000_000_000)
+    let bars_per_row = ((METRICS_S * Ts::NANOS_PER_SEC)
         / (shape[0].close_time.nanos() - shape[0].open_time.nanos()))
         as usize;
 

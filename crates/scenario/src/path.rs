@@ -61,24 +61,24 @@ pub struct MarkPath {
 impl MarkPath {
     /// Time of step `j`.
     pub fn time(&self, j: usize) -> Ts {
-        self.start.plus_nanos(j as i64 * STEP_S * 1_000_000_000)
+        self.start.plus_secs(j as i64 * STEP_S)
     }
 }
 
 fn index(start: Ts, t: Ts) -> usize {
     let d = t.nanos() - start.nanos();
     assert!(
-        d >= 0 && d % (STEP_S * 1_000_000_000) == 0,
+        d >= 0 && d % (STEP_S * Ts::NANOS_PER_SEC) == 0,
         "time off the path grid"
     );
-    (d / (STEP_S * 1_000_000_000)) as usize
+    (d / (STEP_S * Ts::NANOS_PER_SEC)) as usize
 }
 
 /// Builds the mark path of `plan` (see the module docs). `tick` is the perp's.
 pub fn build(plan: &Plan, p: &PathParams, tick: Price, seed: u64) -> MarkPath {
     let start = plan.window.start;
     let n = index(start, plan.window.end);
-    let half_bar = plan.bar_interval_s as i64 / 2 * 1_000_000_000;
+    let half_bar = plan.bar_interval_s as i64 / 2 * Ts::NANOS_PER_SEC;
     let mid = |t: Ts| index(start, t.plus_nanos(half_bar));
 
     // 1. Anchors, in time order, each with the shape of the segment that ends there.

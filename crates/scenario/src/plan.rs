@@ -143,7 +143,7 @@ impl Ctx<'_> {
     }
 
     fn aligned(&self, field: &str, t: Ts, step_s: i64) -> Result<(), ScenarioError> {
-        if t.nanos().rem_euclid(step_s * 1_000_000_000) != 0 {
+        if t.nanos().rem_euclid(step_s * Ts::NANOS_PER_SEC) != 0 {
             return Err(self.err(field, format!("{t} is not a multiple of {step_s} s")));
         }
         Ok(())
@@ -180,7 +180,7 @@ impl Ctx<'_> {
     }
 }
 
-const NS_PER_H: i64 = 3_600 * 1_000_000_000;
+const NS_PER_H: i64 = Ts::NANOS_PER_HOUR;
 
 fn usd(x: u64) -> i64 {
     i64::try_from(x).unwrap_or(i64::MAX)
@@ -269,7 +269,7 @@ impl Plan {
         let bounce_at = fl_at.map(|fl| {
             p.first_leg_bounce_at.unwrap_or_else(|| {
                 let mid = (fl.nanos() + low_at.nanos()) / 2;
-                Ts::from_nanos(mid - mid.rem_euclid(bar_s * 1_000_000_000))
+                Ts::from_nanos(mid - mid.rem_euclid(bar_s * Ts::NANOS_PER_SEC))
             })
         });
         for (field, t) in [

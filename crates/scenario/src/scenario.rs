@@ -24,7 +24,7 @@ impl Window {
     }
     /// Length in seconds.
     pub fn secs(&self) -> i64 {
-        (self.end.nanos() - self.start.nanos()) / 1_000_000_000
+        (self.end.nanos() - self.start.nanos()) / Ts::NANOS_PER_SEC
     }
 }
 

@@ -59,7 +59,7 @@
 //!
 //! let t0 = Ts::parse_utc("2025-10-10T21:15:00Z").unwrap();
 //! let liq = |secs: i64, qty: &str| Event {
-//!     ts: t0.plus_nanos(secs * 1_000_000_000),
+//!     ts: t0.plus_secs(secs),
 //!     instrument: btc,
 //!     body: EventBody::Liquidation(Liquidation {
 //!         side: Side::Sell, // a forced sell: a long liquidated
@@ -85,6 +85,7 @@
 //! ```
 
 mod account;
+mod book;
 mod builtin;
 mod ctx;
 mod market;
@@ -95,23 +96,22 @@ mod registry;
 mod rolling;
 pub mod sizing;
 pub mod spec;
+mod summaries;
 pub mod testing;
 
 pub use account::{AccountView, FuturesWallet, OrderView, PositionView};
+pub use book::{DepthBands, L2Book, Level, Quote, DEPTH_BANDS_MAX};
 pub use builtin::{NoOp, Noise};
 pub use ctx::{
     AccountCommand, AccountSource, CommandBuffer, Ctx, TimerRequest, AUTO_CLIENT_ID_BASE,
 };
-pub use market::{
-    DepthBands, FlowSums, HeatBand, HeatmapSummary, InstrumentState, L2Book, Level,
-    LiquidationSums, MarketView, MarketViewConfig, Quote, Stamped, DEPTH_BANDS_MAX,
-    HEATMAP_BANDS_MAX,
-};
+pub use market::{InstrumentState, MarketView, MarketViewConfig, Stamped};
 pub use orders::OrderRequestExt;
 pub use outputs::{leverage_refused, AdlInfo, FillInfo, FundingInfo, LiquidationInfo};
 pub use params::{ParamError, ParamOrigin, ParamType, ParamValue, Params};
 pub use registry::{Factory, Registry, RegistryEntry, RegistryError};
 pub use rolling::{History, Rolling};
+pub use summaries::{FlowSums, HeatBand, HeatmapSummary, LiquidationSums, HEATMAP_BANDS_MAX};
 
 /// The vocabulary the views and callbacks speak (`Event`, `Side`, `Price`, `Qty`, `Money`,
 /// `Rate`, `Ts`, `OrderRequest`, `Command`, …), re-exported so that a strategy crate can

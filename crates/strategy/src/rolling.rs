@@ -480,7 +480,7 @@ mod tests {
 
     #[test]
     fn rolling_adds_and_expires() {
-        let mut r = Rolling::<2>::new(1_000_000_000, 5);
+        let mut r = Rolling::<2>::new(Ts::NANOS_PER_SEC, 5);
         assert_eq!(r.sum_at(s(0)), [0, 0]);
         r.add(s(10), [1, 10]);
         r.add(s(10), [2, 20]);
@@ -507,7 +507,7 @@ mod tests {
 
     #[test]
     fn rolling_matches_a_brute_force_sum() {
-        let mut r = Rolling::<1>::new(1_000_000_000, 7);
+        let mut r = Rolling::<1>::new(Ts::NANOS_PER_SEC, 7);
         let mut all: Vec<(i64, i64)> = Vec::new();
         let mut t = 0i64;
         for i in 0..500i64 {
@@ -528,7 +528,7 @@ mod tests {
 
     #[test]
     fn history_forward_fills() {
-        let mut h = History::<i64>::new(60_000_000_000, 10);
+        let mut h = History::<i64>::new(Ts::NANOS_PER_MIN, 10);
         assert_eq!(h.latest(), None);
         assert_eq!(h.at(s(0)), None);
         h.record(s(60), 1); // minute 1
@@ -573,11 +573,11 @@ mod tests {
     #[test]
     fn cached_rolling_agrees_with_the_reference() {
         for (seed, bucket_ns, buckets, t0) in [
-            (1, 1_000_000_000, 300, 1_760_131_200_000_000_000),
-            (2, 60_000_000_000, 60, 1_760_131_200_000_000_000),
+            (1, Ts::NANOS_PER_SEC, 300, 1_760_131_200_000_000_000),
+            (2, Ts::NANOS_PER_MIN, 60, 1_760_131_200_000_000_000),
             (3, 1_000, 7, -5_000),
             (4, 7, 1, 0),
-            (5, 1_000_000_000, 5, -2_500_000_000),
+            (5, Ts::NANOS_PER_SEC, 5, -2_500_000_000),
         ] {
             let mut rnd = stream(seed);
             let mut new = Rolling::<3>::new(bucket_ns, buckets);
@@ -602,8 +602,8 @@ mod tests {
 
     #[test]
     fn cached_rolling_saturates_and_survives_the_ends_of_time() {
-        let mut new = Rolling::<1>::new(1_000_000_000, 3);
-        let mut old = reference::Rolling::<1>::new(1_000_000_000, 3);
+        let mut new = Rolling::<1>::new(Ts::NANOS_PER_SEC, 3);
+        let mut old = reference::Rolling::<1>::new(Ts::NANOS_PER_SEC, 3);
         for t in [
             i64::MIN,
             i64::MIN + 1,
@@ -630,7 +630,7 @@ mod tests {
     #[test]
     fn cached_history_agrees_with_the_reference() {
         for (seed, bucket_ns, buckets, t0) in [
-            (11, 60_000_000_000, 24 * 60, 1_760_131_200_000_000_000),
+            (11, Ts::NANOS_PER_MIN, 24 * 60, 1_760_131_200_000_000_000),
             (12, 1_000, 10, -3_000),
             (13, 3, 1, 0),
         ] {
@@ -653,8 +653,8 @@ mod tests {
                 }
             }
         }
-        let mut new = History::<i64>::new(1_000_000_000, 3);
-        let mut old = reference::History::<i64>::new(1_000_000_000, 3);
+        let mut new = History::<i64>::new(Ts::NANOS_PER_SEC, 3);
+        let mut old = reference::History::<i64>::new(Ts::NANOS_PER_SEC, 3);
         for (k, t) in [i64::MIN, i64::MIN + 1, -1, 0, i64::MAX - 1, i64::MAX]
             .into_iter()
             .enumerate()
@@ -670,12 +670,12 @@ mod tests {
     #[test]
     fn adding_a_pair_is_adding_it_with_zeros_elsewhere() {
         let mut rnd = stream(21);
-        let mut pairs = Rolling::<4>::new(1_000_000_000, 300);
-        let mut full = Rolling::<4>::new(1_000_000_000, 300);
+        let mut pairs = Rolling::<4>::new(Ts::NANOS_PER_SEC, 300);
+        let mut full = Rolling::<4>::new(Ts::NANOS_PER_SEC, 300);
         let mut t = 1_760_131_200_000_000_000;
         for k in 0..50_000 {
             let r = rnd();
-            t += step(r, 1_000_000_000);
+            t += step(r, Ts::NANOS_PER_SEC);
             let (a, b) = if k % 5000 == 7 {
                 (i64::MAX, i64::MIN) // saturating, both ways
             } else {

@@ -31,7 +31,7 @@ const SPOT: InstrumentId = InstrumentId(1);
 fn t(secs: i64) -> Ts {
     Ts::parse_utc("2025-10-10T21:00:00Z")
         .unwrap()
-        .plus_nanos(secs * 1_000_000_000)
+        .plus_secs(secs)
 }
 
 fn p(s: &str) -> Price {

@@ -4,7 +4,7 @@
 use crate::SuiteError;
 use cascade_run::RunConfig;
 use cascade_strategy::{Params, Registry};
-use cascade_types::Money;
+use cascade_types::{Money, Ts};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
@@ -235,7 +235,7 @@ fn run_config(c: &ConfigFile) -> Result<RunConfig, String> {
     }
     if let Some(s) = c.sample_interval_s {
         r.sample_interval_ns = s
-            .checked_mul(1_000_000_000)
+            .checked_mul(Ts::NANOS_PER_SEC)
             .ok_or("`sample_interval_s` is too large")?;
     }
     if let Some(d) = &c.deposit {

@@ -65,6 +65,22 @@ impl Ts {
     pub const fn plus_nanos(self, ns: i64) -> Ts {
         Ts(self.0.saturating_add(ns))
     }
+    /// `self + s` seconds, saturating at the ends of the range.
+    pub const fn plus_secs(self, s: i64) -> Ts {
+        self.plus_nanos(Ts::secs(s))
+    }
+    /// `n` seconds as a duration in nanoseconds, saturating.
+    pub const fn secs(n: i64) -> i64 {
+        n.saturating_mul(NS_PER_SEC)
+    }
+    /// `n` minutes as a duration in nanoseconds, saturating.
+    pub const fn mins(n: i64) -> i64 {
+        n.saturating_mul(Ts::NANOS_PER_MIN)
+    }
+    /// `n` hours as a duration in nanoseconds, saturating.
+    pub const fn hours(n: i64) -> i64 {
+        n.saturating_mul(Ts::NANOS_PER_HOUR)
+    }
 
     /// From a civil UTC date and time.
     pub fn from_civil(y: i64, mo: u32, d: u32, h: u32, mi: u32, s: u32, nanos: u32) -> Option<Ts> {
@@ -234,6 +250,17 @@ mod tests {
             Ts::from_nanos(-1).to_string(),
             "1969-12-31T23:59:59.999999999Z"
         );
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(Ts::secs(90), 90 * Ts::NANOS_PER_SEC);
+        assert_eq!(Ts::mins(-2), -120 * Ts::NANOS_PER_SEC);
+        assert_eq!(Ts::hours(24), Ts::NANOS_PER_DAY);
+        assert_eq!(Ts::secs(i64::MAX), i64::MAX);
+        let t = Ts::parse_utc("2025-10-10T21:20:00Z").unwrap();
+        assert_eq!(t.plus_secs(60).to_string(), "2025-10-10T21:21:00Z");
+        assert_eq!(Ts::MAX.plus_secs(1), Ts::MAX);
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! The strategy suite: the built-in strategies of `cascade-strategy` (`noop`, `noise`) and
+//! The strategy registry: the built-in strategies of `cascade-strategy` (`noop`, `noise`) and
 //! every strategy crate of the workspace, in one [`Registry`] — what the `backtest` binary
 //! offers under `--strategy`.
 //!
@@ -27,14 +27,14 @@ pub use cascade_strategy_cascade_fade as cascade_fade;
 pub use cascade_strategy_funding_carry as funding_carry;
 pub use cascade_strategy_regime_filter as regime_filter;
 
-/// The built-ins and every strategy of the suite.
+/// The built-ins and every strategy crate of the workspace.
 pub fn registry() -> Registry {
     let mut r = Registry::with_builtins();
     register_all(&mut r);
     r
 }
 
-/// Adds the suite's strategies (not the built-ins) to a registry, e.g. one that already
+/// Adds the workspace's strategy crates (not the built-ins) to a registry, e.g. one that already
 /// holds a user's own strategies. Panics when a name is taken.
 pub fn register_all(registry: &mut Registry) {
     buy_and_hold::register(registry);

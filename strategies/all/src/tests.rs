@@ -1,4 +1,4 @@
-//! Every strategy of the suite, built from its defaults through the registry, runs over the
+//! Every strategy of the registry, built from its defaults through the registry, runs over the
 //! same crafted market without panicking, and does so deterministically.
 
 use super::*;
@@ -15,7 +15,7 @@ fn market() -> Vec<Event> {
     let t0 = Ts::parse_utc("2025-10-10T18:00:00Z").unwrap();
     let mut out = Vec::new();
     for m in 0..180i64 {
-        let ts = t0.plus_nanos(m * 60_000_000_000);
+        let ts = t0.plus_nanos(Ts::mins(m));
         let px = match m {
             0..120 => 100_000 + 20 * m,
             120..130 => 102_400 - 1_000 * (m - 119),
@@ -39,7 +39,7 @@ fn market() -> Vec<Event> {
                 0,
                 EventBody::Funding(Funding {
                     rate: if m < 120 { "0.0001" } else { "-0.0001" }.parse().unwrap(),
-                    next_funding: ts.plus_nanos(3_600_000_000_000),
+                    next_funding: ts.plus_nanos(Ts::NANOS_PER_HOUR),
                 }),
             ));
         }
@@ -116,7 +116,7 @@ fn strategy_crates() -> Vec<String> {
 }
 
 #[test]
-fn the_suite_registers_every_strategy_once() {
+fn the_registry_holds_every_strategy_once() {
     // `register` panics on a name taken twice: building the registry is the check.
     let names = registry().names();
     for builtin in Registry::with_builtins().names() {
@@ -128,7 +128,7 @@ fn the_suite_registers_every_strategy_once() {
     for e in registry().iter() {
         assert!(!e.description.is_empty(), "{} has no description", e.name);
     }
-    // Every strategy crate of the workspace is in the suite, under its crate's name.
+    // Every strategy crate of the workspace is in the registry, under its crate's name.
     let crates = strategy_crates();
     assert!(
         !crates.is_empty(),

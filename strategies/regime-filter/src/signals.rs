@@ -41,7 +41,7 @@ pub mod input {
 }
 
 /// How old the venue's taker-volume metric may be and still stand in for trade flow.
-const TAKER_METRIC_MAX_AGE_NS: i64 = 15 * 60 * 1_000_000_000;
+const TAKER_METRIC_MAX_AGE_NS: i64 = 15 * Ts::NANOS_PER_MIN;
 
 /// What the market view holds at one evaluation. `None` means the input is lacking.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

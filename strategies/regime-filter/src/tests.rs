@@ -3,11 +3,11 @@
 
 use super::*;
 use cascade_strategy::testing::{self as kit, Harness};
-use cascade_strategy::types::Price;
 use cascade_strategy::types::{
     AccountId, EventBody, Funding, InstrumentSpec, Liquidation, LiquidationKind, OpenInterest,
     OrderId, Trade,
 };
+use cascade_strategy::types::{Price, Rate};
 use cascade_strategy::{AccountCommand, HeatBand, HeatmapSummary, LiquidationSums};
 
 use cascade_strategy::testing::{PERP, SPOT};

@@ -16,7 +16,7 @@ fn market() -> Vec<Event> {
     let i = InstrumentId(0);
     let mut v = Vec::new();
     for s in 0..=900i64 {
-        let ts = t0.plus_nanos(s * 1_000_000_000);
+        let ts = t0.plus_secs(s);
         let px = Price::from_int(if s <= 600 {
             60_000 - 10 * s
         } else {

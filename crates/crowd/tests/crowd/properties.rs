@@ -21,7 +21,7 @@ fn market(seed: u64, steps: usize) -> Vec<Event> {
     let mut price = 60_000.0f64;
     let mut oi = 20.0f64;
     for k in 0..steps {
-        let ts = t0.plus_nanos(k as i64 * 1_000_000_000);
+        let ts = t0.plus_secs(k as i64);
         let jump = if r.uniform() < 0.05 { -0.03 } else { 0.0 };
         price *= 1.0 + 0.004 * (r.uniform() - 0.5) + jump;
         let px = Price::from_raw((price * 10.0).round() as i64 * 10_000_000);

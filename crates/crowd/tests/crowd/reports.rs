@@ -16,7 +16,7 @@ fn slide() -> Vec<Event> {
     let i = InstrumentId(0);
     let mut v = Vec::new();
     for s in 0..=600i64 {
-        let ts = t0.plus_nanos(s * 1_000_000_000);
+        let ts = t0.plus_secs(s);
         let px = Price::from_int(60_000 - 10 * s);
         let ev = |body| Event {
             ts,

@@ -72,7 +72,7 @@ impl Sim {
     }
 
     pub fn wait(&mut self, s: i64) {
-        self.t = self.t.plus_nanos(s * 1_000_000_000);
+        self.t = self.t.plus_secs(s);
     }
 
     pub fn seed_fund(&mut self, amount: &str) {

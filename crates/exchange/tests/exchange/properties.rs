@@ -233,7 +233,7 @@ pub fn apply(
             };
             ex.on_market(&ev(i, EventBody::FundingSettlement(s)), out);
         }
-        Op::Wait { s } => *t = t.plus_nanos(s * 1_000_000_000),
+        Op::Wait { s } => *t = t.plus_secs(s),
         Op::Place {
             a,
             i,

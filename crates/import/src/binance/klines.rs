@@ -11,7 +11,7 @@ use crate::parser::{CsvParser, FileInstrument, Out};
 use crate::row::Row;
 use crate::values;
 use crate::ImportError;
-use cascade_types::{Bar, BarSource, EventBody, Price};
+use cascade_types::{Bar, BarSource, EventBody, Price, Ts};
 
 pub(crate) const LAYOUT: Layout = Layout {
     required: &[
@@ -89,8 +89,8 @@ impl CsvParser for Klines {
 
         // close_time is open_time + interval − 1 ms (− 1 µs in microsecond files).
         let span_ns = close_time.nanos() - open_time.nanos();
-        let interval_s = span_ns.div_euclid(1_000_000_000) + 1;
-        let short_ns = interval_s * 1_000_000_000 - span_ns;
+        let interval_s = span_ns.div_euclid(Ts::NANOS_PER_SEC) + 1;
+        let short_ns = interval_s * Ts::NANOS_PER_SEC - span_ns;
         let interval_ok = span_ns > 0 && short_ns <= 1_000_000 && interval_s <= i64::from(u32::MAX);
         let name_ok = self
             .name_interval_s
@@ -133,11 +133,7 @@ impl CsvParser for Klines {
             taker_buy_quote_volume: row.get(TAKER_BUY_QUOTE_VOLUME, values::money_rounded)?,
         };
         let id = self.instrument.id(row, out)?;
-        out.push(
-            open_time.plus_nanos(interval_s * 1_000_000_000),
-            id,
-            EventBody::Bar(bar),
-        );
+        out.push(open_time.plus_secs(interval_s), id, EventBody::Bar(bar));
         Ok(())
     }
 }

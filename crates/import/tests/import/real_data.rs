@@ -79,7 +79,7 @@ mod klines {
             let (l, open_time, stamped) = lowest.0.unwrap();
             assert_eq!((l, open_time), (px(low), ts(at)), "{name}");
             // Stamped at the close: one minute after the open.
-            assert_eq!(stamped, open_time.plus_nanos(60_000_000_000), "{name}");
+            assert_eq!(stamped, open_time.plus_nanos(Ts::NANOS_PER_MIN), "{name}");
             let snap = format!(
                 "klines_{}",
                 &name[..name.find(".slice").unwrap()].replace('-', "_")

@@ -117,7 +117,7 @@ pub fn one_of_each(k: i64) -> Vec<EventBody> {
         }),
         EventBody::Bar(Bar {
             source: BarSource::Mark,
-            open_time: Ts(k * 60_000_000_000),
+            open_time: Ts(k * Ts::NANOS_PER_MIN),
             interval_s: 60,
             open: p,
             high: p + Price::from_raw(100),
@@ -133,7 +133,7 @@ pub fn one_of_each(k: i64) -> Vec<EventBody> {
         EventBody::IndexPrice(p),
         EventBody::Funding(Funding {
             rate: r,
-            next_funding: Ts(8 * 3_600_000_000_000),
+            next_funding: Ts(8 * Ts::NANOS_PER_HOUR),
         }),
         EventBody::FundingSettlement(FundingSettlement {
             rate: -r,

@@ -130,7 +130,7 @@ fn stream(max_len: usize) -> impl Strategy<Value = Vec<Event>> {
         any::<i64>(),
         prop::collection::vec(
             (
-                prop_oneof![Just(0i64), 0..1_000_000_000i64],
+                prop_oneof![Just(0i64), 0..Ts::NANOS_PER_SEC],
                 0..3u32,
                 body(),
             ),

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 /// 2024-08-05T00:00:00Z: a date every venue preset covers.
 pub const T0: i64 = 1_722_816_000_000_000_000;
-pub const SEC: i64 = 1_000_000_000;
+pub const SEC: i64 = Ts::NANOS_PER_SEC;
 
 pub fn btc() -> InstrumentSpec {
     let mut s = InstrumentSpec::new(

@@ -69,11 +69,9 @@ pub fn liquidations(r: &Reconstruction) -> Vec<(Ts, Liquidation)> {
 
 /// The bar that closes at `t`.
 pub fn bar_closing_at(bars: &[Bar], interval_s: u32, t: Ts) -> Option<Bar> {
-    bars.iter().copied().find(|b| {
-        b.open_time
-            .plus_nanos(i64::from(interval_s) * 1_000_000_000)
-            == t
-    })
+    bars.iter()
+        .copied()
+        .find(|b| b.open_time.plus_secs(i64::from(interval_s)) == t)
 }
 
 /// "ok" or the mismatch, for report lines.

@@ -230,7 +230,7 @@ fn price_anchors_agree_with_the_real_bars() {
             bars.extend(bar_file(&dir.join(&r.path)));
         }
         let p = s.plan().unwrap_or_else(|e| panic!("{e}"));
-        let minute = 60_000_000_000;
+        let minute = Ts::NANOS_PER_MIN;
         let bar_at = |t: Ts| {
             bars.get(&t)
                 .or_else(|| bars.get(&Ts::from_nanos(t.nanos() - minute)))

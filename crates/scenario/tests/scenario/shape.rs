@@ -3,7 +3,7 @@
 //! liquidations cluster in the crash window.
 
 use crate::common::*;
-use cascade_types::{BarSource, EventBody, EventKind, Qty};
+use cascade_types::{BarSource, EventBody, EventKind, Qty, Ts};
 
 #[test]
 fn events_are_sorted_and_inside_the_window() {
@@ -105,10 +105,7 @@ fn bid_depth_thins_and_the_spot_basis_widens_at_the_low() {
                 .close
                 .to_f64()
         };
-        let low_close = p
-            .low
-            .bar_open
-            .plus_nanos(i64::from(p.bar_interval_s) * 1_000_000_000);
+        let low_close = p.low.bar_open.plus_secs(i64::from(p.bar_interval_s));
         let basis = |t| close_at(r.spot.unwrap(), t) / close_at(r.perp, t) - 1.0;
         assert!(
             basis(low_close) > basis(p.crash_start.at),
@@ -130,7 +127,7 @@ fn most_liquidations_fall_in_the_crash_and_open_interest_falls_with_them() {
         let crash: f64 = liqs
             .iter()
             .filter(|(t, _)| {
-                *t > s.crash_window.start && *t <= s.crash_window.end.plus_nanos(3_600_000_000_000)
+                *t > s.crash_window.start && *t <= s.crash_window.end.plus_nanos(Ts::NANOS_PER_HOUR)
             })
             .map(|(_, l)| cascade_scenario::liquidation_notional(spec, l).to_f64())
             .sum();

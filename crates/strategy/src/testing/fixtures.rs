@@ -15,7 +15,7 @@ pub const PERP: InstrumentId = InstrumentId(0);
 /// The spot instrument of [`btc_perp_and_spot`].
 pub const SPOT: InstrumentId = InstrumentId(1);
 
-const NS_PER_SEC: i64 = 1_000_000_000;
+const NS_PER_SEC: i64 = Ts::NANOS_PER_SEC;
 
 /// `binance-um` BTCUSDT linear perpetual, tick 0.1, lot 0.001.
 pub fn btc_perp() -> InstrumentSpec {
