@@ -82,7 +82,7 @@ fn bad_inputs_fail_clearly_and_leave_nothing() {
     )
     .unwrap();
     let garbage = tmp.path().join("garbage.clog");
-    std::fs::write(&garbage, b"CASCLOG\0\x01\0\0\0 not a log").unwrap();
+    std::fs::write(&garbage, b"CASCLOG\0\x02\0\0\0 not a log").unwrap();
     let cases = [
         check(&["import", "no/such/file.csv", "--out", out], tmp.path()),
         check(
@@ -131,9 +131,9 @@ fn inspect_real_10_10_btcusdt() {
     let out = check(&args, tmp.path()).replace(&data.display().to_string(), "[DATA]");
     let out: String = out
         .lines()
-        .map(|l| match l.strip_prefix("format:       version 1, ") {
+        .map(|l| match l.strip_prefix("format:       version 2, ") {
             Some(rest) => format!(
-                "format:       version 1, [BYTES]{}\n",
+                "format:       version 2, [BYTES]{}\n",
                 &rest[rest.find(" bytes").unwrap_or(0)..]
             ),
             None => format!("{l}\n"),

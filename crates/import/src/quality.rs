@@ -123,14 +123,14 @@ fn factor(a: Price, b: Price) -> Option<f64> {
     (a > 0.0 && b > 0.0).then(|| if a > b { a / b } else { b / a })
 }
 
-/// The prices of an event checked against the stream's previous price, and the price the
-/// next event is checked against.
-fn prices(body: &EventBody) -> Option<(Vec<Price>, Price)> {
+/// The prices of an event checked against the stream's previous price (no allocation: a
+/// bar's four, else one repeated), and the price the next event is checked against.
+fn prices(body: &EventBody) -> Option<([Price; 4], Price)> {
     match body {
-        EventBody::Trade(t) => Some((vec![t.price], t.price)),
-        EventBody::MarkPrice(p) | EventBody::IndexPrice(p) => Some((vec![*p], *p)),
+        EventBody::Trade(t) => Some(([t.price; 4], t.price)),
+        EventBody::MarkPrice(p) | EventBody::IndexPrice(p) => Some(([*p; 4], *p)),
         EventBody::Bar(b) if b.source != BarSource::Premium => {
-            Some((vec![b.open, b.high, b.low, b.close], b.close))
+            Some(([b.open, b.high, b.low, b.close], b.close))
         }
         _ => None,
     }
@@ -273,7 +273,7 @@ impl Gate {
             s.last_price = Some((e.ts, next));
         }
         s.events += 1;
-        s.last = Some(e.clone());
+        s.last = Some(*e);
         Ok(Verdict::Keep)
     }
 
