@@ -84,6 +84,7 @@
 
 mod binance;
 mod bitmex;
+mod chunks;
 mod container;
 pub mod dated;
 mod detect;
@@ -95,6 +96,7 @@ mod layout;
 mod names;
 mod options;
 mod parser;
+mod pipeline;
 mod row;
 mod source;
 mod tardis;

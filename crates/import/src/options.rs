@@ -45,6 +45,13 @@ pub struct ImportOptions {
     /// (Binance public data, Tardis) are always strict: any step back is an error.
     /// Default 1 s.
     pub capture_backstep_ns_max: i64,
+    /// Threads parsing a CSV file: 0 (the default) for one per core, 1 for none besides the
+    /// caller's. Large files are cut into chunks at line boundaries and parsed in parallel;
+    /// the events, their order, the instruments and every error are the same for any count.
+    /// Formats whose rows depend on earlier rows (klines) and non-CSV formats use one.
+    pub threads: usize,
+    /// The size of those chunks in bytes (default 1 MiB; small values are for tests).
+    pub chunk_bytes: usize,
 }
 
 impl Default for ImportOptions {
@@ -56,6 +63,8 @@ impl Default for ImportOptions {
             bar_source: None,
             ws_clock: WsClock::Exchange,
             capture_backstep_ns_max: 1_000_000_000,
+            threads: 0,
+            chunk_bytes: 1 << 20,
         }
     }
 }
