@@ -4,7 +4,7 @@
 //! out; each worker parses whole chunks with its own [`ChunkParser`]; the caller takes the
 //! parsed chunks back **in chunk order**, so what it sees does not depend on the number of
 //! threads or their timing. A chunk's bytes go back to the reader only when the caller has
-//! taken the chunk, so at most `2 × workers + 2` chunks are in memory, whatever the file size.
+//! taken the chunk (with the buffers of its events, reused too), so at most `2 × workers + 2` chunks are in memory, whatever the file size.
 //! Dropping the pipeline stops and joins its threads.
 
 use crate::chunks::{ChunkParser, ChunkReader, Parsed};
@@ -75,7 +75,7 @@ impl Chunks {
 /// The reader thread, the workers and the reordering of their results.
 pub(crate) struct Pipeline {
     results: Option<Receiver<Parsed>>,
-    free: Option<Sender<Vec<u8>>>,
+    free: Option<Sender<Parsed>>,
     waiting: BTreeMap<u64, Parsed>,
     next_seq: u64,
     /// The number of chunks, once the reader has reached the end of the file.
@@ -87,11 +87,12 @@ pub(crate) struct Pipeline {
 impl Pipeline {
     fn start(mut reader: ChunkReader, workers: Vec<ChunkParser>) -> Pipeline {
         let path = workers[0].path.clone();
-        let (free_tx, free_rx) = channel::<Vec<u8>>();
+        let (free_tx, free_rx) = channel::<Parsed>();
         for _ in 0..2 * workers.len() + 2 {
-            let _ = free_tx.send(Vec::new());
+            let _ = free_tx.send(Parsed::empty());
         }
-        let (work_tx, work_rx) = channel::<Result<crate::chunks::Chunk, (u64, ImportError)>>();
+        type Work = (Result<crate::chunks::Chunk, (u64, ImportError)>, Parsed);
+        let (work_tx, work_rx) = channel::<Work>();
         let work_rx = Arc::new(Mutex::new(work_rx));
         let (result_tx, result_rx) = channel::<Parsed>();
         let total = Arc::new(AtomicU64::new(u64::MAX));
@@ -99,11 +100,11 @@ impl Pipeline {
         let mut threads = Vec::with_capacity(workers.len() + 1);
         threads.push(std::thread::spawn(move || {
             let mut seq = 0;
-            while let Ok(buf) = free_rx.recv() {
-                match reader.next(buf) {
+            while let Ok(mut parsed) = free_rx.recv() {
+                match reader.next(std::mem::take(&mut parsed.bytes)) {
                     Ok(Some(chunk)) => {
                         seq = chunk.seq + 1;
-                        if work_tx.send(Ok(chunk)).is_err() {
+                        if work_tx.send((Ok(chunk), parsed)).is_err() {
                             return;
                         }
                     }
@@ -112,7 +113,7 @@ impl Pipeline {
                         return;
                     }
                     Err(e) => {
-                        let _ = work_tx.send(Err((seq, e)));
+                        let _ = work_tx.send((Err((seq, e)), parsed));
                         return;
                     }
                 }
@@ -128,12 +129,11 @@ impl Pipeline {
                     _ => return,
                 };
                 let parsed = match item {
-                    Ok(chunk) => {
-                        let mut out = Parsed::empty();
+                    (Ok(chunk), mut out) => {
                         parser.parse(chunk, &mut out);
                         out
                     }
-                    Err((seq, e)) => Parsed::failed(seq, e),
+                    (Err((seq, e)), _) => Parsed::failed(seq, e),
                 };
                 if result_tx.send(parsed).is_err() {
                     return;
@@ -153,9 +153,8 @@ impl Pipeline {
 
     fn next(&mut self, out: &mut Parsed) -> bool {
         if let Some(free) = &self.free {
-            let bytes = std::mem::take(&mut out.bytes);
-            if bytes.capacity() > 0 {
-                let _ = free.send(bytes);
+            if out.bytes.capacity() > 0 {
+                let _ = free.send(std::mem::replace(out, Parsed::empty()));
             }
         }
         loop {

@@ -91,7 +91,11 @@ impl<'r> Row<'r> {
                     .map_err(|_| self.error(col, "UTF-8 text", &String::from_utf8_lossy(bytes)))?
             }
         };
-        Ok(Some(text.trim()))
+        // The range is already trimmed of ASCII whitespace; other whitespace needs a
+        // non-ASCII byte at an end.
+        let ascii_ends = text.as_bytes().first().is_none_or(|b| b.is_ascii())
+            && text.as_bytes().last().is_none_or(|b| b.is_ascii());
+        Ok(Some(if ascii_ends { text } else { text.trim() }))
     }
 
     /// The trimmed text of a required column (empty allowed).

@@ -108,9 +108,11 @@ impl Drop for Parts {
     }
 }
 
-fn log_err(doing: String) -> impl FnOnce(JournalError) -> ImportError {
+/// The error of a failed log operation; `doing` is called only then (formatting a path per
+/// event would cost more than the write).
+fn log_err(doing: impl FnOnce() -> String) -> impl FnOnce(JournalError) -> ImportError {
     move |source| ImportError::Log {
-        doing,
+        doing: doing(),
         source: Box::new(source),
     }
 }
@@ -198,7 +200,7 @@ fn import_one(
         importer.table().specs().to_vec(),
         file.display().to_string(),
     )
-    .map_err(log_err(doing()))?;
+    .map_err(log_err(doing))?;
     let mut kept = 0;
     while let Some(event) = importer.next() {
         let event = event?;
@@ -209,9 +211,9 @@ fn import_one(
         for spec in &specs[writer.instruments().len()..] {
             writer
                 .add_instrument(spec.clone())
-                .map_err(log_err(doing()))?;
+                .map_err(log_err(doing))?;
         }
-        writer.write(&event).map_err(log_err(doing()))?;
+        writer.write(&event).map_err(log_err(doing))?;
         let id = event.instrument.index();
         if used.len() <= id {
             used.resize(id + 1, false);
@@ -237,9 +239,9 @@ fn import_one(
     for spec in &table.specs()[writer.instruments().len()..] {
         writer
             .add_instrument(spec.clone())
-            .map_err(log_err(doing()))?;
+            .map_err(log_err(doing))?;
     }
-    writer.finish().map_err(log_err(doing()))?;
+    writer.finish().map_err(log_err(doing))?;
     Ok((report, ranges))
 }
 
@@ -450,10 +452,10 @@ impl Parts {
                 })
             })
             .collect::<Result<Vec<_>, JournalError>>()
-            .map_err(log_err(doing()))?;
-        let merge = Merge::new(inputs).map_err(log_err(doing()))?;
+            .map_err(log_err(doing))?;
+        let merge = Merge::new(inputs).map_err(log_err(doing))?;
         match instruments {
-            OutputInstruments::AllSorted => merge.write_to(tmp, source).map_err(log_err(doing())),
+            OutputInstruments::AllSorted => merge.write_to(tmp, source).map_err(log_err(doing)),
             OutputInstruments::UsedInTableOrder => {
                 let kept: Vec<&InstrumentSpec> = self
                     .specs
@@ -474,14 +476,14 @@ impl Parts {
                     })
                     .collect();
                 let specs = kept.into_iter().cloned().collect();
-                let mut w = Writer::create(tmp, specs, source).map_err(log_err(doing()))?;
+                let mut w = Writer::create(tmp, specs, source).map_err(log_err(doing))?;
                 for merged in merge {
-                    let mut e = merged.map_err(log_err(doing()))?.event;
+                    let mut e = merged.map_err(log_err(doing))?.event;
                     // Every kept event's instrument is used, so it has an output id.
                     e.instrument = remap[e.instrument.index()].unwrap_or(e.instrument);
-                    w.write(&e).map_err(log_err(doing()))?;
+                    w.write(&e).map_err(log_err(doing))?;
                 }
-                w.finish().map_err(log_err(doing()))
+                w.finish().map_err(log_err(doing))
             }
         }
     }

@@ -14,6 +14,8 @@ mod detection;
 mod fixtures;
 #[path = "import/formats.rs"]
 mod formats;
+#[path = "import/parallel.rs"]
+mod parallel;
 #[path = "import/real_data.rs"]
 mod real_data;
 #[path = "import/robustness.rs"]
