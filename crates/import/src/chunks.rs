@@ -139,7 +139,7 @@ pub(crate) struct Mark {
     pub rows_without_events: u64,
 }
 
-/// One chunk's parse.
+/// One chunk's parse. Its events have passed `cascade_types::check_event`.
 pub(crate) struct Parsed {
     /// The chunk's position in the file.
     pub seq: u64,
@@ -367,7 +367,20 @@ impl ChunkParser {
                 rows: out.rows,
                 rows_without_events: out.rows_without_events,
             };
-            for event in sink.queue.drain(..) {
+            // Each event's values are checked here, off the reader's thread, in the order
+            // the reader would check them: the events before a bad one are kept.
+            while let Some(event) = sink.queue.pop_front() {
+                if let Err(problem) = cascade_types::check_event(&event) {
+                    sink.queue.clear();
+                    return Err(ImportError::OutOfBounds {
+                        at: Location {
+                            file: self.path.clone(),
+                            line: this_line,
+                        },
+                        ts: event.ts.to_string(),
+                        problem,
+                    });
+                }
                 out.events.push(event);
                 out.marks.push(mark);
             }

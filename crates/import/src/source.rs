@@ -285,7 +285,7 @@ impl<'t> Importer<'t> {
 
     /// Checks the next event's values against `cascade_types::bounds`, and (for captures,
     /// clamps) its time against the previous one's.
-    fn order(&mut self, mut ev: Event) -> Result<Event, ImportError> {
+    fn order(&mut self, ev: Event) -> Result<Event, ImportError> {
         if let Err(problem) = cascade_types::check_event(&ev) {
             return Err(ImportError::OutOfBounds {
                 at: Location {
@@ -296,6 +296,11 @@ impl<'t> Importer<'t> {
                 problem,
             });
         }
+        self.order_checked(ev)
+    }
+
+    /// [`Importer::order`] for an event whose values are already checked (CSV chunks).
+    fn order_checked(&mut self, mut ev: Event) -> Result<Event, ImportError> {
         if let Some((prev, prev_line)) = self.last {
             if ev.ts < prev {
                 let back = prev.nanos().saturating_sub(ev.ts.nanos());
@@ -373,7 +378,7 @@ impl<'t> Importer<'t> {
                     self.out.table.date(ev.instrument, ev.ts);
                 }
                 self.pending_line = line;
-                return match self.order(ev) {
+                return match self.order_checked(ev) {
                     Ok(ev) => {
                         self.stats.events += 1;
                         Some(Ok(ev))

@@ -202,6 +202,7 @@ fn import_one(
     )
     .map_err(log_err(doing))?;
     let mut kept = 0;
+    let mut current: Option<(StreamKey, (Ts, Ts))> = None;
     while let Some(event) = importer.next() {
         let event = event?;
         if window.is_some_and(|(start, end)| !(start <= event.ts && event.ts < end)) {
@@ -220,12 +221,24 @@ fn import_one(
         }
         used[id] = true;
         kept += 1;
-        let r = ranges
-            .entry(StreamKey::of(&event))
-            .or_insert((event.ts, event.ts));
-        r.0 = r.0.min(event.ts);
-        r.1 = r.1.max(event.ts);
+        // The usual file is one stream: its range is kept aside, not looked up per event.
+        let key = StreamKey::of(&event);
+        match &mut current {
+            Some((k, r)) if *k == key => {
+                r.0 = r.0.min(event.ts);
+                r.1 = r.1.max(event.ts);
+            }
+            _ => {
+                if let Some((k, r)) = current.take() {
+                    add_range(&mut ranges, k, r);
+                }
+                current = Some((key, (event.ts, event.ts)));
+            }
+        }
         observe(index, &event);
+    }
+    if let Some((k, r)) = current.take() {
+        add_range(&mut ranges, k, r);
     }
     let report = FileReport {
         path: file.clone(),
@@ -285,6 +298,13 @@ impl StreamKey {
 
 /// Per stream, the first and last kept event's time.
 type StreamRanges = std::collections::BTreeMap<StreamKey, (Ts, Ts)>;
+
+/// Widens `key`'s range in `ranges` to cover `r`.
+fn add_range(ranges: &mut StreamRanges, key: StreamKey, r: (Ts, Ts)) {
+    let e = ranges.entry(key).or_insert(r);
+    e.0 = e.0.min(r.0);
+    e.1 = e.1.max(r.1);
+}
 
 /// Refuses `path` when one of its streams overlaps in time the same stream of an earlier file.
 fn check_overlaps(
@@ -412,7 +432,12 @@ impl Parts {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         let tmp = dir.join(format!(".{name}.partial"));
-        let result = self.merge_into(&tmp, instruments, source);
+        let result = match self.single_part_as_is(&tmp, instruments)? {
+            true => cascade_journal::set_source(&tmp, source).map_err(log_err(|| {
+                format!("writing the header of {}", tmp.display())
+            })),
+            false => self.merge_into(&tmp, instruments, source),
+        };
         let summary = match result {
             Ok(s) => s,
             Err(e) => {
@@ -432,6 +457,42 @@ impl Parts {
             path: out.to_path_buf(),
             ..summary
         })
+    }
+
+    /// With one part whose events and instrument table the merge would copy unchanged (the
+    /// usual single-file import), moves the part to `tmp` and says so: its blocks are already
+    /// the output's, byte for byte, and only the header's source description differs, which
+    /// the caller then rewrites — no event is decoded or written again.
+    fn single_part_as_is(
+        &self,
+        tmp: &Path,
+        instruments: OutputInstruments,
+    ) -> Result<bool, ImportError> {
+        let [part] = self.parts.as_slice() else {
+            return Ok(false);
+        };
+        let doing = || format!("reading the part log {}", part.display());
+        let reader = Reader::open(part).map_err(log_err(doing))?;
+        let own = reader.header().instruments.clone();
+        let merge = Merge::new(vec![MergeInput {
+            reader,
+            priority: 0,
+        }])
+        .map_err(log_err(doing))?;
+        let same = merge.instruments() == own.as_slice()
+            && match instruments {
+                OutputInstruments::AllSorted => true,
+                OutputInstruments::UsedInTableOrder => self
+                    .specs
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| self.used[*i])
+                    .map(|(_, s)| s)
+                    .eq(own.iter()),
+            };
+        drop(merge);
+        // A part that cannot be moved (another file system) is merged instead.
+        Ok(same && std::fs::rename(part, tmp).is_ok())
     }
 
     fn merge_into(
