@@ -201,7 +201,7 @@ pub fn run(a: Args) -> Result<()> {
         &stem,
         |i, _| {
             events += 1;
-            if events % (1 << 16) == 0 || i != current {
+            if events.is_multiple_of(1 << 16) || i != current {
                 current = i;
                 bar.set_message(format!(
                     "{} events, {}",

@@ -39,7 +39,7 @@ pub struct Importer<'t> {
 }
 
 enum Reader {
-    Csv(CsvReader),
+    Csv(Box<CsvReader>),
     Ws(WsReader),
     Json(BitmexReader),
 }
@@ -145,7 +145,7 @@ pub fn open<'t>(
             before: ImportStats::default(),
             remap: Vec::new(),
         };
-        (detected.format, Reader::Csv(reader))
+        (detected.format, Reader::Csv(Box::new(reader)))
     };
     let backstep_ns_max = format
         .is_capture()

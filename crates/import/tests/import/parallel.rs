@@ -70,13 +70,15 @@ fn import(
     for n in table.notes() {
         let _ = writeln!(notes, "{}", n.text);
     }
-    let result = parts
-        .and_then(|p| {
+    let result = match parts {
+        Ok(p) => {
             let report = p.files()[0].line();
             p.write(out, OutputInstruments::AllSorted, report)
-        })
-        .map(|_| std::fs::read(out).unwrap())
-        .map_err(|e| e.to_string());
+                .map(|_| std::fs::read(out).unwrap())
+                .map_err(|e| e.to_string())
+        }
+        Err(e) => Err(e.to_string()),
+    };
     (result, notes)
 }
 

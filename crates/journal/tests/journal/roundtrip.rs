@@ -247,13 +247,20 @@ fn set_source_gives_the_bytes_of_a_log_written_with_that_source() {
     let mut w = Writer::create(&direct, instruments3(), "the new, longer description").unwrap();
     w.write_all(&events).unwrap();
     let direct_summary = w.finish().unwrap();
-    for old in ["", "test fixture", "an old description much longer than the new one, by far"] {
+    for old in [
+        "",
+        "test fixture",
+        "an old description much longer than the new one, by far",
+    ] {
         let path = tmp.path("retitled.clog");
         let mut w = Writer::create(&path, instruments3(), old).unwrap();
         w.write_all(&events).unwrap();
         w.finish().unwrap();
         let summary = cascade_journal::set_source(&path, "the new, longer description").unwrap();
-        assert_eq!(std::fs::read(&path).unwrap(), std::fs::read(&direct).unwrap());
+        assert_eq!(
+            std::fs::read(&path).unwrap(),
+            std::fs::read(&direct).unwrap()
+        );
         assert_eq!(summary.header, direct_summary.header);
         assert_eq!(summary.file_bytes, direct_summary.file_bytes);
         assert_eq!(summary.block_count, direct_summary.block_count);
