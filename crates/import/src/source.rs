@@ -1,7 +1,9 @@
 //! The streaming API: [`open`] a file, then iterate its events.
 //!
-//! One row (or capture line) is read at a time and turned into its events, which are handed
-//! out one by one; memory stays constant whatever the file size. Events come in the file's
+//! A CSV file is read in line-aligned chunks, parsed on worker threads when
+//! [`ImportOptions::threads`] allows ([`crate::chunks`], [`crate::pipeline`]) and handed out
+//! event by event in file order; a capture or JSON file one line (or bar) at a time. Memory
+//! stays bounded whatever the file size. Events come in the file's
 //! order. Each event's time is checked against the previous one's: a step back is an error
 //! naming the file and line (captures may step back within a bound, see
 //! [`ImportOptions::capture_backstep_ns_max`]). The first error ends the iteration.
