@@ -11,6 +11,8 @@ use cascade_import::{
     data_files, import_parts, parse_bar_source, Format, ImportOptions, InstrumentTable, LogInput,
     OutputInstruments, WsClock,
 };
+use indicatif::{HumanCount, ProgressBar, ProgressStyle};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 /// Arguments of `backtest import`.
@@ -57,6 +59,10 @@ pub struct Args {
     /// repeated bar or settlement) instead of refusing the file; the log is flagged.
     #[arg(long)]
     pub dedupe: bool,
+    /// Threads parsing each large CSV file (0: one per core). The log is byte for byte the
+    /// same for any count.
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
 }
 
 fn options(a: &Args) -> Result<ImportOptions> {
@@ -85,6 +91,7 @@ fn options(a: &Args) -> Result<ImportOptions> {
     }
     o.quality.allow_implausible = a.allow_implausible;
     o.quality.dedupe = a.dedupe;
+    o.threads = a.threads;
     Ok(o)
 }
 
@@ -194,32 +201,70 @@ pub fn run(a: Args) -> Result<()> {
             options: opts.clone(),
         })
         .collect();
+    // Progress on stderr when it is a terminal: files done, events so far, the current file.
+    let bar = if std::io::stderr().is_terminal() {
+        ProgressBar::new(inputs.len() as u64)
+    } else {
+        ProgressBar::hidden()
+    };
+    bar.set_style(
+        ProgressStyle::with_template("{elapsed_precise} [{bar:30}] {pos}/{len} files, {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let mut events: u64 = 0;
+    let mut current = usize::MAX;
     let parts = import_parts(
         &inputs,
         &mut table,
         None,
         dir,
         &stem,
-        |_, _| {},
-        |f| {
-            match f.duplicate_of {
-                Some(_) => eprintln!("WARNING: {}", f.line()),
-                None => eprintln!("imported {}", f.line()),
-            }
-            for l in &f.quality.lines {
-                eprintln!("  quality: {l}");
-            }
-            for l in &f.quality.flags {
-                eprintln!("  WARNING (flagged in the log): {l}");
+        |i, _| {
+            events += 1;
+            if events.is_multiple_of(1 << 16) || i != current {
+                current = i;
+                bar.set_message(format!(
+                    "{} events, {}",
+                    HumanCount(events),
+                    inputs[i].path.display()
+                ));
             }
         },
-    )?;
+        |f| {
+            bar.suspend(|| {
+                match f.duplicate_of {
+                    Some(_) => eprintln!("WARNING: {}", f.line()),
+                    None => eprintln!("imported {}", f.line()),
+                }
+                for l in &f.quality.lines {
+                    eprintln!("  quality: {l}");
+                }
+                for l in &f.quality.flags {
+                    eprintln!("  WARNING (flagged in the log): {l}");
+                }
+            });
+            bar.inc(1);
+        },
+    );
+    let parts = match parts {
+        Ok(p) => p,
+        Err(e) => {
+            bar.finish_and_clear();
+            return Err(e.into());
+        }
+    };
     if parts.files().iter().all(|f| f.kept == 0) {
+        bar.finish_and_clear();
         bail!(
             "no events in {} input file(s): nothing to write (header-only or empty files?)",
             files.len()
         );
     }
+    bar.set_message(format!(
+        "{} events, writing {}",
+        HumanCount(events),
+        a.out.display()
+    ));
     let lines: Vec<String> = parts.files().iter().map(|f| f.line()).collect();
     let mut source = format!(
         "backtest import of {} file(s): {}",
@@ -228,17 +273,21 @@ pub fn run(a: Args) -> Result<()> {
     );
     // What was done about each inferred instrument's tick and lot: printed, and the guesses
     // also stored in the log's source description, so every report on it shows them.
-    for note in table.notes() {
-        if note.known {
-            eprintln!("spec: {}", note.text);
-        } else {
-            eprintln!("WARNING: {}", note.text);
-            source.push_str(&format!("; WARNING: {}", note.text));
+    bar.suspend(|| {
+        for note in table.notes() {
+            if note.known {
+                eprintln!("spec: {}", note.text);
+            } else {
+                eprintln!("WARNING: {}", note.text);
+                source.push_str(&format!("; WARNING: {}", note.text));
+            }
         }
-    }
+    });
     // Checked again just before the write: never over a link, a device or an input.
-    refuse_out(&a.out, &files)?;
-    parts.write(&a.out, OutputInstruments::AllSorted, source)?;
+    let written = refuse_out(&a.out, &files)
+        .and_then(|()| Ok(parts.write(&a.out, OutputInstruments::AllSorted, source)?));
+    bar.finish_and_clear();
+    written?;
     let summary = cascade_journal::summarize(&a.out)?;
     print!("{summary}");
     Ok(())

@@ -28,12 +28,17 @@ pub(crate) const LAYOUT: Layout = Layout {
     headerless: false,
 };
 
+#[derive(Clone)]
 pub(crate) struct ForceOrders {
     /// The venue from the caller or the path; else from each row's symbol.
     pub venue: Option<String>,
 }
 
 impl CsvParser for ForceOrders {
+    fn fork(&self) -> Option<Box<dyn CsvParser>> {
+        Some(Box::new(self.clone()))
+    }
+
     fn parse(&mut self, row: &Row<'_>, out: &mut Out<'_>) -> Result<(), ImportError> {
         let ts = row.get(0, values::datetime)?;
         let symbol = row.text(1)?;

@@ -9,6 +9,10 @@
 //! in infer mode new (venue, symbol) pairs are added with a spec inferred from their names
 //! ([`infer_spec`]); in strict mode (an instrument file) an unknown symbol is an error.
 //!
+//! Large CSV files are cut into chunks at line boundaries and parsed on
+//! [`ImportOptions::threads`] threads; the events, instrument ids, notes, errors (file and
+//! line) and log bytes are the same as a one-thread read's.
+//!
 //! [`import_parts`] and [`Parts::write`] are the one path from files to an event log (with
 //! `cascade-journal`), used by `backtest import` and by the suite's real data alike.
 //!
@@ -84,6 +88,7 @@
 
 mod binance;
 mod bitmex;
+mod chunks;
 mod container;
 pub mod dated;
 mod detect;
@@ -95,6 +100,7 @@ mod layout;
 mod names;
 mod options;
 mod parser;
+mod pipeline;
 pub mod quality;
 mod row;
 mod source;

@@ -49,6 +49,13 @@ pub struct ImportOptions {
     /// The data-quality gate's policy ([`crate::quality`]): what it keeps (flagged) that it
     /// would otherwise refuse.
     pub quality: crate::QualityPolicy,
+    /// Threads parsing a CSV file: 0 (the default) for one per core, 1 for none besides the
+    /// caller's. Large files are cut into chunks at line boundaries and parsed in parallel;
+    /// the events, their order, the instruments and every error are the same for any count.
+    /// Formats whose rows depend on earlier rows (klines) and non-CSV formats use one.
+    pub threads: usize,
+    /// The size of those chunks in bytes (default 1 MiB; small values are for tests).
+    pub chunk_bytes: usize,
 }
 
 impl Default for ImportOptions {
@@ -61,6 +68,8 @@ impl Default for ImportOptions {
             ws_clock: WsClock::Exchange,
             capture_backstep_ns_max: Ts::NANOS_PER_SEC,
             quality: crate::QualityPolicy::default(),
+            threads: 0,
+            chunk_bytes: 1 << 20,
         }
     }
 }

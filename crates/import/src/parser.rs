@@ -86,9 +86,17 @@ impl<'t> Out<'t> {
 /// Turns one CSV row into events.
 pub(crate) trait CsvParser: Send {
     fn parse(&mut self, row: &Row<'_>, out: &mut Out<'_>) -> Result<(), ImportError>;
+
+    /// Another parser for a worker thread, when rows are parsed independently of each other;
+    /// `None` (the default) for a parser that carries state from row to row, whose file is
+    /// then parsed on one thread.
+    fn fork(&self) -> Option<Box<dyn CsvParser>> {
+        None
+    }
 }
 
 /// The venue and symbol of a file without a symbol column.
+#[derive(Clone)]
 pub(crate) struct FileInstrument {
     pub venue: String,
     pub symbol: String,

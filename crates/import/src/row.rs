@@ -5,14 +5,33 @@ use crate::error::clip;
 use crate::layout::Layout;
 use crate::values::Expect;
 use crate::{ImportError, Location};
-use csv::ByteRecord;
 use std::path::Path;
+
+/// The cells of one row: byte ranges into a line (or into the unquoted copy of a quoted
+/// line), with the text already checked as UTF-8 when the whole chunk was valid, so a cell is
+/// sliced, not validated again.
+#[derive(Clone, Copy)]
+pub(crate) struct Fields<'r> {
+    /// The bytes the ranges index.
+    pub bytes: &'r [u8],
+    /// The same bytes as text, when they are valid UTF-8.
+    pub text: Option<&'r str>,
+    /// Each cell's `(start, end)` in `bytes`, whitespace trimmed.
+    pub bounds: &'r [(usize, usize)],
+}
+
+impl<'r> Fields<'r> {
+    /// The number of cells.
+    pub(crate) fn len(&self) -> usize {
+        self.bounds.len()
+    }
+}
 
 /// A data row of a CSV file.
 pub(crate) struct Row<'r> {
     pub file: &'r Path,
     pub line: u64,
-    record: &'r ByteRecord,
+    record: Fields<'r>,
     layout: &'static Layout,
     map: &'r [Option<usize>],
 }
@@ -21,7 +40,7 @@ impl<'r> Row<'r> {
     pub(crate) fn new(
         file: &'r Path,
         line: u64,
-        record: &'r ByteRecord,
+        record: Fields<'r>,
         layout: &'static Layout,
         map: &'r [Option<usize>],
     ) -> Row<'r> {
@@ -61,10 +80,22 @@ impl<'r> Row<'r> {
         let Some(pos) = self.map[col] else {
             return Ok(None);
         };
-        let bytes = self.record.get(pos).unwrap_or_default();
-        let text = std::str::from_utf8(bytes)
-            .map_err(|_| self.error(col, "UTF-8 text", &String::from_utf8_lossy(bytes)))?;
-        Ok(Some(text.trim()))
+        let Some(&(start, end)) = self.record.bounds.get(pos) else {
+            return Ok(Some(""));
+        };
+        let text = match self.record.text {
+            Some(text) => &text[start..end],
+            None => {
+                let bytes = &self.record.bytes[start..end];
+                std::str::from_utf8(bytes)
+                    .map_err(|_| self.error(col, "UTF-8 text", &String::from_utf8_lossy(bytes)))?
+            }
+        };
+        // The range is already trimmed of ASCII whitespace; other whitespace needs a
+        // non-ASCII byte at an end.
+        let ascii_ends = text.as_bytes().first().is_none_or(|b| b.is_ascii())
+            && text.as_bytes().last().is_none_or(|b| b.is_ascii());
+        Ok(Some(if ascii_ends { text } else { text.trim() }))
     }
 
     /// The trimmed text of a required column (empty allowed).

@@ -1,23 +1,25 @@
 //! The streaming API: [`open`] a file, then iterate its events.
 //!
-//! One row (or capture line) is read at a time and turned into its events, which are handed
-//! out one by one; memory stays constant whatever the file size. Events come in the file's
+//! A CSV file is read in line-aligned chunks, parsed on worker threads when
+//! [`ImportOptions::threads`] allows ([`crate::chunks`], [`crate::pipeline`]) and handed out
+//! event by event in file order; a capture or JSON file one line (or bar) at a time. Memory
+//! stays bounded whatever the file size. Events come in the file's
 //! order. Each event's time is checked against the previous one's: a step back is an error
 //! naming the file and line (captures may step back within a bound, see
 //! [`ImportOptions::capture_backstep_ns_max`]). The first error ends the iteration.
 
 use crate::bitmex::BitmexReader;
+use crate::chunks::{ChunkParser, ChunkReader, Parsed};
 use crate::container::{self, Container};
 use crate::detect;
 use crate::instruments::InstrumentTable;
-use crate::layout::Layout;
 use crate::names;
 use crate::parser::{CsvParser, FileInstrument, ImportStats, Out};
-use crate::row::Row;
+use crate::pipeline::Chunks;
 use crate::ws_capture::WsReader;
 use crate::{binance, force_order, tardis, Format, ImportError, ImportOptions, Location};
+use cascade_types::InstrumentId;
 use cascade_types::{Event, Ts};
-use csv::ByteRecord;
 use std::io::{self, BufRead, BufReader, Cursor, Read};
 use std::path::{Path, PathBuf};
 
@@ -39,21 +41,19 @@ pub struct Importer<'t> {
 }
 
 enum Reader {
-    Csv(CsvReader),
+    Csv(Box<CsvReader>),
     Ws(WsReader),
     Json(BitmexReader),
 }
 
 struct CsvReader {
-    csv: csv::Reader<Box<dyn Read + Send>>,
-    record: ByteRecord,
-    layout: &'static Layout,
-    map: Vec<Option<usize>>,
-    width: usize,
-    width_from: &'static str,
-    skip_header: bool,
-    last_line: u64,
-    parser: Box<dyn CsvParser>,
+    chunks: Chunks,
+    current: Parsed,
+    pos: usize,
+    /// The stats before the current chunk.
+    before: ImportStats,
+    /// The real table's id of each of `current.names`, once met.
+    remap: Vec<Option<InstrumentId>>,
 }
 
 /// Opens `path` for import: detects (or takes) its format, checks its header, and returns the
@@ -118,27 +118,36 @@ pub fn open<'t>(
         let cells = first_record(&first_line);
         let detected = detect::detect_csv(&path, options.format, &cells, &first_line)?;
         let parser = make_parser(detected.format, &path, options)?;
-        let csv = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .trim(csv::Trim::All)
-            .from_reader(Box::new(stream) as Box<dyn Read + Send>);
-        let reader = CsvReader {
-            csv,
-            record: ByteRecord::new(),
-            layout: detect::layout(detected.format),
-            map: detected.map,
-            width: detected.width,
-            width_from: if detected.has_header {
+        let parser = ChunkParser::new(
+            path.clone(),
+            detect::layout(detected.format),
+            detected.map,
+            detected.width,
+            if detected.has_header {
                 "header"
             } else {
                 "first row"
             },
-            skip_header: detected.has_header,
-            last_line: 0,
+            detected.has_header,
             parser,
+            table.clone(),
+        );
+        let threads = match options.threads {
+            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            n => n,
         };
-        (detected.format, Reader::Csv(reader))
+        let reader = CsvReader {
+            chunks: Chunks::new(
+                ChunkReader::new(stream, path.clone(), options.chunk_bytes),
+                parser,
+                threads,
+            ),
+            current: Parsed::empty(),
+            pos: 0,
+            before: ImportStats::default(),
+            remap: Vec::new(),
+        };
+        (detected.format, Reader::Csv(Box::new(reader)))
     };
     let backstep_ns_max = format
         .is_capture()
@@ -244,58 +253,6 @@ fn make_parser(
     })
 }
 
-impl CsvReader {
-    /// Reads the next data row and queues its events; `Ok(false)` at the end of the file.
-    fn next_row(
-        &mut self,
-        path: &Path,
-        out: &mut Out<'_>,
-        stats: &mut ImportStats,
-    ) -> Result<Option<u64>, ImportError> {
-        loop {
-            match self.csv.read_byte_record(&mut self.record) {
-                Ok(false) => return Ok(None),
-                Ok(true) => {}
-                Err(e) => {
-                    let at = Location {
-                        file: path.to_path_buf(),
-                        line: self.last_line + 1,
-                    };
-                    let source = match e.into_kind() {
-                        csv::ErrorKind::Io(io) => io,
-                        other => io::Error::other(format!("{other:?}")),
-                    };
-                    return Err(ImportError::Read { at, source });
-                }
-            }
-            let line = self
-                .record
-                .position()
-                .map_or(self.last_line + 1, |p| p.line());
-            self.last_line = line;
-            if self.skip_header {
-                self.skip_header = false;
-                continue;
-            }
-            stats.rows += 1;
-            if self.record.len() != self.width {
-                return Err(ImportError::ColumnCount {
-                    at: Location {
-                        file: path.to_path_buf(),
-                        line,
-                    },
-                    expected: self.width,
-                    found: self.record.len(),
-                    reference: self.width_from,
-                });
-            }
-            let row = Row::new(path, line, &self.record, self.layout, &self.map);
-            self.parser.parse(&row, out)?;
-            return Ok(Some(line));
-        }
-    }
-}
-
 impl<'t> Importer<'t> {
     /// The file's format (detected or forced).
     pub fn format(&self) -> Format {
@@ -330,7 +287,7 @@ impl<'t> Importer<'t> {
 
     /// Checks the next event's values against `cascade_types::bounds`, and (for captures,
     /// clamps) its time against the previous one's.
-    fn order(&mut self, mut ev: Event) -> Result<Event, ImportError> {
+    fn order(&mut self, ev: Event) -> Result<Event, ImportError> {
         if let Err(problem) = cascade_types::check_event(&ev) {
             return Err(ImportError::OutOfBounds {
                 at: Location {
@@ -341,6 +298,11 @@ impl<'t> Importer<'t> {
                 problem,
             });
         }
+        self.order_checked(ev)
+    }
+
+    /// [`Importer::order`] for an event whose values are already checked (CSV chunks).
+    fn order_checked(&mut self, mut ev: Event) -> Result<Event, ImportError> {
         if let Some((prev, prev_line)) = self.last {
             if ev.ts < prev {
                 let back = prev.nanos().saturating_sub(ev.ts.nanos());
@@ -367,12 +329,90 @@ impl<'t> Importer<'t> {
         self.last = Some((ev.ts, self.pending_line));
         Ok(ev)
     }
+
+    /// The next event of a CSV file: from the current parsed chunk (its instruments mapped
+    /// into the real table, which dates them, in event order), else from the next chunk.
+    fn next_csv(&mut self) -> Option<Result<Event, ImportError>> {
+        loop {
+            if self.done {
+                return None;
+            }
+            let Reader::Csv(r) = &mut self.reader else {
+                return None;
+            };
+            if r.pos < r.current.events.len() {
+                let mut ev = r.current.events[r.pos];
+                let mark = r.current.marks[r.pos];
+                let line = mark.line;
+                r.pos += 1;
+                self.stats.rows = r.before.rows + mark.rows;
+                self.stats.rows_without_events =
+                    r.before.rows_without_events + mark.rows_without_events;
+                if let Some(k) = ev.instrument.index().checked_sub(r.current.base) {
+                    let id = match r.remap.get(k).copied().flatten() {
+                        Some(id) => id,
+                        None => {
+                            let Some((venue, symbol)) = r.current.names.get(k) else {
+                                return self.fail(ImportError::Read {
+                                    at: Location {
+                                        file: self.path.clone(),
+                                        line,
+                                    },
+                                    source: io::Error::other("an event of an unnamed instrument"),
+                                });
+                            };
+                            let path = &self.path;
+                            match self.out.instrument(venue, symbol, || Location {
+                                file: path.clone(),
+                                line,
+                            }) {
+                                Ok(id) => {
+                                    r.remap[k] = Some(id);
+                                    id
+                                }
+                                Err(e) => return self.fail(e),
+                            }
+                        }
+                    };
+                    ev.instrument = id;
+                }
+                if self.out.table.has_undated() {
+                    self.out.table.date(ev.instrument, ev.ts);
+                }
+                self.pending_line = line;
+                return match self.order_checked(ev) {
+                    Ok(ev) => {
+                        self.stats.events += 1;
+                        Some(Ok(ev))
+                    }
+                    Err(e) => self.fail(e),
+                };
+            }
+            self.stats.rows = r.before.rows + r.current.rows;
+            self.stats.rows_without_events =
+                r.before.rows_without_events + r.current.rows_without_events;
+            if let Some(e) = r.current.error.take() {
+                return self.fail(e);
+            }
+            r.before = self.stats;
+            if !r.chunks.next(&mut r.current) {
+                self.done = true;
+                return None;
+            }
+            r.pos = 0;
+            r.remap.clear();
+            r.remap.resize(r.current.names.len(), None);
+        }
+    }
 }
 
 impl Iterator for Importer<'_> {
     type Item = Result<Event, ImportError>;
 
     fn next(&mut self) -> Option<Self::Item> {
+        if matches!(self.reader, Reader::Csv(_)) {
+            return self.next_csv();
+        }
         loop {
             if let Some(ev) = self.out.queue.pop_front() {
                 return match self.order(ev) {
@@ -387,7 +427,7 @@ impl Iterator for Importer<'_> {
                 return None;
             }
             let read = match &mut self.reader {
-                Reader::Csv(r) => r.next_row(&self.path, &mut self.out, &mut self.stats),
+                Reader::Csv(_) => Ok(None),
                 Reader::Ws(r) => r.next_line(&self.path, &mut self.out, &mut self.stats),
                 Reader::Json(r) => r.next_bar(&mut self.out, &mut self.stats),
             };

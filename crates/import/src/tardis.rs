@@ -94,9 +94,14 @@ fn trade_id(text: &str) -> Result<u64, String> {
 }
 
 /// Tardis trades.
+#[derive(Clone)]
 pub(crate) struct Trades;
 
 impl CsvParser for Trades {
+    fn fork(&self) -> Option<Box<dyn CsvParser>> {
+        Some(Box::new(self.clone()))
+    }
+
     fn parse(&mut self, row: &Row<'_>, out: &mut Out<'_>) -> Result<(), ImportError> {
         let (ts, id) = head(row, out)?;
         let trade = Trade {
@@ -111,9 +116,14 @@ impl CsvParser for Trades {
 }
 
 /// Tardis liquidations.
+#[derive(Clone)]
 pub(crate) struct Liquidations;
 
 impl CsvParser for Liquidations {
+    fn fork(&self) -> Option<Box<dyn CsvParser>> {
+        Some(Box::new(self.clone()))
+    }
+
     fn parse(&mut self, row: &Row<'_>, out: &mut Out<'_>) -> Result<(), ImportError> {
         let (ts, id) = head(row, out)?;
         let liq = Liquidation {
@@ -127,9 +137,14 @@ impl CsvParser for Liquidations {
 }
 
 /// Tardis book_ticker.
+#[derive(Clone)]
 pub(crate) struct BookTicker;
 
 impl CsvParser for BookTicker {
+    fn fork(&self) -> Option<Box<dyn CsvParser>> {
+        Some(Box::new(self.clone()))
+    }
+
     fn parse(&mut self, row: &Row<'_>, out: &mut Out<'_>) -> Result<(), ImportError> {
         let (ts, id) = head(row, out)?;
         let top = BookTop {
@@ -144,9 +159,14 @@ impl CsvParser for BookTicker {
 }
 
 /// Tardis derivative_ticker.
+#[derive(Clone)]
 pub(crate) struct DerivativeTicker;
 
 impl CsvParser for DerivativeTicker {
+    fn fork(&self) -> Option<Box<dyn CsvParser>> {
+        Some(Box::new(self.clone()))
+    }
+
     fn parse(&mut self, row: &Row<'_>, out: &mut Out<'_>) -> Result<(), ImportError> {
         let (ts, id) = head(row, out)?;
         if let Some(mark) = row.opt(10, values::price_rounded)? {

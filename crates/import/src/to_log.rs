@@ -113,9 +113,11 @@ impl Drop for Parts {
     }
 }
 
-fn log_err(doing: String) -> impl FnOnce(JournalError) -> ImportError {
+/// The error of a failed log operation; `doing` is called only then (formatting a path per
+/// event would cost more than the write).
+fn log_err(doing: impl FnOnce() -> String) -> impl FnOnce(JournalError) -> ImportError {
     move |source| ImportError::Log {
-        doing,
+        doing: doing(),
         source: Box::new(source),
     }
 }
@@ -204,9 +206,10 @@ fn import_one(
         importer.table().specs().to_vec(),
         file.display().to_string(),
     )
-    .map_err(log_err(doing()))?;
+    .map_err(log_err(doing))?;
     let mut kept = 0;
     let mut gate = Gate::new(input.options.quality);
+    let mut current: Option<(StreamKey, (Ts, Ts))> = None;
     while let Some(event) = importer.next() {
         let event = event?;
         if window.is_some_and(|(start, end)| !(start <= event.ts && event.ts < end)) {
@@ -229,21 +232,33 @@ fn import_one(
         for spec in &specs[writer.instruments().len()..] {
             writer
                 .add_instrument(spec.clone())
-                .map_err(log_err(doing()))?;
+                .map_err(log_err(doing))?;
         }
-        writer.write(&event).map_err(log_err(doing()))?;
+        writer.write(&event).map_err(log_err(doing))?;
         let id = event.instrument.index();
         if used.len() <= id {
             used.resize(id + 1, false);
         }
         used[id] = true;
         kept += 1;
-        let r = ranges
-            .entry(StreamKey::of(&event))
-            .or_insert((event.ts, event.ts));
-        r.0 = r.0.min(event.ts);
-        r.1 = r.1.max(event.ts);
+        // The usual file is one stream: its range is kept aside, not looked up per event.
+        let key = StreamKey::of(&event);
+        match &mut current {
+            Some((k, r)) if *k == key => {
+                r.0 = r.0.min(event.ts);
+                r.1 = r.1.max(event.ts);
+            }
+            _ => {
+                if let Some((k, r)) = current.take() {
+                    add_range(&mut ranges, k, r);
+                }
+                current = Some((key, (event.ts, event.ts)));
+            }
+        }
         observe(index, &event);
+    }
+    if let Some((k, r)) = current.take() {
+        add_range(&mut ranges, k, r);
     }
     let stats = importer.stats();
     let mut quality = gate.finish(importer.table().specs());
@@ -265,9 +280,9 @@ fn import_one(
     for spec in &table.specs()[writer.instruments().len()..] {
         writer
             .add_instrument(spec.clone())
-            .map_err(log_err(doing()))?;
+            .map_err(log_err(doing))?;
     }
-    writer.finish().map_err(log_err(doing()))?;
+    writer.finish().map_err(log_err(doing))?;
     Ok((report, ranges))
 }
 
@@ -311,6 +326,13 @@ impl StreamKey {
 
 /// Per stream, the first and last kept event's time.
 type StreamRanges = std::collections::BTreeMap<StreamKey, (Ts, Ts)>;
+
+/// Widens `key`'s range in `ranges` to cover `r`.
+fn add_range(ranges: &mut StreamRanges, key: StreamKey, r: (Ts, Ts)) {
+    let e = ranges.entry(key).or_insert(r);
+    e.0 = e.0.min(r.0);
+    e.1 = e.1.max(r.1);
+}
 
 /// Refuses `path` when one of its streams overlaps in time the same stream of an earlier file.
 fn check_overlaps(
@@ -451,7 +473,13 @@ impl Parts {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         let tmp = dir.join(format!(".{name}.partial"));
-        let result = self.merge_into(&tmp, instruments, source);
+        let (quality, flags) = self.quality();
+        let result = match self.single_part_as_is(&tmp, instruments)? {
+            true => cascade_journal::set_header_notes(&tmp, source, quality, flags).map_err(
+                log_err(|| format!("writing the header of {}", tmp.display())),
+            ),
+            false => self.merge_into(&tmp, instruments, source),
+        };
         let summary = match result {
             Ok(s) => s,
             Err(e) => {
@@ -473,6 +501,42 @@ impl Parts {
         })
     }
 
+    /// With one part whose events and instrument table the merge would copy unchanged (the
+    /// usual single-file import), moves the part to `tmp` and says so: its blocks are already
+    /// the output's, byte for byte, and only the header's source description differs, which
+    /// the caller then rewrites — no event is decoded or written again.
+    fn single_part_as_is(
+        &self,
+        tmp: &Path,
+        instruments: OutputInstruments,
+    ) -> Result<bool, ImportError> {
+        let [part] = self.parts.as_slice() else {
+            return Ok(false);
+        };
+        let doing = || format!("reading the part log {}", part.display());
+        let reader = Reader::open(part).map_err(log_err(doing))?;
+        let own = reader.header().instruments.clone();
+        let merge = Merge::new(vec![MergeInput {
+            reader,
+            priority: 0,
+        }])
+        .map_err(log_err(doing))?;
+        let same = merge.instruments() == own.as_slice()
+            && match instruments {
+                OutputInstruments::AllSorted => true,
+                OutputInstruments::UsedInTableOrder => self
+                    .specs
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| self.used[*i])
+                    .map(|(_, s)| s)
+                    .eq(own.iter()),
+            };
+        drop(merge);
+        // A part that cannot be moved (another file system) is merged instead.
+        Ok(same && std::fs::rename(part, tmp).is_ok())
+    }
+
     fn merge_into(
         &self,
         tmp: &Path,
@@ -491,19 +555,19 @@ impl Parts {
                 })
             })
             .collect::<Result<Vec<_>, JournalError>>()
-            .map_err(log_err(doing()))?;
-        let merge = Merge::new(inputs).map_err(log_err(doing()))?;
+            .map_err(log_err(doing))?;
+        let merge = Merge::new(inputs).map_err(log_err(doing))?;
         let (quality, flags) = self.quality();
         match instruments {
             OutputInstruments::AllSorted => {
                 let mut w = Writer::create(tmp, merge.instruments().to_vec(), source)
-                    .map_err(log_err(doing()))?;
+                    .map_err(log_err(doing))?;
                 w.set_quality(quality, flags);
                 for merged in merge {
-                    w.write(&merged.map_err(log_err(doing()))?.event)
-                        .map_err(log_err(doing()))?;
+                    w.write(&merged.map_err(log_err(doing))?.event)
+                        .map_err(log_err(doing))?;
                 }
-                w.finish().map_err(log_err(doing()))
+                w.finish().map_err(log_err(doing))
             }
             OutputInstruments::UsedInTableOrder => {
                 let kept: Vec<&InstrumentSpec> = self
@@ -525,15 +589,15 @@ impl Parts {
                     })
                     .collect();
                 let specs = kept.into_iter().cloned().collect();
-                let mut w = Writer::create(tmp, specs, source).map_err(log_err(doing()))?;
+                let mut w = Writer::create(tmp, specs, source).map_err(log_err(doing))?;
                 w.set_quality(quality, flags);
                 for merged in merge {
-                    let mut e = merged.map_err(log_err(doing()))?.event;
+                    let mut e = merged.map_err(log_err(doing))?.event;
                     // Every kept event's instrument is used, so it has an output id.
                     e.instrument = remap[e.instrument.index()].unwrap_or(e.instrument);
-                    w.write(&e).map_err(log_err(doing()))?;
+                    w.write(&e).map_err(log_err(doing))?;
                 }
-                w.finish().map_err(log_err(doing()))
+                w.finish().map_err(log_err(doing))
             }
         }
     }

@@ -24,13 +24,44 @@ fn why(e: TypesError) -> &'static str {
     }
 }
 
+/// The usual cell — up to 10 integer digits, optionally a point and 1 to 8 decimals, nothing
+/// else — as raw 10⁻⁸ units, straight from the bytes; `None` for anything else, which the
+/// general parser then reads (and words the error of).
+fn plain_decimal(text: &str) -> Option<i64> {
+    let b = text.as_bytes();
+    let (int, frac) = match b.iter().position(|&c| c == b'.') {
+        Some(i) => (&b[..i], &b[i + 1..]),
+        None => (b, &b[..0]),
+    };
+    if int.is_empty()
+        || int.len() > 10
+        || frac.len() > 8
+        || (frac.is_empty() && int.len() < b.len())
+    {
+        return None;
+    }
+    let mut v: i64 = 0;
+    for &c in int.iter().chain(frac) {
+        let d = c.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        v = v * 10 + i64::from(d);
+    }
+    Some(v * 10i64.pow(8 - frac.len() as u32))
+}
+
 fn decimal<T>(
     text: &str,
     what: &str,
     exact: fn(&str) -> Result<T, TypesError>,
     rounded: fn(&str, Rounding) -> Result<T, TypesError>,
     round: bool,
+    from_raw: fn(i64) -> T,
 ) -> Result<T, Expect> {
+    if let Some(raw) = plain_decimal(text) {
+        return Ok(from_raw(raw));
+    }
     let parsed = if round {
         rounded(text, Rounding::HalfEven)
     } else {
@@ -63,6 +94,7 @@ fn positive_price(text: &str, round: bool) -> Result<Price, Expect> {
         str::parse,
         Price::parse_rounded,
         round,
+        Price::from_raw,
     )?;
     if p.is_positive() {
         Ok(p)
@@ -73,7 +105,14 @@ fn positive_price(text: &str, round: bool) -> Result<Price, Expect> {
 
 /// A value of any sign, rounded half-even (premium-index klines hold rates, not prices).
 pub(crate) fn signed_price_rounded(text: &str) -> Result<Price, Expect> {
-    decimal(text, "a number", str::parse, Price::parse_rounded, true)
+    decimal(
+        text,
+        "a number",
+        str::parse,
+        Price::parse_rounded,
+        true,
+        Price::from_raw,
+    )
 }
 
 /// A quantity ≥ 0 with at most 8 decimals.
@@ -84,6 +123,7 @@ pub(crate) fn qty(text: &str) -> Result<Qty, Expect> {
         str::parse,
         Qty::parse_rounded,
         false,
+        Qty::from_raw,
     )?;
     if q.is_negative() {
         Err("a quantity ≥ 0".to_string())
@@ -100,6 +140,7 @@ pub(crate) fn qty_positive(text: &str) -> Result<Qty, Expect> {
         str::parse,
         Qty::parse_rounded,
         false,
+        Qty::from_raw,
     )?;
     if q.is_positive() {
         Ok(q)
@@ -110,7 +151,14 @@ pub(crate) fn qty_positive(text: &str) -> Result<Qty, Expect> {
 
 /// A quantity ≥ 0, rounded half-even (a sum or average the source computed).
 pub(crate) fn qty_rounded(text: &str) -> Result<Qty, Expect> {
-    let q = decimal(text, "a quantity ≥ 0", str::parse, Qty::parse_rounded, true)?;
+    let q = decimal(
+        text,
+        "a quantity ≥ 0",
+        str::parse,
+        Qty::parse_rounded,
+        true,
+        Qty::from_raw,
+    )?;
     if q.is_negative() {
         Err("a quantity ≥ 0".to_string())
     } else {
@@ -126,6 +174,7 @@ pub(crate) fn money_rounded(text: &str) -> Result<Money, Expect> {
         str::parse,
         Money::parse_rounded,
         true,
+        Money::from_raw,
     )?;
     if m.is_negative() {
         Err("an amount ≥ 0".to_string())
@@ -136,12 +185,26 @@ pub(crate) fn money_rounded(text: &str) -> Result<Money, Expect> {
 
 /// A rate of any sign, rounded half-even (funding rates are computed by the venue).
 pub(crate) fn rate_rounded(text: &str) -> Result<Rate, Expect> {
-    decimal(text, "a rate", str::parse, Rate::parse_rounded, true)
+    decimal(
+        text,
+        "a rate",
+        str::parse,
+        Rate::parse_rounded,
+        true,
+        Rate::from_raw,
+    )
 }
 
 /// A ratio ≥ 0, rounded half-even (long/short ratios are computed by the venue).
 pub(crate) fn ratio_rounded(text: &str) -> Result<Rate, Expect> {
-    let r = decimal(text, "a ratio ≥ 0", str::parse, Rate::parse_rounded, true)?;
+    let r = decimal(
+        text,
+        "a ratio ≥ 0",
+        str::parse,
+        Rate::parse_rounded,
+        true,
+        Rate::from_raw,
+    )?;
     if r.is_negative() {
         Err("a ratio ≥ 0".to_string())
     } else {
@@ -150,14 +213,33 @@ pub(crate) fn ratio_rounded(text: &str) -> Result<Rate, Expect> {
 }
 
 fn digits_i64(text: &str) -> Option<i64> {
-    if text.is_empty() || text.len() > 19 || !text.bytes().all(|b| b.is_ascii_digit()) {
+    if text.is_empty() || text.len() > 19 {
         return None;
     }
-    text.parse().ok()
+    let mut v: u64 = 0;
+    for c in text.bytes() {
+        let d = c.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        v = v * 10 + u64::from(d);
+    }
+    i64::try_from(v).ok()
 }
 
 /// An unsigned integer (trade ids, counts).
 pub(crate) fn uint(text: &str) -> Result<u64, Expect> {
+    if !text.is_empty() && text.len() <= 19 {
+        let mut v: u64 = 0;
+        for c in text.bytes() {
+            let d = c.wrapping_sub(b'0');
+            if d > 9 {
+                return Err("a whole number ≥ 0".to_string());
+            }
+            v = v * 10 + u64::from(d);
+        }
+        return Ok(v);
+    }
     if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
         if let Ok(v) = text.parse() {
             return Ok(v);

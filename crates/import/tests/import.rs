@@ -14,6 +14,8 @@ mod detection;
 mod fixtures;
 #[path = "import/formats.rs"]
 mod formats;
+#[path = "import/parallel.rs"]
+mod parallel;
 #[path = "import/quality.rs"]
 mod quality;
 #[path = "import/real_data.rs"]

@@ -55,6 +55,7 @@ pub mod format;
 pub mod frame;
 mod merge;
 mod reader;
+mod retitle;
 mod summary;
 mod writer;
 
@@ -63,5 +64,6 @@ pub use format::{Header, EVENT_LOG};
 pub use frame::{Block, FrameReader, FrameSummary, FrameWriter, Framing};
 pub use merge::{merge_instruments, InstrumentMap, Merge, MergeInput, MergedEvent};
 pub use reader::Reader;
+pub use retitle::{set_header_notes, set_source};
 pub use summary::{summarize, Summary};
 pub use writer::{WriteSummary, Writer};

@@ -16,9 +16,14 @@ pub(crate) const LAYOUT: Layout = Layout {
     headerless: false,
 };
 
+#[derive(Clone)]
 pub(crate) struct BookDepth(pub FileInstrument);
 
 impl CsvParser for BookDepth {
+    fn fork(&self) -> Option<Box<dyn CsvParser>> {
+        Some(Box::new(self.clone()))
+    }
+
     fn parse(&mut self, row: &Row<'_>, out: &mut Out<'_>) -> Result<(), ImportError> {
         let ts = row.get(0, values::datetime)?;
         let band = DepthBand {

@@ -22,9 +22,14 @@ pub(crate) const LAYOUT: Layout = Layout {
     headerless: false,
 };
 
+#[derive(Clone)]
 pub(crate) struct BookTicker(pub FileInstrument);
 
 impl CsvParser for BookTicker {
+    fn fork(&self) -> Option<Box<dyn CsvParser>> {
+        Some(Box::new(self.clone()))
+    }
+
     fn parse(&mut self, row: &Row<'_>, out: &mut Out<'_>) -> Result<(), ImportError> {
         let ts = row.get(5, values::epoch_auto)?;
         let top = BookTop {

@@ -25,9 +25,14 @@ fn hours(text: &str) -> Result<u32, String> {
         .ok_or_else(|| "a whole number of hours from 1 to 24".to_string())
 }
 
+#[derive(Clone)]
 pub(crate) struct FundingRate(pub FileInstrument);
 
 impl CsvParser for FundingRate {
+    fn fork(&self) -> Option<Box<dyn CsvParser>> {
+        Some(Box::new(self.clone()))
+    }
+
     fn parse(&mut self, row: &Row<'_>, out: &mut Out<'_>) -> Result<(), ImportError> {
         let ts = row.get(0, values::epoch_auto)?;
         let ts = Ts::from_nanos(ts.nanos() - ts.nanos().rem_euclid(Ts::NANOS_PER_SEC));

@@ -43,9 +43,14 @@ pub(crate) const LAYOUT: Layout = Layout {
     headerless: false,
 };
 
+#[derive(Clone)]
 pub(crate) struct MetricsApi(pub FileInstrument);
 
 impl CsvParser for MetricsApi {
+    fn fork(&self) -> Option<Box<dyn CsvParser>> {
+        Some(Box::new(self.clone()))
+    }
+
     fn parse(&mut self, row: &Row<'_>, out: &mut Out<'_>) -> Result<(), ImportError> {
         let ts = row.get(0, values::datetime)?;
         let id = self.0.id(row, out)?;

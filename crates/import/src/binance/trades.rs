@@ -60,18 +60,28 @@ fn trade(
 }
 
 /// Binance aggTrades.
+#[derive(Clone)]
 pub(crate) struct AggTrades(pub FileInstrument);
 
 impl CsvParser for AggTrades {
+    fn fork(&self) -> Option<Box<dyn CsvParser>> {
+        Some(Box::new(self.clone()))
+    }
+
     fn parse(&mut self, row: &Row<'_>, out: &mut Out<'_>) -> Result<(), ImportError> {
         trade(row, out, &self.0, (0, 1, 2, 5, 6))
     }
 }
 
 /// Binance trades.
+#[derive(Clone)]
 pub(crate) struct Trades(pub FileInstrument);
 
 impl CsvParser for Trades {
+    fn fork(&self) -> Option<Box<dyn CsvParser>> {
+        Some(Box::new(self.clone()))
+    }
+
     fn parse(&mut self, row: &Row<'_>, out: &mut Out<'_>) -> Result<(), ImportError> {
         trade(row, out, &self.0, (0, 1, 2, 4, 5))
     }

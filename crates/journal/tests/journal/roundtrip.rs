@@ -238,3 +238,38 @@ fn instruments_added_while_streaming_are_in_the_table_and_usable() {
     let ids: Vec<u32> = r.map(|e| e.unwrap().instrument.0).collect();
     assert_eq!(ids, [0, 1]);
 }
+
+#[test]
+fn set_source_gives_the_bytes_of_a_log_written_with_that_source() {
+    let tmp = Tmp::new();
+    let events = mixed_events(3000);
+    let direct = tmp.path("direct.clog");
+    let mut w = Writer::create(&direct, instruments3(), "the new, longer description").unwrap();
+    w.write_all(&events).unwrap();
+    let direct_summary = w.finish().unwrap();
+    for old in [
+        "",
+        "test fixture",
+        "an old description much longer than the new one, by far",
+    ] {
+        let path = tmp.path("retitled.clog");
+        let mut w = Writer::create(&path, instruments3(), old).unwrap();
+        w.write_all(&events).unwrap();
+        w.finish().unwrap();
+        let summary = cascade_journal::set_source(&path, "the new, longer description").unwrap();
+        assert_eq!(
+            std::fs::read(&path).unwrap(),
+            std::fs::read(&direct).unwrap()
+        );
+        assert_eq!(summary.header, direct_summary.header);
+        assert_eq!(summary.file_bytes, direct_summary.file_bytes);
+        assert_eq!(summary.block_count, direct_summary.block_count);
+        assert_eq!(read_blocks(&path).unwrap(), events);
+    }
+    // An unfinished file is refused, not rewritten.
+    let cut = tmp.path("cut.clog");
+    let bytes = std::fs::read(&direct).unwrap();
+    std::fs::write(&cut, &bytes[..bytes.len() - 10]).unwrap();
+    assert!(cascade_journal::set_source(&cut, "x").is_err());
+    assert_eq!(std::fs::read(&cut).unwrap(), &bytes[..bytes.len() - 10]);
+}
