@@ -181,10 +181,8 @@ pub fn result_files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 /// replay: the journal stores only what the run added.
 pub fn run_records(out: &Path) -> Vec<Record> {
     let mut records = Vec::new();
-    cascade_run::verify_each(out, &registry(), &exec(64, 2), &mut |r| {
-        records.push(r.clone())
-    })
-    .unwrap_or_else(|e| panic!("replay failed: {e}"));
+    cascade_run::verify_each(out, &registry(), &exec(64, 2), &mut |r| records.push(*r))
+        .unwrap_or_else(|e| panic!("replay failed: {e}"));
     records
 }
 

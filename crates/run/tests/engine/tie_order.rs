@@ -120,7 +120,7 @@ fn simultaneous_events_follow_the_one_total_order() {
     let stored: Vec<Record> = records
         .iter()
         .filter(|r| !matches!(r.body, RecordBody::Market(_)))
-        .cloned()
+        .copied()
         .collect();
     assert_eq!(stored_records(&out.join(JOURNAL)), stored);
     // And the whole order, pinned.
