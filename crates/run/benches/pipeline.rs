@@ -200,10 +200,13 @@ fn spec(log: PathBuf, strategy: &str, params: &[&str]) -> BenchResult<RunSpec> {
         Params::new().with_overrides(params.iter().copied())?,
         "binance-usdm".parse()?,
     );
+    // The log holds trades alone: mark = last price and computed funding stand in
+    // (`--mark-default last --funding-default computed`), as a user must say for such a log.
     s.config = RunConfig {
         deposit: Money::from_int(1_000_000),
         ..RunConfig::default()
-    };
+    }
+    .with_defaults();
     Ok(s)
 }
 
