@@ -11,8 +11,8 @@
 //! `CASCADE_BENCH_RUNS` times (default 3) through `cascade_run::run`: the decoder thread
 //! (journal reader: checksums, decoding, order checks), the engine loop (market view,
 //! exchange model on the `binance-usdm` preset, strategy callbacks, latency scheduling,
-//! equity samples), and the output thread (every record encoded and chained into the rolling
-//! hash, report data gathered):
+//! equity samples), and on the engine's thread the record sink (every record encoded and
+//! chained into the rolling hash, the journal's records written, report data gathered):
 //!
 //! - `noop, hash only`: the no-op strategy; the journal is encoded and hashed, not written;
 //! - `noise/1000, hash only`: a strategy that places a market order every 1,000 events;
