@@ -163,8 +163,8 @@ pub struct MergeArgs {
 /// Arguments of `backtest replay`.
 #[derive(clap::Args)]
 pub struct ReplayArgs {
-    /// Re-run the run in RUN_DIR from its journal and check the same records, final state
-    /// and hash.
+    /// Re-run the run in RUN_DIR from the input logs its journal names (refused if a log's
+    /// content hash differs) and check the same records, final state and hash.
     #[arg(long, value_name = "RUN_DIR")]
     verify: PathBuf,
     #[command(flatten)]
@@ -348,9 +348,9 @@ pub fn replay(a: ReplayArgs) -> Result<()> {
     drop(bar);
     let v = verified?;
     let inputs = if v.inputs_checked {
-        "its market records also match the input logs"
+        "re-run from the input logs the journal names, each checked against its content hash"
     } else {
-        "the input logs were not found, so the journal alone was replayed"
+        "re-run from the market records the journal stores (its inputs were held in memory)"
     };
     println!(
         "verified {}: {} records, final hash {:016x}; {inputs}",

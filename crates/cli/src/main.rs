@@ -44,7 +44,7 @@ enum Cmd {
     Sweep(cmd_run::SweepArgs),
     /// Combine the results of sweep shards into one, in the deterministic order.
     Merge(cmd_run::MergeArgs),
-    /// Re-run a run from its journal and confirm the same final state and hash.
+    /// Re-run a run from its journal and input logs and confirm the same final state and hash.
     Replay(cmd_run::ReplayArgs),
     /// Fit the crowd's leverage distribution to the logs' recorded liquidations over a window.
     Calibrate(cmd_calibrate::Args),

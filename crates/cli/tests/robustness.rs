@@ -288,3 +288,46 @@ fn a_rerun_that_fails_leaves_the_previous_run_whole() {
     let (code, err) = run(tmp.path(), &["replay", "--verify", "r"]);
     assert_eq!(code, 0, "{err}");
 }
+
+#[test]
+fn replay_refuses_a_changed_or_missing_input_log_naming_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let log = sample_log(tmp.path());
+    let (code, err) = run(
+        tmp.path(),
+        &[
+            "run",
+            "--strategy",
+            "noise",
+            "--param",
+            "every=50",
+            "--venue",
+            "binance-usdm",
+            "--out",
+            "r",
+            &log,
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let (code, err) = run(tmp.path(), &["replay", "--verify", "r"]);
+    assert_eq!(code, 0, "{err}");
+
+    // The journal names the log by content hash and does not hold its events.
+    let original = std::fs::read(&log).unwrap();
+    let mut bytes = original.clone();
+    let at = bytes.len() / 2;
+    bytes[at] ^= 1;
+    std::fs::write(&log, &bytes).unwrap();
+    let (code, err) = run(tmp.path(), &["replay", "--verify", "r"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("s.clog"), "{err}");
+
+    std::fs::remove_file(&log).unwrap();
+    let (code, err) = run(tmp.path(), &["replay", "--verify", "r"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("s.clog: not found"), "{err}");
+
+    std::fs::write(&log, &original).unwrap();
+    let (code, err) = run(tmp.path(), &["replay", "--verify", "r"]);
+    assert_eq!(code, 0, "{err}");
+}

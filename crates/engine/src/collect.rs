@@ -1,5 +1,5 @@
 //! What the reports need from a run's record stream (gathered by whoever consumes it, e.g.
-//! the output thread of `cascade-run`), in the report crate's own types: the equity curve
+//! the record sink of `cascade-run`), in the report crate's own types: the equity curve
 //! (the engine's samples), every output concerning the
 //! strategy's accounts, market series (last, mark, open interest, funding, recorded
 //! liquidations) sampled on the same fixed grid as the equity curve, and the whole market's

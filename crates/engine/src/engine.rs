@@ -12,7 +12,7 @@
 //! ```
 //!
 //! Every input and output becomes a [`Record`] with the next sequence number, handed to the
-//! caller's [`RecordSink`] (in `cascade-run`: the output thread, in batches). Wall-clock
+//! caller's [`RecordSink`] (in `cascade-run`: its record sink, on the same thread). Wall-clock
 //! timing, if any, goes through the caller's [`Timing`] hooks. On the hot path nothing
 //! allocates:
 //! records go into a recycled buffer, outputs into a reused `Vec`, commands into the

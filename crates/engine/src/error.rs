@@ -50,8 +50,8 @@ pub enum EngineError {
         problem: String,
     },
 
-    /// The caller's record sink stopped taking records (in `cascade-run`: the output thread
-    /// stopped, and its own error says why).
+    /// The caller's record sink stopped taking records (in `cascade-run`: writing the journal
+    /// or a replay's comparison failed, and its own error says why).
     #[error("pipeline: {0}")]
     Pipeline(String),
 }

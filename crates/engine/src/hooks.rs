@@ -1,7 +1,7 @@
 //! What the loop needs from its caller, as traits: somewhere to put the records
 //! ([`RecordSink`]) and, optionally, wall-clock timing ([`Timing`]). The engine has no
-//! threads and no clock of its own: `cascade-run` hands it the output thread's batch sender
-//! and its latency histograms; a test hands it a `Vec` and [`Untimed`].
+//! threads and no clock of its own: `cascade-run` hands it its record sink (hash, journal,
+//! report data) and its latency histograms; a test hands it a `Vec` and [`Untimed`].
 
 use crate::record::Record;
 

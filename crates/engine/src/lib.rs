@@ -11,7 +11,7 @@
 //! caller may also time the loop through [`Timing`] hooks (the engine itself never reads a
 //! clock).
 //!
-//! Reading event logs, the decoder and output threads, the run journal and its rolling hash,
+//! Reading event logs, the decoder thread, the run journal and its rolling hash,
 //! run directories, manifests, reports, sweeps and replays are the `cascade-run` crate's.
 //!
 //! ```

@@ -11,8 +11,8 @@
 //! `CASCADE_BENCH_RUNS` times (default 3) through `cascade_run::run`: the decoder thread
 //! (journal reader: checksums, decoding, order checks), the engine loop (market view,
 //! exchange model on the `binance-usdm` preset, strategy callbacks, latency scheduling,
-//! equity samples), and the output thread (every record encoded and chained into the rolling
-//! hash, report data gathered):
+//! equity samples), and on the engine's thread the record sink (every record encoded and
+//! chained into the rolling hash, the journal's records written, report data gathered):
 //!
 //! - `noop, hash only`: the no-op strategy; the journal is encoded and hashed, not written;
 //! - `noise/1000, hash only`: a strategy that places a market order every 1,000 events;
@@ -23,10 +23,22 @@
 //! - `noop, journal file`: as the first, with the run journal written to a temporary run
 //!   directory (journal + reports + manifest), as `backtest run` does.
 //!
+//! Then **the user's path, journal against `--no-journal`** (`CASCADE_BENCH_ONLY=user`): for
+//! `noise/1000` and `buy-and-hold` (`mode=perp leverage=2`), a run into a run directory as
+//! `backtest run` does (journal, reports, manifest) and the same run with
+//! `ExecConfig::write_journal = false` (`backtest run --no-journal`: the records are only
+//! hashed), **interleaved** (journal, no journal, journal, …) so that both see the same
+//! machine load. Each pair of lines gives both throughputs, the ratio of the medians, and the
+//! journal's size as a percentage of the input log's.
+//!
 //! Each line gives the best and median wall-clock throughput (bytes are the log's) and the
 //! peak resident memory (`VmHWM`, reset before each run, through the `cascade-benches`
 //! helpers). Peak memory is then compared with a run over half the
 //! events: it must not grow with the input length.
+//!
+//! `CASCADE_BENCH_BAR_WINDOW_S` sets the bar stager's look-ahead window (default: the
+//! engine's, one hour): the log has no bars, so results do not depend on it, but the stager
+//! holds a window's worth of events (about 2.4M here, ≈ 400 MiB) and its cost dominates.
 //!
 //! `CASCADE_BENCH_BATCH` and `CASCADE_BENCH_CAPACITY` override the pipeline's batch size and
 //! channel capacity (defaults: `PipelineConfig::default()`).
@@ -82,9 +94,10 @@ impl Strategy for NoiseReader {
     }
 }
 
-/// The built-ins and the bench's own strategy.
+/// The built-ins, buy-and-hold and the bench's own strategy.
 fn registry() -> Registry {
     let mut r = Registry::with_builtins();
+    cascade_strategy_buy_and_hold::register(&mut r);
     r.register(
         "noise-reader",
         "noise, reading its account on every event",
@@ -145,7 +158,20 @@ fn one_run(
     out: Option<&Path>,
     bytes: u64,
 ) -> BenchResult<(Throughput, usize, Option<PhaseMemory>)> {
-    let mut exec = ExecConfig::default();
+    one_run_with(spec, out, bytes, true)
+}
+
+/// [`one_run`], writing the run journal into `out` or not (`--no-journal`).
+fn one_run_with(
+    spec: &RunSpec,
+    out: Option<&Path>,
+    bytes: u64,
+    write_journal: bool,
+) -> BenchResult<(Throughput, usize, Option<PhaseMemory>)> {
+    let mut exec = ExecConfig {
+        write_journal,
+        ..ExecConfig::default()
+    };
     if let Some(b) = std::env::var("CASCADE_BENCH_BATCH")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -178,10 +204,21 @@ fn spec(log: PathBuf, strategy: &str, params: &[&str]) -> BenchResult<RunSpec> {
         Params::new().with_overrides(params.iter().copied())?,
         "binance-usdm".parse()?,
     );
+    // The log holds trades alone: mark = last price and computed funding stand in
+    // (`--mark-default last --funding-default computed`), as a user must say for such a log.
     s.config = RunConfig {
         deposit: Money::from_int(1_000_000),
         ..RunConfig::default()
-    };
+    }
+    .with_defaults();
+    // The bar stager's look-ahead (default one hour): the log has no bars, so any window gives
+    // the same results; a short one measures the pipeline without the stager's buffering.
+    if let Some(w) = std::env::var("CASCADE_BENCH_BAR_WINDOW_S")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        s.config.bar_path.window_s = w;
+    }
     Ok(s)
 }
 
@@ -252,9 +289,77 @@ fn main() -> BenchResult<()> {
         )?;
         peaks.push((name, half_mem, peak));
     }
-    println!("peak memory, {} events -> {n} events:", n / 2);
-    for (name, a, b) in peaks {
-        println!("  {name:<30} {} -> {}", mem_opt(a), mem_opt(b));
+    if !peaks.is_empty() {
+        println!("peak memory, {} events -> {n} events:", n / 2);
+        for (name, a, b) in peaks {
+            println!("  {name:<30} {} -> {}", mem_opt(a), mem_opt(b));
+        }
+    }
+    if only.is_empty() || only == "user" {
+        user_path(&dir, &log, bytes, runs)?;
     }
     Ok(())
+}
+
+/// The user's path: `backtest run` with its journal against `--no-journal`, interleaved.
+fn user_path(dir: &tempfile::TempDir, log: &Path, bytes: u64, runs: usize) -> BenchResult<()> {
+    println!("user path: run into a run directory, journal vs --no-journal, interleaved");
+    for (name, strategy, params) in [
+        ("noise/1000", "noise", &["every=1000", "qty=0.001"][..]),
+        (
+            "buy-and-hold",
+            "buy-and-hold",
+            &["mode=perp", "leverage=2"][..],
+        ),
+    ] {
+        let s = spec(log.to_path_buf(), strategy, params)?;
+        let out = dir.path().join("user-run");
+        let (mut with, mut without) = (Vec::new(), Vec::new());
+        let (mut mem_with, mut mem_without) = (None, None);
+        let mut journal_bytes = 0;
+        for _ in 0..runs {
+            let (t, _, m) = one_run_with(&s, Some(&out), bytes, true)?;
+            journal_bytes = std::fs::metadata(out.join(cascade_run::files::JOURNAL))?.len();
+            with.push(t);
+            mem_with = max_mem(mem_with, m);
+            let (t, _, m) = one_run_with(&s, Some(&out), bytes, false)?;
+            without.push(t);
+            mem_without = max_mem(mem_without, m);
+        }
+        let (mw, mo) = (
+            median(&with).expect("runs"),
+            median(&without).expect("runs"),
+        );
+        let line = |label: &str, ts: &[Throughput], mem| {
+            println!(
+                "{:<30} best {}",
+                format!("{name}, {label}"),
+                best(ts).expect("runs")
+            );
+            println!(
+                "{:<30} med  {}   RSS {}",
+                "",
+                median(ts).expect("runs"),
+                mem_opt(mem)
+            );
+        };
+        line("journal", &with, mem_with);
+        line("--no-journal", &without, mem_without);
+        println!(
+            "{:<30} journal run takes {:.3}× the --no-journal run (medians); journal {} bytes = {:.3} % of the {} byte log",
+            "",
+            mw.elapsed.as_secs_f64() / mo.elapsed.as_secs_f64(),
+            journal_bytes,
+            journal_bytes as f64 * 100.0 / bytes as f64,
+            bytes
+        );
+    }
+    Ok(())
+}
+
+fn max_mem(a: Option<PhaseMemory>, b: Option<PhaseMemory>) -> Option<PhaseMemory> {
+    match (a, b) {
+        (Some(a), Some(b)) if a.peak_kib >= b.peak_kib => Some(a),
+        (a, b) => b.or(a),
+    }
 }

@@ -91,16 +91,14 @@ pub enum RunError {
         rerun: String,
     },
 
-    /// A replayed journal's market records are not the events of the run's input logs: the
-    /// journal's inputs were changed after the run.
-    #[error("the journal's input {index} is `{journal}`, but the input logs have `{log}`: the journal's inputs were changed")]
-    InputMismatch {
-        /// 0-based index of the first differing market event.
-        index: u64,
-        /// The journal's event.
-        journal: String,
-        /// The logs' event.
-        log: String,
+    /// A replay cannot use an input log the run journal names: it is missing, or is not the
+    /// log the run read. Put the run's own log back at its recorded path.
+    #[error("input log {}: {detail}", path.display())]
+    InputLog {
+        /// The log's recorded path.
+        path: PathBuf,
+        /// What is wrong, with the recorded content hash.
+        detail: String,
     },
 
     /// A replay reached a different final state than the journal and manifest record.

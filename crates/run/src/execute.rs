@@ -1,17 +1,18 @@
-//! One run through the pipeline: the decoder thread, the engine loop on the caller's thread,
-//! the output thread (journal, rolling hash, report data), joined with the first real error
-//! winning (an input error over the engine stopping because its input ended early, an output
-//! error over the engine stopping because its output went away).
+//! One run through the pipeline: the decoder thread and the engine loop on the caller's
+//! thread, whose records go to the [`RunSink`] on the same thread (rolling hash, run journal,
+//! replay comparison, report data); the first real error wins (an input error over the engine
+//! stopping because its input ended early, the sink's error over the engine stopping because
+//! the sink stopped taking records).
 
 use crate::error::RunError;
 use crate::exec::ExecConfig;
 use crate::latency::LatencyStats;
 use crate::pipeline::{decode, BatchChannel, BatchReceiver, BatchSender};
 use crate::run_journal::{JournalReader, JournalSummary, JournalWriter};
+use crate::sink::{Observer, RunSink};
 use crate::source::EventSource;
 use cascade_engine::{
-    AdlExposure, Collector, Core, CrowdArtifacts, EngineError, FinalState, LoopConfig, Record,
-    RunConfig, RunData, Venue,
+    AdlExposure, Collector, Core, CrowdArtifacts, FinalState, LoopConfig, RunConfig, RunData, Venue,
 };
 use cascade_strategy::Strategy;
 use cascade_types::{InstrumentSpec, Note};
@@ -45,7 +46,7 @@ struct Ended {
 }
 
 /// Everything one execution needs.
-pub(crate) struct Job<'a> {
+pub(crate) struct Job<'a, 'o> {
     pub source: Box<dyn EventSource>,
     pub instruments: &'a [InstrumentSpec],
     pub strategy: Box<dyn Strategy>,
@@ -55,6 +56,8 @@ pub(crate) struct Job<'a> {
     pub journal: JournalWriter,
     /// In a replay: the journal to compare every produced record with.
     pub verify: Option<JournalReader>,
+    /// Sees every record (dumps of a replayed run).
+    pub observer: Option<Observer<'o>>,
 }
 
 fn joined<T>(r: std::thread::Result<Result<T, RunError>>, who: &str) -> Result<T, RunError> {
@@ -62,7 +65,7 @@ fn joined<T>(r: std::thread::Result<Result<T, RunError>>, who: &str) -> Result<T
 }
 
 /// Runs `job` to the end.
-pub(crate) fn execute(job: Job<'_>) -> Result<Executed, RunError> {
+pub(crate) fn execute(job: Job<'_, '_>) -> Result<Executed, RunError> {
     job.exec.pipeline.validate()?;
     job.config.validate()?;
     let pipe = job.exec.pipeline;
@@ -70,7 +73,6 @@ pub(crate) fn execute(job: Job<'_>) -> Result<Executed, RunError> {
     let rules_name = venue.rules_name();
     let account = venue.open_account(job.config.deposit);
     let input = BatchChannel::new(&pipe);
-    let output = BatchChannel::new(&pipe);
     let collector = Collector::new(
         job.instruments,
         vec![account],
@@ -79,34 +81,26 @@ pub(crate) fn execute(job: Job<'_>) -> Result<Executed, RunError> {
     let cfg = LoopConfig::new(job.config, job.exec.check_invariants);
     let timing = LatencyStats::new(job.exec.latency_sample_every);
     let progress = job.exec.progress.clone();
-    let (source, journal, verify) = (job.source, job.journal, job.verify);
+    let source = job.source;
+    let mut sink = RunSink::new(job.journal, job.verify, collector, job.observer);
 
     std::thread::scope(|s| {
         let in_tx = BatchSender::new(pipe.batch_events, input.data_tx, input.empty_rx);
-        let spawn_err =
-            |e: std::io::Error| RunError::Pipeline(format!("cannot start a pipeline thread: {e}"));
         let decoder = std::thread::Builder::new()
             .name("cascade-decoder".into())
             .spawn_scoped(s, move || decode(source, in_tx))
-            .map_err(spawn_err)?;
-        let out_rx = BatchReceiver::new(output.data_rx, output.empty_tx);
-        let writer = std::thread::Builder::new()
-            .name("cascade-output".into())
-            .spawn_scoped(s, move || write_records(out_rx, journal, verify, collector))
-            .map_err(spawn_err)?;
+            .map_err(|e| RunError::Pipeline(format!("cannot start the decoder thread: {e}")))?;
 
-        // The engine loop. Every channel end it holds is dropped when this closure returns,
-        // which stops the other threads if it returns early.
-        let engine = || -> Result<Ended, RunError> {
-            let out_tx: BatchSender<Record> =
-                BatchSender::new(pipe.batch_events, output.data_tx, output.empty_rx);
+        // The engine loop. The input channel end it holds is dropped when this closure
+        // returns, which stops the decoder if it returns early.
+        let engine = |sink: &mut RunSink<'_>| -> Result<Ended, RunError> {
             let mut core = Core::new(
                 job.instruments,
                 venue,
                 job.strategy,
                 vec![account],
                 cfg,
-                out_tx,
+                sink,
                 timing,
             );
             core.start()?;
@@ -119,17 +113,14 @@ pub(crate) fn execute(job: Job<'_>) -> Result<Executed, RunError> {
                     p.add(batch.len() as u64);
                 }
                 if !core.sink_ok() {
-                    return Err(RunError::Pipeline("the output thread stopped".into()));
+                    return Err(RunError::Pipeline("the record sink stopped".into()));
                 }
                 Ok(())
             })?;
             drop(in_rx);
             // The input ended: make sure it ended because it was exhausted, not broken.
             joined(decoder.join(), "decoder")?;
-            let mut f = core.finish()?;
-            if !f.records.flush() {
-                return Err(RunError::Pipeline("the output thread stopped".into()));
-            }
+            let f = core.finish()?;
             Ok(Ended {
                 state: f.state,
                 latency: f.timing,
@@ -140,17 +131,12 @@ pub(crate) fn execute(job: Job<'_>) -> Result<Executed, RunError> {
                 coverage: f.coverage,
             })
         };
-        let engine_result = engine();
-        let written = joined(writer.join(), "output");
-        let (ended, (journal, collector)) = match (engine_result, written) {
-            (Ok(e), Ok(w)) => (e, w),
-            // The output thread's own failure explains the engine's.
-            (Err(RunError::Pipeline(_) | RunError::Engine(EngineError::Pipeline(_))), Err(w)) => {
-                return Err(w)
-            }
-            (Err(e), _) => return Err(e),
-            (Ok(_), Err(w)) => return Err(w),
+        let ended = match engine(&mut sink) {
+            Ok(e) => e,
+            // The sink's own failure (a write, a replay's divergence) explains the engine's.
+            Err(e) => return Err(sink.take_error().unwrap_or(e)),
         };
+        let (journal, collector) = sink.finish()?;
         let journal = journal.finish(ended.state.clone())?;
         let mut data = collector.finish();
         data.coverage = ended.coverage;
@@ -166,51 +152,4 @@ pub(crate) fn execute(job: Job<'_>) -> Result<Executed, RunError> {
             venue_notes: ended.venue_notes,
         })
     })
-}
-
-/// The output thread: appends every record to the journal (which hashes it), compares it
-/// with the recorded journal in a replay, and gathers the report data.
-fn write_records(
-    rx: BatchReceiver<Record>,
-    mut journal: JournalWriter,
-    mut verify: Option<JournalReader>,
-    mut collector: Collector,
-) -> Result<(JournalWriter, Collector), RunError> {
-    rx.for_each(|batch| {
-        for r in batch {
-            journal.append(r)?;
-            if let Some(v) = &mut verify {
-                match v.next_record()? {
-                    Some(j) if j == *r => {}
-                    Some(j) => {
-                        return Err(RunError::ReplayDiverged {
-                            seq: r.seq,
-                            journal: j.to_string(),
-                            rerun: r.to_string(),
-                        })
-                    }
-                    None => {
-                        return Err(RunError::ReplayDiverged {
-                            seq: r.seq,
-                            journal: "(end of journal)".into(),
-                            rerun: r.to_string(),
-                        })
-                    }
-                }
-            }
-            collector.add(r);
-        }
-        Ok(())
-    })?;
-    if let Some(v) = &mut verify {
-        // The journal must end here too; reading its end also checks its count and hash.
-        if let Some(j) = v.next_record()? {
-            return Err(RunError::ReplayDiverged {
-                seq: j.seq,
-                journal: j.to_string(),
-                rerun: "(end of the re-run)".into(),
-            });
-        }
-    }
-    Ok((journal, collector))
 }

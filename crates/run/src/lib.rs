@@ -1,11 +1,13 @@
 //! Runs of cascade's engine in the world: everything around the pure loop of
 //! [`cascade_engine`] that touches threads, files or the wall clock.
 //!
-//! - the decoder and output threads ([`pipeline`]; crossbeam-channel at the edges only),
-//!   feeding the engine loop on the caller's thread;
+//! - the decoder thread ([`pipeline`]; crossbeam-channel at the edge only), feeding the
+//!   engine loop on the caller's thread, whose records are hashed, journaled and gathered on
+//!   that same thread;
 //! - the input event logs, merged in the one total order ([`open_logs`]);
-//! - the run journal ([`run_journal`]): every record in the journal crate's block-framed
-//!   file format, chained into a rolling hash ([`codec`]);
+//! - the run journal ([`run_journal`]): what the run adds to its inputs (which it names by
+//!   content hash) in the journal crate's block-framed file format, and a rolling hash over
+//!   every record, inputs included ([`codec`]);
 //! - run directories ([`files`]), the manifest, the reports;
 //! - sweeps over parameter grids, shards and their merge ([`mod@sweep`]);
 //! - replay and verification ([`verify`]) of a finished run, bit for bit;
@@ -68,6 +70,7 @@ mod reports;
 mod run;
 pub mod run_journal;
 mod shards;
+mod sink;
 mod source;
 pub mod sweep;
 
@@ -80,11 +83,9 @@ pub use manifest::{
     params_to_json, CrowdManifest, JournalInfo, Manifest, ENGINE_VERSION, MANIFEST_VERSION,
 };
 pub use pipeline::PipelineConfig;
-pub use replay::{verify, Verified};
+pub use replay::{verify, verify_each, Verified};
 pub use reports::report_record;
 pub use run::{run, run_inputs, RunOutcome, RunSpec};
 pub use shards::merge_results;
-pub use source::{
-    open_logs, CheckedAgainstLogs, EventSource, InputInfo, Inputs, JournalMarket, VecSource,
-};
+pub use source::{open_logs, EventSource, InputInfo, Inputs, JournalMarket, VecSource};
 pub use sweep::{sweep, JobResult, Shard, Sweep, SweepJob, SweepResults};

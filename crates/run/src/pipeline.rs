@@ -1,12 +1,14 @@
-//! The pipeline threads around the engine loop: crossbeam-channel at the edges only.
+//! The pipeline thread in front of the engine loop: crossbeam-channel at the edge only.
 //!
 //! ```text
-//!  decoder thread ──batches of Event──▶ engine loop (caller's thread) ──batches of Record──▶ output thread
-//!        ▲                                   │   ▲                                              │
-//!        └────────── empty Vecs back ────────┘   └──────────────── empty Vecs back ─────────────┘
+//!  decoder thread ──batches of Event──▶ engine loop (caller's thread) ──▶ record sink (same thread:
+//!        ▲                                   │                            hash, journal, report data)
+//!        └────────── empty Vecs back ────────┘
 //! ```
 //!
-//! Each direction has a bounded data channel of `channel_capacity` batches and a return
+//! Two busy threads, one per core of a two-core machine: the records are not handed to a
+//! third thread (see [`crate::run_journal`]: the journal holds only what the run adds).
+//! The lane has a bounded data channel of `channel_capacity` batches and a return
 //! channel of empty buffers. A fixed pool of `channel_capacity + 2` buffers is made up front
 //! (one being filled, `channel_capacity` in flight, one being drained), so in steady state
 //! nothing is allocated per batch, let alone per event. The producer blocks on the return
@@ -19,7 +21,6 @@
 
 use crate::error::RunError;
 use crate::source::EventSource;
-use cascade_engine::{Record, RecordSink};
 use cascade_types::Event;
 use crossbeam_channel::{bounded, Receiver, Sender};
 
@@ -27,7 +28,7 @@ use crossbeam_channel::{bounded, Receiver, Sender};
 /// the differential tests run every combination and compare bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PipelineConfig {
-    /// Events per input batch (and records per output batch), at least 1.
+    /// Events per input batch, at least 1.
     pub batch_events: usize,
     /// Batches in flight per channel, at least 1.
     pub channel_capacity: usize,
@@ -108,17 +109,6 @@ impl<T> BatchSender<T> {
         &mut self.current
     }
 
-    /// Appends one item, sending the batch when it is full. `false` when the consumer has
-    /// gone away.
-    #[inline]
-    pub(crate) fn push(&mut self, item: T) -> bool {
-        self.current.push(item);
-        if self.current.len() >= self.batch {
-            return self.flush();
-        }
-        true
-    }
-
     /// True when the current batch is full.
     #[inline]
     pub(crate) fn is_full(&self) -> bool {
@@ -137,14 +127,6 @@ impl<T> BatchSender<T> {
         debug_assert!(next.is_empty());
         let full = std::mem::replace(&mut self.current, next);
         self.tx.send(full).is_ok()
-    }
-}
-
-/// The engine loop's record sink is the output channel's producer end.
-impl RecordSink for BatchSender<Record> {
-    #[inline]
-    fn push(&mut self, record: Record) -> bool {
-        BatchSender::push(self, record)
     }
 }
 

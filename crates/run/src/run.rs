@@ -8,7 +8,7 @@ use crate::files::{write_atomic, StagedRunDir, CROWD_TEXT, HEATMAP_SVG, JOURNAL,
 use crate::latency::LatencyStats;
 use crate::manifest::{params_to_json, JournalInfo, Manifest, ENGINE_VERSION, MANIFEST_VERSION};
 use crate::reports;
-use crate::run_journal::JournalWriter;
+use crate::run_journal::{JournalInput, JournalWriter};
 use crate::source::{open_logs, Inputs};
 use cascade_engine::RunConfig;
 use cascade_engine::RunData;
@@ -125,7 +125,8 @@ pub fn run_inputs(
     let journal = match staged.as_ref().map(StagedRunDir::path) {
         Some(dir) => {
             if exec.write_journal {
-                JournalWriter::create(&dir.join(JOURNAL))?
+                let logs = inputs.logs.iter().map(JournalInput::from_info).collect();
+                JournalWriter::create(&dir.join(JOURNAL), logs)?
             } else {
                 JournalWriter::hash_only()
             }
@@ -141,6 +142,7 @@ pub fn run_inputs(
         exec,
         journal,
         verify: None,
+        observer: None,
     })?;
     // The inputs' data-quality flags come first among the run's notes, on every report.
     let venue_notes = inputs

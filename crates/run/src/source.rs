@@ -1,5 +1,6 @@
 //! Where a run's market events come from: one or more event logs (k-way merged in the total
-//! order onto one instrument table), a run journal being replayed, or events in memory.
+//! order onto one instrument table), a run journal that stores its market records being
+//! replayed, or events in memory.
 //!
 //! A source hands out events in order, in slices, to the decoder thread; it never sees bars
 //! expanded (that is the pipeline's next step).
@@ -191,8 +192,9 @@ impl EventSource for MergedLogs {
     }
 }
 
-/// The market records of a run journal, for replays. The journal is verified as it is read
-/// (block checksums, sequence numbers, and at the end the count and the rolling hash).
+/// The market records of a run journal that stores them (a run over events held in memory),
+/// for replays. The journal is verified as it is read (block checksums, sequence numbers, and
+/// at the end the stored count and the rolling hash).
 pub struct JournalMarket {
     reader: JournalReader,
 }
@@ -219,67 +221,6 @@ impl EventSource for JournalMarket {
             }
         }
         Ok(true)
-    }
-}
-
-/// The market records of a replayed journal, each checked against the run's original input
-/// logs read again in the same merge order: a journal whose inputs were rewritten (however
-/// consistently its checksums and hashes were fixed up) no longer matches its logs.
-pub struct CheckedAgainstLogs {
-    journal: JournalMarket,
-    logs: Box<dyn EventSource>,
-    scratch: Vec<Event>,
-    index: u64,
-}
-
-impl CheckedAgainstLogs {
-    /// Checks `journal`'s market records against `logs` (opened with [`open_logs`]).
-    pub fn new(journal: JournalMarket, logs: Box<dyn EventSource>) -> CheckedAgainstLogs {
-        CheckedAgainstLogs {
-            journal,
-            logs,
-            scratch: Vec::new(),
-            index: 0,
-        }
-    }
-}
-
-impl EventSource for CheckedAgainstLogs {
-    fn fill(&mut self, out: &mut Vec<Event>, max: usize) -> Result<bool, RunError> {
-        let start = out.len();
-        let more = self.journal.fill(out, max)?;
-        let got = &out[start..];
-        self.scratch.clear();
-        while self.scratch.len() < got.len() {
-            let want = got.len() - self.scratch.len();
-            if !self.logs.fill(&mut self.scratch, want)? {
-                break;
-            }
-        }
-        for (k, j) in got.iter().enumerate() {
-            match self.scratch.get(k) {
-                Some(l) if l == j => {}
-                other => {
-                    return Err(RunError::InputMismatch {
-                        index: self.index + k as u64,
-                        journal: j.to_string(),
-                        log: other.map_or("(end of the logs)".to_string(), |l| l.to_string()),
-                    })
-                }
-            }
-        }
-        self.index += got.len() as u64;
-        if !more {
-            self.scratch.clear();
-            if self.logs.fill(&mut self.scratch, 1)? && !self.scratch.is_empty() {
-                return Err(RunError::InputMismatch {
-                    index: self.index,
-                    journal: "(end of the journal)".to_string(),
-                    log: self.scratch[0].to_string(),
-                });
-            }
-        }
-        Ok(more)
     }
 }
 

@@ -2,7 +2,7 @@
 
 use cascade_journal::Writer;
 use cascade_run::run_journal::JournalReader;
-use cascade_run::{run, ExecConfig, PipelineConfig, RunOutcome, RunSpec};
+use cascade_run::{run, ExecConfig, PipelineConfig, Record, RunOutcome, RunSpec};
 use cascade_strategy::{Params, Registry};
 use cascade_types::*;
 use std::collections::BTreeMap;
@@ -177,15 +177,28 @@ pub fn result_files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     out
 }
 
-/// The journal of a run, one record per line.
-pub fn dump_journal(path: &Path) -> String {
+/// Every record of the finished run in `out` (market inputs included), from a verified
+/// replay: the journal stores only what the run added.
+pub fn run_records(out: &Path) -> Vec<Record> {
+    let mut records = Vec::new();
+    cascade_run::verify_each(out, &registry(), &exec(64, 2), &mut |r| records.push(*r))
+        .unwrap_or_else(|e| panic!("replay failed: {e}"));
+    records
+}
+
+/// The records of the run in `out`, one per line.
+pub fn dump_run(out: &Path) -> String {
+    run_records(out).iter().map(|r| format!("{r}\n")).collect()
+}
+
+/// The records stored in a run journal, in order.
+pub fn stored_records(path: &Path) -> Vec<Record> {
     let mut r = JournalReader::open(path).unwrap();
-    let mut s = String::new();
+    let mut v = Vec::new();
     while let Some(rec) = r.next_record().unwrap() {
-        s.push_str(&rec.to_string());
-        s.push('\n');
+        v.push(rec);
     }
-    s
+    v
 }
 
 /// The error of a failed run, as text.

@@ -1,4 +1,5 @@
-//! `replay --verify`: a finished run re-runs bit for bit; a tampered journal is caught.
+//! `replay --verify`: a finished run re-runs bit for bit from the input logs its journal
+//! names; a tampered journal is caught, and so is a tampered or missing input log.
 
 use crate::check::*;
 use cascade_run::files::{JOURNAL, MANIFEST};
@@ -25,21 +26,19 @@ fn verify_err(out: &Path) -> String {
     }
 }
 
-/// Rewrites the journal with `f` applied to every record, fixing up every checksum and the
-/// trailer (a careful forger), and optionally the manifest's hash too.
-fn rewrite(out: &Path, fix_manifest: bool, f: impl Fn(&mut Record)) {
+/// Rewrites the journal from `records` (every record of the run) with `f` applied to each,
+/// fixing up every checksum and the trailer (a careful forger), and optionally the manifest's
+/// hash too.
+fn rewrite(out: &Path, records: &[Record], fix_manifest: bool, f: impl Fn(&mut Record)) {
     let path = out.join(JOURNAL);
-    let mut r = JournalReader::open(&path).unwrap();
-    let state = r.trailer().final_state.clone();
-    let mut records = Vec::new();
-    while let Some(mut rec) = r.next_record().unwrap() {
-        f(&mut rec);
-        records.push(rec);
-    }
-    let mut w = JournalWriter::create(&path).unwrap();
+    let trailer = JournalReader::open(&path).unwrap().trailer().clone();
+    let mut records = records.to_vec();
+    records.iter_mut().for_each(f);
+    let mut w = JournalWriter::create(&path, trailer.inputs).unwrap();
     for rec in &records {
         w.append(rec).unwrap();
     }
+    let state = trailer.final_state;
     let summary = w.finish(state).unwrap();
     if fix_manifest {
         let m = out.join(MANIFEST);
@@ -60,10 +59,92 @@ fn a_finished_run_verifies_against_its_journal_and_its_logs() {
     assert_eq!(format!("{:016x}", v.final_hash), m.journal.final_hash);
     assert_eq!(v.records, m.journal.records);
 
-    // Without the original logs the journal alone is replayed.
+    // The journal names the log by content hash and stores only what the run added.
+    let r = JournalReader::open(&out.join(JOURNAL)).unwrap();
+    let t = r.trailer();
+    assert_eq!(t.inputs.len(), 1);
+    assert_eq!(
+        format!("{:016x}", t.inputs[0].content_hash),
+        m.inputs[0].content_hash
+    );
+    assert!(!t.inputs_stored);
+    assert_eq!(t.record_count, m.journal.records);
+    let stored = stored_records(&out.join(JOURNAL));
+    assert_eq!(stored.len() as u64, t.stored_count);
+    assert!(stored
+        .iter()
+        .all(|r| !matches!(r.body, RecordBody::Market(_))));
+    assert_eq!(
+        t.record_count - t.stored_count,
+        m.final_state.market_events,
+        "every market event is named by the log, not stored"
+    );
+    let journal = std::fs::metadata(out.join(JOURNAL)).unwrap().len();
+    let log = std::fs::metadata(dir.path().join("btc.clog"))
+        .unwrap()
+        .len();
+    assert!(journal * 4 < log, "journal {journal} bytes, log {log}");
+
+    // Without the original logs the run cannot be replayed: the error names the log.
     std::fs::remove_file(dir.path().join("btc.clog")).unwrap();
-    let v = verify(&out, &registry(), &exec(4096, 8)).unwrap();
-    assert!(!v.inputs_checked);
+    let e = verify_err(&out);
+    assert!(
+        e.starts_with("input log ") && e.contains("btc.clog: not found"),
+        "{e}"
+    );
+    assert!(e.contains(&m.inputs[0].content_hash), "{e}");
+}
+
+#[test]
+fn a_tampered_input_log_is_refused_by_its_hash() {
+    // A log rewritten with one trade changed (a new, consistent log): its header's content
+    // hash is not the one the journal names.
+    let dir = tempfile::tempdir().unwrap();
+    let out = finished_run(dir.path());
+    let m = cascade_run::Manifest::read(&out).unwrap();
+    let mut events = market(3_000, 3);
+    let i = events
+        .iter()
+        .position(|e| matches!(e.body, EventBody::Trade(_)))
+        .unwrap();
+    if let EventBody::Trade(t) = &mut events[i].body {
+        t.price = Price::from_raw(t.price.raw() + 10_000_000);
+    }
+    let log = write_log(dir.path(), "btc.clog", &events);
+    let found = cascade_journal::Reader::open(&log)
+        .unwrap()
+        .header()
+        .content_hash;
+    let e = verify_err(&out);
+    assert_eq!(
+        e,
+        format!(
+            "hash mismatch (input log {} against the run journal (it is not the log the run \
+             read)): expected 0x{}, found {found:#018x}",
+            log.display(),
+            m.inputs[0].content_hash
+        )
+    );
+
+    // A byte of an event flipped under an intact header: the log's block checksum, naming
+    // the log.
+    let dir = tempfile::tempdir().unwrap();
+    let out = finished_run(dir.path());
+    let log = dir.path().join("btc.clog");
+    let mut bytes = std::fs::read(&log).unwrap();
+    let at = bytes.len() / 2;
+    bytes[at] ^= 1;
+    std::fs::write(&log, &bytes).unwrap();
+    let e = verify_err(&out);
+    assert!(e.contains("btc.clog") && e.contains("checksum"), "{e}");
+
+    // The untampered log verifies.
+    write_log(dir.path(), "btc.clog", &market(3_000, 3));
+    assert!(
+        verify(&out, &registry(), &exec(64, 2))
+            .unwrap()
+            .inputs_checked
+    );
 }
 
 #[test]
@@ -97,7 +178,8 @@ fn a_consistently_rewritten_journal_is_caught() {
             *price = Price::from_raw(price.raw() + 1);
         }
     };
-    rewrite(&out, false, bump);
+    let original = run_records(&out);
+    rewrite(&out, &original, false, bump);
     let e = verify_err(&out);
     assert!(
         e.starts_with("hash mismatch") && e.contains("trailer against the manifest"),
@@ -105,15 +187,18 @@ fn a_consistently_rewritten_journal_is_caught() {
     );
 
     // 2. The manifest's hash fixed up too: the re-run's records differ at the first fill.
-    rewrite(&out, true, |_| {});
+    rewrite(&out, &original, true, bump);
     let e = verify_err(&out);
     assert!(e.starts_with("replay diverged at record "), "{e}");
     assert!(e.contains("output Fill"), "{e}");
 
-    // 3. A changed input, everything fixed up: the journal no longer matches its logs.
+    // 3. A changed input in the hashed stream, everything fixed up: the re-run from the logs
+    //    matches every stored record, but its rolling hash (over the logs' events) is not the
+    //    forged one.
     let dir = tempfile::tempdir().unwrap();
     let out = finished_run(dir.path());
-    rewrite(&out, true, |rec| {
+    let original = run_records(&out);
+    rewrite(&out, &original, true, |rec| {
         if let RecordBody::Market(Event {
             body: EventBody::Trade(t),
             ..
@@ -126,11 +211,7 @@ fn a_consistently_rewritten_journal_is_caught() {
     });
     let e = verify_err(&out);
     assert!(
-        e.starts_with("the journal's input 1002 is `2024-08-05T00:00:50.1Z i0 trade"),
-        "{e}"
-    );
-    assert!(
-        e.contains("but the input logs have") && e.contains("the journal's inputs were changed"),
+        e.starts_with("hash mismatch (re-run against the manifest)"),
         "{e}"
     );
 }
@@ -145,6 +226,13 @@ fn events_held_in_memory_run_and_replay_from_the_journal_alone() {
     assert!(o.manifest.inputs.is_empty() && o.manifest.start.is_some());
     let v = verify(&out, &registry(), &exec(64, 2)).unwrap();
     assert!(!v.inputs_checked);
+    let t = JournalReader::open(&out.join(JOURNAL))
+        .unwrap()
+        .trailer()
+        .clone();
+    assert!(t.inputs_stored && t.inputs.is_empty());
+    assert_eq!(t.stored_count, t.record_count);
+    assert_eq!(t.stored_hash, t.final_hash);
     assert_eq!(
         format!("{:016x}", v.final_hash),
         o.manifest.journal.final_hash
