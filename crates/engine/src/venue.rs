@@ -383,6 +383,18 @@ impl Venue {
         }
     }
 
+    /// Instruments `ids` settle recorded funding only, where the venue would otherwise pay on
+    /// its grid until the first recorded settlement (`Auto`): with `Auto`, an event reaching
+    /// the grid time before the settlement recorded at that time paid both.
+    pub fn prefer_recorded_funding(&mut self, ids: &[InstrumentId]) {
+        for &i in ids {
+            if self.ex.funding_source(i) == Some(cascade_exchange::FundingSource::Auto) {
+                self.ex
+                    .set_funding_source(i, cascade_exchange::FundingSource::Recorded);
+            }
+        }
+    }
+
     /// The rules' dated name (recorded in the manifest).
     pub fn rules_name(&self) -> String {
         self.ex.rules().name.clone()

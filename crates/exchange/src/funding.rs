@@ -246,6 +246,13 @@ impl Exchange {
         self.scratch_ids = ids;
     }
 
+    /// Where instrument `i`'s funding settlements come from; `None` for an unknown id.
+    pub fn funding_source(&self, i: InstrumentId) -> Option<FundingSource> {
+        self.inst
+            .get(i.0 as usize)
+            .map(|inst| inst.cfg.funding_source)
+    }
+
     /// Changes where instrument `i`'s funding settlements come from (before the run starts:
     /// a run that chose "no funding" for inputs without any sets [`FundingSource::Recorded`]).
     pub fn set_funding_source(&mut self, i: InstrumentId, source: FundingSource) {

@@ -116,6 +116,14 @@ pub struct Header {
     /// dropped, price jumps or implausible values kept): every run on the log shows these.
     /// (Since format version 2.)
     pub flags: Vec<String>,
+    /// The longest bar interval among the log's events, in seconds (0: the log holds no
+    /// bars). A run needs to read ahead only this far to place bars' ticks back in their
+    /// intervals. (Since format version 2.)
+    pub max_bar_interval_s: u32,
+    /// The instruments (ids in this log's table, ascending) with recorded funding
+    /// settlements: a run settles their funding from these records only. (Since format
+    /// version 2.)
+    pub funding_settled: Vec<u32>,
 }
 
 /// The frame in front of a block's payload.

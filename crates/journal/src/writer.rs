@@ -43,6 +43,8 @@ pub struct Writer {
     last_ts: Option<Ts>,
     quality: Vec<String>,
     flags: Vec<String>,
+    max_bar_interval_s: u32,
+    funding_settled: Vec<u32>,
 }
 
 impl Writer {
@@ -86,6 +88,8 @@ impl Writer {
             last_ts: None,
             quality: Vec::new(),
             flags: Vec::new(),
+            max_bar_interval_s: 0,
+            funding_settled: Vec::new(),
         })
     }
 
@@ -178,6 +182,18 @@ impl Writer {
             });
         }
         self.event_count += 1;
+        match &event.body {
+            cascade_types::EventBody::Bar(b) => {
+                self.max_bar_interval_s = self.max_bar_interval_s.max(b.interval_s);
+            }
+            cascade_types::EventBody::FundingSettlement(_) => {
+                let id = event.instrument.0;
+                if let Err(at) = self.funding_settled.binary_search(&id) {
+                    self.funding_settled.insert(at, id);
+                }
+            }
+            _ => {}
+        }
         self.first_ts.get_or_insert(event.ts);
         self.last_ts = Some(event.ts);
         self.frames.end_item()
@@ -213,6 +229,8 @@ impl Writer {
             last_ts: self.last_ts,
             quality: std::mem::take(&mut self.quality),
             flags: std::mem::take(&mut self.flags),
+            max_bar_interval_s: self.max_bar_interval_s,
+            funding_settled: std::mem::take(&mut self.funding_settled),
         };
         let at = Location {
             path: self.path.clone(),

@@ -78,7 +78,17 @@ pub(crate) fn execute(job: Job<'_, '_>) -> Result<Executed, RunError> {
         vec![account],
         job.config.sample_interval_ns,
     );
-    let cfg = LoopConfig::new(job.config, job.exec.check_invariants);
+    let mut cfg = LoopConfig::new(job.config, job.exec.check_invariants);
+    // Read ahead only as far as the longest bar the inputs hold (none: no read-ahead). The
+    // order is the same as with the configured window: a bar's ticks still land in its own
+    // interval, and nothing else depends on the window.
+    if let Some(m) = job.source.max_bar_interval_s() {
+        cfg.bar_path.window_s = cfg.bar_path.window_s.min(m);
+    }
+    // Instruments whose logs hold recorded settlements settle from them only.
+    if let Some(ids) = job.source.recorded_funding() {
+        venue.prefer_recorded_funding(&ids);
+    }
     let timing = LatencyStats::new(job.exec.latency_sample_every);
     let progress = job.exec.progress.clone();
     let source = job.source;

@@ -18,6 +18,20 @@ pub trait EventSource: Send {
     /// Appends up to `max` (≥ 1) next events to `out`. Returns `false` once the source is
     /// exhausted (and fully verified); it may append fewer than `max` events before that.
     fn fill(&mut self, out: &mut Vec<Event>, max: usize) -> Result<bool, RunError>;
+
+    /// The longest bar interval the source can yield, in seconds (0: no bars), when known
+    /// before reading: the engine then reads ahead only that far to place bars' ticks (the
+    /// same order as with its configured window, in far less memory). `None`: unknown.
+    fn max_bar_interval_s(&self) -> Option<u32> {
+        None
+    }
+
+    /// The instruments (run ids) whose inputs hold recorded funding settlements, when known
+    /// before reading: their funding is settled from those records only (never also on the
+    /// venue's grid with a computed rate). `None`: unknown (the venue's `Auto` rule applies).
+    fn recorded_funding(&self) -> Option<Vec<InstrumentId>> {
+        None
+    }
 }
 
 /// What a run's manifest records about one input log.
@@ -113,7 +127,12 @@ pub fn open_logs(paths: &[PathBuf]) -> Result<Inputs, RunError> {
         let map = merge_instruments(&tables)?;
         let remap = map.remap[0].clone();
         let identity = remap.iter().enumerate().all(|(i, id)| id.index() == i);
+        let settled = settled_in(
+            &readers_headers(std::slice::from_ref(&reader)),
+            &map.instruments,
+        );
         let source = Box::new(SingleLog {
+            settled,
             reader,
             block: Vec::new(),
             pos: 0,
@@ -127,6 +146,12 @@ pub fn open_logs(paths: &[PathBuf]) -> Result<Inputs, RunError> {
             source,
         });
     }
+    let headers = readers_headers(&readers);
+    let max_bar = readers
+        .iter()
+        .map(|r| r.header().max_bar_interval_s)
+        .max()
+        .unwrap_or(0);
     let inputs = readers
         .into_iter()
         .enumerate()
@@ -137,13 +162,48 @@ pub fn open_logs(paths: &[PathBuf]) -> Result<Inputs, RunError> {
         .collect();
     let merge = Merge::new(inputs)?;
     let instruments = merge.instruments().to_vec();
+    let settled = settled_in(&headers, &instruments);
     Ok(Inputs {
         instruments,
         logs,
         event_count,
         start,
-        source: Box::new(MergedLogs { merge }),
+        source: Box::new(MergedLogs {
+            merge,
+            max_bar,
+            settled,
+        }),
     })
+}
+
+/// The headers of `readers`, cloned (the readers move into the merge).
+fn readers_headers(readers: &[Reader]) -> Vec<cascade_journal::Header> {
+    readers.iter().map(|r| r.header().clone()).collect()
+}
+
+/// The run ids of the instruments whose logs hold recorded funding settlements: each log's
+/// `funding_settled` ids, found in the run's table by (venue, symbol, kind). Sorted.
+fn settled_in(
+    headers: &[cascade_journal::Header],
+    instruments: &[InstrumentSpec],
+) -> Vec<InstrumentId> {
+    let mut ids: Vec<InstrumentId> = headers
+        .iter()
+        .flat_map(|h| {
+            h.funding_settled
+                .iter()
+                .filter_map(|&k| h.instruments.get(k as usize))
+        })
+        .filter_map(|s| {
+            instruments
+                .iter()
+                .position(|t| t.venue == s.venue && t.symbol == s.symbol && t.kind == s.kind)
+                .map(|n| InstrumentId(n as u32))
+        })
+        .collect();
+    ids.sort();
+    ids.dedup();
+    ids
 }
 
 /// One log, read a block at a time (the fast path: no heap, no per-event `Result`).
@@ -152,6 +212,7 @@ struct SingleLog {
     block: Vec<Event>,
     pos: usize,
     remap: Option<Vec<InstrumentId>>,
+    settled: Vec<InstrumentId>,
 }
 
 impl EventSource for SingleLog {
@@ -173,11 +234,21 @@ impl EventSource for SingleLog {
         }
         Ok(true)
     }
+
+    fn max_bar_interval_s(&self) -> Option<u32> {
+        Some(self.reader.header().max_bar_interval_s)
+    }
+
+    fn recorded_funding(&self) -> Option<Vec<InstrumentId>> {
+        Some(self.settled.clone())
+    }
 }
 
 /// Several logs through the journal crate's k-way merge.
 struct MergedLogs {
     merge: Merge,
+    max_bar: u32,
+    settled: Vec<InstrumentId>,
 }
 
 impl EventSource for MergedLogs {
@@ -189,6 +260,14 @@ impl EventSource for MergedLogs {
             }
         }
         Ok(true)
+    }
+
+    fn max_bar_interval_s(&self) -> Option<u32> {
+        Some(self.max_bar)
+    }
+
+    fn recorded_funding(&self) -> Option<Vec<InstrumentId>> {
+        Some(self.settled.clone())
     }
 }
 

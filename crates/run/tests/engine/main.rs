@@ -6,6 +6,7 @@ mod check;
 mod crowd;
 mod determinism;
 mod errors;
+mod funding;
 mod replay;
 mod sample;
 mod snapshots;
