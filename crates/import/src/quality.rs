@@ -10,7 +10,8 @@
 //! - **price jumps** against the stream's previous price beyond [`DEFAULT_MAX_JUMP`]× either
 //!   way (a trade's price, a mark or index, a bar's high and low against the previous close;
 //!   premium-index bars are not prices and are not checked) — `--max-jump X` keeps jumps up to
-//!   X×;
+//!   X×; and ([`CrossCheck`], across the files of one import) an instrument's last price,
+//!   mark and index more than that factor apart within a minute;
 //! - **implausible values**: a funding rate beyond ±[`MAX_FUNDING_RATE`] per interval (every
 //!   venue caps far below), a depth band beyond ±[`MAX_DEPTH_BAND_BPS`] bps, a bar whose taker
 //!   buy volume exceeds its volume — `--allow-implausible` keeps them.
@@ -369,5 +370,123 @@ fn human_ns(ns: i64) -> String {
         format!("{:.1} min", s as f64 / 60.0)
     } else {
         format!("{:.3} s", ns as f64 / 1e9)
+    }
+}
+
+/// Which of an instrument's price streams an event prices.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum PriceClass {
+    /// Trades and last-price bars.
+    Last,
+    /// Mark prices and mark-price bars.
+    Mark,
+    /// Index prices and index-price bars.
+    Index,
+}
+
+impl PriceClass {
+    fn name(self) -> &'static str {
+        match self {
+            PriceClass::Last => "last price",
+            PriceClass::Mark => "mark",
+            PriceClass::Index => "index",
+        }
+    }
+
+    /// The class and the price of an event (a bar's close), if it prices one.
+    fn of(body: &EventBody) -> Option<(PriceClass, Price)> {
+        match body {
+            EventBody::Trade(t) => Some((PriceClass::Last, t.price)),
+            EventBody::MarkPrice(p) => Some((PriceClass::Mark, *p)),
+            EventBody::IndexPrice(p) => Some((PriceClass::Index, *p)),
+            EventBody::Bar(b) => match b.source {
+                BarSource::Last => Some((PriceClass::Last, b.close)),
+                BarSource::Mark => Some((PriceClass::Mark, b.close)),
+                BarSource::Index => Some((PriceClass::Index, b.close)),
+                BarSource::Premium => None,
+            },
+            _ => None,
+        }
+    }
+}
+
+/// The check of an instrument's price streams against each other (last vs mark vs index),
+/// across all the files of one import: every price is compared with the other streams' last
+/// price of the same minute (or the minute before), from this file or any earlier one.
+/// Memory: one price per stream and minute.
+#[derive(Debug, Default)]
+pub struct CrossCheck {
+    minutes: BTreeMap<(u32, PriceClass), BTreeMap<i64, Price>>,
+    largest: Option<(u32, Ts, f64)>,
+}
+
+const CLASSES: [PriceClass; 3] = [PriceClass::Last, PriceClass::Mark, PriceClass::Index];
+
+impl CrossCheck {
+    /// A check with nothing seen yet.
+    pub fn new() -> CrossCheck {
+        CrossCheck::default()
+    }
+
+    /// Checks one kept event against the other streams, then records its price.
+    pub fn check(&mut self, e: &Event, policy: QualityPolicy) -> Result<(), Refusal> {
+        let Some((class, price)) = PriceClass::of(&e.body) else {
+            return Ok(());
+        };
+        let minute = e.ts.0.div_euclid(60 * Ts::NANOS_PER_SEC);
+        let id = e.instrument.0;
+        for other in CLASSES.into_iter().filter(|c| *c != class) {
+            let Some(series) = self.minutes.get(&(id, other)) else {
+                continue;
+            };
+            let near = series
+                .get(&minute)
+                .or_else(|| series.get(&(minute - 1)))
+                .copied();
+            let Some(theirs) = near else { continue };
+            let Some(f) = factor(price, theirs) else {
+                continue;
+            };
+            if self.largest.is_none_or(|(_, _, g)| f > g) {
+                self.largest = Some((id, e.ts, f));
+            }
+            if f > policy.max_jump {
+                return Err(Refusal {
+                    problem: format!(
+                        "its {} {price} is {f:.1}× away from the {} {theirs} of the same minute: beyond the accepted {}× (a bad tick in one of the streams?)",
+                        class.name(),
+                        other.name(),
+                        policy.max_jump
+                    ),
+                    remedy: Some(format!(
+                        "--max-jump {} keeps it (the log is flagged)",
+                        (f.ceil() as u64).max(2)
+                    )),
+                });
+            }
+        }
+        self.minutes
+            .entry((id, class))
+            .or_default()
+            .insert(minute, price);
+        Ok(())
+    }
+
+    /// One report line: the largest gap seen between two streams of one instrument, and a
+    /// flag when it is beyond the default policy (kept with `--max-jump`).
+    pub fn finish(&self, specs: &[InstrumentSpec]) -> QualityReport {
+        let mut r = QualityReport::default();
+        if let Some((id, at, f)) = self.largest {
+            let symbol = specs.get(id as usize).map_or("?", |s| s.symbol.as_str());
+            r.lines.push(format!(
+                "{symbol}: the largest gap between its price streams (last, mark, index) is {f:.3}× at {at}"
+            ));
+            if f > DEFAULT_MAX_JUMP {
+                r.flags.push(format!(
+                    "{symbol}: its price streams differ by {f:.1}× at {at} (beyond {DEFAULT_MAX_JUMP}×, kept with --max-jump)"
+                ));
+            }
+        }
+        r
     }
 }

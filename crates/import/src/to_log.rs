@@ -23,7 +23,7 @@
 //! The part logs are removed when [`Parts`] is dropped, whatever happened.
 //! [`data_files`] expands directories into their data files in path order.
 
-use crate::quality::{Gate, Verdict};
+use crate::quality::{CrossCheck, Gate, Verdict};
 use crate::{
     open, Format, ImportError, ImportOptions, ImportStats, InstrumentTable, QualityReport,
 };
@@ -103,6 +103,8 @@ pub struct Parts {
     files: Vec<FileReport>,
     specs: Vec<InstrumentSpec>,
     used: Vec<bool>,
+    /// The check of each instrument's price streams against each other, over all files.
+    cross: QualityReport,
 }
 
 impl Drop for Parts {
@@ -145,7 +147,9 @@ pub fn import_parts(
         files: Vec::with_capacity(inputs.len()),
         specs: Vec::new(),
         used: Vec::new(),
+        cross: QualityReport::default(),
     };
+    let mut cross = CrossCheck::new();
     let mut ranges: Vec<(PathBuf, StreamRanges)> = Vec::with_capacity(inputs.len());
     for (i, input) in inputs.iter().enumerate() {
         if let Some(original) = earlier_copy(&input.path, &inputs[..i])? {
@@ -174,6 +178,7 @@ pub fn import_parts(
             table,
             window,
             &mut parts.used,
+            &mut cross,
             &mut observe,
         )
         .map_err(|e| name_corrupt_archive(&input.path, e))?;
@@ -183,11 +188,13 @@ pub fn import_parts(
         parts.files.push(report);
     }
     parts.specs = table.specs().to_vec();
+    parts.cross = cross.finish(table.specs());
     parts.used.resize(parts.specs.len(), false);
     Ok(parts)
 }
 
 /// Imports one file into a part log.
+#[allow(clippy::too_many_arguments)]
 fn import_one(
     input: &LogInput,
     index: usize,
@@ -195,6 +202,7 @@ fn import_one(
     table: &mut InstrumentTable,
     window: Option<(Ts, Ts)>,
     used: &mut Vec<bool>,
+    cross: &mut CrossCheck,
     observe: &mut impl FnMut(usize, &Event),
 ) -> Result<(FileReport, StreamRanges), ImportError> {
     let mut ranges = StreamRanges::new();
@@ -215,7 +223,11 @@ fn import_one(
         if window.is_some_and(|(start, end)| !(start <= event.ts && event.ts < end)) {
             continue;
         }
-        match gate.check(&event) {
+        let verdict = gate.check(&event).and_then(|v| match v {
+            Verdict::Keep => cross.check(&event, input.options.quality).map(|()| v),
+            Verdict::Drop => Ok(v),
+        });
+        match verdict {
             Ok(Verdict::Keep) => {}
             Ok(Verdict::Drop) => continue,
             Err(refusal) => {
@@ -447,6 +459,8 @@ impl Parts {
             lines.extend(f.quality.lines.iter().map(|l| format!("{name}: {l}")));
             flags.extend(f.quality.flags.iter().map(|l| format!("{name}: {l}")));
         }
+        lines.extend(self.cross.lines.iter().cloned());
+        flags.extend(self.cross.flags.iter().cloned());
         (lines, flags)
     }
 

@@ -28,25 +28,36 @@ fn kline(m: i64, c: &str, taker: &str) -> String {
 /// Imports `rows` (under `header`) as the file `name` with `policy` and renders what
 /// happened: the error, or the header's quality lines and flags and the event count.
 fn check(name: &str, header: &str, rows: &[String], policy: QualityPolicy) -> String {
+    check_files(&[(name, header, rows)], policy)
+}
+
+/// As [`check`], over several files imported together (into one log).
+fn check_files(files: &[(&str, &str, &[String])], policy: QualityPolicy) -> String {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join(name);
-    let mut text = format!("{header}\n");
-    for r in rows {
-        text.push_str(r);
-        text.push('\n');
+    let mut inputs = Vec::new();
+    for (name, header, rows) in files {
+        let path = dir.path().join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).unwrap();
+        }
+        let mut text = format!("{header}\n");
+        for r in rows.iter() {
+            text.push_str(r);
+            text.push('\n');
+        }
+        std::fs::write(&path, text).unwrap();
+        inputs.push(LogInput {
+            path,
+            options: ImportOptions {
+                quality: policy,
+                ..ImportOptions::default()
+            },
+        });
     }
-    std::fs::write(&path, text).unwrap();
-    let input = LogInput {
-        path: path.clone(),
-        options: ImportOptions {
-            quality: policy,
-            ..ImportOptions::default()
-        },
-    };
     let mut table = InstrumentTable::infer();
     let redact = |s: String| s.replace(&format!("{}/", dir.path().display()), "");
     let parts = match import_parts(
-        &[input],
+        &inputs,
         &mut table,
         None,
         dir.path(),
@@ -183,5 +194,36 @@ FLAG: BTCUSDT-1m-2025-10-10.csv: no data rows (a header-only or empty file)
     insta::assert_snapshot!(check("BTCUSDT-1m-2025-10-10.csv", KLINES, &gappy, strict()), @r#"
 kept 3 events
 quality: BTCUSDT-1m-2025-10-10.csv: BTCUSDT Last bars 60s: 3 events, 1 gaps (3 bars missing), largest gap 4.0 min after 2025-10-10T21:21:00Z, largest price step 1.000× at 2025-10-10T21:21:00Z
+"#);
+}
+
+#[test]
+fn a_mark_stream_far_from_the_last_price_is_refused_unless_max_jump_keeps_it_flagged() {
+    let last: Vec<String> = (0..3).map(|m| kline(m, "120000.0", "1.0")).collect();
+    // Mark-price klines (volume 0) 100× below the last price, smooth within their own stream.
+    let mark: Vec<String> = (0..3i64)
+        .map(|m| {
+            let open = 1_760_131_140_000 + m * 60_000;
+            format!(
+                "{open},1200.0,1201.0,1199.0,1200.0,0,{},0,60,0,0,0",
+                open + 59_999
+            )
+        })
+        .collect();
+    let files: [(&str, &str, &[String]); 2] = [
+        ("BTCUSDT-1m-2025-10-10.csv", KLINES, &last),
+        ("markPriceKlines/BTCUSDT-1m-2025-10-10.csv", KLINES, &mark),
+    ];
+    insta::assert_snapshot!(check_files(&files, strict()), @"refused: markPriceKlines/BTCUSDT-1m-2025-10-10.csv: data row 1 (event at 2025-10-10T21:20:00Z): its mark 1200 is 100.0× away from the last price 120000 of the same minute: beyond the accepted 10× (a bad tick in one of the streams?); --max-jump 100 keeps it (the log is flagged)");
+    let keep = QualityPolicy {
+        max_jump: 200.0,
+        ..strict()
+    };
+    insta::assert_snapshot!(check_files(&files, keep), @r#"
+kept 6 events
+quality: BTCUSDT-1m-2025-10-10.csv: BTCUSDT Last bars 60s: 3 events, largest price step 1.000× at 2025-10-10T21:21:00Z
+quality: markPriceKlines/BTCUSDT-1m-2025-10-10.csv: BTCUSDT Mark bars 60s: 3 events, largest price step 1.001× at 2025-10-10T21:21:00Z
+quality: BTCUSDT: the largest gap between its price streams (last, mark, index) is 100.000× at 2025-10-10T21:20:00Z
+FLAG: BTCUSDT: its price streams differ by 100.0× at 2025-10-10T21:20:00Z (beyond 10×, kept with --max-jump)
 "#);
 }
