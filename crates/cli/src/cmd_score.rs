@@ -24,8 +24,10 @@ pub struct Args {
     /// Only these scenarios (ids or id prefixes such as 2025-10-10, comma-separated).
     #[arg(long, value_delimiter = ',', value_name = "X,Y")]
     scenarios: Vec<String>,
-    /// Real-data directory (the layout of ../shared/data): scenarios with real_data entries
-    /// also run on the real files. Default: $CASCADE_DATA_DIR when set.
+    /// Real-data directory: the layout of ../shared/data (scenarios with real_data entries
+    /// also run on the real files) or a `backtest fetch` cache. Default: $CASCADE_DATA_DIR
+    /// when set, else the fetch cache (`$XDG_CACHE_HOME/cascade` or `~/.cache/cascade`) when
+    /// it holds fetched files, else reconstructions only.
     #[arg(long, value_name = "DIR")]
     data: Option<PathBuf>,
     /// Runs at once (default: all cores). Results do not depend on it.
@@ -67,7 +69,13 @@ pub fn run(a: Args) -> Result<()> {
     let options = SuiteOptions {
         scenarios_dir: bundled(&a.scenario_dir),
         scenarios: a.scenarios.clone(),
-        data_dir: a.data.clone().or_else(data_dir_from_env),
+        data_dir: a.data.clone().or_else(data_dir_from_env).or_else(|| {
+            // `backtest fetch`'s default cache, when something was fetched into it.
+            let cache = cascade_fetch::cache::cache_dir(None, |k| std::env::var_os(k))
+                .filter(|d| d.join("data").is_dir())?;
+            eprintln!("real data: the fetch cache {}", cache.display());
+            Some(cache)
+        }),
         threads,
         progress: Some(progress.clone()),
     };
