@@ -25,6 +25,7 @@ pub(crate) fn layout(format: Format) -> &'static Layout {
         Format::TardisBookTicker => &crate::tardis::BOOK_TICKER_LAYOUT,
         Format::TardisDerivativeTicker => &crate::tardis::DERIVATIVE_TICKER_LAYOUT,
         Format::ForceOrderCsv => &crate::force_order::LAYOUT,
+        Format::BitmexTrades => &crate::bitmex_trades::LAYOUT,
         Format::WsCapture | Format::BitmexBucketed => &NO_COLUMNS,
     }
 }

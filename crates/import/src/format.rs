@@ -78,11 +78,16 @@ pub enum Format {
     /// columnar shape (`openTimestamp`, `timeframe`, `open[]`, `high[]`, `low[]`, `close[]`,
     /// `volume[]`). Detected by a first line starting with `[` or `{`. → `Bar`.
     BitmexBucketed,
+    /// BitMEX daily trade dumps (`timestamp,symbol,side,size,price,tickDirection,trdMatchID,
+    /// grossValue[,homeNotional,foreignNotional]`, `timestamp` like
+    /// `2020-03-12D00:00:03.473218000`, `size` in contracts). Every symbol of the day in one
+    /// file; `--symbol` keeps one. → `Trade`.
+    BitmexTrades,
 }
 
 impl Format {
     /// Every format, in detection-preference order.
-    pub const ALL: [Format; 15] = [
+    pub const ALL: [Format; 16] = [
         Format::BinanceKlines,
         Format::BinanceAggTrades,
         Format::BinanceTrades,
@@ -98,6 +103,7 @@ impl Format {
         Format::ForceOrderCsv,
         Format::WsCapture,
         Format::BitmexBucketed,
+        Format::BitmexTrades,
     ];
 
     /// A stable kebab-case name, accepted back by [`Format::from_str`].
@@ -118,6 +124,7 @@ impl Format {
             Format::ForceOrderCsv => "force-order-csv",
             Format::WsCapture => "ws-capture",
             Format::BitmexBucketed => "bitmex-bucketed",
+            Format::BitmexTrades => "bitmex-trades",
         }
     }
 
@@ -133,6 +140,7 @@ impl Format {
                 | Format::TardisLiquidations
                 | Format::ForceOrderCsv
                 | Format::WsCapture
+                | Format::BitmexTrades
         )
     }
 

@@ -1,6 +1,6 @@
 //! Importers of the market-data formats users have — Binance public data, Tardis.dev CSV,
-//! `forceOrder` liquidation captures, raw Binance websocket captures and BitMEX bucketed bars
-//! (JSON) — into a stream of
+//! `forceOrder` liquidation captures, raw Binance websocket captures, BitMEX bucketed bars
+//! (JSON) and BitMEX daily trade dumps (CSV) — into a stream of
 //! cascade [`Event`](cascade_types::Event)s.
 //!
 //! [`open`] a file (plain, `.gz` or `.zip`; the format detected from its name and first line,
@@ -52,7 +52,9 @@
 //! name (`BTCUSDT-bookDepth-2025-10-10.csv` → `BTCUSDT`), and the venue from
 //! [`ImportOptions::venue`], a Binance public-data directory in the path, or the symbol
 //! (`…USD_PERP` → `binance-cm`, else `binance-um`). Klines are last-price bars unless the
-//! caller or the path (`markPriceKlines`, `markprice`, …) says otherwise.
+//! caller or the path (`markPriceKlines`, `markprice`, …) says otherwise. In a BitMEX trade
+//! dump, which holds every symbol of a day, [`ImportOptions::symbol`] keeps only that symbol's
+//! rows (the others count as rows without events).
 //!
 //! # Numbers
 //!
@@ -88,6 +90,7 @@
 
 mod binance;
 mod bitmex;
+mod bitmex_trades;
 mod chunks;
 mod container;
 pub mod dated;

@@ -31,7 +31,8 @@ pub struct ImportOptions {
     pub venue: Option<String>,
     /// The symbol of files without a symbol column (klines, aggTrades, trades, bookTicker,
     /// bookDepth, fundingRate, the metrics export). Default: from the file name
-    /// (`BTCUSDT-1m-…` → `BTCUSDT`).
+    /// (`BTCUSDT-1m-…` → `BTCUSDT`). In a BitMEX trade dump (every symbol of a day in one
+    /// file): the one symbol whose rows are imported; the others count as rows without events.
     pub symbol: Option<String>,
     /// Which price series klines are. Default: from the path (`markPriceKlines`,
     /// `indexPriceKlines`, `premiumIndexKlines`, or `markprice`, `indexprice`, `premiumindex`

@@ -247,6 +247,10 @@ fn make_parser(
         Format::TardisBookTicker => Box::new(tardis::BookTicker),
         Format::TardisDerivativeTicker => Box::new(tardis::DerivativeTicker),
         Format::ForceOrderCsv => Box::new(force_order::ForceOrders { venue }),
+        Format::BitmexTrades => Box::new(crate::bitmex_trades::Trades {
+            venue: venue.unwrap_or_else(|| "bitmex".to_string()),
+            only: options.symbol.clone(),
+        }),
         Format::WsCapture | Format::BitmexBucketed => {
             unreachable!("websocket captures and BitMEX JSON are not CSV")
         }

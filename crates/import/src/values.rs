@@ -290,6 +290,24 @@ pub(crate) fn datetime(text: &str) -> Result<Ts, Expect> {
     in_range(ts, "time")
 }
 
+/// A BitMEX dump time: UTC `2020-03-12D00:00:03.473218000` (a `D` between date and time), or
+/// the same with an ISO `T` or a space.
+pub(crate) fn bitmex_time(text: &str) -> Result<Ts, Expect> {
+    let expect = || "a UTC time like 2020-03-12D00:00:03.473218000".to_string();
+    let b = text.as_bytes();
+    let mut buf = [0u8; 40];
+    if b.len() > buf.len() {
+        return Err(expect());
+    }
+    buf[..b.len()].copy_from_slice(b);
+    if b.len() > 10 && b[10] == b'D' {
+        buf[10] = b'T';
+    }
+    let iso = std::str::from_utf8(&buf[..b.len()]).map_err(|_| expect())?;
+    let ts = Ts::parse_utc(iso).map_err(|_| expect())?;
+    in_range(ts, "time")
+}
+
 /// `true` or `false` (any case).
 pub(crate) fn boolean(text: &str) -> Result<bool, Expect> {
     if text.eq_ignore_ascii_case("true") {

@@ -153,3 +153,66 @@ fn black_thursday_low_3596_in_the_0215_bar() {
     let s = summarize(&day1, &ImportOptions::default(), None, |_| {});
     assert!(s.contains("events: 1440"), "{s}");
 }
+
+/// The shape of BitMEX's daily trade dumps (`public.bitmex.com/data/trade/20200312.csv.gz`):
+/// every symbol of the day, time-ordered; the values here are made up.
+const DUMP: &str = "timestamp,symbol,side,size,price,tickDirection,trdMatchID,grossValue,homeNotional,foreignNotional
+2020-03-12D10:46:59.123456000,XBTUSD,Sell,25000,5200.5,MinusTick,6a1c47c8-56a2-0a81-9d1b-3a3c06a7f6c1,480723000,4.80723,25000
+2020-03-12D10:46:59.123456000,ETHUSD,Sell,10,112.35,ZeroMinusTick,1f6b2c9e-0000-4e1d-8b7c-5f9e2d3c4b5a,112350,0.8901,100.1
+2020-03-12D10:47:00.000001000,XBTUSD,Buy,100,5201,PlusTick,0b3e1f6d-77aa-40b2-9c1e-2d4f6a8b0c1e,1922700,0.019227,100
+";
+
+#[test]
+fn a_trade_dump_without_a_symbol_stops_at_the_first_symbol_it_cannot_place() {
+    insta::assert_snapshot!(check("20200312.csv", DUMP, &ImportOptions::default()), @r#"
+        format: bitmex-trades
+        2020-03-12T10:46:59.123456Z i0 trade sell 25000 @ 5200.5 id=0
+        error: [tmp]/20200312.csv:3: cannot infer an instrument for symbol "ETHUSD" on venue "bitmex": no inference rule for this venue; a BitMEX trade dump holds every symbol of the day: --symbol imports one (e.g. --symbol XBTUSD); list it in an instrument file
+        i0 = bitmex XBTUSD inverse-perp BTC/USD
+    "#);
+}
+
+#[test]
+fn a_trade_dump_with_a_symbol_keeps_only_that_symbols_rows() {
+    let o = ImportOptions {
+        symbol: Some("XBTUSD".into()),
+        ..ImportOptions::default()
+    };
+    insta::assert_snapshot!(check("20200312.csv", DUMP, &o), @r"
+        format: bitmex-trades
+        2020-03-12T10:46:59.123456Z i0 trade sell 25000 @ 5200.5 id=0
+        2020-03-12T10:47:00.000001Z i0 trade buy 100 @ 5201 id=0
+        i0 = bitmex XBTUSD inverse-perp BTC/USD
+    ");
+}
+
+#[test]
+fn bad_trade_dump_rows_name_the_line_and_column() {
+    let header = DUMP.lines().next().unwrap();
+    let row = DUMP.lines().nth(1).unwrap();
+    let mut out = String::new();
+    let mut case = |what: &str, bad: String| {
+        let text = format!("{header}\n{row}\n{bad}\n");
+        let result = check("20200312.csv", &text, &ImportOptions::default());
+        let error = result
+            .lines()
+            .find(|l| l.starts_with("error: "))
+            .unwrap_or("no error");
+        out.push_str(&format!("{what}: {error}\n"));
+    };
+    case("no side", row.replace(",Sell,", ",,"));
+    case("NaN price", row.replace("5200.5", "NaN"));
+    case("zero size", row.replace(",25000,5200.5", ",0,5200.5"));
+    case(
+        "time as epoch",
+        row.replace("2020-03-12D10:46:59.123456000", "1584010019123"),
+    );
+    case("earlier time", row.replace("D10:46:59", "D10:46:58"));
+    insta::assert_snapshot!(out, @r#"
+        no side: error: [tmp]/20200312.csv:3: column `side`: expected buy or sell, found ""
+        NaN price: error: [tmp]/20200312.csv:3: column `price`: expected a positive price with at most 8 decimals (not a number), found "NaN"
+        zero size: error: [tmp]/20200312.csv:3: column `size`: expected a positive quantity (> 0), found "0"
+        time as epoch: error: [tmp]/20200312.csv:3: column `timestamp`: expected a UTC time like 2020-03-12D00:00:03.473218000, found "1584010019123"
+        earlier time: error: [tmp]/20200312.csv:3: timestamp 2020-03-12T10:46:58.123456Z is earlier than the previous 2020-03-12T10:46:59.123456Z (line 2); the file must be in time order
+    "#);
+}
