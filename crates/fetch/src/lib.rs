@@ -35,4 +35,4 @@ pub use download::{Fetcher, Outcome, Progress, Quiet, Summary, DEFAULT_MIRROR};
 pub use error::FetchError;
 pub use select::{scenario_files, scenarios_named, ScenarioFiles, Selection};
 pub use tardis::{TardisFile, TardisSelection, TardisType, TARDIS_HOST};
-pub use tardis_fetch::{TardisFetcher, TardisSummary};
+pub use tardis_fetch::{TardisFetcher, TardisSummary, Verified};

@@ -4,7 +4,8 @@
 //! Tardis publishes no checksums, so a file is verified by itself: its gzip stream must
 //! decompress to the end and its first line must be the header our importer reads for its
 //! data type. A file that fails is deleted and retried, then refused and named; nothing is
-//! ever left under its final name unverified, so a file under its final name is skipped.
+//! ever left under its final name unverified, so a file under its final name is skipped. An
+//! empty gzip stream is Tardis' answer for a day without data: a gap, nothing kept.
 //!
 //! Without an API key only the first day of each month is requested; the other days are
 //! listed as skipped ("needs TARDIS_API_KEY"). A 401/403 is an error naming the file and the
@@ -123,7 +124,11 @@ impl TardisFetcher {
                 Err(e) => return Err(e),
             }
             match verify(&part, file.kind) {
-                Ok(()) => {
+                Ok(Verified::Empty) => {
+                    fs::remove_file(&part).map_err(FetchError::io(&part))?;
+                    return Ok(Outcome::Gap);
+                }
+                Ok(Verified::Data) => {
                     fs::rename(&part, &final_path).map_err(FetchError::io(&final_path))?;
                     return Ok(Outcome::Downloaded {
                         bytes: received,
@@ -147,15 +152,27 @@ impl TardisFetcher {
     }
 }
 
+/// What a whole, well-headed download holds.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Verified {
+    /// Rows under the expected header.
+    Data,
+    /// A gzip stream of nothing: Tardis' answer for a day without data (kept as a gap).
+    Empty,
+}
+
 /// Checks a downloaded file: a gzip stream that decompresses to its end, whose first line is
-/// `kind`'s header.
-pub fn verify(path: &Path, kind: TardisType) -> Result<(), String> {
+/// `kind`'s header (or that holds nothing at all).
+pub fn verify(path: &Path, kind: TardisType) -> Result<Verified, String> {
     let f = File::open(path).map_err(|e| format!("cannot read the download: {e}"))?;
     let mut reader = BufReader::new(MultiGzDecoder::new(f));
     let mut first = String::new();
     reader
         .read_line(&mut first)
         .map_err(|e| format!("not a whole gzip stream: {e}"))?;
+    if first.is_empty() {
+        return Ok(Verified::Empty);
+    }
     let first = first.trim_end_matches(['\r', '\n']);
     if first != kind.header() {
         return Err(format!(
@@ -166,7 +183,7 @@ pub fn verify(path: &Path, kind: TardisType) -> Result<(), String> {
     }
     std::io::copy(&mut reader, &mut std::io::sink())
         .map_err(|e| format!("the gzip stream does not decompress to its end: {e}"))?;
-    Ok(())
+    Ok(Verified::Data)
 }
 
 /// What a Tardis fetch did.
@@ -237,7 +254,11 @@ impl std::fmt::Display for TardisSummary {
             writeln!(f, "  skipped (needs TARDIS_API_KEY): {}", s.path())?;
         }
         for g in self.gaps() {
-            writeln!(f, "  gap (not on the host): {}", g.path())?;
+            writeln!(
+                f,
+                "  gap (not on the host, or no data that day): {}",
+                g.path()
+            )?;
         }
         for (file, e) in self.failures() {
             writeln!(f, "  FAILED {}: {e}", file.path())?;

@@ -121,7 +121,36 @@ fn a_missing_day_is_a_gap_and_the_rest_is_fetched() {
     let gaps: Vec<String> = s.gaps().iter().map(|f| f.path()).collect();
     assert_eq!(gaps, [tardis_path("trades", 3)]);
     assert_eq!(s.downloaded(), 2, "{s}");
-    assert!(s.to_string().contains("gap (not on the host)"), "{s}");
+    assert!(
+        s.to_string()
+            .contains("gap (not on the host, or no data that day)"),
+        "{s}"
+    );
+}
+
+#[test]
+fn an_empty_gzip_is_a_gap_and_nothing_is_kept() {
+    let m = host();
+    let empty = {
+        use std::io::Write;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(b"").unwrap();
+        gz.finish().unwrap()
+    };
+    m.put(&format!("v1/{}", tardis_path("trades", 3)), &empty);
+    let cache = tempfile::tempdir().unwrap();
+    let s = check(
+        &m,
+        cache.path(),
+        Some("k"),
+        &files(&["trades"], "2025-10-01", "2025-10-03"),
+    );
+    let gaps: Vec<String> = s.gaps().iter().map(|f| f.path()).collect();
+    assert_eq!(gaps, [tardis_path("trades", 3)], "{s}");
+    assert_eq!((s.downloaded(), s.failures().len()), (2, 0), "{s}");
+    let p = tardis_path("trades", 3);
+    assert!(!cache.path().join("tardis").join(&p).exists());
+    assert!(!cache.path().join(format!("tardis/{p}.part")).exists());
 }
 
 #[test]
