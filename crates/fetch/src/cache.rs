@@ -26,6 +26,27 @@ pub fn mirror(flag: Option<String>, env: impl Fn(&str) -> Option<std::ffi::OsStr
     .unwrap_or_else(|| DEFAULT_MIRROR.to_string())
 }
 
+/// The Tardis host: `flag` if given, else `$CASCADE_TARDIS_MIRROR`, else
+/// [`TARDIS_HOST`](crate::tardis::TARDIS_HOST).
+pub fn tardis_mirror(
+    flag: Option<String>,
+    env: impl Fn(&str) -> Option<std::ffi::OsString>,
+) -> String {
+    flag.or_else(|| {
+        env("CASCADE_TARDIS_MIRROR")
+            .filter(|v| !v.is_empty())
+            .map(|v| v.to_string_lossy().into_owned())
+    })
+    .unwrap_or_else(|| crate::tardis::TARDIS_HOST.to_string())
+}
+
+/// The Tardis API key from `$TARDIS_API_KEY`, if set and not empty.
+pub fn tardis_key(env: impl Fn(&str) -> Option<std::ffi::OsString>) -> Option<String> {
+    env("TARDIS_API_KEY")
+        .filter(|v| !v.is_empty())
+        .map(|v| v.to_string_lossy().into_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -59,5 +80,14 @@ mod tests {
         assert_eq!(mirror(None, env(&all)), "http://m");
         assert_eq!(mirror(Some("http://f".into()), env(&all)), "http://f");
         assert_eq!(mirror(None, env(&[])), DEFAULT_MIRROR);
+        let t = [
+            ("CASCADE_TARDIS_MIRROR", "http://t"),
+            ("TARDIS_API_KEY", "k"),
+        ];
+        assert_eq!(tardis_mirror(None, env(&t)), "http://t");
+        assert_eq!(tardis_mirror(Some("http://f".into()), env(&t)), "http://f");
+        assert_eq!(tardis_mirror(None, env(&[])), crate::tardis::TARDIS_HOST);
+        assert_eq!(tardis_key(env(&t)).as_deref(), Some("k"));
+        assert_eq!(tardis_key(env(&[])), None);
     }
 }

@@ -54,8 +54,8 @@ pub enum Outcome {
 pub trait Progress: Sync {
     /// `n` more bytes arrived.
     fn bytes(&self, _n: u64) {}
-    /// One file is finished.
-    fn done(&self, _file: &ArchiveFile, _outcome: &Outcome) {}
+    /// One file (its path) is finished.
+    fn done(&self, _path: &str, _outcome: &Outcome) {}
 }
 
 /// Progress that goes nowhere.
@@ -147,6 +147,7 @@ pub struct Fetcher {
     threads: usize,
     attempts: u32,
     agent: ureq::Agent,
+    bearer: Option<String>,
 }
 
 impl Fetcher {
@@ -162,7 +163,24 @@ impl Fetcher {
                 .timeout_connect(Duration::from_secs(30))
                 .timeout_read(Duration::from_secs(30))
                 .build(),
+            bearer: None,
         }
+    }
+
+    /// Sends `Authorization: Bearer <key>` with every file request (Tardis).
+    pub(crate) fn bearer(mut self, key: Option<String>) -> Fetcher {
+        self.bearer = key;
+        self
+    }
+
+    /// The number of download threads.
+    pub(crate) fn thread_count(&self) -> usize {
+        self.threads
+    }
+
+    /// The number of attempts per file.
+    pub(crate) fn attempt_count(&self) -> u32 {
+        self.attempts
     }
 
     /// Sets the number of download threads (at least 1).
@@ -189,34 +207,16 @@ impl Fetcher {
 
     /// Fetches every file; results come back in the order of `files`.
     pub fn fetch(&self, files: &[ArchiveFile], progress: &dyn Progress) -> Summary {
-        let next = AtomicUsize::new(0);
-        let slots: Mutex<Vec<Option<Outcome>>> = Mutex::new(files.iter().map(|_| None).collect());
-        std::thread::scope(|scope| {
-            for _ in 0..self.threads.min(files.len()) {
-                scope.spawn(|| loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(file) = files.get(i) else { break };
-                    let outcome = match self.fetch_one(file, progress) {
-                        Ok(o) => o,
-                        Err(e) => Outcome::Failed(e),
-                    };
-                    progress.done(file, &outcome);
-                    slots.lock().unwrap_or_else(|p| p.into_inner())[i] = Some(outcome);
-                });
-            }
+        let outcomes = pool(self.threads, files, |file| {
+            let outcome = match self.fetch_one(file, progress) {
+                Ok(o) => o,
+                Err(e) => Outcome::Failed(e),
+            };
+            progress.done(&file.path(), &outcome);
+            outcome
         });
-        let slots = slots.into_inner().unwrap_or_else(|p| p.into_inner());
         Summary {
-            results: files
-                .iter()
-                .cloned()
-                .zip(slots.into_iter().map(|o| {
-                    o.unwrap_or(Outcome::Failed(FetchError::Transport {
-                        url: String::new(),
-                        message: "worker thread stopped".into(),
-                    }))
-                }))
-                .collect(),
+            results: files.iter().cloned().zip(outcomes).collect(),
         }
     }
 
@@ -310,7 +310,7 @@ impl Fetcher {
     }
 
     /// One GET of the file into `part`, from `offset` when it is not zero.
-    fn download(
+    pub(crate) fn download(
         &self,
         url: &str,
         part: &Path,
@@ -319,6 +319,9 @@ impl Fetcher {
         received: &mut u64,
     ) -> Result<Body, FetchError> {
         let mut request = self.agent.get(url);
+        if let Some(key) = &self.bearer {
+            request = request.set("Authorization", &format!("Bearer {key}"));
+        }
         if offset > 0 {
             request = request.set("Range", &format!("bytes={offset}-"));
         }
@@ -370,7 +373,39 @@ impl Fetcher {
     }
 }
 
-enum Body {
+/// Runs `work` on every item in a pool of `threads` threads; the outcomes come back in the
+/// order of `items`.
+pub(crate) fn pool<T: Sync>(
+    threads: usize,
+    items: &[T],
+    work: impl Fn(&T) -> Outcome + Sync,
+) -> Vec<Outcome> {
+    let next = AtomicUsize::new(0);
+    let slots: Mutex<Vec<Option<Outcome>>> = Mutex::new(items.iter().map(|_| None).collect());
+    std::thread::scope(|scope| {
+        for _ in 0..threads.max(1).min(items.len()) {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(item) = items.get(i) else { break };
+                let outcome = work(item);
+                slots.lock().unwrap_or_else(|p| p.into_inner())[i] = Some(outcome);
+            });
+        }
+    });
+    slots
+        .into_inner()
+        .unwrap_or_else(|p| p.into_inner())
+        .into_iter()
+        .map(|o| {
+            o.unwrap_or(Outcome::Failed(FetchError::Transport {
+                url: String::new(),
+                message: "worker thread stopped".into(),
+            }))
+        })
+        .collect()
+}
+
+pub(crate) enum Body {
     /// The server has no such file.
     Missing,
     /// Written from the first byte.
@@ -386,7 +421,7 @@ fn transport(url: &str, e: ureq::Error) -> FetchError {
     }
 }
 
-fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+pub(crate) fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
     let mut s = path.as_os_str().to_owned();
     s.push(suffix);
     PathBuf::from(s)

@@ -44,6 +44,27 @@ pub enum FetchError {
         /// What was wrong.
         message: String,
     },
+    /// Tardis refused a file for want of a (valid) API key.
+    #[error("{url}: HTTP status {status}: {}", if *key_sent { "the API key in TARDIS_API_KEY was refused (invalid, or it does not cover this file)" } else { "this file needs an API key: set TARDIS_API_KEY" })]
+    Unauthorized {
+        /// The address.
+        url: String,
+        /// 401 or 403.
+        status: u16,
+        /// Whether a key was sent.
+        key_sent: bool,
+    },
+    /// A file without a checksum that failed its own check (gzip stream or header); nothing
+    /// was kept under its name.
+    #[error("{url}: {message}; refused, nothing written to {}", path.display())]
+    Refused {
+        /// What was downloaded.
+        url: String,
+        /// The final name it would have had.
+        path: PathBuf,
+        /// What was wrong.
+        message: String,
+    },
     /// The server answered with a status other than 200, 206 or 404.
     #[error("{url}: HTTP status {status}")]
     Status {

@@ -12,9 +12,14 @@
 //!   kept under its final name, resuming interrupted files with `Range` requests, skipping
 //!   verified ones and listing the archive's missing days (HTTP 404) as gaps.
 //! - [`cache`]: the cache directory and mirror from flags and the environment
-//!   (`CASCADE_DATA_DIR`, `CASCADE_MIRROR`).
+//!   (`CASCADE_DATA_DIR`, `CASCADE_MIRROR`, `CASCADE_TARDIS_MIRROR`, `TARDIS_API_KEY`).
+//! - [`tardis`] and [`tardis_fetch`]: **Tardis.dev** datasets as a second source
+//!   (`<host>/v1/{exchange}/{data_type}/{YYYY}/{MM}/{DD}/{SYMBOL}.csv.gz`) into
+//!   `<cache>/tardis/…`, each kept only when its gzip stream is whole and its header is the
+//!   one our Tardis importer reads; without an API key only first-of-month days are asked for.
 //!
-//! The cached files are imported like any other Binance files (`backtest import <cache>/data`);
+//! The cached files are imported like any others (`backtest import <cache>/data`,
+//! `backtest import <cache>/tardis`);
 //! this crate does not parse them.
 
 pub mod archive;
@@ -22,8 +27,12 @@ pub mod cache;
 pub mod download;
 mod error;
 pub mod select;
+pub mod tardis;
+pub mod tardis_fetch;
 
 pub use archive::{ArchiveFile, DataType, Day, Market, Period};
 pub use download::{Fetcher, Outcome, Progress, Quiet, Summary, DEFAULT_MIRROR};
 pub use error::FetchError;
 pub use select::{scenario_files, scenarios_named, ScenarioFiles, Selection};
+pub use tardis::{TardisFile, TardisSelection, TardisType, TARDIS_HOST};
+pub use tardis_fetch::{TardisFetcher, TardisSummary, Verified};

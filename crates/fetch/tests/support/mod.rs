@@ -32,12 +32,16 @@ pub struct Request {
     pub path: String,
     pub range: Option<String>,
     pub status: u16,
+    /// The `Authorization` header, if any.
+    pub auth: Option<String>,
 }
 
 #[derive(Default)]
 struct State {
     faults: BTreeMap<String, (Fault, usize)>,
     log: Vec<Request>,
+    /// When set, every request without `Authorization: Bearer <key>` gets a 401.
+    key: Option<String>,
 }
 
 /// The running mirror.
@@ -114,11 +118,17 @@ pub fn zip_into(csv: &Path, zip_path: &Path) {
 impl Mirror {
     /// Builds the mirror tree from the samples and starts serving it.
     pub fn start() -> Mirror {
-        let dir = tempfile::tempdir().unwrap();
+        let m = Mirror::empty();
         let sample = workspace().join("fixtures/sample");
         for (csv, path) in SAMPLES {
-            zip_into(&sample.join(csv), &dir.path().join(path));
+            zip_into(&sample.join(csv), &m.dir.path().join(path));
         }
+        m
+    }
+
+    /// Serves an empty directory (add files with [`Mirror::put`]).
+    pub fn empty() -> Mirror {
+        let dir = tempfile::tempdir().unwrap();
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let state = Arc::new(Mutex::new(State::default()));
@@ -141,6 +151,18 @@ impl Mirror {
         std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
         std::fs::copy(src, &dest).unwrap();
         write_checksum(&dest);
+    }
+
+    /// Serves `bytes` at `path` (no CHECKSUM).
+    pub fn put(&self, path: &str, bytes: &[u8]) {
+        let dest = self.dir.path().join(path);
+        std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
+        std::fs::write(dest, bytes).unwrap();
+    }
+
+    /// Answers 401 to every request without `Authorization: Bearer <key>`.
+    pub fn require_key(&self, key: &str) {
+        self.state.lock().unwrap().key = Some(key.to_string());
     }
 
     /// The mirror's copy of an archive path.
@@ -173,6 +195,7 @@ fn serve(mut conn: TcpStream, root: &Path, state: &Mutex<State>) {
     }
     let path = line.split_whitespace().nth(1).unwrap_or("/").to_string();
     let mut range = None;
+    let mut auth = None;
     loop {
         let mut h = String::new();
         if reader.read_line(&mut h).is_err() || h.trim().is_empty() {
@@ -182,8 +205,17 @@ fn serve(mut conn: TcpStream, root: &Path, state: &Mutex<State>) {
             if k.eq_ignore_ascii_case("range") {
                 range = Some(v.trim().to_string());
             }
+            if k.eq_ignore_ascii_case("authorization") {
+                auth = Some(v.trim().to_string());
+            }
         }
     }
+    let refused = {
+        let s = state.lock().unwrap();
+        s.key
+            .as_ref()
+            .is_some_and(|k| auth.as_deref() != Some(format!("Bearer {k}").as_str()))
+    };
     let fault = {
         let mut s = state.lock().unwrap();
         match s.faults.get_mut(&path) {
@@ -207,8 +239,16 @@ fn serve(mut conn: TcpStream, root: &Path, state: &Mutex<State>) {
             path: path.clone(),
             range: range.clone(),
             status,
+            auth: auth.clone(),
         })
     };
+    if refused {
+        log(401);
+        let _ = conn.write_all(
+            b"HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+        );
+        return;
+    }
     let Some(mut body) = body else {
         log(404);
         let _ = conn
@@ -270,4 +310,55 @@ fn serve(mut conn: TcpStream, root: &Path, state: &Mutex<State>) {
     let _ = conn.shutdown(std::net::Shutdown::Both);
     // Drain anything left so the close is clean.
     let _ = reader.read(&mut [0u8; 16]);
+}
+
+/// A small Tardis CSV of `kind` (`trades`, `liquidations` or `derivative_ticker`) for
+/// `binance-futures` BTCUSDT on 2025-10-`day`, in our importer's format, gzipped.
+pub fn tardis_gz(kind: &str, day: u32) -> Vec<u8> {
+    use std::fmt::Write as _;
+    let start_us = (1_759_276_800 + (day as i64 - 1) * 86_400) * 1_000_000;
+    let mut csv = String::new();
+    match kind {
+        "trades" | "liquidations" => {
+            csv.push_str("exchange,symbol,timestamp,local_timestamp,id,side,price,amount\n");
+            for i in 0..20i64 {
+                let ts = start_us + i * 60_000_000 + 123;
+                let side = if i % 3 == 0 { "sell" } else { "buy" };
+                let _ = writeln!(
+                    csv,
+                    "binance-futures,BTCUSDT,{ts},{},{},{side},{}.{},0.{:03}",
+                    ts + 50,
+                    1000 + i,
+                    60_000 + i * 7,
+                    i % 10,
+                    1 + i
+                );
+            }
+        }
+        "derivative_ticker" => {
+            csv.push_str("exchange,symbol,timestamp,local_timestamp,funding_timestamp,funding_rate,predicted_funding_rate,open_interest,last_price,index_price,mark_price\n");
+            for i in 0..20i64 {
+                let ts = start_us + i * 60_000_000 + 456;
+                let _ = writeln!(
+                    csv,
+                    "binance-futures,BTCUSDT,{ts},{},{},0.0001,0.00012,{}.5,{}.1,{}.2,{}.3",
+                    ts + 50,
+                    start_us + 28_800_000_000,
+                    90_000 + i,
+                    60_000 + i,
+                    59_990 + i,
+                    60_001 + i
+                );
+            }
+        }
+        other => panic!("no sample for {other}"),
+    }
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(csv.as_bytes()).unwrap();
+    gz.finish().unwrap()
+}
+
+/// Where a Tardis file of BTCUSDT on `binance-futures` on 2025-10-`day` is, after `/v1/`.
+pub fn tardis_path(kind: &str, day: u32) -> String {
+    format!("binance-futures/{kind}/2025/10/{day:02}/BTCUSDT.csv.gz")
 }
