@@ -9,7 +9,7 @@
 //! the number of market events.
 
 use crate::record::{Record, RecordBody};
-use cascade_report::{EquitySample, MarketPoint, TimedOutput};
+use cascade_report::{EquitySample, MarketPoint, OutputFold, TimedOutput};
 use cascade_types::{
     AccountId, BarSource, EventBody, InstrumentId, InstrumentSpec, Money, Output, Price, Qty,
     Rounding, Side, Ts,
@@ -41,8 +41,15 @@ pub struct MarketTotals {
 pub struct RunData {
     /// The equity curve: the engine's samples, in order (several accounts summed per stamp).
     pub equity: Vec<EquitySample>,
-    /// Every output concerning the strategy's accounts, in run order.
+    /// The outputs concerning the strategy's accounts, in run order: every funding payment,
+    /// liquidation step and ADL event, and the first [`KEEP_ORDER_OUTPUTS`] of the others
+    /// (fills and order events), so memory stays flat however often the strategy trades.
     pub outputs: Vec<TimedOutput>,
+    /// Every output concerning the strategy's accounts, folded into the metrics' figures as
+    /// it happened (`None` only in a `RunData::default()`).
+    pub fold: Option<OutputFold>,
+    /// The strategy's fills, liquidation steps and ADL events (kept or not).
+    pub counts: OutputCounts,
     /// Market series on the sampling grid, instruments interleaved, sorted by time.
     pub market: Vec<MarketPoint>,
     /// Totals over all accounts.
@@ -53,21 +60,40 @@ pub struct RunData {
     pub coverage: cascade_report::Coverage,
 }
 
+/// How many order-related outputs (fills, acceptances, rejections, cancels, triggers,
+/// transfers, margin calls) of the strategy a run keeps in [`RunData::outputs`]; later ones are
+/// folded and counted but not kept (about 100 bytes each: 5 MB at this bound).
+pub const KEEP_ORDER_OUTPUTS: usize = 50_000;
+
+/// Counts of the strategy's outputs over the whole run.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub struct OutputCounts {
+    /// Fills.
+    pub fills: u64,
+    /// Liquidation steps.
+    pub liquidations: u64,
+    /// ADL events (as the victim or the counterparty).
+    pub adl: u64,
+    /// Order-related outputs kept in `outputs`.
+    pub order_outputs_kept: u64,
+    /// Fills not kept in `outputs` (beyond [`KEEP_ORDER_OUTPUTS`]).
+    pub fills_not_kept: u64,
+    /// Other order-related outputs not kept.
+    pub others_not_kept: u64,
+}
+
 impl RunData {
-    fn count(&self, f: impl Fn(&Output) -> bool) -> usize {
-        self.outputs.iter().filter(|o| f(&o.output)).count()
-    }
     /// The strategy's fills.
     pub fn fills(&self) -> usize {
-        self.count(|o| matches!(o, Output::Fill { .. }))
+        self.counts.fills as usize
     }
     /// The strategy's liquidation steps.
     pub fn liquidations(&self) -> usize {
-        self.count(|o| matches!(o, Output::Liquidation { .. }))
+        self.counts.liquidations as usize
     }
     /// ADL events involving the strategy.
     pub fn adl(&self) -> usize {
-        self.count(|o| matches!(o, Output::Adl { .. }))
+        self.counts.adl as usize
     }
 }
 
@@ -105,6 +131,7 @@ impl Collector {
                 seen: false,
             })
             .collect();
+        let fold = OutputFold::new(instruments, &accounts);
         Collector {
             specs: instruments.to_vec(),
             accounts,
@@ -112,7 +139,10 @@ impl Collector {
             next_point: None,
             latest,
             in_samples: false,
-            data: RunData::default(),
+            data: RunData {
+                fold: Some(fold),
+                ..RunData::default()
+            },
         }
     }
 
@@ -155,9 +185,9 @@ impl Collector {
         }
     }
 
-    /// Takes one record.
+    /// Takes one record; true when it is an output concerning the strategy's accounts.
     #[inline]
-    pub fn add(&mut self, r: &Record) {
+    pub fn add(&mut self, r: &Record) -> bool {
         self.data.records += 1;
         let after_sample = std::mem::replace(
             &mut self.in_samples,
@@ -212,12 +242,13 @@ impl Collector {
                     }
                 }
             }
-            RecordBody::Output(o) => self.output(r.ts, o),
+            RecordBody::Output(o) => return self.output(r.ts, o),
             _ => {}
         }
+        false
     }
 
-    fn output(&mut self, ts: Ts, o: &Output) {
+    fn output(&mut self, ts: Ts, o: &Output) -> bool {
         let mine = match *o {
             Output::Accepted { account, .. }
             | Output::Rejected { account, .. }
@@ -267,8 +298,40 @@ impl Collector {
             }
         };
         if mine {
-            self.data.outputs.push(TimedOutput { ts, output: *o });
+            let t = TimedOutput { ts, output: *o };
+            if let Some(f) = &mut self.data.fold {
+                f.add(&t);
+            }
+            let c = &mut self.data.counts;
+            let keep = match o {
+                Output::Funding { .. } => true,
+                Output::Liquidation { .. } => {
+                    c.liquidations += 1;
+                    true
+                }
+                Output::Adl { .. } => {
+                    c.adl += 1;
+                    true
+                }
+                _ => {
+                    let is_fill = matches!(o, Output::Fill { .. });
+                    c.fills += u64::from(is_fill);
+                    let keep = c.order_outputs_kept < KEEP_ORDER_OUTPUTS as u64;
+                    if keep {
+                        c.order_outputs_kept += 1;
+                    } else if is_fill {
+                        c.fills_not_kept += 1;
+                    } else {
+                        c.others_not_kept += 1;
+                    }
+                    keep
+                }
+            };
+            if keep {
+                self.data.outputs.push(t);
+            }
         }
+        mine
     }
 
     /// The data gathered.

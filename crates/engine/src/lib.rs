@@ -81,7 +81,7 @@ mod views;
 
 pub use adl_watch::{AdlExposure, QueueSpot};
 pub use cascade_crowd::CrowdConfig;
-pub use collect::{Collector, MarketTotals, RunData};
+pub use collect::{Collector, MarketTotals, OutputCounts, RunData, KEEP_ORDER_OUTPUTS};
 pub use config::{CrowdBook, CrowdSetup, FundingDefault, MarkDefault, RunConfig};
 pub use engine::{Core, Finished, LoopConfig};
 pub use error::EngineError;

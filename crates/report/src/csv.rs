@@ -1,8 +1,8 @@
 //! CSV exports: the equity curve and the strategy's fills, funding, liquidations and ADL.
 //! Times are RFC 3339 UTC, numbers exact decimals.
 
-use crate::record::RunRecord;
-use cascade_types::{Money, Output};
+use crate::record::{RunRecord, TimedOutput};
+use cascade_types::{AccountId, InstrumentId, InstrumentSpec, Money, Output};
 use std::fmt::Write;
 
 fn field(s: &str) -> String {
@@ -35,13 +35,37 @@ pub fn equity_csv(r: &RunRecord) -> String {
     out
 }
 
+/// The header line of `report.fills.csv` (see [`fills_csv`]).
+pub const FILLS_CSV_HEADER: &str = "ts,kind,account,symbol,side,qty,price,fee,amount,detail\n";
+
 /// `ts,kind,account,symbol,side,qty,price,fee,amount,detail`: one row per fill, funding
 /// payment, liquidation step and ADL close of the strategy's accounts, in run order.
 /// `fee` is the trading or liquidation fee; `amount` the funding paid (> 0) or received.
 /// A taker fill's `detail` names its reference price and slippage (see `metrics`).
 pub fn fills_csv(r: &RunRecord) -> String {
-    let mut out = String::from("ts,kind,account,symbol,side,qty,price,fee,amount,detail\n");
+    let mut out = String::from(FILLS_CSV_HEADER);
     for o in &r.outputs {
+        fills_csv_row(&mut out, &r.instruments, &r.accounts, o);
+    }
+    out
+}
+
+/// Appends `o`'s row of [`fills_csv`] to `out`, if it has one (an output of one of
+/// `accounts`' fills, funding payments, liquidation steps or ADL closes): a run that keeps
+/// only some outputs in memory streams the file row by row with this.
+pub fn fills_csv_row(
+    out: &mut String,
+    instruments: &[InstrumentSpec],
+    accounts: &[AccountId],
+    o: &TimedOutput,
+) {
+    let owns = |a: AccountId| accounts.contains(&a);
+    let symbol = |i: InstrumentId| {
+        instruments
+            .get(i.index())
+            .map_or_else(|| i.to_string(), |s| s.symbol.clone())
+    };
+    {
         let row = match o.output {
             Output::Fill {
                 account,
@@ -55,7 +79,7 @@ pub fn fills_csv(r: &RunRecord) -> String {
                 reference,
                 slippage,
                 ..
-            } if r.owns(account) => {
+            } if owns(account) => {
                 let role = if maker {
                     "maker".to_string()
                 } else {
@@ -79,7 +103,7 @@ pub fn fills_csv(r: &RunRecord) -> String {
                 rate,
                 amount,
                 ..
-            } if r.owns(account) => Some((
+            } if owns(account) => Some((
                 "funding",
                 account,
                 instrument,
@@ -100,7 +124,7 @@ pub fn fills_csv(r: &RunRecord) -> String {
                 bankruptcy_price,
                 fee,
                 ..
-            } if r.owns(account) => Some((
+            } if owns(account) => Some((
                 "liquidation",
                 account,
                 instrument,
@@ -119,7 +143,7 @@ pub fn fills_csv(r: &RunRecord) -> String {
                 qty,
                 price,
                 ..
-            } if r.owns(victim) => Some((
+            } if owns(victim) => Some((
                 "adl",
                 victim,
                 instrument,
@@ -137,13 +161,12 @@ pub fn fills_csv(r: &RunRecord) -> String {
                 out,
                 "{},{kind},{account},{},{side},{qty},{price},{fee},{amount},{}",
                 o.ts,
-                field(&r.symbol(instrument)),
+                field(&symbol(instrument)),
                 field(&detail)
             )
             .expect("writing to a String");
         }
     }
-    out
 }
 
 #[cfg(test)]

@@ -157,10 +157,16 @@ fn price_instruments(r: &RunRecord) -> Vec<InstrumentId> {
 fn price_chart(r: &RunRecord, i: InstrumentId, x_range: (i64, i64)) -> Chart {
     let sym = r.symbol(i);
     let kind = r.instruments.get(i.index()).map(|s| s.kind);
-    let title = match kind {
+    let mut title = match kind {
         Some(k) => format!("Price — {sym} ({k})"),
         None => format!("Price — {sym}"),
     };
+    if r.fills_not_kept > 0 {
+        title.push_str(&format!(
+            " — the run's first fills drawn; {} later fills not drawn (all in report.fills.csv)",
+            r.fills_not_kept
+        ));
+    }
     let mut c = Chart::new(&title, YFormat::Number, x_range);
     c.height = 300.0;
     let last = points(&r.market, i, |p| p.last.map(|x| x.to_f64()));

@@ -50,7 +50,7 @@
 //! - **Exposure**: gross exposure (sum of `|notional|`) over equity is the leverage;
 //!   time-weighted over the equity curve as a step function.
 
-use crate::record::{EquitySample, RunRecord};
+use crate::record::{EquitySample, RunRecord, TimedOutput};
 use crate::ser;
 use crate::ReportError;
 use cascade_types::{
@@ -399,7 +399,7 @@ fn counts_in(spec: Option<&InstrumentSpec>, currency: &str) -> bool {
 }
 
 /// A position replayed with average-cost accounting.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 struct Position {
     /// Signed quantity.
     qty: Qty,
@@ -469,13 +469,164 @@ pub(crate) fn validate(r: &RunRecord) -> Result<(), ReportError> {
             index: i + 1,
         });
     }
-    if let Some(i) = r.outputs.windows(2).position(|w| w[1].ts < w[0].ts) {
+    let unsorted = match &r.fold {
+        Some(f) => f.unsorted_at.map(|i| i as usize),
+        None => r
+            .outputs
+            .windows(2)
+            .position(|w| w[1].ts < w[0].ts)
+            .map(|i| i + 1),
+    };
+    if let Some(index) = unsorted {
         return Err(ReportError::Unsorted {
             what: "outputs",
-            index: i + 1,
+            index,
         });
     }
     Ok(())
+}
+
+/// The part of the metrics that comes from the strategy's outputs (fills, funding,
+/// liquidations, ADL), folded one output at a time in run order — so a run can fold them as
+/// they happen and keep only a bounded number in memory ([`RunRecord::fold`]). Folding a
+/// record's `outputs` gives the same figures.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OutputFold {
+    instruments: Vec<InstrumentSpec>,
+    accounts: Vec<AccountId>,
+    currency: String,
+    positions: BTreeMap<(AccountId, InstrumentId), Position>,
+    /// Outputs folded.
+    pub outputs: u64,
+    /// The index of the first output earlier than its predecessor, if any.
+    pub unsorted_at: Option<u64>,
+    last_ts: Option<Ts>,
+    /// Fills, fees, slippage, volume.
+    pub trading: TradingStats,
+    /// The strategy's liquidation steps.
+    pub liquidations: LiquidationStats,
+    /// ADL closes of the strategy's positions.
+    pub adl: AdlStats,
+    /// Funding payments.
+    pub funding: FundingStats,
+}
+
+impl OutputFold {
+    /// An empty fold for a run over `instruments` whose strategy owns `accounts`.
+    pub fn new(instruments: &[InstrumentSpec], accounts: &[AccountId]) -> OutputFold {
+        OutputFold {
+            instruments: instruments.to_vec(),
+            accounts: accounts.to_vec(),
+            currency: money_currency(instruments),
+            positions: BTreeMap::new(),
+            outputs: 0,
+            unsorted_at: None,
+            last_ts: None,
+            trading: TradingStats::default(),
+            liquidations: LiquidationStats::default(),
+            adl: AdlStats::default(),
+            funding: FundingStats::default(),
+        }
+    }
+
+    fn owns(&self, a: AccountId) -> bool {
+        self.accounts.contains(&a)
+    }
+
+    /// Folds the next output (in run order; other accounts' outputs and other kinds are
+    /// counted in `outputs` and otherwise ignored).
+    pub fn add(&mut self, o: &TimedOutput) {
+        if self.unsorted_at.is_none() && self.last_ts.is_some_and(|t| o.ts < t) {
+            self.unsorted_at = Some(self.outputs);
+        }
+        self.last_ts = Some(o.ts);
+        self.outputs += 1;
+        let instrument = match o.output {
+            Output::Fill { instrument, .. }
+            | Output::Liquidation { instrument, .. }
+            | Output::Adl { instrument, .. } => Some(instrument),
+            _ => None,
+        };
+        let spec = instrument.and_then(|i| self.instruments.get(i.index()));
+        match o.output {
+            Output::Fill {
+                account,
+                instrument,
+                side,
+                qty,
+                price,
+                fee,
+                maker,
+                slippage,
+                ..
+            } if self.owns(account) => {
+                self.positions
+                    .entry((account, instrument))
+                    .or_default()
+                    .trade(side, qty, price, spec);
+                self.trading.fills += 1;
+                self.trading.maker_fills += u64::from(maker);
+                self.trading.volume += value(spec, price, qty);
+                if counts_in(spec, &self.currency) {
+                    self.trading.slippage += slippage;
+                }
+                if fee.is_negative() {
+                    self.trading.rebates -= fee;
+                } else {
+                    self.trading.fees_paid += fee;
+                }
+            }
+            Output::Funding {
+                account, amount, ..
+            } if self.owns(account) => {
+                self.funding.payments += 1;
+                if amount.is_negative() {
+                    self.funding.received -= amount;
+                } else {
+                    self.funding.paid += amount;
+                }
+            }
+            Output::Liquidation {
+                account,
+                instrument,
+                kind,
+                side,
+                qty,
+                price,
+                fee,
+                ..
+            } if self.owns(account) => {
+                let pos = self.positions.entry((account, instrument)).or_default();
+                self.liquidations.realised += pos.trade(side, qty, price, spec);
+                self.liquidations.count += 1;
+                match kind {
+                    LiquidationKind::Partial => self.liquidations.partial += 1,
+                    LiquidationKind::Full => self.liquidations.full += 1,
+                    LiquidationKind::Backstop => self.liquidations.backstop += 1,
+                    LiquidationKind::Adl => self.liquidations.against_adl += 1,
+                }
+                self.liquidations.qty += qty;
+                self.liquidations.notional += value(spec, price, qty);
+                self.liquidations.fees += fee;
+            }
+            // As the counterparty, the strategy's close is its own `Liquidation` output.
+            Output::Adl {
+                victim,
+                instrument,
+                side,
+                qty,
+                price,
+                ..
+            } if self.owns(victim) => {
+                let pos = self.positions.entry((victim, instrument)).or_default();
+                self.adl.realised += pos.trade(side, qty, price, spec);
+                self.adl.count += 1;
+                self.adl.qty += qty;
+                self.adl.notional += value(spec, price, qty);
+            }
+            _ => {}
+        }
+    }
 }
 
 /// Computes every metric of a run.
@@ -489,95 +640,23 @@ pub fn compute(r: &RunRecord, cfg: &ReportConfig) -> Result<Metrics, ReportError
     let first = r.equity[0];
     let last = *r.equity.last().expect("non-empty");
 
-    let spec_of = |i: InstrumentId| r.instruments.get(i.index());
-    let currency = money_currency(&r.instruments);
-    let mut positions: BTreeMap<(AccountId, InstrumentId), Position> = BTreeMap::new();
-    let mut trading = TradingStats::default();
-    let mut liq = LiquidationStats::default();
-    let mut adl = AdlStats::default();
-    let mut funding = FundingStats::default();
-    for o in &r.outputs {
-        match o.output {
-            Output::Fill {
-                account,
-                instrument,
-                side,
-                qty,
-                price,
-                fee,
-                maker,
-                slippage,
-                ..
-            } if r.owns(account) => {
-                positions.entry((account, instrument)).or_default().trade(
-                    side,
-                    qty,
-                    price,
-                    spec_of(instrument),
-                );
-                trading.fills += 1;
-                trading.maker_fills += u64::from(maker);
-                trading.volume += value(spec_of(instrument), price, qty);
-                if counts_in(spec_of(instrument), &currency) {
-                    trading.slippage += slippage;
-                }
-                if fee.is_negative() {
-                    trading.rebates -= fee;
-                } else {
-                    trading.fees_paid += fee;
-                }
+    let fold = match &r.fold {
+        Some(f) => f.clone(),
+        None => {
+            let mut f = OutputFold::new(&r.instruments, &r.accounts);
+            for o in &r.outputs {
+                f.add(o);
             }
-            Output::Funding {
-                account, amount, ..
-            } if r.owns(account) => {
-                funding.payments += 1;
-                if amount.is_negative() {
-                    funding.received -= amount;
-                } else {
-                    funding.paid += amount;
-                }
-            }
-            Output::Liquidation {
-                account,
-                instrument,
-                kind,
-                side,
-                qty,
-                price,
-                fee,
-                ..
-            } if r.owns(account) => {
-                let pos = positions.entry((account, instrument)).or_default();
-                liq.realised += pos.trade(side, qty, price, spec_of(instrument));
-                liq.count += 1;
-                match kind {
-                    LiquidationKind::Partial => liq.partial += 1,
-                    LiquidationKind::Full => liq.full += 1,
-                    LiquidationKind::Backstop => liq.backstop += 1,
-                    LiquidationKind::Adl => liq.against_adl += 1,
-                }
-                liq.qty += qty;
-                liq.notional += value(spec_of(instrument), price, qty);
-                liq.fees += fee;
-            }
-            // As the counterparty, the strategy's close is its own `Liquidation` output.
-            Output::Adl {
-                victim,
-                instrument,
-                side,
-                qty,
-                price,
-                ..
-            } if r.owns(victim) => {
-                let pos = positions.entry((victim, instrument)).or_default();
-                adl.realised += pos.trade(side, qty, price, spec_of(instrument));
-                adl.count += 1;
-                adl.qty += qty;
-                adl.notional += value(spec_of(instrument), price, qty);
-            }
-            _ => {}
+            f
         }
-    }
+    };
+    let OutputFold {
+        trading,
+        liquidations: liq,
+        adl,
+        mut funding,
+        ..
+    } = fold;
     funding.net = funding.received - funding.paid;
 
     let total = last.equity - first.equity;

@@ -125,6 +125,13 @@ pub struct RunRecord {
     pub outputs: Vec<TimedOutput>,
     /// Market series on the sampling grid, all instruments interleaved, sorted by time.
     pub market: Vec<MarketPoint>,
+    /// The metrics' fold of *every* output, when the run folded them as they happened and
+    /// kept only some fills in `outputs` (see `fills_not_kept`); `None`: fold `outputs`.
+    pub fold: Option<crate::OutputFold>,
+    /// The strategy's fills the run folded but did not keep in `outputs` (beyond the number
+    /// it keeps in memory): counted in the metrics, written to `report.fills.csv` as they
+    /// happened, not drawn in the HTML chart.
+    pub fills_not_kept: u64,
 }
 
 impl RunRecord {

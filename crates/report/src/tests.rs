@@ -275,6 +275,8 @@ fn synthetic_run() -> RunRecord {
         equity,
         outputs,
         market,
+        fold: None,
+        fills_not_kept: 0,
     }
 }
 
@@ -448,4 +450,54 @@ fn bad_records_are_errors() {
         Report::new(&r, &cfg),
         Err(ReportError::BadConfig(_))
     ));
+}
+
+#[test]
+fn a_run_that_folds_its_outputs_as_they_happen_reports_what_folding_the_record_does() {
+    let full = synthetic_run();
+    let fills = full
+        .outputs
+        .iter()
+        .filter(|o| matches!(o.output, Output::Fill { account, .. } if full.owns(account)))
+        .count();
+    assert!(fills >= 2, "the synthetic run has fills to drop");
+    // Fold every output, then keep none of the fills in memory, as a long run does.
+    let mut fold = crate::OutputFold::new(&full.instruments, &full.accounts);
+    for o in &full.outputs {
+        fold.add(o);
+    }
+    let mut thin = full.clone();
+    thin.outputs
+        .retain(|o| !matches!(o.output, Output::Fill { .. }));
+    thin.fold = Some(fold);
+    thin.fills_not_kept = fills as u64;
+    let cfg = ReportConfig::default();
+    let a = Report::new(&full, &cfg).unwrap();
+    let b = Report::new(&thin, &cfg).unwrap();
+    assert_eq!(a.metrics, b.metrics);
+    assert_eq!(b.metrics.trading.fills, fills as u64);
+    // Without the fold, the thinned record would lose its fills.
+    thin.fold = None;
+    let c = Report::new(&thin, &cfg).unwrap();
+    assert_ne!(a.metrics.trading, c.metrics.trading);
+}
+
+#[test]
+fn an_out_of_order_output_is_refused_through_the_fold_too() {
+    let mut r = synthetic_run();
+    let n = r.outputs.len();
+    assert!(n >= 2);
+    r.outputs.swap(0, n - 1);
+    let mut fold = crate::OutputFold::new(&r.instruments, &r.accounts);
+    for o in &r.outputs {
+        fold.add(o);
+    }
+    let direct = Report::new(&r, &ReportConfig::default())
+        .unwrap_err()
+        .to_string();
+    r.fold = Some(fold);
+    let folded = Report::new(&r, &ReportConfig::default())
+        .unwrap_err()
+        .to_string();
+    assert_eq!(direct, folded);
 }

@@ -9,7 +9,7 @@ use crate::exec::ExecConfig;
 use crate::latency::LatencyStats;
 use crate::pipeline::{decode, BatchChannel, BatchReceiver, BatchSender};
 use crate::run_journal::{JournalReader, JournalSummary, JournalWriter};
-use crate::sink::{Observer, RunSink};
+use crate::sink::{FillsCsv, Observer, RunSink};
 use crate::source::EventSource;
 use cascade_engine::{
     AdlExposure, Collector, Core, CrowdArtifacts, FinalState, LoopConfig, RunConfig, RunData, Venue,
@@ -58,6 +58,9 @@ pub(crate) struct Job<'a, 'o> {
     pub verify: Option<JournalReader>,
     /// Sees every record (dumps of a replayed run).
     pub observer: Option<Observer<'o>>,
+    /// Where to stream `report.fills.csv` as the strategy's outputs happen (a run directory
+    /// being written), so the rows need not be kept in memory.
+    pub fills_csv: Option<std::path::PathBuf>,
 }
 
 fn joined<T>(r: std::thread::Result<Result<T, RunError>>, who: &str) -> Result<T, RunError> {
@@ -92,7 +95,12 @@ pub(crate) fn execute(job: Job<'_, '_>) -> Result<Executed, RunError> {
     let timing = LatencyStats::new(job.exec.latency_sample_every);
     let progress = job.exec.progress.clone();
     let source = job.source;
-    let mut sink = RunSink::new(job.journal, job.verify, collector, job.observer);
+    let fills_csv = job
+        .fills_csv
+        .as_deref()
+        .map(|p| FillsCsv::create(p, job.instruments, &[account]))
+        .transpose()?;
+    let mut sink = RunSink::new(job.journal, job.verify, collector, job.observer, fills_csv);
 
     std::thread::scope(|s| {
         let in_tx = BatchSender::new(pipe.batch_events, input.data_tx, input.empty_rx);

@@ -26,6 +26,21 @@ pub const CROWD_TEXT: &str = "crowd.txt";
 pub const HEATMAP_SVG: &str = "heatmap.svg";
 /// The input-coverage table of a run, as JSON.
 pub const COVERAGE_JSON: &str = "coverage.json";
+/// The strategy's fills, funding, liquidations and ADL, one row each (streamed during the run).
+pub const FILLS_CSV: &str = "report.fills.csv";
+
+/// Removes a file the run wrote, if it is there.
+pub(crate) fn remove_file(path: &Path) -> Result<(), RunError> {
+    match std::fs::remove_file(path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(source) => Err(RunError::Io {
+            path: path.to_path_buf(),
+            doing: "removing an empty report",
+            source,
+        }),
+    }
+}
 
 /// Writes `bytes` to `dir/name` atomically (temporary name, sync, rename).
 pub fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf, RunError> {

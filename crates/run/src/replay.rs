@@ -133,6 +133,7 @@ fn verify_with(
         journal: JournalWriter::hash_only(),
         verify: Some(compare),
         observer,
+        fills_csv: None,
     })?;
     if executed.journal.final_hash != expected {
         return Err(RunError::HashMismatch {

@@ -13,9 +13,10 @@ use cascade_report::{
 use cascade_types::Note;
 use std::fmt::Write;
 
-/// The rendered reports: `(file name, bytes)` and the text report.
+/// The rendered reports: `(file name, bytes)` (`None`: the file was streamed into the run
+/// directory during the run) and the text report.
 pub(crate) struct Rendered {
-    pub files: Vec<(String, Vec<u8>)>,
+    pub files: Vec<(String, Option<Vec<u8>>)>,
     pub text: String,
 }
 
@@ -64,6 +65,8 @@ pub fn report_record(manifest: &Manifest, data: &RunData) -> RunRecord {
         equity: data.equity.clone(),
         outputs: data.outputs.clone(),
         market: data.market.clone(),
+        fold: data.fold.clone(),
+        fills_not_kept: data.counts.fills_not_kept,
     }
 }
 
@@ -122,10 +125,12 @@ fn engine_section(manifest: &Manifest, data: &RunData) -> String {
 
 /// Renders every report of a run.
 /// `crowd_heatmap`: the crowd's heatmap SVG, shown in the HTML report when the crowd ran.
+/// `fills_streamed`: `report.fills.csv` was written during the run (not rendered here).
 pub(crate) fn render(
     manifest: &Manifest,
     data: &RunData,
     crowd_heatmap: Option<&str>,
+    fills_streamed: bool,
 ) -> Result<Rendered, RunError> {
     if data.equity.is_empty() {
         let text = format!(
@@ -133,7 +138,7 @@ pub(crate) fn render(
             engine_section(manifest, data)
         );
         return Ok(Rendered {
-            files: vec![("report.txt".into(), text.clone().into_bytes())],
+            files: vec![("report.txt".into(), Some(text.clone().into_bytes()))],
             text,
         });
     }
@@ -147,39 +152,37 @@ pub(crate) fn render(
     if !json.ends_with('\n') {
         json.push('\n');
     }
+    let html = {
+        let coverage = format!("<pre>{}</pre>", escape_html(&data.coverage.render_text()));
+        let mut sections = Vec::new();
+        if let Some(svg) = crowd_heatmap {
+            sections.push(HtmlSection {
+                title: "Crowd liquidation heatmap (modelled)",
+                svg,
+            });
+        }
+        sections.push(HtmlSection {
+            title: "Input coverage (per stream, inside the run's window)",
+            svg: &coverage,
+        });
+        render_html_with(&record, &report, &sections)
+    };
+    // Streamed into the run directory; or, with fills beyond those kept in memory and no run
+    // directory (an in-memory run writes no files), not rendered.
+    let fills = (!fills_streamed && data.counts.fills_not_kept == 0)
+        .then(|| fills_csv(&record).into_bytes());
     let files = vec![
-        ("report.txt".to_string(), text.clone().into_bytes()),
-        ("report.json".to_string(), json.into_bytes()),
+        ("report.txt".to_string(), Some(text.clone().into_bytes())),
+        ("report.json".to_string(), Some(json.into_bytes())),
         (
             "report.equity.csv".to_string(),
-            equity_csv(&record).into_bytes(),
+            Some(equity_csv(&record).into_bytes()),
         ),
-        (
-            "report.fills.csv".to_string(),
-            fills_csv(&record).into_bytes(),
-        ),
-        (
-            "report.html".to_string(),
-            {
-                let coverage = format!("<pre>{}</pre>", escape_html(&data.coverage.render_text()));
-                let mut sections = Vec::new();
-                if let Some(svg) = crowd_heatmap {
-                    sections.push(HtmlSection {
-                        title: "Crowd liquidation heatmap (modelled)",
-                        svg,
-                    });
-                }
-                sections.push(HtmlSection {
-                    title: "Input coverage (per stream, inside the run's window)",
-                    svg: &coverage,
-                });
-                render_html_with(&record, &report, &sections)
-            }
-            .into_bytes(),
-        ),
+        (crate::files::FILLS_CSV.to_string(), fills),
+        ("report.html".to_string(), Some(html.into_bytes())),
         (
             crate::files::COVERAGE_JSON.to_string(),
-            coverage_json(data).into_bytes(),
+            Some(coverage_json(data).into_bytes()),
         ),
     ];
     Ok(Rendered { files, text })

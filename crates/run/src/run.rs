@@ -4,7 +4,9 @@
 use crate::error::RunError;
 use crate::exec::ExecConfig;
 use crate::execute::{execute, Job};
-use crate::files::{write_atomic, StagedRunDir, CROWD_TEXT, HEATMAP_SVG, JOURNAL, LATENCY};
+use crate::files::{
+    remove_file, write_atomic, StagedRunDir, CROWD_TEXT, FILLS_CSV, HEATMAP_SVG, JOURNAL, LATENCY,
+};
 use crate::latency::LatencyStats;
 use crate::manifest::{params_to_json, JournalInfo, Manifest, ENGINE_VERSION, MANIFEST_VERSION};
 use crate::reports;
@@ -143,6 +145,7 @@ pub fn run_inputs(
         journal,
         verify: None,
         observer: None,
+        fills_csv: staged.as_ref().map(|d| d.path().join(FILLS_CSV)),
     })?;
     // The inputs' data-quality flags come first among the run's notes, on every report.
     let venue_notes = inputs
@@ -193,13 +196,21 @@ pub fn run_inputs(
         &manifest,
         &executed.data,
         executed.crowd.as_ref().map(|c| c.svg.as_str()),
+        staged.is_some(),
     )?;
     let latency_text = reports::latency_text(&executed.latency);
     if let Some(staged) = staged {
         let dir = staged.path();
         for (name, bytes) in &rendered.files {
-            write_atomic(dir, name, bytes)?;
+            // `None`: already written in place (the fills CSV, streamed during the run).
+            if let Some(bytes) = bytes {
+                write_atomic(dir, name, bytes)?;
+            }
             manifest.reports.push(name.clone());
+        }
+        if !rendered.files.iter().any(|(name, _)| name == FILLS_CSV) {
+            // A run without market events reports nothing: no fills file either.
+            remove_file(&dir.join(FILLS_CSV))?;
         }
         if let Some(c) = &executed.crowd {
             for (name, text) in [(CROWD_TEXT, &c.text), (HEATMAP_SVG, &c.svg)] {

@@ -7,6 +7,7 @@ mod crowd;
 mod determinism;
 mod errors;
 mod funding;
+mod memory;
 mod replay;
 mod sample;
 mod snapshots;
