@@ -24,7 +24,8 @@
 //!   directory (journal + reports + manifest), as `backtest run` does.
 //!
 //! Then **the user's path, journal against `--no-journal`** (`CASCADE_BENCH_ONLY=user`): for
-//! `noise/1000` and `buy-and-hold` (`mode=perp leverage=2`), a run into a run directory as
+//! `noise/1000`, `noise/10` (an order every 10 events: 1M orders, the memory-flat-in-orders
+//! workload) and `buy-and-hold` (`mode=perp leverage=2`), a run into a run directory as
 //! `backtest run` does (journal, reports, manifest) and the same run with
 //! `ExecConfig::write_journal = false` (`backtest run --no-journal`: the records are only
 //! hashed), **interleaved** (journal, no journal, journal, …) so that both see the same
@@ -306,6 +307,8 @@ fn user_path(dir: &tempfile::TempDir, log: &Path, bytes: u64, runs: usize) -> Be
     println!("user path: run into a run directory, journal vs --no-journal, interleaved");
     for (name, strategy, params) in [
         ("noise/1000", "noise", &["every=1000", "qty=0.001"][..]),
+        // An order every 10 events: 1M orders on 10M events (memory flat in orders).
+        ("noise/10", "noise", &["every=10", "qty=0.001"][..]),
         (
             "buy-and-hold",
             "buy-and-hold",
