@@ -26,6 +26,41 @@ pub enum Rounding {
     HalfEven,
 }
 
+/// `(⌊num / den⌋, num − den·⌊num / den⌋)` for `den > 0`: the same as `div_euclid` and
+/// `rem_euclid`, without `i128` division (a library call) in the common cases — `num` within
+/// `i64`, or `den` = [`SCALE`] (long division in 32-bit limbs by a constant, which compiles
+/// to multiplications).
+#[inline]
+fn floor_div_rem(num: i128, den: i64) -> (i128, i128) {
+    debug_assert!(den > 0);
+    if let Ok(n) = i64::try_from(num) {
+        return (n.div_euclid(den) as i128, n.rem_euclid(den) as i128);
+    }
+    if den == SCALE {
+        const D: u64 = SCALE as u64;
+        let m = num.unsigned_abs();
+        let hi = (m >> 64) as u64;
+        let lo = m as u64;
+        // Each step divides a value below D·2³², so each partial quotient fits 32 bits.
+        let (q3, r) = (hi / D, hi % D);
+        let x = (r << 32) | (lo >> 32);
+        let (q2, r) = (x / D, x % D);
+        let x = (r << 32) | (lo & 0xffff_ffff);
+        let (q1, r) = (x / D, x % D);
+        let q = ((q3 as u128) << 64) | ((q2 << 32) | q1) as u128;
+        let (q, r) = (q as i128, r as i128);
+        return if num >= 0 {
+            (q, r)
+        } else if r == 0 {
+            (-q, 0)
+        } else {
+            (-q - 1, SCALE as i128 - r)
+        };
+    }
+    let den = den as i128;
+    (num.div_euclid(den), num.rem_euclid(den))
+}
+
 /// `a * b / c` computed exactly in `i128`, rounded as asked. `None` on division by zero or
 /// when the result does not fit in `i64`.
 pub fn mul_div(a: i64, b: i64, c: i64, rounding: Rounding) -> Option<i64> {
@@ -34,8 +69,11 @@ pub fn mul_div(a: i64, b: i64, c: i64, rounding: Rounding) -> Option<i64> {
     }
     let num = a as i128 * b as i128;
     let den = c as i128;
-    let q = num.div_euclid(den);
-    let r = num.rem_euclid(den); // 0 <= r < |den|
+    let (q, r) = if c > 0 {
+        floor_div_rem(num, c)
+    } else {
+        (num.div_euclid(den), num.rem_euclid(den)) // 0 <= r < |den|
+    };
     let den_abs = den.abs();
     // div_euclid rounds toward -inf when den > 0 and toward +inf when den < 0; normalise to
     // floor semantics by working with the sign of den.
@@ -440,11 +478,49 @@ mod tests {
         assert_eq!(mul_div(i64::MAX, 2, 1, Rounding::Down), None);
     }
 
+    #[test]
+    fn floor_div_rem_edges() {
+        for num in [
+            i128::MIN,
+            i128::MIN + 1,
+            i128::MAX,
+            -1,
+            0,
+            1,
+            i64::MIN as i128 - 1,
+            i64::MAX as i128 + 1,
+            -(SCALE as i128) << 64,
+            ((SCALE as i128) << 64) - 1,
+            i64::MIN as i128 * i64::MIN as i128,
+            i64::MIN as i128 * i64::MAX as i128,
+        ] {
+            for den in [1, 3, SCALE, SCALE - 1, i64::MAX] {
+                let d = den as i128;
+                assert_eq!(
+                    floor_div_rem(num, den),
+                    (num.div_euclid(d), num.rem_euclid(d)),
+                    "{num} / {den}"
+                );
+            }
+        }
+    }
+
     proptest! {
         #[test]
         fn display_parse_round_trip(raw in any::<i64>()) {
             let p = Price::from_raw(raw);
             prop_assert_eq!(p.to_string().parse::<Price>().unwrap(), p);
+        }
+
+        #[test]
+        fn floor_div_rem_is_div_euclid(a in any::<i64>(), b in any::<i64>(), c in 1i64..=i64::MAX, scale in any::<bool>()) {
+            let num = a as i128 * b as i128;
+            for den in [if scale { SCALE } else { c }, SCALE, c, 1, 7] {
+                let d = den as i128;
+                prop_assert_eq!(floor_div_rem(num, den), (num.div_euclid(d), num.rem_euclid(d)));
+                let small = a as i128;
+                prop_assert_eq!(floor_div_rem(small, den), (small.div_euclid(d), small.rem_euclid(d)));
+            }
         }
 
         #[test]
