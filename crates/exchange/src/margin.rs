@@ -59,7 +59,8 @@ pub(crate) fn floor_div(a: i128, b: i128) -> i128 {
 
 /// Money as x-units.
 pub(crate) fn money_x(m: Money) -> i128 {
-    mul(m.raw() as i128, E16)
+    // An `i64` times 10¹⁶ is below 2¹²⁰: never overflows.
+    m.raw() as i128 * E16
 }
 
 /// x-units as money, rounded as asked.
@@ -82,20 +83,31 @@ pub(crate) fn x_to_money(x: i128, rounding: Rounding) -> Money {
 
 /// Unrealised PnL at `mark`, exact: `mark·qty − cost`.
 pub(crate) fn upnl_x(mark: i64, t: Terms) -> i128 {
-    mul(mul(mark as i128, t.qty as i128), E8) - mul(t.cost as i128, E16)
+    // `mark·qty` (two `i64`s) fits; times 10⁸ it is checked unless below 2⁹⁹; `cost·10¹⁶`
+    // is below 2¹²⁰.
+    let mq = mark as i128 * t.qty as i128;
+    let n = if mq.unsigned_abs() < 1 << 99 {
+        mq * E8
+    } else {
+        mul(mq, E8)
+    };
+    n - t.cost as i128 * E16
 }
 
 /// The notional MM is computed on, in 10⁻¹⁶ units (price raw × qty raw).
 fn mm_notional16(basis: MmBasis, mark: i64, t: Terms) -> i128 {
+    // Products of two `i64`s (or an `i64` and 10⁸) fit `i128`: plain products.
     match basis {
-        MmBasis::Mark => mul(mark as i128, t.qty as i128).abs(),
-        MmBasis::Entry => mul(t.cost as i128, E8).abs(),
+        MmBasis::Mark => (mark as i128 * t.qty as i128).abs(),
+        MmBasis::Entry => (t.cost as i128 * E8).abs(),
     }
 }
 
 pub(crate) fn tier_for16(tiers: &TierTable, n16: i128) -> &MarginTier {
     let ts = tiers.tiers();
-    let i = ts.partition_point(|t| t.cap != Money::MAX && mul(t.cap.raw() as i128, E8) <= n16);
+    // `cap · E8` cannot overflow (an `i64` times 10⁸ is below 2⁹¹): a plain product, not the
+    // checked one, on this path of every margin computation.
+    let i = ts.partition_point(|t| t.cap != Money::MAX && t.cap.raw() as i128 * E8 <= n16);
     &ts[i.min(ts.len() - 1)]
 }
 
@@ -106,7 +118,16 @@ pub(crate) fn mm_x(tiers: &TierTable, basis: MmBasis, mark: i64, t: Terms) -> i1
     }
     let n16 = mm_notional16(basis, mark, t);
     let tier = tier_for16(tiers, n16);
-    mul(n16, tier.mmr.raw() as i128) - money_x(tier.cum)
+    let mmr = tier.mmr.raw() as i128;
+    // Below 2⁹⁶ times below 2³¹ cannot overflow (the usual case, told by two compares);
+    // otherwise the checked product.
+    let mm = if n16 < 1 << 96 && (0..1 << 31).contains(&mmr) {
+        n16 * mmr
+    } else {
+        mul(n16, mmr)
+    };
+    // `cum · E16`: an `i64` times 10¹⁶ is below 2¹²⁰.
+    mm - tier.cum.raw() as i128 * E16
 }
 
 fn clamp_key(k: i128) -> i64 {
