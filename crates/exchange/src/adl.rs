@@ -25,6 +25,34 @@ use cascade_types::{
 /// scores stay ordered.
 const LEVERAGE_CAP: i128 = E8 * 1_000_000;
 
+/// Best first: higher score, then lower account. Unique on `(score, account)`, so unstable
+/// sorting and selection give one order.
+fn rank_order(x: &(i64, u32), y: &(i64, u32)) -> std::cmp::Ordering {
+    y.0.cmp(&x.0).then(x.1.cmp(&y.1))
+}
+
+/// Puts at least the first `need` entries of `ranked` in their final order, given that the
+/// first `*sorted` already are: the best of the rest are selected (`O(n)`) and only they are
+/// sorted, in chunks that double, so a walk that stops early never pays for sorting the whole
+/// queue, and one that goes to the end pays `O(n log n)` as a full sort would. The order of
+/// every entry handed out is exactly that of a full sort.
+fn rank_to(ranked: &mut [(i64, u32)], sorted: &mut usize, need: usize) {
+    let len = ranked.len();
+    if need <= *sorted || *sorted >= len {
+        return;
+    }
+    let end = (*sorted + (*sorted).max(len / 32).max(1_024))
+        .max(need)
+        .min(len);
+    let tail = &mut ranked[*sorted..];
+    let m = end - *sorted;
+    if end < len {
+        tail.select_nth_unstable_by(m - 1, rank_order);
+    }
+    tail[..m].sort_unstable_by(rank_order);
+    *sorted = end;
+}
+
 impl Exchange {
     /// The ADL score of account `a`'s position on `i` (higher is deleveraged first).
     pub(crate) fn adl_score(&self, a: AccountId, i: InstrumentId) -> i128 {
@@ -232,11 +260,12 @@ impl Exchange {
                 ranked.push((s.clamp(i64::MIN as i128 + 1, i64::MAX as i128) as i64, v));
             }
             self.inst[i.index()].holders = holders;
-            // Unstable is enough: (score, account) is unique.
-            ranked.sort_unstable_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)));
+            // Ordered lazily (`rank_to`): a period's ADL usually reaches a small part of it.
             self.adl_queue_key = Some(key);
             self.adl_queue_cursor = 0;
+            self.adl_queue_sorted = 0;
         }
+        let mut sorted = self.adl_queue_sorted;
         let mut left = qty;
         let trader_dq = |q: Qty| if long { -q } else { q };
         // Victims before the cursor hold nothing on the victim side any more: ADL only ever
@@ -244,6 +273,7 @@ impl Exchange {
         let mut k = self.adl_queue_cursor;
         let mut front = true;
         while left.is_positive() {
+            rank_to(&mut ranked, &mut sorted, k + 1);
             let victim = match ranked.get(k) {
                 Some(&(_, v)) => AccountId(v),
                 None => Self::MARKET,
@@ -299,6 +329,7 @@ impl Exchange {
             left -= take;
         }
         self.adl_queue = ranked;
+        self.adl_queue_sorted = sorted;
         self.refresh_registrations(a, i);
     }
 
