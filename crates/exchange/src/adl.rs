@@ -25,6 +25,15 @@ use cascade_types::{
 /// scores stay ordered.
 const LEVERAGE_CAP: i128 = E8 * 1_000_000;
 
+/// `a / b` truncated toward zero, as `i128` division does, in `i64` when both fit (a
+/// hardware division rather than a library call).
+fn quot(a: i128, b: i128) -> i128 {
+    match (i64::try_from(a), i64::try_from(b)) {
+        (Ok(x), Ok(y)) if y != 0 && !(x == i64::MIN && y == -1) => (x / y) as i128,
+        _ => a / b,
+    }
+}
+
 /// Best first: higher score, then lower account. Unique on `(score, account)`, so unstable
 /// sorting and selection give one order.
 fn rank_order(x: &(i64, u32), y: &(i64, u32)) -> std::cmp::Ordering {
@@ -66,7 +75,7 @@ impl Exchange {
         // Every division in a score truncates toward zero: scores only order positions.
         // For inverse every figure is in coin, and the upnl is in profit when the price
         // moved the position's way, as for linear.
-        let raw = |x: i128| x.div_euclid(E16);
+        let raw = margin::floor_div_e16;
         let upnl_x = contract.upnl_x(mark, t);
         if self.rules.adl.ranking == AdlRanking::BinanceLeveragePnl {
             // PnL% is zero unless the upnl is at least one raw unit, and then so is the
@@ -74,16 +83,30 @@ impl Exchange {
             if upnl_x < E16 {
                 return 0;
             }
-            let (eq, mm) = self.pool_x(a, pool);
+            let only = acc
+                .positions
+                .iter()
+                .filter(|q| Self::in_pool(q, pool))
+                .count()
+                == 1;
+            let (eq, mm) = if only {
+                // The pool is this position and its wallet: `pool_x` without walking it again
+                // (the same sums).
+                let inst = &self.inst[i.index()];
+                let (u, m) = contract.upnl_mm_x(inst.tiers(), self.rules.mm_basis, mark, t);
+                (margin::money_x(self.pool_wallet(a, pool)) + u, m)
+            } else {
+                self.pool_x(a, pool)
+            };
             let (eq, mm) = (raw(eq), raw(mm));
             if eq <= 0 {
                 return 0; // margin ratio 0
             }
             let upnl = raw(upnl_x);
             let wallet = (self.pool_wallet(a, pool).raw() as i128).max(Money::ONE.raw() as i128);
-            let pnl_pct = (upnl * E8 / wallet).min(LEVERAGE_CAP);
-            let margin_ratio = (mm * E8 / eq).min(LEVERAGE_CAP);
-            return pnl_pct * margin_ratio / E8;
+            let pnl_pct = quot(upnl * E8, wallet).min(LEVERAGE_CAP);
+            let margin_ratio = quot(mm * E8, eq).min(LEVERAGE_CAP);
+            return quot(pnl_pct * margin_ratio, E8);
         }
         let upnl = raw(upnl_x);
         let (eq, _) = self.pool_x(a, pool);

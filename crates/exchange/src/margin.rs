@@ -57,6 +57,33 @@ pub(crate) fn floor_div(a: i128, b: i128) -> i128 {
     a.div_euclid(b)
 }
 
+/// `⌊x / 10⁸⌋`: long division in 32-bit limbs by a constant (multiplications), not an
+/// `i128` library call.
+fn floor_div_e8(x: i128) -> i128 {
+    const D: u64 = E8 as u64;
+    let m = x.unsigned_abs();
+    let (hi, lo) = ((m >> 64) as u64, m as u64);
+    // Each step divides a value below D·2³², so each partial quotient fits 32 bits.
+    let (q3, r) = (hi / D, hi % D);
+    let y = (r << 32) | (lo >> 32);
+    let (q2, r) = (y / D, y % D);
+    let y = (r << 32) | (lo & 0xffff_ffff);
+    let (q1, r) = (y / D, y % D);
+    let q = (((q3 as u128) << 64) | ((q2 << 32) | q1) as u128) as i128;
+    if x >= 0 {
+        q
+    } else if r == 0 {
+        -q
+    } else {
+        -q - 1
+    }
+}
+
+/// `⌊x / 10¹⁶⌋` (`x.div_euclid(E16)`): two floors by 10⁸, which compose exactly.
+pub(crate) fn floor_div_e16(x: i128) -> i128 {
+    floor_div_e8(floor_div_e8(x))
+}
+
 /// Money as x-units.
 pub(crate) fn money_x(m: Money) -> i128 {
     // An `i64` times 10¹⁶ is below 2¹²⁰: never overflows.
@@ -280,6 +307,40 @@ pub fn round_to(price: Price, tick: Price, rounding: Rounding) -> Price {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn floor_div_e16_is_div_euclid() {
+        let mut x: u64 = 9;
+        let mut next = || {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            x
+        };
+        let mut cases = vec![
+            i128::MIN,
+            i128::MIN + 1,
+            i128::MAX,
+            0,
+            1,
+            -1,
+            E16,
+            -E16,
+            E16 - 1,
+            -E16 + 1,
+            E16 + 1,
+            -E16 - 1,
+        ];
+        for _ in 0..20_000 {
+            let v = ((next() as u128) << 64 | next() as u128) as i128;
+            let shift = (next() % 127) as u32;
+            cases.push(v >> shift);
+            cases.push((v >> shift) / E16 * E16);
+        }
+        for v in cases {
+            assert_eq!(super::floor_div_e16(v), v.div_euclid(E16), "{v}");
+        }
+    }
+
     use super::*;
     use crate::rules::tiers::{binance_usdm_tiers, bybit_btcusdt_tiers, hyperliquid_2025_tiers};
     use cascade_types::Ts;
