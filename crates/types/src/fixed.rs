@@ -62,7 +62,9 @@ fn floor_div_rem(num: i128, den: i64) -> (i128, i128) {
 }
 
 /// `a * b / c` computed exactly in `i128`, rounded as asked. `None` on division by zero or
-/// when the result does not fit in `i64`.
+/// when the result does not fit in `i64`. Inlined: at most call sites the divisor and the
+/// rounding are constants, and the branches on them fold away.
+#[inline]
 pub fn mul_div(a: i64, b: i64, c: i64, rounding: Rounding) -> Option<i64> {
     if c == 0 {
         return None;
@@ -365,6 +367,7 @@ fixed_type!(
 
 impl Price {
     /// The notional `price × qty` as money, rounded as asked.
+    #[inline]
     pub fn notional(self, qty: Qty, rounding: Rounding) -> Money {
         Money(mul_div(self.0, qty.0, SCALE, rounding).expect("notional overflow"))
     }
@@ -377,6 +380,7 @@ impl Price {
         mul_div(self.0, rate.0, SCALE, rounding).map(Price)
     }
     /// `price × rate` (e.g. index × (1 + premium)), rounded as asked.
+    #[inline]
     pub fn mul_rate(self, rate: Rate, rounding: Rounding) -> Price {
         Price(mul_div(self.0, rate.0, SCALE, rounding).expect("price overflow"))
     }
@@ -384,6 +388,7 @@ impl Price {
 
 impl Money {
     /// `money × rate`, rounded as asked.
+    #[inline]
     pub fn mul_rate(self, rate: Rate, rounding: Rounding) -> Money {
         Money(mul_div(self.0, rate.0, SCALE, rounding).expect("money overflow"))
     }
@@ -392,10 +397,12 @@ impl Money {
         mul_div(self.0, SCALE, qty.0, rounding).map(Price)
     }
     /// `money ÷ price` as a quantity, rounded as asked; `None` when price is zero.
+    #[inline]
     pub fn per_price(self, price: Price, rounding: Rounding) -> Option<Qty> {
         mul_div(self.0, SCALE, price.0, rounding).map(Qty)
     }
     /// `money ÷ n`, rounded as asked (e.g. initial margin = notional ÷ leverage).
+    #[inline]
     pub fn div_int(self, n: i64, rounding: Rounding) -> Option<Money> {
         mul_div(self.0, 1, n, rounding).map(Money)
     }
