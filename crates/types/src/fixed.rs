@@ -259,6 +259,7 @@ macro_rules! fixed_type {
                 self.0.checked_sub(o.0).map(Self)
             }
             /// Absolute value.
+            #[inline]
             pub fn abs(self) -> Self {
                 Self(self.0.checked_abs().expect(concat!($what, " overflow")))
             }
@@ -284,10 +285,12 @@ macro_rules! fixed_type {
                 self.0 as f64 / SCALE as f64
             }
             /// The smaller of two values.
+            #[inline]
             pub fn min_of(self, o: Self) -> Self {
                 if o.0 < self.0 { o } else { self }
             }
             /// The larger of two values.
+            #[inline]
             pub fn max_of(self, o: Self) -> Self {
                 if o.0 > self.0 { o } else { self }
             }
@@ -295,28 +298,33 @@ macro_rules! fixed_type {
 
         impl Add for $name {
             type Output = Self;
+            #[inline]
             fn add(self, o: Self) -> Self {
                 Self(self.0.checked_add(o.0).expect(concat!($what, " overflow")))
             }
         }
         impl Sub for $name {
             type Output = Self;
+            #[inline]
             fn sub(self, o: Self) -> Self {
                 Self(self.0.checked_sub(o.0).expect(concat!($what, " overflow")))
             }
         }
         impl AddAssign for $name {
+            #[inline]
             fn add_assign(&mut self, o: Self) {
                 *self = *self + o;
             }
         }
         impl SubAssign for $name {
+            #[inline]
             fn sub_assign(&mut self, o: Self) {
                 *self = *self - o;
             }
         }
         impl Neg for $name {
             type Output = Self;
+            #[inline]
             fn neg(self) -> Self {
                 Self(self.0.checked_neg().expect(concat!($what, " overflow")))
             }
