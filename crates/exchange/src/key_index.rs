@@ -21,15 +21,19 @@ const BLOCK_MIN: usize = BLOCK_MAX / 8;
 /// Pivots per round of [`lower_bound`].
 const WAYS: usize = 16;
 
+/// At most this many entries (a kilobyte) [`lower_bound`] scans instead of dividing further.
+const SCAN: usize = 64;
+
 /// The first index of sorted `v` whose entry is `≥ k` (`v.partition_point(|x| x < k)`), by
 /// a 16-way search: each round compares `k` with 15 evenly spaced entries, whose loads do not
-/// depend on each other, so their cache misses overlap — two rounds narrow a block of 512
-/// to a few entries, where a binary search waits for nine misses one after the other.
+/// depend on each other, so their cache misses overlap, and the last few dozen entries are
+/// counted — a block of 512 costs one round and a scan of at most 32, where a binary search
+/// waits for nine misses one after the other.
 #[inline]
 fn lower_bound(v: &[Entry], k: &Entry) -> usize {
     let mut lo = 0;
     let mut n = v.len();
-    while n > WAYS {
+    while n > SCAN {
         let step = n / WAYS;
         // The pivots `lo + j·step − 1`, `j = 1..WAYS`: entries below `k` are a prefix of them.
         let below = (1..WAYS)
@@ -45,7 +49,9 @@ fn lower_bound(v: &[Entry], k: &Entry) -> usize {
         };
         lo = from;
     }
-    lo + v[lo..lo + n].partition_point(|x| x < k)
+    // A few cache lines: count the entries below `k` (independent loads, no branches on
+    // them) rather than wait for a binary search's misses one after the other.
+    lo + v[lo..lo + n].iter().filter(|x| *x < k).count()
 }
 
 /// An ordered set of [`Entry`]s.
