@@ -12,7 +12,7 @@
 //! The leverage actually used is further capped by the instrument's bracket for the
 //! position's notional (a venue would refuse more).
 
-use crate::rng::{det_exp, Rng};
+use crate::rng::{det_exp, det_exp2, Rng};
 use serde::{Deserialize, Serialize};
 
 /// One level of a discrete leverage distribution.
@@ -182,6 +182,42 @@ impl CushionDist {
         } else {
             Err("cushion parameters out of range (fractions ≥ 0, lo ≤ hi, 0 ≤ sigma ≤ 5)".into())
         }
+    }
+}
+
+/// A notional from `size` and a leverage from `lev` (capped at `cap`): the same values as
+/// `size.sample(rng_size)` and `lev.sample(rng_lev, cap)` (each stream draws exactly what
+/// it would), with the `exp`s of two lognormals evaluated side by side ([`det_exp2`]).
+pub(crate) fn sample_size_and_leverage(
+    size: &SizeDist,
+    rng_size: &mut Rng,
+    lev: &LeverageDist,
+    rng_lev: &mut Rng,
+    cap: u32,
+) -> (f64, u32) {
+    match (*size, lev) {
+        (
+            SizeDist::LogNormal {
+                median: sm,
+                sigma: ss,
+                min,
+                max,
+            },
+            LeverageDist::LogNormal {
+                median: lm,
+                sigma: ls,
+                max: lmax,
+            },
+        ) => {
+            let zs = ss * rng_size.normal();
+            let zl = ls * rng_lev.normal();
+            let (es, el) = det_exp2(zs, zl);
+            let notional = (sm * es).clamp(min, max);
+            let x = lm * el;
+            let r = (x + 0.5).floor().clamp(1.0, (*lmax).max(1) as f64) as u32;
+            (notional, r.clamp(1, cap.max(1)))
+        }
+        _ => (size.sample(rng_size), lev.sample(rng_lev, cap)),
     }
 }
 

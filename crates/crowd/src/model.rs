@@ -81,6 +81,7 @@ struct Slot {
 }
 
 /// One drawn position, before it is opened.
+#[derive(Clone, Copy)]
 struct Draw {
     cp: CrowdPosition,
     /// The leverage drawn (before the bracket capped it), for a retry at the mark.

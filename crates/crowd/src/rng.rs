@@ -97,6 +97,27 @@ pub fn det_exp(x: f64) -> f64 {
     p * f64::from_bits(bits)
 }
 
+/// `(det_exp(x), det_exp(y))`, the same bits, with the two evaluations interleaved: each
+/// step of the polynomial waits for a division, and two independent chains share the wait.
+pub fn det_exp2(x: f64, y: f64) -> (f64, f64) {
+    assert!(!x.is_nan() && !y.is_nan(), "exp of NaN");
+    let (x, y) = (x.clamp(-700.0, 700.0), y.clamp(-700.0, 700.0));
+    let kx = (x * std::f64::consts::LOG2_E).round();
+    let ky = (y * std::f64::consts::LOG2_E).round();
+    let rx = (x - kx * LN2_HI) - kx * LN2_LO;
+    let ry = (y - ky * LN2_HI) - ky * LN2_LO;
+    let (mut px, mut py) = (1.0, 1.0);
+    let mut n = 13.0;
+    while n >= 1.0 {
+        px = 1.0 + rx * px / n;
+        py = 1.0 + ry * py / n;
+        n -= 1.0;
+    }
+    let bx = ((kx as i64 + 1023) as u64) << 52;
+    let by = ((ky as i64 + 1023) as u64) << 52;
+    (px * f64::from_bits(bx), py * f64::from_bits(by))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -123,6 +144,23 @@ mod tests {
         assert_eq!(take(7, "leverage"), take(7, "leverage"));
         assert_ne!(take(7, "leverage"), take(7, "cushion"));
         assert_ne!(take(7, "leverage"), take(8, "leverage"));
+    }
+
+    #[test]
+    fn det_exp2_is_two_det_exps() {
+        let mut r = Rng::stream(3, "t");
+        for i in -800..=800 {
+            let x = i as f64 / 1.1;
+            let y = (r.uniform() - 0.5) * 20.0;
+            let (a, b) = det_exp2(x, y);
+            assert_eq!(a.to_bits(), det_exp(x).to_bits(), "{x}");
+            assert_eq!(b.to_bits(), det_exp(y).to_bits(), "{y}");
+            let (a, b) = det_exp2(y, x);
+            assert_eq!(
+                (a.to_bits(), b.to_bits()),
+                (det_exp(y).to_bits(), det_exp(x).to_bits())
+            );
+        }
     }
 
     #[test]

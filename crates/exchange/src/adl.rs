@@ -25,6 +25,43 @@ use cascade_types::{
 /// scores stay ordered.
 const LEVERAGE_CAP: i128 = E8 * 1_000_000;
 
+/// `a / b` truncated toward zero, as `i128` division does, in `i64` when both fit (a
+/// hardware division rather than a library call).
+fn quot(a: i128, b: i128) -> i128 {
+    match (i64::try_from(a), i64::try_from(b)) {
+        (Ok(x), Ok(y)) if y != 0 && !(x == i64::MIN && y == -1) => (x / y) as i128,
+        _ => a / b,
+    }
+}
+
+/// Best first: higher score, then lower account. Unique on `(score, account)`, so unstable
+/// sorting and selection give one order.
+fn rank_order(x: &(i64, u32), y: &(i64, u32)) -> std::cmp::Ordering {
+    y.0.cmp(&x.0).then(x.1.cmp(&y.1))
+}
+
+/// Puts at least the first `need` entries of `ranked` in their final order, given that the
+/// first `*sorted` already are: the best of the rest are selected (`O(n)`) and only they are
+/// sorted, in chunks that double, so a walk that stops early never pays for sorting the whole
+/// queue, and one that goes to the end pays `O(n log n)` as a full sort would. The order of
+/// every entry handed out is exactly that of a full sort.
+fn rank_to(ranked: &mut [(i64, u32)], sorted: &mut usize, need: usize) {
+    let len = ranked.len();
+    if need <= *sorted || *sorted >= len {
+        return;
+    }
+    let end = (*sorted + (*sorted).max(len / 32).max(1_024))
+        .max(need)
+        .min(len);
+    let tail = &mut ranked[*sorted..];
+    let m = end - *sorted;
+    if end < len {
+        tail.select_nth_unstable_by(m - 1, rank_order);
+    }
+    tail[..m].sort_unstable_by(rank_order);
+    *sorted = end;
+}
+
 impl Exchange {
     /// The ADL score of account `a`'s position on `i` (higher is deleveraged first).
     pub(crate) fn adl_score(&self, a: AccountId, i: InstrumentId) -> i128 {
@@ -38,7 +75,7 @@ impl Exchange {
         // Every division in a score truncates toward zero: scores only order positions.
         // For inverse every figure is in coin, and the upnl is in profit when the price
         // moved the position's way, as for linear.
-        let raw = |x: i128| x.div_euclid(E16);
+        let raw = margin::floor_div_e16;
         let upnl_x = contract.upnl_x(mark, t);
         if self.rules.adl.ranking == AdlRanking::BinanceLeveragePnl {
             // PnL% is zero unless the upnl is at least one raw unit, and then so is the
@@ -46,16 +83,30 @@ impl Exchange {
             if upnl_x < E16 {
                 return 0;
             }
-            let (eq, mm) = self.pool_x(a, pool);
+            let only = acc
+                .positions
+                .iter()
+                .filter(|q| Self::in_pool(q, pool))
+                .count()
+                == 1;
+            let (eq, mm) = if only {
+                // The pool is this position and its wallet: `pool_x` without walking it again
+                // (the same sums).
+                let inst = &self.inst[i.index()];
+                let (u, m) = contract.upnl_mm_x(inst.tiers(), self.rules.mm_basis, mark, t);
+                (margin::money_x(self.pool_wallet(a, pool)) + u, m)
+            } else {
+                self.pool_x(a, pool)
+            };
             let (eq, mm) = (raw(eq), raw(mm));
             if eq <= 0 {
                 return 0; // margin ratio 0
             }
             let upnl = raw(upnl_x);
             let wallet = (self.pool_wallet(a, pool).raw() as i128).max(Money::ONE.raw() as i128);
-            let pnl_pct = (upnl * E8 / wallet).min(LEVERAGE_CAP);
-            let margin_ratio = (mm * E8 / eq).min(LEVERAGE_CAP);
-            return pnl_pct * margin_ratio / E8;
+            let pnl_pct = quot(upnl * E8, wallet).min(LEVERAGE_CAP);
+            let margin_ratio = quot(mm * E8, eq).min(LEVERAGE_CAP);
+            return quot(pnl_pct * margin_ratio, E8);
         }
         let upnl = raw(upnl_x);
         let (eq, _) = self.pool_x(a, pool);
@@ -232,11 +283,12 @@ impl Exchange {
                 ranked.push((s.clamp(i64::MIN as i128 + 1, i64::MAX as i128) as i64, v));
             }
             self.inst[i.index()].holders = holders;
-            // Unstable is enough: (score, account) is unique.
-            ranked.sort_unstable_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)));
+            // Ordered lazily (`rank_to`): a period's ADL usually reaches a small part of it.
             self.adl_queue_key = Some(key);
             self.adl_queue_cursor = 0;
+            self.adl_queue_sorted = 0;
         }
+        let mut sorted = self.adl_queue_sorted;
         let mut left = qty;
         let trader_dq = |q: Qty| if long { -q } else { q };
         // Victims before the cursor hold nothing on the victim side any more: ADL only ever
@@ -244,6 +296,7 @@ impl Exchange {
         let mut k = self.adl_queue_cursor;
         let mut front = true;
         while left.is_positive() {
+            rank_to(&mut ranked, &mut sorted, k + 1);
             let victim = match ranked.get(k) {
                 Some(&(_, v)) => AccountId(v),
                 None => Self::MARKET,
@@ -299,6 +352,7 @@ impl Exchange {
             left -= take;
         }
         self.adl_queue = ranked;
+        self.adl_queue_sorted = sorted;
         self.refresh_registrations(a, i);
     }
 

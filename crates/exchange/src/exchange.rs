@@ -117,6 +117,9 @@ pub struct Exchange {
     pub(crate) adl_queue_key: Option<(u64, InstrumentId, bool)>,
     /// The first entry of the ranked queue that may still hold a position.
     pub(crate) adl_queue_cursor: usize,
+    /// How many leading entries of `adl_queue` are in their final (ranked) order: the queue
+    /// is ordered lazily, as far as the walk reaches.
+    pub(crate) adl_queue_sorted: usize,
 }
 
 impl Exchange {
@@ -231,6 +234,7 @@ impl Exchange {
             adl_queue: Vec::new(),
             adl_queue_key: None,
             adl_queue_cursor: 0,
+            adl_queue_sorted: 0,
         })
     }
 

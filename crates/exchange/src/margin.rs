@@ -57,9 +57,37 @@ pub(crate) fn floor_div(a: i128, b: i128) -> i128 {
     a.div_euclid(b)
 }
 
+/// `⌊x / 10⁸⌋`: long division in 32-bit limbs by a constant (multiplications), not an
+/// `i128` library call.
+fn floor_div_e8(x: i128) -> i128 {
+    const D: u64 = E8 as u64;
+    let m = x.unsigned_abs();
+    let (hi, lo) = ((m >> 64) as u64, m as u64);
+    // Each step divides a value below D·2³², so each partial quotient fits 32 bits.
+    let (q3, r) = (hi / D, hi % D);
+    let y = (r << 32) | (lo >> 32);
+    let (q2, r) = (y / D, y % D);
+    let y = (r << 32) | (lo & 0xffff_ffff);
+    let (q1, r) = (y / D, y % D);
+    let q = (((q3 as u128) << 64) | ((q2 << 32) | q1) as u128) as i128;
+    if x >= 0 {
+        q
+    } else if r == 0 {
+        -q
+    } else {
+        -q - 1
+    }
+}
+
+/// `⌊x / 10¹⁶⌋` (`x.div_euclid(E16)`): two floors by 10⁸, which compose exactly.
+pub(crate) fn floor_div_e16(x: i128) -> i128 {
+    floor_div_e8(floor_div_e8(x))
+}
+
 /// Money as x-units.
 pub(crate) fn money_x(m: Money) -> i128 {
-    mul(m.raw() as i128, E16)
+    // An `i64` times 10¹⁶ is below 2¹²⁰: never overflows.
+    m.raw() as i128 * E16
 }
 
 /// x-units as money, rounded as asked.
@@ -82,20 +110,31 @@ pub(crate) fn x_to_money(x: i128, rounding: Rounding) -> Money {
 
 /// Unrealised PnL at `mark`, exact: `mark·qty − cost`.
 pub(crate) fn upnl_x(mark: i64, t: Terms) -> i128 {
-    mul(mul(mark as i128, t.qty as i128), E8) - mul(t.cost as i128, E16)
+    // `mark·qty` (two `i64`s) fits; times 10⁸ it is checked unless below 2⁹⁹; `cost·10¹⁶`
+    // is below 2¹²⁰.
+    let mq = mark as i128 * t.qty as i128;
+    let n = if mq.unsigned_abs() < 1 << 99 {
+        mq * E8
+    } else {
+        mul(mq, E8)
+    };
+    n - t.cost as i128 * E16
 }
 
 /// The notional MM is computed on, in 10⁻¹⁶ units (price raw × qty raw).
 fn mm_notional16(basis: MmBasis, mark: i64, t: Terms) -> i128 {
+    // Products of two `i64`s (or an `i64` and 10⁸) fit `i128`: plain products.
     match basis {
-        MmBasis::Mark => mul(mark as i128, t.qty as i128).abs(),
-        MmBasis::Entry => mul(t.cost as i128, E8).abs(),
+        MmBasis::Mark => (mark as i128 * t.qty as i128).abs(),
+        MmBasis::Entry => (t.cost as i128 * E8).abs(),
     }
 }
 
 pub(crate) fn tier_for16(tiers: &TierTable, n16: i128) -> &MarginTier {
     let ts = tiers.tiers();
-    let i = ts.partition_point(|t| t.cap != Money::MAX && mul(t.cap.raw() as i128, E8) <= n16);
+    // `cap · E8` cannot overflow (an `i64` times 10⁸ is below 2⁹¹): a plain product, not the
+    // checked one, on this path of every margin computation.
+    let i = ts.partition_point(|t| t.cap != Money::MAX && t.cap.raw() as i128 * E8 <= n16);
     &ts[i.min(ts.len() - 1)]
 }
 
@@ -106,7 +145,16 @@ pub(crate) fn mm_x(tiers: &TierTable, basis: MmBasis, mark: i64, t: Terms) -> i1
     }
     let n16 = mm_notional16(basis, mark, t);
     let tier = tier_for16(tiers, n16);
-    mul(n16, tier.mmr.raw() as i128) - money_x(tier.cum)
+    let mmr = tier.mmr.raw() as i128;
+    // Below 2⁹⁶ times below 2³¹ cannot overflow (the usual case, told by two compares);
+    // otherwise the checked product.
+    let mm = if n16 < 1 << 96 && (0..1 << 31).contains(&mmr) {
+        n16 * mmr
+    } else {
+        mul(n16, mmr)
+    };
+    // `cum · E16`: an `i64` times 10¹⁶ is below 2¹²⁰.
+    mm - tier.cum.raw() as i128 * E16
 }
 
 fn clamp_key(k: i128) -> i64 {
@@ -259,6 +307,40 @@ pub fn round_to(price: Price, tick: Price, rounding: Rounding) -> Price {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn floor_div_e16_is_div_euclid() {
+        let mut x: u64 = 9;
+        let mut next = || {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            x
+        };
+        let mut cases = vec![
+            i128::MIN,
+            i128::MIN + 1,
+            i128::MAX,
+            0,
+            1,
+            -1,
+            E16,
+            -E16,
+            E16 - 1,
+            -E16 + 1,
+            E16 + 1,
+            -E16 - 1,
+        ];
+        for _ in 0..20_000 {
+            let v = ((next() as u128) << 64 | next() as u128) as i128;
+            let shift = (next() % 127) as u32;
+            cases.push(v >> shift);
+            cases.push((v >> shift) / E16 * E16);
+        }
+        for v in cases {
+            assert_eq!(super::floor_div_e16(v), v.div_euclid(E16), "{v}");
+        }
+    }
+
     use super::*;
     use crate::rules::tiers::{binance_usdm_tiers, bybit_btcusdt_tiers, hyperliquid_2025_tiers};
     use cascade_types::Ts;

@@ -78,7 +78,24 @@ impl Exchange {
 
     /// Recomputes the liquidation keys of every position of a pool.
     pub(crate) fn rekey_pool(&mut self, a: AccountId, pool: Pool) {
-        if self.accounts[a.index()].is_market {
+        let acc = &self.accounts[a.index()];
+        if acc.is_market {
+            return;
+        }
+        let mut in_pool = acc
+            .positions
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| Self::in_pool(p, pool));
+        if let (Some((k, p)), None) = (in_pool.next(), in_pool.next()) {
+            // The only position of its pool (most accounts): the pool's equity less MM less
+            // its own upnl − MM, which the loop below computes, is exactly the wallet.
+            let inst = &self.inst[p.instrument.index()];
+            let rest = margin::money_x(self.pool_wallet(a, pool));
+            let key = inst
+                .contract
+                .liq_key(inst.tiers(), self.rules.mm_basis, p.terms(), rest);
+            self.set_key(a, k, Some(key));
             return;
         }
         let (eq, mm) = self.pool_x(a, pool);

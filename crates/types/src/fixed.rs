@@ -26,16 +26,56 @@ pub enum Rounding {
     HalfEven,
 }
 
+/// `(⌊num / den⌋, num − den·⌊num / den⌋)` for `den > 0`: the same as `div_euclid` and
+/// `rem_euclid`, without `i128` division (a library call) in the common cases — `num` within
+/// `i64`, or `den` = [`SCALE`] (long division in 32-bit limbs by a constant, which compiles
+/// to multiplications).
+#[inline]
+fn floor_div_rem(num: i128, den: i64) -> (i128, i128) {
+    debug_assert!(den > 0);
+    if let Ok(n) = i64::try_from(num) {
+        return (n.div_euclid(den) as i128, n.rem_euclid(den) as i128);
+    }
+    if den == SCALE {
+        const D: u64 = SCALE as u64;
+        let m = num.unsigned_abs();
+        let hi = (m >> 64) as u64;
+        let lo = m as u64;
+        // Each step divides a value below D·2³², so each partial quotient fits 32 bits.
+        let (q3, r) = (hi / D, hi % D);
+        let x = (r << 32) | (lo >> 32);
+        let (q2, r) = (x / D, x % D);
+        let x = (r << 32) | (lo & 0xffff_ffff);
+        let (q1, r) = (x / D, x % D);
+        let q = ((q3 as u128) << 64) | ((q2 << 32) | q1) as u128;
+        let (q, r) = (q as i128, r as i128);
+        return if num >= 0 {
+            (q, r)
+        } else if r == 0 {
+            (-q, 0)
+        } else {
+            (-q - 1, SCALE as i128 - r)
+        };
+    }
+    let den = den as i128;
+    (num.div_euclid(den), num.rem_euclid(den))
+}
+
 /// `a * b / c` computed exactly in `i128`, rounded as asked. `None` on division by zero or
-/// when the result does not fit in `i64`.
+/// when the result does not fit in `i64`. Inlined: at most call sites the divisor and the
+/// rounding are constants, and the branches on them fold away.
+#[inline]
 pub fn mul_div(a: i64, b: i64, c: i64, rounding: Rounding) -> Option<i64> {
     if c == 0 {
         return None;
     }
     let num = a as i128 * b as i128;
     let den = c as i128;
-    let q = num.div_euclid(den);
-    let r = num.rem_euclid(den); // 0 <= r < |den|
+    let (q, r) = if c > 0 {
+        floor_div_rem(num, c)
+    } else {
+        (num.div_euclid(den), num.rem_euclid(den)) // 0 <= r < |den|
+    };
     let den_abs = den.abs();
     // div_euclid rounds toward -inf when den > 0 and toward +inf when den < 0; normalise to
     // floor semantics by working with the sign of den.
@@ -219,6 +259,7 @@ macro_rules! fixed_type {
                 self.0.checked_sub(o.0).map(Self)
             }
             /// Absolute value.
+            #[inline]
             pub fn abs(self) -> Self {
                 Self(self.0.checked_abs().expect(concat!($what, " overflow")))
             }
@@ -244,10 +285,12 @@ macro_rules! fixed_type {
                 self.0 as f64 / SCALE as f64
             }
             /// The smaller of two values.
+            #[inline]
             pub fn min_of(self, o: Self) -> Self {
                 if o.0 < self.0 { o } else { self }
             }
             /// The larger of two values.
+            #[inline]
             pub fn max_of(self, o: Self) -> Self {
                 if o.0 > self.0 { o } else { self }
             }
@@ -255,28 +298,33 @@ macro_rules! fixed_type {
 
         impl Add for $name {
             type Output = Self;
+            #[inline]
             fn add(self, o: Self) -> Self {
                 Self(self.0.checked_add(o.0).expect(concat!($what, " overflow")))
             }
         }
         impl Sub for $name {
             type Output = Self;
+            #[inline]
             fn sub(self, o: Self) -> Self {
                 Self(self.0.checked_sub(o.0).expect(concat!($what, " overflow")))
             }
         }
         impl AddAssign for $name {
+            #[inline]
             fn add_assign(&mut self, o: Self) {
                 *self = *self + o;
             }
         }
         impl SubAssign for $name {
+            #[inline]
             fn sub_assign(&mut self, o: Self) {
                 *self = *self - o;
             }
         }
         impl Neg for $name {
             type Output = Self;
+            #[inline]
             fn neg(self) -> Self {
                 Self(self.0.checked_neg().expect(concat!($what, " overflow")))
             }
@@ -327,6 +375,7 @@ fixed_type!(
 
 impl Price {
     /// The notional `price × qty` as money, rounded as asked.
+    #[inline]
     pub fn notional(self, qty: Qty, rounding: Rounding) -> Money {
         Money(mul_div(self.0, qty.0, SCALE, rounding).expect("notional overflow"))
     }
@@ -339,6 +388,7 @@ impl Price {
         mul_div(self.0, rate.0, SCALE, rounding).map(Price)
     }
     /// `price × rate` (e.g. index × (1 + premium)), rounded as asked.
+    #[inline]
     pub fn mul_rate(self, rate: Rate, rounding: Rounding) -> Price {
         Price(mul_div(self.0, rate.0, SCALE, rounding).expect("price overflow"))
     }
@@ -346,6 +396,7 @@ impl Price {
 
 impl Money {
     /// `money × rate`, rounded as asked.
+    #[inline]
     pub fn mul_rate(self, rate: Rate, rounding: Rounding) -> Money {
         Money(mul_div(self.0, rate.0, SCALE, rounding).expect("money overflow"))
     }
@@ -354,10 +405,12 @@ impl Money {
         mul_div(self.0, SCALE, qty.0, rounding).map(Price)
     }
     /// `money ÷ price` as a quantity, rounded as asked; `None` when price is zero.
+    #[inline]
     pub fn per_price(self, price: Price, rounding: Rounding) -> Option<Qty> {
         mul_div(self.0, SCALE, price.0, rounding).map(Qty)
     }
     /// `money ÷ n`, rounded as asked (e.g. initial margin = notional ÷ leverage).
+    #[inline]
     pub fn div_int(self, n: i64, rounding: Rounding) -> Option<Money> {
         mul_div(self.0, 1, n, rounding).map(Money)
     }
@@ -440,11 +493,49 @@ mod tests {
         assert_eq!(mul_div(i64::MAX, 2, 1, Rounding::Down), None);
     }
 
+    #[test]
+    fn floor_div_rem_edges() {
+        for num in [
+            i128::MIN,
+            i128::MIN + 1,
+            i128::MAX,
+            -1,
+            0,
+            1,
+            i64::MIN as i128 - 1,
+            i64::MAX as i128 + 1,
+            -(SCALE as i128) << 64,
+            ((SCALE as i128) << 64) - 1,
+            i64::MIN as i128 * i64::MIN as i128,
+            i64::MIN as i128 * i64::MAX as i128,
+        ] {
+            for den in [1, 3, SCALE, SCALE - 1, i64::MAX] {
+                let d = den as i128;
+                assert_eq!(
+                    floor_div_rem(num, den),
+                    (num.div_euclid(d), num.rem_euclid(d)),
+                    "{num} / {den}"
+                );
+            }
+        }
+    }
+
     proptest! {
         #[test]
         fn display_parse_round_trip(raw in any::<i64>()) {
             let p = Price::from_raw(raw);
             prop_assert_eq!(p.to_string().parse::<Price>().unwrap(), p);
+        }
+
+        #[test]
+        fn floor_div_rem_is_div_euclid(a in any::<i64>(), b in any::<i64>(), c in 1i64..=i64::MAX, scale in any::<bool>()) {
+            let num = a as i128 * b as i128;
+            for den in [if scale { SCALE } else { c }, SCALE, c, 1, 7] {
+                let d = den as i128;
+                prop_assert_eq!(floor_div_rem(num, den), (num.div_euclid(d), num.rem_euclid(d)));
+                let small = a as i128;
+                prop_assert_eq!(floor_div_rem(small, den), (small.div_euclid(d), small.rem_euclid(d)));
+            }
         }
 
         #[test]

@@ -83,11 +83,13 @@ impl TierTable {
     }
 
     /// The brackets, ascending.
+    #[inline]
     pub fn tiers(&self) -> &[MarginTier] {
         &self.tiers
     }
 
     /// The bracket a notional falls in (the last bracket for anything above its floor).
+    #[inline]
     pub fn tier_for(&self, notional: Money) -> &MarginTier {
         let n = notional.abs();
         let i = self.tiers.partition_point(|t| t.cap <= n);
@@ -103,6 +105,7 @@ impl TierTable {
     }
 
     /// The highest leverage a position of this notional may use.
+    #[inline]
     pub fn max_leverage(&self, notional: Money) -> u32 {
         self.tier_for(notional).max_leverage
     }

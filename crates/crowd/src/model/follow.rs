@@ -98,14 +98,21 @@ impl Crowd {
                 break;
             }
             let entry = self.draw_entry(price, spread_bps);
-            let notional_f = self.cfg.size.sample(&mut self.rng_size);
+            // Size and leverage come from streams of their own: drawn together, the same
+            // values as one after the other.
+            let (notional_f, lev) = crate::dist::sample_size_and_leverage(
+                &self.cfg.size,
+                &mut self.rng_size,
+                &self.cfg.leverage,
+                &mut self.rng_leverage,
+                u32::MAX,
+            );
             let q = money_of(notional_f)
                 .per_price(entry, Rounding::Down)
                 .expect("entry > 0");
             let q = floor_lot(q.raw() as i128, lot).clamp(lot, left);
             left -= q;
             let signed = if long { q } else { -q };
-            let lev = self.cfg.leverage.sample(&mut self.rng_leverage, u32::MAX);
             let cushion = rate_of(self.cfg.cushion.sample(&mut self.rng_cushion));
             let mut cp = self.position_at(ex, Qty::from_raw(signed), entry, lev, cushion);
             if spread_bps > 0 {
@@ -113,16 +120,55 @@ impl Crowd {
             }
             draws.push(Draw { cp, lev, cushion });
         }
-        if spread_bps > 0 {
-            // Bankruptcy price, `entry ∓ deposit / qty`: the liquidation order up to the
-            // maintenance margin, which is all an ordering for speed needs. Stable: ties keep
-            // the draw order.
-            draws.sort_by_cached_key(|d| {
-                let q = d.cp.qty.raw() as i128;
-                d.cp.entry.raw() as i128 - d.cp.deposit.raw() as i128 * SCALE as i128 / q
-            });
+        if spread_bps == 0 {
+            for d in draws {
+                self.open_draw(ex, d, pay_fee, out);
+            }
+            return;
         }
-        for d in draws {
+        // Bankruptcy price, `entry ∓ deposit / qty`: the liquidation order up to the
+        // maintenance margin, which is all an ordering for speed needs. Ties keep the draw
+        // order: the draw's index is the second key, so an unstable sort of (key, index)
+        // pairs gives the stable order, and the draws are read in it rather than moved.
+        let key = |d: &Draw| -> i128 {
+            let q = d.cp.qty.raw();
+            match d.cp.deposit.raw().checked_mul(SCALE) {
+                // The same truncating quotient in `i64` when the product fits.
+                Some(n) => d.cp.entry.raw() as i128 - (n / q) as i128,
+                None => {
+                    d.cp.entry.raw() as i128
+                        - d.cp.deposit.raw() as i128 * SCALE as i128 / q as i128
+                }
+            }
+        };
+        let n = u32::try_from(draws.len()).expect("fewer than 2³² draws");
+        // Packed in one `u128` (the key biased to unsigned above the index) when every key
+        // fits `i64`, the usual case: half the bytes to sort and one compare per pair.
+        let packed: Option<Vec<u128>> = draws
+            .iter()
+            .zip(0..n)
+            .map(|(d, k)| {
+                i64::try_from(key(d))
+                    .ok()
+                    .map(|x| (((x as u64 ^ (1 << 63)) as u128) << 32) | k as u128)
+            })
+            .collect();
+        // Gathered in order by a loop of independent loads (their cache misses overlap),
+        // then opened front to back.
+        let sorted: Vec<Draw> = match packed {
+            Some(mut v) => {
+                v.sort_unstable();
+                v.iter().map(|&x| draws[(x as u32) as usize]).collect()
+            }
+            None => {
+                let mut v: Vec<(i128, u32)> =
+                    draws.iter().zip(0..n).map(|(d, k)| (key(d), k)).collect();
+                v.sort_unstable();
+                v.iter().map(|&(_, k)| draws[k as usize]).collect()
+            }
+        };
+        drop(draws);
+        for d in sorted {
             self.open_draw(ex, d, pay_fee, out);
         }
     }
