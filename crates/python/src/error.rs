@@ -39,6 +39,9 @@ pub enum Error {
     /// A value (decimal, time) could not be parsed.
     #[error(transparent)]
     Types(Box<cascade_types::TypesError>),
+    /// Some files of a fetch could not be fetched (each named with why).
+    #[error("{0}")]
+    Fetched(String),
     /// A run stopped: a Python strategy raised (the text holds its traceback).
     #[error("the run stopped: {0}")]
     Stopped(String),

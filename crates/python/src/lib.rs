@@ -520,7 +520,7 @@ fn fetch(
         let failures = summary.failures();
         if !failures.is_empty() {
             let list: Vec<String> = failures.iter().map(|(_, e)| e.to_string()).collect();
-            return Err(Error::arg(format!(
+            return Err(Error::Fetched(format!(
                 "{} file(s) could not be fetched: {}",
                 list.len(),
                 list.join("; ")

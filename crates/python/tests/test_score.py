@@ -2,7 +2,6 @@
 takes Python strategies in a suite file's entries."""
 
 import json
-from decimal import Decimal
 
 import cascade
 import strategies_py  # noqa: F401
@@ -30,8 +29,11 @@ def test_score_json_is_the_cli_score_json(backtest, tmp_path, root, monkeypatch)
     cards = py.cards
     assert len(cards) == len(json.loads(cli_json)["cards"]) >= 3
     assert set(cards["entry"]) == {"buy-and-hold-spot", "buy-and-hold-perp-10x", "regime-filter"}
-    # Every run hash of the CLI's cards, in the CLI's order.
-    assert list(cards["run_hash"]) == [c["run_hash"] for c in json.loads(cli_json)["cards"]]
+    # Every run hash of the CLI's cards, in the CLI's order; exact decimals kept beside floats.
+    cli_cards = json.loads(cli_json)["cards"]
+    assert list(cards["run_hash"]) == [c["run_hash"] for c in cli_cards]
+    assert list(cards["pnl_str"]) == [c["scorecard"]["pnl"] for c in cli_cards]
+    assert cards["pnl"].dtype == float and cards.loc[1, "pnl"] == float(cli_cards[1]["scorecard"]["pnl"])
 
 
 def test_python_strategy_in_a_suite_entry_scores_like_its_rust_twin(tmp_path, root):

@@ -298,9 +298,12 @@ def _card_rows(outcome: dict) -> pd.DataFrame:
         )
         rows.append(row)
     df = pd.DataFrame(rows)
-    # Exact decimals arrive as strings: keep them (`x_str`) and add a float column beside.
+    # Exact decimals arrive as strings: keep them (`x_str`) and make `x` a float beside.
+    text = {"entry", "strategy", "scenario", "data", "venue", "venue_rules", "run_hash", "currency", "notes"}
     for col in list(df.columns):
-        if df[col].dtype == object and col not in ("notes",):
+        if col in text:
+            continue
+        if pd.api.types.is_string_dtype(df[col]) or df[col].dtype == object:
             as_num = pd.to_numeric(df[col], errors="coerce")
             if as_num.notna().sum() and as_num.notna().sum() == df[col].notna().sum():
                 df[f"{col}_str"] = df[col]
