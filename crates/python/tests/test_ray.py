@@ -3,6 +3,7 @@ one-machine `backtest sweep --shard i/n` + `backtest merge`."""
 
 import json
 import time
+from pathlib import Path
 
 import pytest
 
@@ -15,9 +16,16 @@ import ray  # noqa: E402
 GRID = {"every": [20, 50, 100], "qty": ["0.01", "0.02"]}
 
 
+TESTS = Path(__file__).resolve().parent
+
+
 @pytest.fixture(scope="module")
 def local_ray():
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    # The workers import the tests' Python strategies (`modules=`) from here.
+    ray.init(
+        num_cpus=2, include_dashboard=False, log_to_driver=False,
+        runtime_env={"env_vars": {"PYTHONPATH": str(TESTS)}},
+    )
     yield
     ray.shutdown()
 
@@ -50,6 +58,17 @@ def test_ray_sweep_equals_the_cli_sweep_byte_for_byte(local_ray, sample_log, bac
     whole = json.loads((tmp_path / "whole" / "results.json").read_text())
     assert r.results["jobs"] == whole["jobs"]
     print(f"\nray sweep (3 shards on 2 CPUs): {ray_s:.2f} s; CLI shards one after another: {cli_s:.2f} s")
+
+
+def test_a_python_strategy_sweeps_on_ray_like_its_rust_twin(local_ray, sample_log, tmp_path):
+    grid = {"every": [20, 50], "qty": ["0.01"]}
+    py = cascade.ray.sweep(grid, {"s": [sample_log]}, strategy="py-noise", out=tmp_path / "py",
+                           shards=2, modules=["strategies_py"])
+    rust = cascade.ray.sweep(grid, {"s": [sample_log]}, strategy="noise", out=tmp_path / "rust",
+                             shards=2)
+    assert py.jobs["error"].isna().all(), list(py.jobs["error"])
+    assert list(py.jobs["final_hash"]) == list(rust.jobs["final_hash"])
+    assert list(py.jobs["fills"]) == list(rust.jobs["fills"]) and py.jobs["fills"].min() > 0
 
 
 def test_merge_refuses_a_missing_shard(tmp_path, sample_log):
