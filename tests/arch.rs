@@ -92,6 +92,11 @@ struct Krate {
 }
 
 fn workspace() -> Vec<Krate> {
+    metadata(&[])
+}
+
+/// `cargo metadata --no-deps` of the workspace, or of another manifest (`--manifest-path`).
+fn metadata(extra: &[&str]) -> Vec<Krate> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
     let out = Command::new(cargo)
         .args([
@@ -101,6 +106,7 @@ fn workspace() -> Vec<Krate> {
             "1",
             "--offline",
         ])
+        .args(extra)
         .current_dir(root())
         .output()
         .expect("cargo metadata runs");
@@ -221,6 +227,52 @@ fn crate_graph_follows_architecture_md() {
         violations(&bad_suite, &names),
         ["strategy crate cascade-strategies depends on cascade-exchange; only cascade-strategy is allowed"]
     );
+}
+
+/// What the Python package (outside the workspace, built by maturin) may depend on.
+const PYTHON_ALLOWED: &[&str] = &[
+    "cascade-types",
+    "cascade-journal",
+    "cascade-import",
+    "cascade-run",
+    "cascade-strategy",
+    "cascade-suite",
+    "cascade-fetch",
+    "cascade-scenario",
+    "cascade-strategies",
+];
+
+#[test]
+fn the_python_crate_depends_on_the_library_only_and_nothing_on_it() {
+    let manifest = root().join("crates/python/Cargo.toml");
+    let python = metadata(&["--manifest-path", manifest.to_str().unwrap()]);
+    let k = python
+        .iter()
+        .find(|k| k.name == "cascade-python")
+        .expect("crates/python is the package cascade-python");
+    let bad: Vec<&String> = k
+        .deps
+        .iter()
+        .filter(|d| d.starts_with("cascade-") && !PYTHON_ALLOWED.contains(&d.as_str()))
+        .collect();
+    assert!(
+        bad.is_empty(),
+        "cascade-python may not depend on {bad:?} (ARCHITECTURE.md, crates/python)"
+    );
+    assert!(k.deps.iter().any(|d| d == "cascade-run"), "{:?}", k.deps);
+    for w in workspace() {
+        assert!(
+            !w.deps.iter().any(|d| d == "cascade-python"),
+            "{} depends on cascade-python",
+            w.name
+        );
+        assert_ne!(
+            w.name, "cascade-python",
+            "crates/python must stay out of the workspace"
+        );
+    }
+    let arch = std::fs::read_to_string(root().join("ARCHITECTURE.md")).unwrap();
+    assert!(arch.contains("### `crates/python`"));
 }
 
 #[test]

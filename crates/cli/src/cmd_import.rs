@@ -118,37 +118,9 @@ fn instrument_table(path: Option<&Path>) -> Result<InstrumentTable> {
 /// exists as anything but a regular file (renaming over a symbolic link replaces the link,
 /// over a device replaces the device).
 fn refuse_out(out: &Path, inputs: &[PathBuf]) -> Result<()> {
-    let Ok(meta) = std::fs::symlink_metadata(out) else {
-        return Ok(());
-    };
-    if meta.file_type().is_symlink() {
-        bail!(
-            "{}: refusing to write: it is a symbolic link; the log is never written through one",
-            out.display()
-        );
-    }
-    if !meta.is_file() {
-        bail!(
-            "{}: refusing to write: it exists and is not a regular file",
-            out.display()
-        );
-    }
-    let same = |p: &Path| match (std::fs::canonicalize(p), std::fs::canonicalize(out)) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => false,
-    };
-    if let Some(input) = inputs.iter().find(|p| same(p)) {
-        bail!(
-            "{}: refusing to write: it is also an input ({}); importing into it would destroy it",
-            out.display(),
-            input.display()
-        );
-    }
-    Ok(())
+    Ok(cascade_import::check_output(out, inputs)?)
 }
 
-/// Removes (naming them) the temporary files an interrupted import into the same output left
-/// behind: `.NAME.partial` and `.NAME.partN`.
 fn remove_stale(dir: &Path, stem: &str) -> Result<()> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Ok(());

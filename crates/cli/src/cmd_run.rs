@@ -139,9 +139,16 @@ pub struct SweepArgs {
     /// Output directory: one run directory per job and the shard's results file.
     #[arg(long)]
     out: PathBuf,
-    /// Run only shard i of n (jobs j with j mod n == i), e.g. `--shard 2/8` in a job array.
-    #[arg(long, value_name = "I/N")]
+    /// Run only shard i of n (jobs j with j mod n == i), e.g. `--shard 2/8` in a job array;
+    /// `--shard auto` reads i and n from a SLURM job array (SLURM_ARRAY_TASK_ID less
+    /// SLURM_ARRAY_TASK_MIN, SLURM_ARRAY_TASK_COUNT) or a Kubernetes Indexed Job
+    /// (JOB_COMPLETION_INDEX, with n from --shard-count).
+    #[arg(long, value_name = "I/N|auto")]
     shard: Option<String>,
+    /// With `--shard auto`: the number of shards (a Kubernetes Indexed Job's completions;
+    /// under SLURM it must agree with SLURM_ARRAY_TASK_COUNT).
+    #[arg(long, value_name = "N")]
+    shard_count: Option<u32>,
     /// Jobs run at once (default: all cores).
     #[arg(long)]
     threads: Option<usize>,
@@ -247,8 +254,14 @@ pub fn run(a: RunArgs) -> Result<()> {
 
 pub fn sweep(a: SweepArgs) -> Result<()> {
     let sweep = Sweep::from_file(&a.sweep)?;
-    let shard = match &a.shard {
-        Some(s) => Shard::parse(s)?,
+    let shard = match a.shard.as_deref() {
+        Some("auto") => Shard::from_env(|k| std::env::var(k).ok(), a.shard_count)?,
+        Some(s) => {
+            if a.shard_count.is_some() {
+                bail!("--shard-count goes with --shard auto only");
+            }
+            Shard::parse(s)?
+        }
         None => Shard::ALL,
     };
     let threads = a

@@ -483,3 +483,108 @@ fn a_window_applies_only_the_funding_inside_it_and_the_coverage_shows_the_missin
         "{text}"
     );
 }
+
+/// `backtest sweep --shard auto` in a SLURM job array and in a Kubernetes Indexed Job: the
+/// variables go to the child process only (the test process's environment is untouched, so
+/// parallel tests cannot see them). Each picks the shard the variables name, and the shards
+/// of either kind merge into the same results.
+#[test]
+fn sweep_shard_auto_picks_the_job_arrays_shard() {
+    let tmp = tempfile::tempdir().unwrap();
+    let log = tmp.path().join("sample.clog");
+    let out = check(
+        &["import", "fixtures/sample", "--out", log.to_str().unwrap()],
+        tmp.path(),
+    );
+    assert!(out.starts_with("exit 0"), "{out}");
+    let file = tmp.path().join("sweep.toml");
+    std::fs::write(
+        &file,
+        "strategy = \"noise\"\nvenue = \"binance-usdm\"\njournal = false\n\
+         [params]\nqty = \"0.01\"\n[grid]\nevery = [20, 50, 100]\n\
+         [[scenario]]\nname = \"sample\"\nlogs = [\"sample.clog\"]\n",
+    )
+    .unwrap();
+    // Runs `backtest sweep --shard auto ARGS` with `vars` in the child's environment only,
+    // every job-array variable of the parent removed from it.
+    let sweep = |dir: &str, vars: &[(&str, &str)], args: &[&str]| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_backtest"));
+        cmd.args(["sweep", file.to_str().unwrap(), "--out"])
+            .arg(tmp.path().join(dir))
+            .args(["--shard", "auto", "--threads", "1"])
+            .args(args)
+            .current_dir(root());
+        for k in [
+            "SLURM_ARRAY_TASK_ID",
+            "SLURM_ARRAY_TASK_MIN",
+            "SLURM_ARRAY_TASK_COUNT",
+            "JOB_COMPLETION_INDEX",
+        ] {
+            cmd.env_remove(k);
+        }
+        cmd.envs(vars.iter().copied());
+        let o = cmd.output().expect("backtest runs");
+        (
+            o.status.success(),
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
+    };
+    let jobs_of = |stdout: &str| -> Vec<String> {
+        stdout
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("job "))
+            .map(|l| l.split_whitespace().next().unwrap().to_string())
+            .collect()
+    };
+    // SLURM, `--array=1-2`: task ids 1 and 2 are shards 0/2 and 1/2.
+    let mut slurm_files = Vec::new();
+    for (id, want_index, want_jobs) in [("1", 0, ["0", "2"].as_slice()), ("2", 1, &["1"])] {
+        let (ok, stdout, stderr) = sweep(
+            "slurm",
+            &[
+                ("SLURM_ARRAY_TASK_ID", id),
+                ("SLURM_ARRAY_TASK_MIN", "1"),
+                ("SLURM_ARRAY_TASK_COUNT", "2"),
+            ],
+            &[],
+        );
+        assert!(ok, "{stderr}");
+        assert!(
+            stdout.contains(&format!("shard {want_index}/2:")),
+            "{stdout}"
+        );
+        assert_eq!(jobs_of(&stdout), want_jobs, "{stdout}");
+        slurm_files.push(
+            tmp.path()
+                .join("slurm")
+                .join(format!("results-shard-{want_index}-of-2.json")),
+        );
+    }
+    // Kubernetes Indexed Job with completions = 3: index 2 is shard 2/3, job 2 only.
+    let (ok, stdout, stderr) = sweep(
+        "k8s",
+        &[("JOB_COMPLETION_INDEX", "2")],
+        &["--shard-count", "3"],
+    );
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("shard 2/3:"), "{stdout}");
+    assert_eq!(jobs_of(&stdout), ["2"], "{stdout}");
+    // Without its count, or with no job-array variables at all, it is refused by name.
+    let (ok, _, stderr) = sweep("k8s", &[("JOB_COMPLETION_INDEX", "2")], &[]);
+    assert!(!ok && stderr.contains("--shard-count"), "{stderr}");
+    let (ok, _, stderr) = sweep("none", &[], &["--shard-count", "3"]);
+    assert!(
+        !ok && stderr.contains("neither SLURM_ARRAY_TASK_ID"),
+        "{stderr}"
+    );
+    // The SLURM shards merge into the whole sweep.
+    let merged = tmp.path().join("merged.json");
+    let mut args = vec!["merge".to_string()];
+    args.extend(slurm_files.iter().map(|p| p.display().to_string()));
+    args.extend(["--out".to_string(), merged.display().to_string()]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = check(&args, tmp.path());
+    assert!(out.starts_with("exit 0"), "{out}");
+    assert!(out.contains("3 jobs, 0 failed"), "{out}");
+}

@@ -317,6 +317,16 @@ pub enum ImportError {
         source: io::Error,
     },
 
+    /// The output path of an import cannot be written safely: a symbolic link, something
+    /// other than a regular file, or one of the inputs. Name another output.
+    #[error("{}: refusing to write: {reason}", path.display())]
+    RefusedOutput {
+        /// The output path.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+
     /// Writing, reading or merging the event logs of an import failed (the journal's error
     /// names the log and where in it).
     #[error("{doing}: {source}")]
@@ -351,7 +361,7 @@ impl ImportError {
             | OutOfOrder { at, .. }
             | OutOfBounds { at, .. }
             | AmbiguousBarSource { at, .. } => Some(&at.file),
-            Missing { path } | Io { path, .. } => Some(path),
+            Missing { path } | Io { path, .. } | RefusedOutput { path, .. } => Some(path),
             Overlap { second, .. } => Some(second),
             Quality { file, .. } => Some(file),
             Instruments(_) | NoDataFiles | Log { .. } => None,

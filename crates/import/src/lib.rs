@@ -123,4 +123,6 @@ pub use options::{parse_bar_source, ImportOptions, WsClock};
 pub use parser::ImportStats;
 pub use quality::{QualityPolicy, QualityReport};
 pub use source::{open, Importer};
-pub use to_log::{data_files, import_parts, FileReport, LogInput, OutputInstruments, Parts};
+pub use to_log::{
+    check_output, data_files, import_parts, FileReport, LogInput, OutputInstruments, Parts,
+};

@@ -617,6 +617,39 @@ impl Parts {
     }
 }
 
+/// Refuses an import's output path that cannot be written safely: a symbolic link (a log
+/// is never written through one), something that exists and is not a regular file, or one
+/// of `inputs` (importing into it would destroy it). A missing output is fine. Checked before
+/// an import starts and again just before its log is renamed into place.
+pub fn check_output(out: &Path, inputs: &[PathBuf]) -> Result<(), ImportError> {
+    let Ok(meta) = std::fs::symlink_metadata(out) else {
+        return Ok(());
+    };
+    let refuse = |reason: String| {
+        Err(ImportError::RefusedOutput {
+            path: out.to_path_buf(),
+            reason,
+        })
+    };
+    if meta.file_type().is_symlink() {
+        return refuse("it is a symbolic link; the log is never written through one".into());
+    }
+    if !meta.is_file() {
+        return refuse("it exists and is not a regular file".into());
+    }
+    let same = |p: &Path| match (std::fs::canonicalize(p), std::fs::canonicalize(out)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    if let Some(input) = inputs.iter().find(|p| same(p)) {
+        return refuse(format!(
+            "it is also an input ({}); importing into it would destroy it",
+            input.display()
+        ));
+    }
+    Ok(())
+}
+
 /// Expands directories into their data files (`.csv`, `.gz`, `.zip`, `.json`, searched
 /// recursively),
 /// sorted, so the order never depends on the file system. Files are taken as given.

@@ -166,6 +166,74 @@ impl Shard {
         Ok(Shard { index, count })
     }
 
+    /// `--shard auto`: this process's shard from a job array's environment, read through
+    /// `var` (the CLI passes `std::env::var`):
+    ///
+    /// - SLURM job arrays: the index is `SLURM_ARRAY_TASK_ID` less `SLURM_ARRAY_TASK_MIN`
+    ///   (arrays may start at 1, `--array=1-8`), the count `SLURM_ARRAY_TASK_COUNT`
+    ///   (`count`, when given, must agree with it);
+    /// - Kubernetes Indexed Jobs: the index is `JOB_COMPLETION_INDEX`, the count `count`
+    ///   (the Job's `completions`, which the pod's environment does not carry).
+    ///
+    /// An unset environment, a missing count, or an index outside `0..count` is an error
+    /// naming the variables.
+    pub fn from_env(
+        var: impl Fn(&str) -> Option<String>,
+        count: Option<u32>,
+    ) -> Result<Shard, RunError> {
+        let num = |name: &str| -> Result<Option<u32>, RunError> {
+            match var(name) {
+                None => Ok(None),
+                Some(v) => v.trim().parse().map(Some).map_err(|_| {
+                    RunError::config(format!(
+                        "--shard auto: {name}={v:?} is not a non-negative integer"
+                    ))
+                }),
+            }
+        };
+        let (index, count, source) = if let Some(id) = num("SLURM_ARRAY_TASK_ID")? {
+            let min = num("SLURM_ARRAY_TASK_MIN")?.unwrap_or(0);
+            let n = num("SLURM_ARRAY_TASK_COUNT")?.ok_or_else(|| {
+                RunError::config(
+                    "--shard auto: SLURM_ARRAY_TASK_ID is set but SLURM_ARRAY_TASK_COUNT is not"
+                        .into(),
+                )
+            })?;
+            if let Some(c) = count.filter(|c| *c != n) {
+                return Err(RunError::config(format!(
+                    "--shard auto: --shard-count {c} disagrees with SLURM_ARRAY_TASK_COUNT={n}"
+                )));
+            }
+            let index = id.checked_sub(min).ok_or_else(|| {
+                RunError::config(format!(
+                    "--shard auto: SLURM_ARRAY_TASK_ID={id} is below SLURM_ARRAY_TASK_MIN={min}"
+                ))
+            })?;
+            (index, n, "SLURM_ARRAY_TASK_ID")
+        } else if let Some(index) = num("JOB_COMPLETION_INDEX")? {
+            let n = count.ok_or_else(|| {
+                RunError::config(
+                    "--shard auto: JOB_COMPLETION_INDEX is set (a Kubernetes Indexed Job): \
+                     give the Job's completions as --shard-count N"
+                        .into(),
+                )
+            })?;
+            (index, n, "JOB_COMPLETION_INDEX")
+        } else {
+            return Err(RunError::config(
+                "--shard auto: neither SLURM_ARRAY_TASK_ID (a SLURM job array) nor \
+                 JOB_COMPLETION_INDEX (a Kubernetes Indexed Job) is set"
+                    .into(),
+            ));
+        };
+        if count == 0 || index >= count {
+            return Err(RunError::config(format!(
+                "--shard auto: index {index} (from {source}) is not below the shard count {count}"
+            )));
+        }
+        Ok(Shard { index, count })
+    }
+
     /// True when job `j` is this shard's.
     pub fn owns(&self, j: u64) -> bool {
         j % self.count as u64 == self.index as u64

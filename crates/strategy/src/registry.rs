@@ -4,11 +4,14 @@
 use crate::params::{suggest, ParamError, Params};
 use crate::Strategy;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use thiserror::Error;
 
 /// Builds a strategy from its parameters. Reads what it needs with the typed getters and
-/// declares its parameter names with [`Params::expect_only`].
-pub type Factory = fn(&Params) -> Result<Box<dyn Strategy>, ParamError>;
+/// declares its parameter names with [`Params::expect_only`]. A plain `fn` is the usual
+/// factory; a closure serves a host that registers strategies at run time (the Python
+/// package registers each Python strategy class through one).
+pub type Factory = Arc<dyn Fn(&Params) -> Result<Box<dyn Strategy>, ParamError> + Send + Sync>;
 
 /// Errors from [`Registry::create`].
 #[derive(Debug, Error, Clone, PartialEq)]
@@ -45,7 +48,7 @@ fn suggestion_text(s: &Option<String>) -> String {
 }
 
 /// One registered strategy.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone)]
 pub struct RegistryEntry {
     /// Its name.
     pub name: &'static str,
@@ -53,6 +56,15 @@ pub struct RegistryEntry {
     pub description: &'static str,
     /// Builds it.
     pub factory: Factory,
+}
+
+impl std::fmt::Debug for RegistryEntry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RegistryEntry")
+            .field("name", &self.name)
+            .field("description", &self.description)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Strategies by name, iterated in name order.
@@ -88,14 +100,19 @@ impl Registry {
 
     /// Registers a strategy. Panics when the name is already taken (a programmer error:
     /// two strategies would answer to one name).
-    pub fn register(&mut self, name: &'static str, description: &'static str, factory: Factory) {
+    pub fn register(
+        &mut self,
+        name: &'static str,
+        description: &'static str,
+        factory: impl Fn(&Params) -> Result<Box<dyn Strategy>, ParamError> + Send + Sync + 'static,
+    ) {
         assert!(!name.is_empty(), "a strategy needs a name");
         let old = self.entries.insert(
             name,
             RegistryEntry {
                 name,
                 description,
-                factory,
+                factory: Arc::new(factory),
             },
         );
         assert!(old.is_none(), "strategy `{name}` registered twice");

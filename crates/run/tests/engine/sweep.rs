@@ -137,3 +137,77 @@ fn shards_merge_into_the_whole_and_bad_sets_are_refused() {
 fn whole_file(dir: &Path) -> std::path::PathBuf {
     dir.join("whole").join(Shard::ALL.results_file())
 }
+
+/// `--shard auto` from a job array's environment, given as a map (the process's own
+/// environment is never touched).
+#[test]
+fn shard_auto_reads_slurm_and_kubernetes_indices() {
+    let from = |vars: &[(&str, &str)], count: Option<u32>| {
+        let vars: Vec<(String, String)> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Shard::from_env(
+            |k| vars.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()),
+            count,
+        )
+        .map(|s| format!("{}/{}", s.index, s.count))
+        .unwrap_or_else(|e| e.to_string())
+    };
+    let slurm = [
+        ("SLURM_ARRAY_TASK_ID", "2"),
+        ("SLURM_ARRAY_TASK_COUNT", "4"),
+    ];
+    assert_eq!(from(&slurm, None), "2/4");
+    assert_eq!(from(&slurm, Some(4)), "2/4");
+    // Arrays numbered from 1 (`--array=1-4`): the task with id 4 is the last shard.
+    let from_one = [
+        ("SLURM_ARRAY_TASK_ID", "4"),
+        ("SLURM_ARRAY_TASK_MIN", "1"),
+        ("SLURM_ARRAY_TASK_COUNT", "4"),
+    ];
+    assert_eq!(from(&from_one, None), "3/4");
+    assert_eq!(from(&[("JOB_COMPLETION_INDEX", "7")], Some(8)), "7/8");
+    // SLURM wins when both are set (a SLURM job on a Kubernetes node would be odd, but
+    // unambiguous).
+    let both = [
+        ("SLURM_ARRAY_TASK_ID", "1"),
+        ("SLURM_ARRAY_TASK_COUNT", "2"),
+        ("JOB_COMPLETION_INDEX", "5"),
+    ];
+    assert_eq!(from(&both, None), "1/2");
+    let errors = [
+        from(&[], Some(4)),
+        from(&[("JOB_COMPLETION_INDEX", "3")], None),
+        from(&[("JOB_COMPLETION_INDEX", "8")], Some(8)),
+        from(&[("SLURM_ARRAY_TASK_ID", "1")], None),
+        from(&slurm, Some(5)),
+        from(
+            &[
+                ("SLURM_ARRAY_TASK_ID", "x"),
+                ("SLURM_ARRAY_TASK_COUNT", "4"),
+            ],
+            None,
+        ),
+        from(
+            &[
+                ("SLURM_ARRAY_TASK_ID", "0"),
+                ("SLURM_ARRAY_TASK_MIN", "1"),
+                ("SLURM_ARRAY_TASK_COUNT", "4"),
+            ],
+            None,
+        ),
+    ];
+    for e in &errors {
+        assert!(e.contains("--shard auto"), "{e}");
+    }
+    assert!(errors[0].contains("neither SLURM_ARRAY_TASK_ID"));
+    assert!(errors[1].contains("--shard-count"));
+    assert!(
+        errors[2].contains("index 8 (from JOB_COMPLETION_INDEX) is not below the shard count 8")
+    );
+    assert!(errors[3].contains("SLURM_ARRAY_TASK_COUNT is not"));
+    assert!(errors[4].contains("disagrees"));
+    assert!(errors[5].contains("\"x\" is not a non-negative integer"));
+    assert!(errors[6].contains("below SLURM_ARRAY_TASK_MIN=1"));
+}

@@ -1,0 +1,900 @@
+//! Strategies written in Python: a subclass of `cascade.Strategy` registered by name becomes
+//! a [`Strategy`] of the registry the runs and the suite use, and its callbacks see the same
+//! read-only views through a [`PyCtx`].
+//!
+//! Each callback takes the GIL, hands Python a `Ctx` valid for that callback only (after it
+//! returns, any use of a kept reference raises), and calls the method; commands go into the
+//! engine's command buffer as a Rust strategy's would. Only the callbacks the class overrides
+//! are called. An exception in `on_start` refuses the run like a bad parameter; in any other
+//! callback it stops the run (a panic carrying the Python traceback, which the suite reports
+//! as that run's failure and `cascade.run` raises).
+
+use crate::convert::{self, flatten, Cell};
+use cascade_strategy::sizing;
+use cascade_strategy::{
+    AdlInfo, Ctx, FillInfo, FundingInfo, LiquidationInfo, Note, OrderRequestExt, ParamError,
+    ParamValue, Params, Registry, Strategy,
+};
+use cascade_types::{
+    BarSource, Event, InstrumentId, MarginMode, Money, OrderId, OrderRequest, Output, Price, Qty,
+    Side, TimeInForce, Ts, Wallet,
+};
+use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList};
+use std::cell::Cell as StdCell;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, Mutex};
+
+/// A registered Python strategy class.
+struct ClassEntry {
+    class: Arc<Py<PyAny>>,
+    description: String,
+    params: Vec<String>,
+}
+
+static CLASSES: Mutex<BTreeMap<String, ClassEntry>> = Mutex::new(BTreeMap::new());
+static NAMES: Mutex<BTreeSet<&'static str>> = Mutex::new(BTreeSet::new());
+
+/// The registry takes `'static` names: each distinct name is kept once for the process.
+fn intern(s: &str) -> &'static str {
+    let mut names = NAMES.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(n) = names.get(s) {
+        return n;
+    }
+    let leaked: &'static str = Box::leak(s.to_string().into_boxed_str());
+    names.insert(leaked);
+    leaked
+}
+
+/// Registers (or replaces) a Python strategy class under `name`, with the names of the
+/// parameters it declares. A name of a Rust strategy is refused.
+#[pyfunction]
+#[pyo3(signature = (name, class, description, params))]
+pub fn register_strategy(
+    name: &str,
+    class: Py<PyAny>,
+    description: &str,
+    params: Vec<String>,
+) -> PyResult<()> {
+    if name.is_empty() {
+        return Err(PyValueError::new_err("a strategy needs a name"));
+    }
+    if cascade_strategies::registry().get(name).is_some() {
+        return Err(PyValueError::new_err(format!(
+            "strategy name `{name}` is taken by a built-in (Rust) strategy; pick another"
+        )));
+    }
+    CLASSES.lock().unwrap_or_else(|e| e.into_inner()).insert(
+        name.to_string(),
+        ClassEntry {
+            class: Arc::new(class),
+            description: description.to_string(),
+            params,
+        },
+    );
+    Ok(())
+}
+
+/// Removes a registered Python strategy; true when there was one.
+#[pyfunction]
+pub fn unregister_strategy(name: &str) -> bool {
+    CLASSES
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .remove(name)
+        .is_some()
+}
+
+/// Every strategy name the runs know: the Rust ones and the registered Python classes.
+#[pyfunction]
+pub fn strategy_names() -> Vec<String> {
+    registry().names().iter().map(|s| s.to_string()).collect()
+}
+
+/// The CLI's registry plus every registered Python class.
+pub fn registry() -> Registry {
+    let mut r = cascade_strategies::registry();
+    let classes = CLASSES.lock().unwrap_or_else(|e| e.into_inner());
+    for (name, e) in classes.iter() {
+        let class = Arc::clone(&e.class);
+        let params = e.params.clone();
+        let n = intern(name);
+        r.register(n, intern(&e.description), move |p: &Params| {
+            create(n, &class, &params, p)
+        });
+    }
+    r
+}
+
+fn create(
+    name: &'static str,
+    class: &Py<PyAny>,
+    declared: &[String],
+    p: &Params,
+) -> Result<Box<dyn Strategy>, ParamError> {
+    let names: Vec<&str> = declared.iter().map(String::as_str).collect();
+    p.expect_only(&names)?;
+    Python::with_gil(|py| {
+        let refuse = |e: PyErr| ParamError::rejected(name, error_text(py, &e));
+        let given = PyDict::new(py);
+        for (k, v, _) in p.iter() {
+            match v {
+                ParamValue::Bool(b) => given.set_item(k, *b),
+                ParamValue::Int(i) => given.set_item(k, *i),
+                ParamValue::Float(x) => given.set_item(k, *x),
+                ParamValue::Str(s) => given.set_item(k, s),
+            }
+            .map_err(refuse)?;
+        }
+        let obj = class.bind(py).call1((given,)).map_err(refuse)?;
+        let hooks: Vec<String> = obj
+            .getattr("_cascade_hooks")
+            .and_then(|h| h.extract())
+            .map_err(refuse)?;
+        let has = |h: &str| hooks.iter().any(|x| x == h);
+        Ok(Box::new(PyStrategy {
+            name,
+            obj: obj.unbind(),
+            hooks: Hooks {
+                on_start: has("on_start"),
+                on_event: has("on_event"),
+                on_output: has("on_output"),
+                on_fill: has("on_fill"),
+                on_funding: has("on_funding"),
+                on_liquidation: has("on_liquidation"),
+                on_adl: has("on_adl"),
+                on_timer: has("on_timer"),
+                on_finish: has("on_finish"),
+                notes: has("notes"),
+            },
+        }) as Box<dyn Strategy>)
+    })
+}
+
+/// The Python exception as text, with its traceback.
+pub fn error_text(py: Python<'_>, e: &PyErr) -> String {
+    let tb = e
+        .traceback(py)
+        .and_then(|t| t.format().ok())
+        .unwrap_or_default();
+    format!("{tb}{e}")
+}
+
+/// Which callbacks the class overrides (the others are not called at all).
+#[derive(Clone, Copy, Debug)]
+struct Hooks {
+    on_start: bool,
+    on_event: bool,
+    on_output: bool,
+    on_fill: bool,
+    on_funding: bool,
+    on_liquidation: bool,
+    on_adl: bool,
+    on_timer: bool,
+    on_finish: bool,
+    notes: bool,
+}
+
+/// A Python strategy object driven as a [`Strategy`].
+pub struct PyStrategy {
+    name: &'static str,
+    obj: Py<PyAny>,
+    hooks: Hooks,
+}
+
+impl PyStrategy {
+    /// Calls `method(*args, ctx)` with a context valid for the call only; a Python
+    /// exception stops the run.
+    fn call<'py>(
+        &self,
+        py: Python<'py>,
+        ctx: CtxPtr,
+        method: &str,
+        args: Vec<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let scoped = Bound::new(
+            py,
+            PyCtx {
+                ptr: StdCell::new(Some(ctx)),
+            },
+        )?;
+        let mut all = args;
+        all.push(scoped.clone().into_any());
+        let tuple = pyo3::types::PyTuple::new(py, all)?;
+        let r = self.obj.bind(py).call_method1(method, tuple);
+        scoped.borrow().ptr.set(None);
+        r
+    }
+
+    fn stop(&self, py: Python<'_>, method: &str, e: &PyErr) -> ! {
+        panic!(
+            "Python strategy `{}` raised in {method}: {}",
+            self.name,
+            error_text(py, e)
+        )
+    }
+
+    fn output_to(&self, method: &str, output: &Output, ctx: &mut Ctx<'_>) {
+        Python::with_gil(|py| {
+            let r = convert::to_dict(py, output)
+                .and_then(|d| self.call(py, CtxPtr::of_mut(ctx), method, vec![d.into_any()]));
+            if let Err(e) = r {
+                self.stop(py, method, &e)
+            }
+        })
+    }
+}
+
+impl Strategy for PyStrategy {
+    fn on_start(&mut self, ctx: &mut Ctx<'_>) -> Result<(), ParamError> {
+        if !self.hooks.on_start {
+            return Ok(());
+        }
+        Python::with_gil(|py| {
+            self.call(py, CtxPtr::of_mut(ctx), "on_start", Vec::new())
+                .map(|_| ())
+                .map_err(|e| ParamError::rejected(self.name, error_text(py, &e)))
+        })
+    }
+
+    fn on_event(&mut self, event: &Event, ctx: &mut Ctx<'_>) {
+        if !self.hooks.on_event {
+            return;
+        }
+        Python::with_gil(|py| {
+            let r = Bound::new(py, PyEvent { event: *event })
+                .and_then(|ev| self.call(py, CtxPtr::of_mut(ctx), "on_event", vec![ev.into_any()]));
+            if let Err(e) = r {
+                self.stop(py, "on_event", &e)
+            }
+        })
+    }
+
+    fn on_output(&mut self, output: &Output, ctx: &mut Ctx<'_>) {
+        if self.hooks.on_output {
+            return self.output_to("on_output", output, ctx);
+        }
+        // The trait's dispatch, with the whole output handed to Python.
+        let method = if FillInfo::from_output(output).is_some() {
+            self.hooks.on_fill.then_some("on_fill")
+        } else if FundingInfo::from_output(output).is_some() {
+            self.hooks.on_funding.then_some("on_funding")
+        } else if LiquidationInfo::from_output(output).is_some() {
+            self.hooks.on_liquidation.then_some("on_liquidation")
+        } else if AdlInfo::from_output(output).is_some() {
+            self.hooks.on_adl.then_some("on_adl")
+        } else {
+            None
+        };
+        if let Some(m) = method {
+            self.output_to(m, output, ctx);
+        }
+    }
+
+    fn on_timer(&mut self, id: u64, ctx: &mut Ctx<'_>) {
+        if !self.hooks.on_timer {
+            return;
+        }
+        Python::with_gil(|py| {
+            let r = self.call(
+                py,
+                CtxPtr::of_mut(ctx),
+                "on_timer",
+                vec![id.into_pyobject(py).expect("an int").into_any()],
+            );
+            if let Err(e) = r {
+                self.stop(py, "on_timer", &e)
+            }
+        })
+    }
+
+    fn on_finish(&mut self, ctx: &Ctx<'_>) {
+        if !self.hooks.on_finish {
+            return;
+        }
+        Python::with_gil(|py| {
+            if let Err(e) = self.call(py, CtxPtr::of_ref(ctx), "on_finish", Vec::new()) {
+                self.stop(py, "on_finish", &e)
+            }
+        })
+    }
+
+    fn notes(&self) -> Vec<Note> {
+        if !self.hooks.notes {
+            return Vec::new();
+        }
+        Python::with_gil(|py| {
+            let got = self
+                .obj
+                .bind(py)
+                .call_method0("notes")
+                .and_then(|n| n.extract::<Vec<(String, String)>>());
+            match got {
+                Ok(v) => v.into_iter().map(|(k, t)| Note::new(k, t)).collect(),
+                Err(e) => self.stop(py, "notes", &e),
+            }
+        })
+    }
+}
+
+/// A callback's context, its lifetime erased: dereferenced only by [`PyCtx`] while the
+/// callback that made it runs (the pointer is cleared before the callback returns).
+#[derive(Clone, Copy)]
+struct CtxPtr {
+    ptr: *mut Ctx<'static>,
+    writable: bool,
+}
+
+impl CtxPtr {
+    fn of_mut(ctx: &mut Ctx<'_>) -> CtxPtr {
+        CtxPtr {
+            ptr: (ctx as *mut Ctx<'_>).cast::<Ctx<'static>>(),
+            writable: true,
+        }
+    }
+    fn of_ref(ctx: &Ctx<'_>) -> CtxPtr {
+        CtxPtr {
+            ptr: (ctx as *const Ctx<'_>).cast_mut().cast::<Ctx<'static>>(),
+            writable: false,
+        }
+    }
+}
+
+/// What a Python callback sees: the simulated time, the market, the strategy's accounts,
+/// and commands — the Rust `Ctx`, valid during the callback only. Decimals come back as
+/// `decimal.Decimal`; decimals given (quantities, prices, amounts) are `str`, `int` or
+/// `Decimal`, never `float`.
+#[pyclass(unsendable, name = "Ctx", module = "cascade")]
+pub struct PyCtx {
+    ptr: StdCell<Option<CtxPtr>>,
+}
+
+fn expired() -> PyErr {
+    PyRuntimeError::new_err("this Ctx belongs to a callback that has returned; use the ctx passed to the current callback")
+}
+
+impl PyCtx {
+    fn ctx(&self) -> PyResult<&Ctx<'static>> {
+        let p = self.ptr.get().ok_or_else(expired)?;
+        // SAFETY: the pointer was made from a live `&Ctx`/`&mut Ctx` by `PyStrategy::call`,
+        // which clears it before that borrow ends; `PyCtx` is `unsendable`, so it is only
+        // used on the thread of the callback, and no method keeps the reference.
+        #[allow(unsafe_code)]
+        Ok(unsafe { &*p.ptr })
+    }
+
+    // A `&self` method hands out `&mut`: the pointer is the callback's own `&mut Ctx`, and
+    // each method uses the reference once and drops it (no two are alive at a time).
+    #[allow(clippy::mut_from_ref)]
+    fn ctx_mut(&self) -> PyResult<&mut Ctx<'static>> {
+        let p = self.ptr.get().ok_or_else(expired)?;
+        if !p.writable {
+            return Err(PyRuntimeError::new_err(
+                "on_finish: the run is over, commands are not accepted",
+            ));
+        }
+        // SAFETY: as in `ctx`; the pointer came from a `&mut Ctx` held by the callback, and
+        // the returned reference lives only within one method call.
+        #[allow(unsafe_code)]
+        Ok(unsafe { &mut *p.ptr })
+    }
+
+    fn state(&self, instrument: u32) -> PyResult<&cascade_strategy::InstrumentState> {
+        self.ctx()?
+            .market()
+            .get(InstrumentId(instrument))
+            .ok_or_else(|| PyValueError::new_err(format!("no instrument {instrument}")))
+    }
+}
+
+fn price_opt(py: Python<'_>, p: Option<Price>) -> PyResult<Option<Bound<'_, PyAny>>> {
+    p.map(|p| convert::fixed(py, p.raw())).transpose()
+}
+
+/// Parses an exact decimal from `str`, `int` or `decimal.Decimal` (never `float`).
+fn decimal_arg<T: std::str::FromStr>(v: &Bound<'_, PyAny>, what: &str) -> PyResult<T>
+where
+    T::Err: std::fmt::Display,
+{
+    if v.is_instance_of::<pyo3::types::PyFloat>() {
+        return Err(PyTypeError::new_err(format!(
+            "{what}: give a str, int or decimal.Decimal, not a float (floats are not exact)"
+        )));
+    }
+    let text = v.str()?.to_string();
+    text.parse::<T>()
+        .map_err(|e| PyValueError::new_err(format!("{what} {text:?}: {e}")))
+}
+
+fn side_arg(s: &str) -> PyResult<Side> {
+    match s.to_ascii_lowercase().as_str() {
+        "buy" => Ok(Side::Buy),
+        "sell" => Ok(Side::Sell),
+        _ => Err(PyValueError::new_err(format!(
+            "side: expected \"buy\" or \"sell\", found {s:?}"
+        ))),
+    }
+}
+
+fn dict_of<'py, T: serde::Serialize>(py: Python<'py>, v: &T) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    let (_, fields) = flatten(&Wrap(v));
+    for (k, c) in fields {
+        match c {
+            Cell::Fixed(raw) => d.set_item(k, convert::fixed(py, raw)?)?,
+            Cell::Int(i) => d.set_item(k, i)?,
+            Cell::Text(s) => d.set_item(k, s)?,
+            Cell::Bool(b) => d.set_item(k, b)?,
+        }
+    }
+    Ok(d)
+}
+
+/// Wraps a struct as a one-variant enum value so that [`flatten`] reads its fields.
+struct Wrap<'a, T>(&'a T);
+impl<T: serde::Serialize> serde::Serialize for Wrap<'_, T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(1))?;
+        m.serialize_entry("_", self.0)?;
+        m.end()
+    }
+}
+
+fn money<'py>(py: Python<'py>, d: &Bound<'py, PyDict>, k: &str, m: Money) -> PyResult<()> {
+    d.set_item(k, convert::fixed(py, m.raw())?)
+}
+
+fn position_dict<'py>(
+    py: Python<'py>,
+    p: &cascade_strategy::PositionView,
+) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("instrument", p.instrument.0)?;
+    d.set_item("qty", convert::fixed(py, p.qty.raw())?)?;
+    d.set_item("entry_price", convert::fixed(py, p.entry_price.raw())?)?;
+    money(py, &d, "notional", p.notional)?;
+    money(py, &d, "unrealised_pnl", p.unrealised_pnl)?;
+    d.set_item("liquidation_price", price_opt(py, p.liquidation_price)?)?;
+    d.set_item(
+        "margin_mode",
+        match p.margin_mode {
+            MarginMode::Cross => "cross",
+            MarginMode::Isolated => "isolated",
+        },
+    )?;
+    d.set_item("leverage", p.leverage)?;
+    money(py, &d, "isolated_margin", p.isolated_margin)?;
+    money(py, &d, "maint_margin", p.maint_margin)?;
+    d.set_item(
+        "margin_ratio",
+        p.margin_ratio
+            .map(|r| convert::fixed(py, r.raw()))
+            .transpose()?,
+    )?;
+    d.set_item("is_flat", p.is_flat())?;
+    Ok(d)
+}
+
+#[pymethods]
+impl PyCtx {
+    /// The simulated time, in nanoseconds since the epoch (UTC).
+    #[getter]
+    fn now(&self) -> PyResult<i64> {
+        Ok(self.ctx()?.now().nanos())
+    }
+
+    /// How many instruments the run has (ids `0..n`).
+    fn instrument_count(&self) -> PyResult<usize> {
+        Ok(self.ctx()?.market().instruments().len())
+    }
+
+    /// The instrument with this symbol, or None.
+    fn find(&self, symbol: &str) -> PyResult<Option<u32>> {
+        Ok(self.ctx()?.market().find(symbol).map(|i| i.0))
+    }
+
+    /// An instrument's spec: venue, symbol, kind, base, quote, tick, lot, contract_size.
+    fn spec<'py>(&self, py: Python<'py>, instrument: u32) -> PyResult<Bound<'py, PyDict>> {
+        let s = &self.state(instrument)?.spec;
+        let d = PyDict::new(py);
+        d.set_item("venue", &s.venue)?;
+        d.set_item("symbol", &s.symbol)?;
+        d.set_item("kind", s.kind.to_string())?;
+        d.set_item("base", &s.base)?;
+        d.set_item("quote", &s.quote)?;
+        d.set_item("tick", convert::fixed(py, s.tick.raw())?)?;
+        d.set_item("lot", convert::fixed(py, s.lot.raw())?)?;
+        d.set_item("contract_size", convert::fixed(py, s.contract_size.raw())?)?;
+        Ok(d)
+    }
+
+    /// Market events seen on the instrument.
+    fn events(&self, instrument: u32) -> PyResult<u64> {
+        Ok(self.state(instrument)?.events)
+    }
+
+    /// The last traded price (trades, else the last-price bars), or None.
+    fn last_price<'py>(
+        &self,
+        py: Python<'py>,
+        instrument: u32,
+    ) -> PyResult<Option<Bound<'py, PyAny>>> {
+        price_opt(py, self.state(instrument)?.last_price())
+    }
+
+    /// The mark price, or None.
+    fn mark<'py>(&self, py: Python<'py>, instrument: u32) -> PyResult<Option<Bound<'py, PyAny>>> {
+        price_opt(py, self.state(instrument)?.mark.map(|m| m.value))
+    }
+
+    /// The index price, or None.
+    fn index<'py>(&self, py: Python<'py>, instrument: u32) -> PyResult<Option<Bound<'py, PyAny>>> {
+        price_opt(py, self.state(instrument)?.index.map(|m| m.value))
+    }
+
+    /// The mark, else the last price.
+    fn mark_or_last<'py>(
+        &self,
+        py: Python<'py>,
+        instrument: u32,
+    ) -> PyResult<Option<Bound<'py, PyAny>>> {
+        price_opt(py, self.state(instrument)?.mark_or_last())
+    }
+
+    /// What a buy would pay: best ask, else last trade, else mark (`sizing::buy_price`).
+    fn buy_price<'py>(
+        &self,
+        py: Python<'py>,
+        instrument: u32,
+    ) -> PyResult<Option<Bound<'py, PyAny>>> {
+        price_opt(py, sizing::buy_price(self.state(instrument)?))
+    }
+
+    /// What a sell would get: best bid, else last trade, else mark (`sizing::sell_price`).
+    fn sell_price<'py>(
+        &self,
+        py: Python<'py>,
+        instrument: u32,
+    ) -> PyResult<Option<Bound<'py, PyAny>>> {
+        price_opt(py, sizing::sell_price(self.state(instrument)?))
+    }
+
+    /// The best bid and ask (`bid`, `bid_qty`, `ask`, `ask_qty`, `ts`), or None.
+    fn quote<'py>(&self, py: Python<'py>, instrument: u32) -> PyResult<Option<Bound<'py, PyDict>>> {
+        let Some(q) = self.state(instrument)?.quote() else {
+            return Ok(None);
+        };
+        let d = PyDict::new(py);
+        d.set_item("ts", q.ts.nanos())?;
+        d.set_item("bid", convert::fixed(py, q.bid.raw())?)?;
+        d.set_item("bid_qty", convert::fixed(py, q.bid_qty.raw())?)?;
+        d.set_item("ask", convert::fixed(py, q.ask.raw())?)?;
+        d.set_item("ask_qty", convert::fixed(py, q.ask_qty.raw())?)?;
+        Ok(Some(d))
+    }
+
+    /// The last funding rate update (`rate`, `next_funding`), or None.
+    fn funding<'py>(
+        &self,
+        py: Python<'py>,
+        instrument: u32,
+    ) -> PyResult<Option<Bound<'py, PyDict>>> {
+        self.state(instrument)?
+            .funding
+            .map(|f| dict_of(py, &f.value))
+            .transpose()
+    }
+
+    /// The last open interest (`qty`, `value`), or None.
+    fn open_interest<'py>(
+        &self,
+        py: Python<'py>,
+        instrument: u32,
+    ) -> PyResult<Option<Bound<'py, PyDict>>> {
+        self.state(instrument)?
+            .open_interest
+            .map(|f| dict_of(py, &f.value))
+            .transpose()
+    }
+
+    /// The last bar of a source (`last`, `mark`, `index`, `premium`), or None.
+    fn bar<'py>(
+        &self,
+        py: Python<'py>,
+        instrument: u32,
+        source: &str,
+    ) -> PyResult<Option<Bound<'py, PyDict>>> {
+        let source = match source {
+            "last" => BarSource::Last,
+            "mark" => BarSource::Mark,
+            "index" => BarSource::Index,
+            "premium" => BarSource::Premium,
+            other => {
+                return Err(PyValueError::new_err(format!(
+                    "bar source: expected last, mark, index or premium, found {other:?}"
+                )))
+            }
+        };
+        self.state(instrument)?
+            .bar(source)
+            .map(|b| dict_of(py, b))
+            .transpose()
+    }
+
+    /// Recorded liquidations over the fast window (`long_qty`, `long_notional`, …).
+    fn liquidations<'py>(&self, py: Python<'py>, instrument: u32) -> PyResult<Bound<'py, PyDict>> {
+        let now = self.ctx()?.now();
+        let s = self.state(instrument)?.liquidations(now);
+        let d = PyDict::new(py);
+        d.set_item("long_qty", convert::fixed(py, s.long_qty.raw())?)?;
+        money(py, &d, "long_notional", s.long_notional)?;
+        d.set_item("long_count", s.long_count)?;
+        d.set_item("short_qty", convert::fixed(py, s.short_qty.raw())?)?;
+        money(py, &d, "short_notional", s.short_notional)?;
+        d.set_item("short_count", s.short_count)?;
+        Ok(d)
+    }
+
+    /// Taker flow over the fast window (`buy_qty`, `sell_qty`, `buy_notional`, `sell_notional`).
+    fn flow<'py>(&self, py: Python<'py>, instrument: u32) -> PyResult<Bound<'py, PyDict>> {
+        let now = self.ctx()?.now();
+        let s = self.state(instrument)?.flow(now);
+        let d = PyDict::new(py);
+        d.set_item("buy_qty", convert::fixed(py, s.buy_qty.raw())?)?;
+        d.set_item("sell_qty", convert::fixed(py, s.sell_qty.raw())?)?;
+        money(py, &d, "buy_notional", s.buy_notional)?;
+        money(py, &d, "sell_notional", s.sell_notional)?;
+        Ok(d)
+    }
+
+    /// The relative price change over the last `minutes`, or None.
+    fn price_change<'py>(
+        &self,
+        py: Python<'py>,
+        instrument: u32,
+        minutes: u32,
+    ) -> PyResult<Option<Bound<'py, PyAny>>> {
+        let now = self.ctx()?.now();
+        self.state(instrument)?
+            .price_change(now, minutes)
+            .map(|r| convert::fixed(py, r.raw()))
+            .transpose()
+    }
+
+    /// The relative open-interest change over the last `minutes`, or None.
+    fn open_interest_change<'py>(
+        &self,
+        py: Python<'py>,
+        instrument: u32,
+        minutes: u32,
+    ) -> PyResult<Option<Bound<'py, PyAny>>> {
+        let now = self.ctx()?.now();
+        self.state(instrument)?
+            .open_interest_change(now, minutes)
+            .map(|r| convert::fixed(py, r.raw()))
+            .transpose()
+    }
+
+    /// The primary account: `id`, `equity`, `futures` (balance, unrealised_pnl,
+    /// margin_balance, initial_margin, maint_margin, available, margin_ratio), `spot_quote`,
+    /// `positions` (open ones) and `orders`.
+    fn account<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let a = self.ctx()?.account();
+        let d = PyDict::new(py);
+        d.set_item("id", a.id.0)?;
+        money(py, &d, "equity", a.equity)?;
+        money(py, &d, "spot_quote", a.spot_quote)?;
+        let f = PyDict::new(py);
+        money(py, &f, "balance", a.futures.balance)?;
+        money(py, &f, "unrealised_pnl", a.futures.unrealised_pnl)?;
+        money(py, &f, "margin_balance", a.futures.margin_balance)?;
+        money(py, &f, "initial_margin", a.futures.initial_margin)?;
+        money(py, &f, "maint_margin", a.futures.maint_margin)?;
+        money(py, &f, "available", a.futures.available)?;
+        f.set_item(
+            "margin_ratio",
+            convert::fixed(py, a.futures.margin_ratio.raw())?,
+        )?;
+        d.set_item("futures", f)?;
+        let positions = PyList::empty(py);
+        for p in a.open_positions() {
+            positions.append(position_dict(py, p)?)?;
+        }
+        d.set_item("positions", positions)?;
+        let orders = PyList::empty(py);
+        for o in &a.orders {
+            let od = PyDict::new(py);
+            od.set_item("order_id", o.order_id.0)?;
+            od.set_item("client_id", o.client_id)?;
+            od.set_item("instrument", o.instrument.0)?;
+            od.set_item("side", o.side.to_string())?;
+            let (kind, fields) = flatten(&o.kind);
+            od.set_item("type", kind)?;
+            for (k, c) in fields {
+                if let Cell::Fixed(raw) = c {
+                    od.set_item(k, convert::fixed(py, raw)?)?;
+                }
+            }
+            od.set_item("tif", format!("{:?}", o.tif).to_ascii_lowercase())?;
+            od.set_item("qty", convert::fixed(py, o.qty.raw())?)?;
+            od.set_item("remaining", convert::fixed(py, o.remaining().raw())?)?;
+            od.set_item("reduce_only", o.reduce_only)?;
+            od.set_item("post_only", o.post_only)?;
+            orders.append(od)?;
+        }
+        d.set_item("orders", orders)?;
+        Ok(d)
+    }
+
+    /// The primary account's position on an instrument (flat when none).
+    fn position<'py>(&self, py: Python<'py>, instrument: u32) -> PyResult<Bound<'py, PyDict>> {
+        self.state(instrument)?;
+        position_dict(py, self.ctx()?.position(InstrumentId(instrument)))
+    }
+
+    /// Places an order from the primary account and returns its client id. Market without
+    /// `price` and `trigger`; limit with `price`; stop-market with `trigger`; stop-limit with
+    /// both. `tif`: "gtc", "ioc" or "fok".
+    #[pyo3(signature = (instrument, side, qty, price=None, *, trigger=None, reduce_only=false, post_only=false, tif=None, client_id=0))]
+    #[allow(clippy::too_many_arguments)]
+    fn place(
+        &self,
+        instrument: u32,
+        side: &str,
+        qty: &Bound<'_, PyAny>,
+        price: Option<&Bound<'_, PyAny>>,
+        trigger: Option<&Bound<'_, PyAny>>,
+        reduce_only: bool,
+        post_only: bool,
+        tif: Option<&str>,
+        client_id: u64,
+    ) -> PyResult<u64> {
+        let i = InstrumentId(instrument);
+        let side = side_arg(side)?;
+        let qty: Qty = decimal_arg(qty, "qty")?;
+        let price: Option<Price> = price.map(|p| decimal_arg(p, "price")).transpose()?;
+        let trigger: Option<Price> = trigger.map(|p| decimal_arg(p, "trigger")).transpose()?;
+        let mut order = match (price, trigger) {
+            (None, None) => OrderRequest::market(i, side, qty),
+            (Some(p), None) => OrderRequest::limit(i, side, qty, p),
+            (None, Some(t)) => OrderRequest::stop_market(i, side, qty, t),
+            (Some(p), Some(t)) => OrderRequest::stop_limit(i, side, qty, t, p),
+        };
+        if reduce_only {
+            order = order.reduce_only();
+        }
+        if post_only {
+            order = order.post_only();
+        }
+        if let Some(t) = tif {
+            order = order.with_tif(match t {
+                "gtc" => TimeInForce::Gtc,
+                "ioc" => TimeInForce::Ioc,
+                "fok" => TimeInForce::Fok,
+                other => {
+                    return Err(PyValueError::new_err(format!(
+                        "tif: expected gtc, ioc or fok, found {other:?}"
+                    )))
+                }
+            });
+        }
+        if client_id != 0 {
+            order = order.with_client_id(client_id);
+        }
+        Ok(self.ctx_mut()?.place(order))
+    }
+
+    /// Cancels an open order of the primary account.
+    fn cancel(&self, order_id: u64) -> PyResult<()> {
+        self.ctx_mut()?.cancel(OrderId(order_id));
+        Ok(())
+    }
+
+    /// Cancels every open order of the primary account on an instrument.
+    fn cancel_all(&self, instrument: u32) -> PyResult<()> {
+        self.ctx_mut()?.cancel_all(InstrumentId(instrument));
+        Ok(())
+    }
+
+    /// Sets the primary account's leverage on an instrument.
+    fn set_leverage(&self, instrument: u32, leverage: u32) -> PyResult<()> {
+        self.ctx_mut()?
+            .set_leverage(InstrumentId(instrument), leverage);
+        Ok(())
+    }
+
+    /// Sets the margin mode ("cross" or "isolated") on an instrument.
+    fn set_margin_mode(&self, instrument: u32, mode: &str) -> PyResult<()> {
+        let mode = match mode {
+            "cross" => MarginMode::Cross,
+            "isolated" => MarginMode::Isolated,
+            other => {
+                return Err(PyValueError::new_err(format!(
+                    "margin mode: expected cross or isolated, found {other:?}"
+                )))
+            }
+        };
+        self.ctx_mut()?
+            .set_margin_mode(InstrumentId(instrument), mode);
+        Ok(())
+    }
+
+    /// Moves quote currency between the primary account's wallets ("spot", "futures").
+    fn transfer(
+        &self,
+        from_wallet: &str,
+        to_wallet: &str,
+        amount: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
+        let wallet = |w: &str| match w {
+            "spot" => Ok(Wallet::Spot),
+            "futures" => Ok(Wallet::Futures),
+            other => Err(PyValueError::new_err(format!(
+                "wallet: expected spot or futures, found {other:?}"
+            ))),
+        };
+        let amount: Money = decimal_arg(amount, "amount")?;
+        self.ctx_mut()?
+            .transfer(wallet(from_wallet)?, wallet(to_wallet)?, amount);
+        Ok(())
+    }
+
+    /// Asks for `on_timer(id, ctx)` at the first moment at or after `at_ns`.
+    fn set_timer(&self, at_ns: i64, id: u64) -> PyResult<()> {
+        self.ctx_mut()?.set_timer(Ts::from_nanos(at_ns), id);
+        Ok(())
+    }
+}
+
+/// A recorded market event: `ts` (ns), `instrument`, `kind` ("Trade", "Bar", "MarkPrice",
+/// …) and its fields as attributes (`event.price`, `event.qty`, …; decimals as `Decimal`).
+#[pyclass(frozen, name = "Event", module = "cascade")]
+pub struct PyEvent {
+    event: Event,
+}
+
+#[pymethods]
+impl PyEvent {
+    /// When the event became known, ns since the epoch (UTC).
+    #[getter]
+    fn ts(&self) -> i64 {
+        self.event.ts.nanos()
+    }
+
+    /// The instrument's id.
+    #[getter]
+    fn instrument(&self) -> u32 {
+        self.event.instrument.0
+    }
+
+    /// The event's kind ("Trade", "BookTop", "Bar", "MarkPrice", …).
+    #[getter]
+    fn kind(&self) -> String {
+        flatten(&self.event.body).0
+    }
+
+    /// Every field of the body as a dict (with `kind`).
+    fn fields<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        convert::to_dict(py, &self.event.body)
+    }
+
+    fn __getattr__<'py>(&self, py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyAny>> {
+        let d = convert::to_dict(py, &self.event.body)?;
+        match d.get_item(name)? {
+            Some(v) => Ok(v),
+            None => Err(pyo3::exceptions::PyAttributeError::new_err(format!(
+                "a {} event has no field {name:?}",
+                self.kind()
+            ))),
+        }
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Event(ts={}, instrument={}, {:?})",
+            self.event.ts, self.event.instrument.0, self.event.body
+        )
+    }
+}
