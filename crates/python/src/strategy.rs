@@ -17,7 +17,7 @@ use cascade_strategy::{
 };
 use cascade_types::{
     BarSource, Event, InstrumentId, MarginMode, Money, OrderId, OrderRequest, Output, Price, Qty,
-    Side, TimeInForce, Ts, Wallet,
+    RatioSource, Side, TimeInForce, Ts, Wallet,
 };
 use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -446,6 +446,29 @@ fn money<'py>(py: Python<'py>, d: &Bound<'py, PyDict>, k: &str, m: Money) -> PyR
     d.set_item(k, convert::fixed(py, m.raw())?)
 }
 
+fn liquidation_sums<'py>(
+    py: Python<'py>,
+    s: cascade_strategy::LiquidationSums,
+) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("long_qty", convert::fixed(py, s.long_qty.raw())?)?;
+    money(py, &d, "long_notional", s.long_notional)?;
+    d.set_item("long_count", s.long_count)?;
+    d.set_item("short_qty", convert::fixed(py, s.short_qty.raw())?)?;
+    money(py, &d, "short_notional", s.short_notional)?;
+    d.set_item("short_count", s.short_count)?;
+    Ok(d)
+}
+
+fn flow_sums<'py>(py: Python<'py>, s: cascade_strategy::FlowSums) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("buy_qty", convert::fixed(py, s.buy_qty.raw())?)?;
+    d.set_item("sell_qty", convert::fixed(py, s.sell_qty.raw())?)?;
+    money(py, &d, "buy_notional", s.buy_notional)?;
+    money(py, &d, "sell_notional", s.sell_notional)?;
+    Ok(d)
+}
+
 fn position_dict<'py>(
     py: Python<'py>,
     p: &cascade_strategy::PositionView,
@@ -626,27 +649,182 @@ impl PyCtx {
     /// Recorded liquidations over the fast window (`long_qty`, `long_notional`, …).
     fn liquidations<'py>(&self, py: Python<'py>, instrument: u32) -> PyResult<Bound<'py, PyDict>> {
         let now = self.ctx()?.now();
-        let s = self.state(instrument)?.liquidations(now);
-        let d = PyDict::new(py);
-        d.set_item("long_qty", convert::fixed(py, s.long_qty.raw())?)?;
-        money(py, &d, "long_notional", s.long_notional)?;
-        d.set_item("long_count", s.long_count)?;
-        d.set_item("short_qty", convert::fixed(py, s.short_qty.raw())?)?;
-        money(py, &d, "short_notional", s.short_notional)?;
-        d.set_item("short_count", s.short_count)?;
-        Ok(d)
+        liquidation_sums(py, self.state(instrument)?.liquidations(now))
+    }
+
+    /// Recorded liquidations over the slow window (minutes), as `liquidations`.
+    fn liquidations_slow<'py>(
+        &self,
+        py: Python<'py>,
+        instrument: u32,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let now = self.ctx()?.now();
+        liquidation_sums(py, self.state(instrument)?.liquidations_slow(now))
     }
 
     /// Taker flow over the fast window (`buy_qty`, `sell_qty`, `buy_notional`, `sell_notional`).
     fn flow<'py>(&self, py: Python<'py>, instrument: u32) -> PyResult<Bound<'py, PyDict>> {
         let now = self.ctx()?.now();
-        let s = self.state(instrument)?.flow(now);
+        flow_sums(py, self.state(instrument)?.flow(now))
+    }
+
+    /// Taker flow over the slow window (minutes), as `flow`.
+    fn flow_slow<'py>(&self, py: Python<'py>, instrument: u32) -> PyResult<Bound<'py, PyDict>> {
+        let now = self.ctx()?.now();
+        flow_sums(py, self.state(instrument)?.flow_slow(now))
+    }
+
+    /// The premium rate (from premium-index bars), or None.
+    fn premium<'py>(
+        &self,
+        py: Python<'py>,
+        instrument: u32,
+    ) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.state(instrument)?
+            .premium
+            .map(|r| convert::fixed(py, r.value.raw()))
+            .transpose()
+    }
+
+    /// The last long/short ratio of a source (`top_accounts`, `top_positions`, `global`), or
+    /// None.
+    fn long_short<'py>(
+        &self,
+        py: Python<'py>,
+        instrument: u32,
+        source: &str,
+    ) -> PyResult<Option<Bound<'py, PyAny>>> {
+        let source = match source {
+            "top_accounts" => RatioSource::TopAccounts,
+            "top_positions" => RatioSource::TopPositions,
+            "global" => RatioSource::Global,
+            other => {
+                return Err(PyValueError::new_err(format!(
+                    "ratio source: expected top_accounts, top_positions or global, found {other:?}"
+                )))
+            }
+        };
+        self.state(instrument)?
+            .long_short(source)
+            .map(|r| convert::fixed(py, r.value.raw()))
+            .transpose()
+    }
+
+    /// The last taker buy/sell volume metric (`buy`, `sell`, …), or None.
+    fn taker_volume<'py>(
+        &self,
+        py: Python<'py>,
+        instrument: u32,
+    ) -> PyResult<Option<Bound<'py, PyDict>>> {
+        self.state(instrument)?
+            .taker_volume
+            .map(|t| dict_of(py, &t.value))
+            .transpose()
+    }
+
+    /// The latest depth-band snapshot: a list of `{band_bps, qty, notional}` (bids first,
+    /// most negative first); empty when none was recorded.
+    fn depth<'py>(&self, py: Python<'py>, instrument: u32) -> PyResult<Bound<'py, PyList>> {
+        let list = PyList::empty(py);
+        for b in self.state(instrument)?.depth.bands() {
+            let d = PyDict::new(py);
+            d.set_item("band_bps", b.band_bps)?;
+            d.set_item("qty", convert::fixed(py, b.qty.raw())?)?;
+            money(py, &d, "notional", b.notional)?;
+            list.append(d)?;
+        }
+        Ok(list)
+    }
+
+    /// The L2 book: `{"bids": [(price, qty), …], "asks": [...]}`, best first; empty lists
+    /// when the source has no L2 updates.
+    fn book<'py>(&self, py: Python<'py>, instrument: u32) -> PyResult<Bound<'py, PyDict>> {
+        let l2 = &self.state(instrument)?.l2;
+        let side = |levels: &[cascade_strategy::Level]| -> PyResult<Bound<'py, PyList>> {
+            let list = PyList::empty(py);
+            for l in levels {
+                list.append((
+                    convert::fixed(py, l.price.raw())?,
+                    convert::fixed(py, l.qty.raw())?,
+                ))?;
+            }
+            Ok(list)
+        };
         let d = PyDict::new(py);
-        d.set_item("buy_qty", convert::fixed(py, s.buy_qty.raw())?)?;
-        d.set_item("sell_qty", convert::fixed(py, s.sell_qty.raw())?)?;
-        money(py, &d, "buy_notional", s.buy_notional)?;
-        money(py, &d, "sell_notional", s.sell_notional)?;
+        d.set_item("bids", side(l2.bids())?)?;
+        d.set_item("asks", side(l2.asks())?)?;
         Ok(d)
+    }
+
+    /// The modelled liquidation heatmap summary (a run with the crowd): `{ts, reference,
+    /// bands: [{within_bps, longs_below, shorts_above}, …]}`, or None.
+    fn heatmap<'py>(
+        &self,
+        py: Python<'py>,
+        instrument: u32,
+    ) -> PyResult<Option<Bound<'py, PyDict>>> {
+        let Some(h) = self.state(instrument)?.heatmap else {
+            return Ok(None);
+        };
+        let d = PyDict::new(py);
+        d.set_item("ts", h.ts.nanos())?;
+        d.set_item("reference", convert::fixed(py, h.reference.raw())?)?;
+        let bands = PyList::empty(py);
+        for b in h.bands() {
+            let x = PyDict::new(py);
+            x.set_item("within_bps", b.within_bps)?;
+            money(py, &x, "longs_below", b.longs_below)?;
+            money(py, &x, "shorts_above", b.shorts_above)?;
+            bands.append(x)?;
+        }
+        d.set_item("bands", bands)?;
+        Ok(Some(d))
+    }
+
+    /// The last traded price at or before `ts_ns` (one-minute history), or None.
+    fn price_at<'py>(
+        &self,
+        py: Python<'py>,
+        instrument: u32,
+        ts_ns: i64,
+    ) -> PyResult<Option<Bound<'py, PyAny>>> {
+        price_opt(py, self.state(instrument)?.price_at(Ts(ts_ns)))
+    }
+
+    /// The mark at or before `ts_ns` (one-minute history), or None.
+    fn mark_at<'py>(
+        &self,
+        py: Python<'py>,
+        instrument: u32,
+        ts_ns: i64,
+    ) -> PyResult<Option<Bound<'py, PyAny>>> {
+        price_opt(py, self.state(instrument)?.mark_at(Ts(ts_ns)))
+    }
+
+    /// Open interest (quantity) at or before `ts_ns` (one-minute history), or None.
+    fn open_interest_at<'py>(
+        &self,
+        py: Python<'py>,
+        instrument: u32,
+        ts_ns: i64,
+    ) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.state(instrument)?
+            .open_interest_at(Ts(ts_ns))
+            .map(|q| convert::fixed(py, q.raw()))
+            .transpose()
+    }
+
+    /// Open interest value at or before `ts_ns` (one-minute history), or None.
+    fn open_interest_value_at<'py>(
+        &self,
+        py: Python<'py>,
+        instrument: u32,
+        ts_ns: i64,
+    ) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.state(instrument)?
+            .open_interest_value_at(Ts(ts_ns))
+            .map(|m| convert::fixed(py, m.raw()))
+            .transpose()
     }
 
     /// The relative price change over the last `minutes`, or None.

@@ -134,3 +134,60 @@ def test_floats_are_refused_as_quantities(sample_log):
 
     with pytest.raises(cascade.CascadeError, match="not a float"):
         cascade.run(sample_log, "py-floaty")
+
+
+def test_the_other_views_read_what_the_log_recorded(sample_log, root):
+    """Depth bands, long/short ratios, the slow windows, the one-minute history, and the
+    views with nothing recorded (premium, L2 book, heatmap) — against the sample's CSVs."""
+    seen = {"global": set(), "top_accounts": set()}
+    end = {}
+
+    class Views(cascade.Strategy, name="py-views"):
+        def on_event(self, event, ctx):
+            for src in seen:
+                r = ctx.long_short(0, src)
+                if r is not None:
+                    seen[src].add(r)
+
+        def on_finish(self, ctx):
+            end["now"] = ctx.now
+            end["depth"] = ctx.depth(0)
+            end["premium"] = ctx.premium(0)
+            end["book"] = ctx.book(0)
+            end["heatmap"] = ctx.heatmap(0)
+            end["liq_slow"] = ctx.liquidations_slow(0)
+            end["flow_slow"] = ctx.flow_slow(0)
+            end["flow"] = ctx.flow(0)
+            end["price_at"] = ctx.price_at(0, ctx.now)
+            end["last"] = ctx.last_price(0)
+            end["mark_at"] = ctx.mark_at(0, ctx.now)
+            end["oi_at"] = ctx.open_interest_at(0, ctx.now)
+            with pytest.raises(ValueError, match="top_accounts, top_positions or global"):
+                ctx.long_short(0, "retail")
+
+    cascade.run(sample_log, "py-views")
+    metrics = list(csv.DictReader(open(root / "fixtures/sample/BTCUSDT-metrics-2025-10-10.csv")))
+    assert seen["global"] and seen["global"] <= {Decimal(m["count_long_short_ratio"]) for m in metrics}
+    assert seen["top_accounts"] <= {Decimal(m["count_toptrader_long_short_ratio"]) for m in metrics}
+
+    # The depth view at the end is the last snapshot recorded at or before the last event.
+    rows = list(csv.DictReader(open(root / "fixtures/sample/BTCUSDT-bookDepth-2025-10-10.csv")))
+    from datetime import datetime, timezone
+
+    def ns(text):
+        t = datetime.strptime(text, "%Y-%m-%d %H:%M:%S").replace(tzinfo=timezone.utc)
+        return int(t.timestamp()) * 1_000_000_000
+
+    last_ts = max(r["timestamp"] for r in rows if ns(r["timestamp"]) <= end["now"])
+    want = sorted(
+        (int(r["percentage"]) * 100, Decimal(r["depth"]), Decimal(r["notional"]))
+        for r in rows
+        if r["timestamp"] == last_ts
+    )
+    got = [(b["band_bps"], b["qty"], b["notional"]) for b in end["depth"]]
+    assert got == want
+    assert end["premium"] is None and end["heatmap"] is None
+    assert end["book"] == {"bids": [], "asks": []}
+    assert set(end["liq_slow"]) == {"long_qty", "long_notional", "long_count", "short_qty", "short_notional", "short_count"}
+    assert end["flow_slow"]["buy_qty"] >= end["flow"]["buy_qty"]
+    assert end["price_at"] is not None and end["mark_at"] is not None
