@@ -273,6 +273,24 @@ impl Stager {
         }
     }
 
+    /// True when `event` can be handled at once, without staging: a zero window (the inputs
+    /// hold no bars), nothing staged, and not a bar that expands. The stager then notes its
+    /// time as if the event had gone through it (the same order: nothing is held back).
+    #[inline]
+    pub fn pass_through(&mut self, event: &Event) -> bool {
+        if self.window_ns != 0 || !self.recorded.is_empty() || !self.ticks.is_empty() {
+            return false;
+        }
+        if let EventBody::Bar(bar) = &event.body {
+            if expands(bar) {
+                return false;
+            }
+        }
+        self.newest = Some(event.ts);
+        self.floor = Some(event.ts);
+        true
+    }
+
     /// Puts in the next recorded event (in input order); a bar that expands adds its ticks.
     pub fn push(&mut self, event: &Event) {
         if let EventBody::Bar(bar) = &event.body {

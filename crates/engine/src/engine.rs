@@ -240,7 +240,7 @@ impl<S: RecordSink, T: Timing> Core<S, T> {
             return Ok(());
         }
         self.coverage.observe(ev);
-        if !self.cfg.expand_bars {
+        if !self.cfg.expand_bars || self.stager.pass_through(ev) {
             return self.on_recorded(ev, true);
         }
         self.stager.push(ev);
