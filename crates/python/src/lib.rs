@@ -26,7 +26,9 @@
 //! workspace never needs Python.
 
 mod convert;
+mod ctx;
 mod error;
+mod event;
 mod strategy;
 
 use convert::{flatten, Columns};
@@ -676,8 +678,8 @@ fn toml_value(v: &Bound<'_, PyAny>) -> Result<toml::Value> {
 fn _cascade(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("CascadeError", m.py().get_type::<CascadeError>())?;
     m.add("ENGINE_VERSION", cascade_run::ENGINE_VERSION)?;
-    m.add_class::<strategy::PyCtx>()?;
-    m.add_class::<strategy::PyEvent>()?;
+    m.add_class::<ctx::PyCtx>()?;
+    m.add_class::<event::PyEvent>()?;
     m.add_function(wrap_pyfunction!(score, m)?)?;
     m.add_function(wrap_pyfunction!(run, m)?)?;
     m.add_function(wrap_pyfunction!(import_files, m)?)?;

@@ -39,6 +39,7 @@ pub mod chart;
 pub mod coverage;
 mod crash;
 mod csv;
+mod fold;
 mod html;
 mod latency;
 pub mod metrics;
@@ -52,12 +53,13 @@ mod text;
 pub use coverage::{Coverage, CoverageBuilder, StreamCoverage, StreamKind};
 pub use crash::{derisk_lead, CrashStats, Derisk};
 pub use csv::{equity_csv, fills_csv, fills_csv_row, FILLS_CSV_HEADER};
+pub use fold::OutputFold;
 pub use html::{render_html, render_html_with, HtmlSection};
 pub use latency::{render_latency, Latency, Percentiles};
 pub use metrics::{
     fmt_money, money_currency, money_decimals, AdlStats, Drawdown, DrawdownStats, ExposureAt,
-    ExposureStats, FundingStats, LiquidationStats, Metrics, OutputFold, PnlSplit, ReportConfig,
-    RiskStats, TradingStats, MIN_ANNUALISED_DAYS,
+    ExposureStats, FundingStats, LiquidationStats, Metrics, PnlSplit, ReportConfig, RiskStats,
+    TradingStats, MIN_ANNUALISED_DAYS,
 };
 pub use record::{EquitySample, InputFile, MarketPoint, RunMeta, RunRecord, TimedOutput};
 pub use report::{render_json, Report};
