@@ -90,7 +90,7 @@ impl Position {
 
 /// The part of the metrics that comes from the strategy's outputs (fills, funding,
 /// liquidations, ADL), folded one output at a time in run order — so a run can fold them as
-/// they happen and keep only a bounded number in memory ([`RunRecord::fold`]). Folding a
+/// they happen and keep only a bounded number in memory ([`crate::RunRecord::fold`]). Folding a
 /// record's `outputs` gives the same figures.
 #[derive(Clone, Debug, PartialEq)]
 pub struct OutputFold {
